@@ -1,0 +1,44 @@
+package haven
+
+import (
+	"context"
+	"time"
+)
+
+// AuditEvent is what a change, read, sign-in or denial records in the
+// audit log. It holds opaque identifiers only, never personal data.
+type AuditEvent struct {
+	// Action names what happened, as "object.verb": "user.create",
+	// "survivor.read", "session.login".
+	Action     string
+	ObjectType string
+	ObjectID   string
+	// Outcome is "success", "denied" or "failure".
+	Outcome string
+	// Reason is a coded reason or a break-glass justification reference;
+	// never free text about a person.
+	Reason string
+}
+
+// Audit outcomes.
+const (
+	OutcomeSuccess = "success"
+	OutcomeDenied  = "denied"
+	OutcomeFailure = "failure"
+)
+
+// AuditEntry is an AuditEvent as stored: numbered, timed and attributed.
+type AuditEntry struct {
+	Index   int64
+	Time    time.Time
+	ActorID string
+	AuditEvent
+}
+
+// AuditService reads and verifies the audit log.
+type AuditService interface {
+	// AuditEntries returns entries with Index in [from, to). Errors: Invalid.
+	AuditEntries(ctx context.Context, from, to int64) ([]AuditEntry, error)
+	// AuditSize returns the number of entries.
+	AuditSize(ctx context.Context) (int64, error)
+}

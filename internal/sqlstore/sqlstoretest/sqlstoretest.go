@@ -1,0 +1,112 @@
+// Package sqlstoretest is the store test harness: the same test bodies run
+// on SQLite (a file in t.TempDir) and on PostgreSQL (a fresh schema per test
+// on the server named by HAVEN_TEST_POSTGRES_DSN).
+package sqlstoretest
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/haven-care/haven/internal/sqlstore"
+)
+
+// DefaultPostgresDSN is used when HAVEN_TEST_POSTGRES_DSN is unset: the
+// local server that the CI script starts.
+const DefaultPostgresDSN = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+
+// Engines lists the engines every store test runs on.
+var Engines = []string{"sqlite", "postgres"}
+
+// Run runs body once per engine, as subtests named after the engine, each
+// with a freshly migrated store.
+func Run(t *testing.T, body func(t *testing.T, db *sqlstore.DB)) {
+	t.Helper()
+	for _, engine := range Engines {
+		t.Run(engine, func(t *testing.T) {
+			body(t, MustOpen(t, engine))
+		})
+	}
+}
+
+// MustOpen returns a migrated store on engine that is closed (and, on
+// PostgreSQL, dropped) when the test ends. A PostgreSQL test is skipped when
+// no server answers, unless HAVEN_TEST_POSTGRES_REQUIRED=1.
+func MustOpen(tb testing.TB, engine string) *sqlstore.DB {
+	tb.Helper()
+	dsn := DSN(tb, engine)
+	db, err := sqlstore.Open(context.Background(), dsn)
+	if err != nil {
+		tb.Fatalf("open %s: %v", engine, err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	if _, err := db.Migrate(context.Background()); err != nil {
+		tb.Fatalf("migrate %s: %v", engine, err)
+	}
+	return db
+}
+
+// DSN returns a DSN for a new, empty database on engine: a file in a
+// temporary directory, or a fresh PostgreSQL schema dropped at cleanup.
+func DSN(tb testing.TB, engine string) string {
+	tb.Helper()
+	switch engine {
+	case "sqlite":
+		return "sqlite:" + filepath.Join(tb.TempDir(), "haven.db")
+	case "postgres":
+		return freshSchema(tb)
+	}
+	tb.Fatalf("unknown engine %q", engine)
+	return ""
+}
+
+var schemaSeq atomic.Int64
+
+func freshSchema(tb testing.TB) string {
+	tb.Helper()
+	base := os.Getenv("HAVEN_TEST_POSTGRES_DSN")
+	if base == "" {
+		base = DefaultPostgresDSN
+	}
+	admin, err := sql.Open("pgx", base)
+	if err == nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		err = admin.PingContext(ctx)
+		cancel()
+	}
+	if err != nil {
+		if os.Getenv("HAVEN_TEST_POSTGRES_REQUIRED") == "1" {
+			tb.Fatalf("PostgreSQL required but unreachable at HAVEN_TEST_POSTGRES_DSN: %v", err)
+		}
+		tb.Skipf("PostgreSQL not reachable (set HAVEN_TEST_POSTGRES_DSN): %v", err)
+	}
+	schema := fmt.Sprintf("haven_test_%d_%d", os.Getpid(), schemaSeq.Add(1))
+	if _, err := admin.Exec(`CREATE SCHEMA ` + schema); err != nil {
+		tb.Fatalf("create schema: %v", err)
+	}
+	tb.Cleanup(func() {
+		admin.Exec(`DROP SCHEMA ` + schema + ` CASCADE`)
+		admin.Close()
+	})
+	return withSearchPath(base, schema)
+}
+
+func withSearchPath(dsn, schema string) string {
+	u, err := url.Parse(dsn)
+	if err != nil || !strings.HasPrefix(u.Scheme, "postgres") {
+		return dsn
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}

@@ -1,0 +1,48 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/haven-care/haven"
+)
+
+// Tx is one transaction of one exported store method. It carries the
+// method's time and actor so that the audit entry it writes matches the
+// change it records.
+type Tx struct {
+	*sql.Tx
+	db    *DB
+	now   time.Time
+	actor haven.Actor
+}
+
+// inTx runs fn in a transaction and commits if it returns nil. Every
+// exported method that changes data runs in exactly one.
+func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
+	sqltx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer sqltx.Rollback()
+	actor, _ := haven.ActorFrom(ctx)
+	tx := &Tx{Tx: sqltx, db: db, now: db.now(), actor: actor}
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := sqltx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// audit appends ev to the audit log inside tx, so that the entry exists if
+// and only if the change does.
+func (tx *Tx) audit(ctx context.Context, ev haven.AuditEvent) error {
+	if ev.Outcome == "" {
+		ev.Outcome = haven.OutcomeSuccess
+	}
+	return tx.db.appendAudit(ctx, tx, haven.AuditEntry{Time: tx.now, ActorID: tx.actor.UserID, AuditEvent: ev})
+}

@@ -1,0 +1,72 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/password"
+)
+
+// PasswordParams are the argon2id parameters for new hashes; tests lower them.
+var PasswordParams = password.Default
+
+// CreateUser creates a staff account with an argon2id password hash.
+func (db *DB) CreateUser(ctx context.Context, nu haven.NewUser) (*haven.User, error) {
+	if err := nu.Validate(); err != nil {
+		return nil, err
+	}
+	if err := password.Check(nu.Password); err != nil {
+		return nil, err
+	}
+	hash, err := password.Hash(ctx, nu.Password, PasswordParams)
+	if err != nil {
+		return nil, err
+	}
+	u := &haven.User{ID: newID(), Username: nu.Username, DisplayName: nu.DisplayName, Role: nu.Role,
+		OrganizationID: nu.OrganizationID}
+	err = db.inTx(ctx, func(tx *Tx) error {
+		u.CreatedAt, u.UpdatedAt = tx.now, tx.now
+		_, err := tx.ExecContext(ctx, `INSERT INTO users (id, username, display_name, role, organization_id, password_hash, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+			u.ID, u.Username, u.DisplayName, u.Role, u.OrganizationID, hash, u.CreatedAt, u.UpdatedAt)
+		if db.dialect.uniqueViolation(err) {
+			return haven.FieldError("username", "This username is taken.")
+		} else if err != nil {
+			return fmt.Errorf("insert user: %w", err)
+		}
+		return tx.audit(ctx, haven.AuditEvent{Action: "user.create", ObjectType: "user", ObjectID: u.ID})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+const userColumns = `id, username, display_name, role, organization_id, disabled, language, created_at, updated_at`
+
+func scanUser(row interface{ Scan(...any) error }) (*haven.User, error) {
+	var u haven.User
+	err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Role, &u.OrganizationID, &u.Disabled, &u.Language, &u.CreatedAt, &u.UpdatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, haven.Errorf(haven.NotFound, "User not found.")
+	} else if err != nil {
+		return nil, fmt.Errorf("scan user: %w", err)
+	}
+	u.CreatedAt, u.UpdatedAt = u.CreatedAt.UTC(), u.UpdatedAt.UTC()
+	return &u, nil
+}
+
+// FindUserByID returns a user by ID.
+func (db *DB) FindUserByID(ctx context.Context, id string) (*haven.User, error) {
+	return scanUser(db.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id))
+}
+
+// CountUsers returns how many accounts exist.
+func (db *DB) CountUsers(ctx context.Context) (int, error) {
+	var n int
+	err := db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM users`).Scan(&n)
+	return n, err
+}
