@@ -12,9 +12,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	_ "modernc.org/sqlite"             // registers the "sqlite" driver
 
@@ -53,7 +55,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	defer cancel()
 	if err := sqldb.PingContext(pingCtx); err != nil {
 		sqldb.Close()
-		return nil, &haven.Error{Kind: haven.Unavailable, Message: fmt.Sprintf("cannot reach the %s database", d.name), Err: err}
+		return nil, &haven.Error{Kind: haven.Unavailable, Message: fmt.Sprintf("cannot reach the %s database: %s", d.name, reachError(err)), Err: err}
 	}
 	return db, nil
 }
@@ -123,3 +125,22 @@ func newID() string { return uuid.Must(uuid.NewV7()).String() }
 // now returns the store clock's time, in UTC with microsecond precision (the
 // precision both engines keep).
 func (db *DB) now() time.Time { return db.Clock.Now().UTC().Truncate(time.Microsecond) }
+
+// reachError describes why a database did not answer, by error code and
+// errno, without echoing the DSN (which may hold a password).
+func reachError(err error) string {
+	var pgErr *pgconn.PgError
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		return "timed out"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused"
+	case errors.As(err, &pgErr) && (pgErr.Code == "28P01" || pgErr.Code == "28000"):
+		return "authentication failed"
+	case errors.As(err, &pgErr) && pgErr.Code == "3D000":
+		return "the database does not exist"
+	case errors.As(err, &pgErr):
+		return "server error " + pgErr.Code
+	}
+	return "the server did not answer"
+}

@@ -1,0 +1,96 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"net"
+	"time"
+
+	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/demo"
+	"github.com/haven-care/haven/internal/server"
+)
+
+func init() {
+	commands["serve"] = command{"run the web server", runServe}
+}
+
+// serveFlags are the flags of haven serve.
+type serveFlags struct {
+	store storeFlags
+	log   logFlags
+	addr  string
+	demo  bool
+	grace time.Duration
+}
+
+func (f *serveFlags) register(fs *flag.FlagSet) {
+	f.store.register(fs)
+	f.log.register(fs)
+	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "address to listen on, host:port")
+	fs.BoolVar(&f.demo, "demo", false, "load synthetic demo data on first start and show a DEMO banner")
+	fs.DurationVar(&f.grace, "shutdown-grace", 30*time.Second, "time in-flight requests get to finish on SIGTERM")
+}
+
+func (f *serveFlags) validate() error {
+	host, port, err := net.SplitHostPort(f.addr)
+	if err != nil || port == "" {
+		return haven.Errorf(haven.Invalid, "--addr must be host:port, as in 127.0.0.1:8080, not %q", f.addr)
+	}
+	_ = host
+	if f.grace <= 0 {
+		return haven.Errorf(haven.Invalid, "--shutdown-grace must be positive")
+	}
+	return nil
+}
+
+func runServe(m *Main, ctx context.Context, args []string) error {
+	fs := newFlagSet(m, "serve", "serve [--addr HOST:PORT] [--data DIR] [--db DSN] [--demo]",
+		"haven serve --demo    # then open http://127.0.0.1:8080")
+	var f serveFlags
+	f.register(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := f.validate(); err != nil {
+		return err
+	}
+	logger, err := f.log.logger(m)
+	if err != nil {
+		return err
+	}
+	db, err := m.openStore(ctx, &f.store, true)
+	if err != nil {
+		return err
+	}
+	srv := server.New(logger, db)
+	srv.Demo = f.demo
+	bound, err := srv.Listen(f.addr)
+	if err != nil {
+		return haven.Errorf(haven.Unavailable, "cannot listen on %s: %v", f.addr, err)
+	}
+	url := "http://" + bound.String()
+	if f.demo {
+		if err := m.loadDemo(ctx, db, url); err != nil {
+			return err
+		}
+	}
+	logger.Info("haven started", "addr", bound.String(), "engine", db.Engine(), "version", version)
+	fmt.Fprintf(m.Stdout, "Haven is running at %s (Ctrl-C to stop)\n", url)
+	return srv.Serve(ctx, f.grace)
+}
+
+// loadDemo loads the demo data into an empty store and prints how to sign in.
+func (m *Main) loadDemo(ctx context.Context, db demo.Store, url string) error {
+	loaded, err := demo.Load(ctx, db)
+	if err != nil {
+		return fmt.Errorf("load demo data: %w", err)
+	}
+	if loaded {
+		fmt.Fprintln(m.Stdout, "Loaded synthetic demo data.")
+	}
+	fmt.Fprintf(m.Stdout, "DEMO: open %s and sign in as %s with the password %q (other roles: %s).\n",
+		url, demo.Users[0].Username, demo.Password, demo.OtherUsernames())
+	return nil
+}

@@ -1,0 +1,135 @@
+// Package server is Haven's HTTP server: the stdlib ServeMux, the
+// middleware every request passes through, the one place where error kinds
+// become HTTP statuses, and the operational endpoints (/healthz, /readyz,
+// /metrics). Feature surfaces (web pages, JSON API, FHIR, HSDS) mount their
+// routes on it.
+package server
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Readiness is what /readyz asks: is the store reachable with a current schema.
+type Readiness interface {
+	Ready(ctx context.Context) error
+}
+
+// Server serves Haven over HTTP.
+type Server struct {
+	Logger *slog.Logger
+	// Ready backs /readyz.
+	Ready Readiness
+	// Demo adds the demo banner to pages and the X-Haven-Demo header.
+	Demo bool
+	// ErrorPage, when set, renders errors for requests outside the API,
+	// FHIR and HSDS surfaces as HTML pages.
+	ErrorPage func(w http.ResponseWriter, r *http.Request, status int, err error)
+
+	mux      *http.ServeMux
+	registry *prometheus.Registry
+	metrics  *httpMetrics
+	http     *http.Server
+	ln       net.Listener
+}
+
+// New returns a server with the operational routes mounted.
+func New(logger *slog.Logger, ready Readiness) *Server {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	s := &Server{Logger: logger, Ready: ready, mux: http.NewServeMux(), registry: reg, metrics: newHTTPMetrics(reg)}
+	s.mux.HandleFunc("GET /healthz", s.healthz)
+	s.mux.HandleFunc("GET /readyz", s.readyz)
+	s.mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	return s
+}
+
+// Handle mounts h on pattern (a ServeMux pattern such as "GET /survivors/{id}").
+func (s *Server) Handle(pattern string, h http.Handler) { s.mux.Handle(pattern, h) }
+
+// HandleFunc mounts an error-returning handler on pattern; a returned error
+// is rendered by Error.
+func (s *Server) HandleFunc(pattern string, h func(http.ResponseWriter, *http.Request) error) {
+	s.mux.Handle(pattern, s.Wrap(h))
+}
+
+// Registry is the Prometheus registry served at /metrics, for features that
+// export their own metrics.
+func (s *Server) Registry() *prometheus.Registry { return s.registry }
+
+// Handler returns the full handler: the mux wrapped in the middleware chain,
+// outermost first.
+func (s *Server) Handler() http.Handler {
+	var h http.Handler = s.mux
+	h = crossOrigin(h)
+	h = securityHeaders(h)
+	h = s.recoverPanics(h)
+	h = s.accessLog(h)
+	h = requestID(h)
+	return h
+}
+
+// Listen binds addr. It is separate from Serve so that the caller knows the
+// port is taken before it reports the server as started.
+func (s *Server) Listen(addr string) (net.Addr, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	s.ln = ln
+	return ln.Addr(), nil
+}
+
+// Serve serves on the bound listener until ctx is done, then shuts down
+// gracefully, letting in-flight requests finish within grace.
+func (s *Server) Serve(ctx context.Context, grace time.Duration) error {
+	s.http = &http.Server{
+		Handler:           s.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.Logger.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- s.http.Serve(s.ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	err := s.http.Shutdown(shutdownCtx)
+	if serr := <-errc; serr != nil && !errors.Is(serr, http.ErrServerClosed) {
+		return serr
+	}
+	return err
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Write([]byte("ok\n"))
+}
+
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+	defer cancel()
+	if err := s.Ready.Ready(ctx); err != nil {
+		s.Logger.Warn("not ready", "err", err)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		w.Write([]byte("not ready\n"))
+		return
+	}
+	w.Write([]byte("ready\n"))
+}

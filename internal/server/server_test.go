@@ -1,0 +1,166 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/haven-care/haven"
+)
+
+type readyFunc func(context.Context) error
+
+func (f readyFunc) Ready(ctx context.Context) error { return f(ctx) }
+
+func newTestServer(t *testing.T, ready error) (*Server, *strings.Builder) {
+	t.Helper()
+	var logs strings.Builder
+	s := New(slog.New(slog.NewTextHandler(&logs, nil)), readyFunc(func(context.Context) error { return ready }))
+	return s, &logs
+}
+
+func TestOperationalEndpoints(t *testing.T) {
+	tests := []struct {
+		name   string
+		ready  error
+		path   string
+		status int
+		body   string
+	}{
+		{"healthz", nil, "/healthz", 200, "ok"},
+		{"ready", nil, "/readyz", 200, "ready"},
+		{"not ready", errors.New("db down"), "/readyz", 503, "not ready"},
+		{"metrics", nil, "/metrics", 200, "go_goroutines"},
+		{"unknown", nil, "/nope", 404, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, _ := newTestServer(t, tt.ready)
+			rec := httptest.NewRecorder()
+			s.Handler().ServeHTTP(rec, httptest.NewRequest("GET", tt.path, nil))
+			if rec.Code != tt.status {
+				t.Errorf("Status=%d, want %d", rec.Code, tt.status)
+			}
+			if !strings.Contains(rec.Body.String(), tt.body) {
+				t.Errorf("body=%q, want it to contain %q", rec.Body.String(), tt.body)
+			}
+		})
+	}
+}
+
+func TestSecurityHeadersOnEveryResponse(t *testing.T) {
+	s, _ := newTestServer(t, nil)
+	s.HandleFunc("GET /boom", func(http.ResponseWriter, *http.Request) error { panic("boom") })
+	for _, path := range []string{"/healthz", "/nope", "/boom", "/metrics"} {
+		rec := httptest.NewRecorder()
+		s.Handler().ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+		for _, h := range []string{"Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy", "X-Request-ID"} {
+			if rec.Header().Get(h) == "" {
+				t.Errorf("%s: missing %s", path, h)
+			}
+		}
+	}
+}
+
+func TestCrossSitePostRefused(t *testing.T) {
+	s, _ := newTestServer(t, nil)
+	s.HandleFunc("POST /change", func(w http.ResponseWriter, r *http.Request) error { return nil })
+	req := httptest.NewRequest("POST", "/change", nil)
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	rec := httptest.NewRecorder()
+	s.Handler().ServeHTTP(rec, req)
+	if rec.Code != http.StatusForbidden {
+		t.Errorf("cross-site POST Status=%d, want 403", rec.Code)
+	}
+	req = httptest.NewRequest("POST", "/change", nil)
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	rec = httptest.NewRecorder()
+	s.Handler().ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK {
+		t.Errorf("same-origin POST Status=%d, want 200", rec.Code)
+	}
+}
+
+func TestErrorKindsMapToStatus(t *testing.T) {
+	tests := []struct {
+		kind   haven.Kind
+		status int
+	}{
+		{haven.Invalid, 400}, {haven.Unauthenticated, 401}, {haven.Forbidden, 403}, {haven.NotFound, 404},
+		{haven.Conflict, 409}, {haven.Unavailable, 503}, {haven.Internal, 500},
+	}
+	for _, tt := range tests {
+		for _, prefix := range []string{"/api/v1/x", "/fhir/R4/x", "/page"} {
+			s, logs := newTestServer(t, nil)
+			s.HandleFunc("GET "+prefix, func(http.ResponseWriter, *http.Request) error {
+				return &haven.Error{Kind: tt.kind, Message: "Shown.", Err: errors.New("hidden-cause")}
+			})
+			rec := httptest.NewRecorder()
+			s.Handler().ServeHTTP(rec, httptest.NewRequest("GET", prefix, nil))
+			if rec.Code != tt.status {
+				t.Errorf("%s %s: Status=%d, want %d", prefix, tt.kind, rec.Code, tt.status)
+			}
+			if strings.Contains(rec.Body.String(), "hidden-cause") {
+				t.Errorf("%s %s: body leaks the cause: %s", prefix, tt.kind, rec.Body.String())
+			}
+			if tt.kind == haven.Internal && !strings.Contains(logs.String(), "hidden-cause") {
+				t.Errorf("internal error cause not logged")
+			}
+		}
+	}
+}
+
+func TestAccessLogHasNoPathOrQuery(t *testing.T) {
+	s, logs := newTestServer(t, nil)
+	s.HandleFunc("GET /survivors/{id}", func(w http.ResponseWriter, r *http.Request) error { return nil })
+	s.Handler().ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/survivors/CANARY-ID?name=CANARY-NAME", nil))
+	if strings.Contains(logs.String(), "CANARY") {
+		t.Errorf("access log holds the path or query: %s", logs.String())
+	}
+	if !strings.Contains(logs.String(), "route=\"GET /survivors/{id}\"") {
+		t.Errorf("access log lacks the route pattern: %s", logs.String())
+	}
+}
+
+func TestGracefulShutdownFinishesInFlight(t *testing.T) {
+	s, _ := newTestServer(t, nil)
+	started := make(chan struct{})
+	s.HandleFunc("GET /slow", func(w http.ResponseWriter, r *http.Request) error {
+		close(started)
+		time.Sleep(300 * time.Millisecond)
+		w.Write([]byte("done"))
+		return nil
+	})
+	addr, err := s.Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- s.Serve(ctx, 5*time.Second) }()
+	got := make(chan string, 1)
+	go func() {
+		resp, err := http.Get("http://" + addr.String() + "/slow")
+		if err != nil {
+			got <- err.Error()
+			return
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		got <- string(b)
+	}()
+	<-started
+	cancel()
+	if body := <-got; body != "done" {
+		t.Errorf("in-flight body=%q, want done", body)
+	}
+	if err := <-served; err != nil {
+		t.Errorf("Serve=%v", err)
+	}
+}
