@@ -30,6 +30,8 @@ type DB struct {
 	dialect dialect
 	// Clock tells the time for every timestamp the store writes.
 	Clock haven.Clock
+	// Secrets seals server-side secrets such as TOTP seeds.
+	Secrets SecretBox
 }
 
 // Open opens the store named by dsn: "sqlite:PATH" for the embedded

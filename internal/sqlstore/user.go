@@ -45,11 +45,11 @@ func (db *DB) CreateUser(ctx context.Context, nu haven.NewUser) (*haven.User, er
 	return u, nil
 }
 
-const userColumns = `id, username, display_name, role, organization_id, disabled, language, created_at, updated_at`
+const userColumns = `id, username, display_name, role, organization_id, disabled, totp_enabled, language, created_at, updated_at`
 
 func scanUser(row interface{ Scan(...any) error }) (*haven.User, error) {
 	var u haven.User
-	err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Role, &u.OrganizationID, &u.Disabled, &u.Language, &u.CreatedAt, &u.UpdatedAt)
+	err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Role, &u.OrganizationID, &u.Disabled, &u.TOTPEnabled, &u.Language, &u.CreatedAt, &u.UpdatedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, haven.Errorf(haven.NotFound, "User not found.")
 	} else if err != nil {
@@ -69,4 +69,47 @@ func (db *DB) CountUsers(ctx context.Context) (int, error) {
 	var n int
 	err := db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM users`).Scan(&n)
 	return n, err
+}
+
+// SetUserDisabled disables or re-enables an account. Disabling ends every
+// session of the user at once.
+func (db *DB) SetUserDisabled(ctx context.Context, id string, disabled bool) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE users SET disabled = $1, updated_at = $2 WHERE id = $3`, disabled, tx.now, id)
+		if err != nil {
+			return fmt.Errorf("update user: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return haven.Errorf(haven.NotFound, "User not found.")
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1`, id); err != nil {
+			return fmt.Errorf("end sessions: %w", err)
+		}
+		action := "user.enable"
+		if disabled {
+			action = "user.disable"
+		}
+		return tx.audit(ctx, haven.AuditEvent{Action: action, ObjectType: "user", ObjectID: id})
+	})
+}
+
+// SetUserRole changes a user's role. The user's sessions end, so the new
+// privileges start with a fresh session.
+func (db *DB) SetUserRole(ctx context.Context, id string, role haven.Role, organizationID string) error {
+	if err := (haven.NewUser{Username: "placeholder", Role: role, OrganizationID: organizationID}).Validate(); err != nil {
+		return err
+	}
+	return db.inTx(ctx, func(tx *Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE users SET role = $1, organization_id = $2, updated_at = $3 WHERE id = $4`, role, organizationID, tx.now, id)
+		if err != nil {
+			return fmt.Errorf("update user: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return haven.Errorf(haven.NotFound, "User not found.")
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1`, id); err != nil {
+			return fmt.Errorf("end sessions: %w", err)
+		}
+		return tx.audit(ctx, haven.AuditEvent{Action: "user.role_change", ObjectType: "user", ObjectID: id, Reason: string(role)})
+	})
 }

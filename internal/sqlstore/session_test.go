@@ -1,0 +1,245 @@
+package sqlstore_test
+
+import (
+	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pquerna/otp/totp"
+
+	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/sqlstore"
+	"github.com/haven-care/haven/internal/sqlstore/sqlstoretest"
+)
+
+const testPassword = "a long pass phrase"
+
+// mustUser creates a user and returns it.
+func mustUser(t *testing.T, db *sqlstore.DB, name string, role haven.Role) *haven.User {
+	t.Helper()
+	u, err := db.CreateUser(context.Background(), haven.NewUser{Username: name, Role: role, Password: testPassword})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+func signIn(db *sqlstore.DB, name, pw, code string) (string, *haven.Session, error) {
+	return db.SignIn(context.Background(), haven.Credentials{Username: name, Password: pw, TOTPCode: code, RemoteKey: "client-" + name})
+}
+
+func TestSessionTimeouts(t *testing.T) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		clock := &fixedClock{time.Date(2026, 5, 1, 8, 0, 0, 0, time.UTC)}
+		db.Clock = clock
+		mustUser(t, db, "nurse", haven.RoleClinician)
+
+		token, _, err := signIn(db, "nurse", testPassword, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		clock.t = clock.t.Add(29 * time.Minute)
+		if _, _, err := db.Authenticate(ctx, token); err != nil {
+			t.Fatalf("Authenticate after 29 idle minutes=%v, want ok", err)
+		}
+		clock.t = clock.t.Add(31 * time.Minute)
+		if _, _, err := db.Authenticate(ctx, token); haven.ErrorKind(err) != haven.Unauthenticated {
+			t.Errorf("Authenticate after 31 idle minutes err=%v, want Unauthenticated", err)
+		}
+
+		token, _, _ = signIn(db, "nurse", testPassword, "")
+		for i := 0; i < 12*60/20; i++ { // used every 20 minutes: never idle
+			clock.t = clock.t.Add(20 * time.Minute)
+			_, _, err = db.Authenticate(ctx, token)
+		}
+		if haven.ErrorKind(err) != haven.Unauthenticated {
+			t.Errorf("Authenticate after 12 hours of use err=%v, want Unauthenticated (absolute timeout)", err)
+		}
+	})
+}
+
+func TestSignInEveryFailureLooksTheSame(t *testing.T) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+		u := mustUser(t, db, "advocate", haven.RoleAdvocate)
+		_, _, unknown := signIn(db, "nobody", testPassword, "")
+		_, _, wrong := signIn(db, "advocate", "not the password", "")
+		db.SetUserDisabled(context.Background(), u.ID, true)
+		_, _, disabled := signIn(db, "advocate", testPassword, "")
+		for name, err := range map[string]error{"unknown": unknown, "wrong": wrong, "disabled": disabled} {
+			if haven.ErrorKind(err) != haven.Unauthenticated || haven.ErrorMessage(err) != haven.ErrorMessage(unknown) {
+				t.Errorf("%s: err=%v, want the same Unauthenticated error as an unknown user", name, err)
+			}
+		}
+	})
+}
+
+func TestSignInNewTokenEachTimeAndSignOut(t *testing.T) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		mustUser(t, db, "nurse", haven.RoleClinician)
+		a, _, _ := signIn(db, "nurse", testPassword, "")
+		b, _, _ := signIn(db, "nurse", testPassword, "")
+		if a == b || len(a) < 22 {
+			t.Fatalf("tokens %q and %q: want distinct tokens of at least 128 bits", a, b)
+		}
+		if err := db.SignOut(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := db.Authenticate(ctx, a); haven.ErrorKind(err) != haven.Unauthenticated {
+			t.Errorf("signed-out token err=%v, want Unauthenticated", err)
+		}
+		_, u, err := db.Authenticate(ctx, b)
+		if err != nil || u.Username != "nurse" {
+			t.Errorf("other session=%v,%v, want still live", u, err)
+		}
+		var stored int
+		db.SQL().QueryRow(`SELECT COUNT(*) FROM sessions WHERE token_hash = $1`, []byte(b)).Scan(&stored)
+		if stored != 0 {
+			t.Error("a raw token is stored; want only its hash")
+		}
+	})
+}
+
+func TestOwnSessionsListAndEnd(t *testing.T) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+		u := mustUser(t, db, "nurse", haven.RoleClinician)
+		other := mustUser(t, db, "other", haven.RoleClinician)
+		_, s1, _ := signIn(db, "nurse", testPassword, "")
+		tok2, _, _ := signIn(db, "nurse", testPassword, "")
+		_, os1, _ := signIn(db, "other", testPassword, "")
+		ctx := haven.WithActor(context.Background(), haven.Actor{UserID: u.ID, Role: u.Role})
+		list, err := db.Sessions(ctx)
+		if err != nil || len(list) != 2 {
+			t.Fatalf("Sessions=%d,%v, want 2", len(list), err)
+		}
+		if err := db.EndSession(ctx, os1.ID); haven.ErrorKind(err) != haven.NotFound {
+			t.Errorf("ending another user's session err=%v, want NotFound", err)
+		}
+		if err := db.EndSession(ctx, s1.ID); err != nil {
+			t.Fatal(err)
+		}
+		if list, _ := db.Sessions(ctx); len(list) != 1 {
+			t.Errorf("after EndSession, %d sessions, want 1", len(list))
+		}
+		if _, _, err := db.Authenticate(context.Background(), tok2); err != nil {
+			t.Errorf("the session not ended: %v", err)
+		}
+		_ = other
+	})
+}
+
+func TestDisableAndRoleChangeEndSessions(t *testing.T) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		u := mustUser(t, db, "nurse", haven.RoleClinician)
+		tok, _, _ := signIn(db, "nurse", testPassword, "")
+		if err := db.SetUserRole(ctx, u.ID, haven.RoleSupervisor, ""); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := db.Authenticate(ctx, tok); err == nil {
+			t.Error("session survived a role change")
+		}
+		tok, _, _ = signIn(db, "nurse", testPassword, "")
+		if err := db.SetUserDisabled(ctx, u.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := db.Authenticate(ctx, tok); err == nil {
+			t.Error("session survived disabling the user")
+		}
+	})
+}
+
+func TestSignInThrottle(t *testing.T) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+		clock := &fixedClock{time.Date(2026, 5, 1, 8, 0, 0, 0, time.UTC)}
+		db.Clock = clock
+		mustUser(t, db, "nurse", haven.RoleClinician)
+		for i := 0; i < 6; i++ {
+			signIn(db, "nurse", "wrong password", "")
+		}
+		if _, _, err := signIn(db, "nurse", testPassword, ""); haven.ErrorKind(err) != haven.Unavailable {
+			t.Errorf("right password while locked err=%v, want Unavailable", err)
+		}
+		if _, _, err := signIn(db, "NoSuchUser", "x", ""); haven.ErrorKind(err) != haven.Unauthenticated {
+			t.Errorf("another username err=%v, want Unauthenticated (throttle is per key)", err)
+		}
+		clock.t = clock.t.Add(2 * time.Second)
+		if _, _, err := signIn(db, "nurse", testPassword, ""); err != nil {
+			t.Errorf("after the lockout err=%v, want ok", err)
+		}
+	})
+}
+
+// gcmBox is a real AES-256-GCM SecretBox for tests of the store alone.
+type gcmBox struct{ aead cipher.AEAD }
+
+func newGCMBox(t *testing.T) *gcmBox {
+	key := make([]byte, 32)
+	rand.Read(key)
+	b, _ := aes.NewCipher(key)
+	aead, _ := cipher.NewGCM(b)
+	return &gcmBox{aead}
+}
+
+func (g *gcmBox) SealSecret(p, aad []byte) ([]byte, error) {
+	nonce := make([]byte, g.aead.NonceSize())
+	rand.Read(nonce)
+	return g.aead.Seal(nonce, nonce, p, aad), nil
+}
+
+func (g *gcmBox) OpenSecret(c, aad []byte) ([]byte, error) {
+	n := g.aead.NonceSize()
+	return g.aead.Open(nil, c[:n], c[n:], aad)
+}
+
+func TestTOTPEnrolSignInAndReplay(t *testing.T) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+		if db.Secrets == nil {
+			db.Secrets = newGCMBox(t)
+		}
+		clock := &fixedClock{time.Date(2026, 5, 1, 8, 0, 0, 0, time.UTC)}
+		db.Clock = clock
+		u := mustUser(t, db, "nurse", haven.RoleClinician)
+		_, s, _ := signIn(db, "nurse", testPassword, "")
+		ctx := haven.WithActor(context.Background(), haven.Actor{UserID: u.ID, Role: u.Role, SessionID: s.ID})
+		link, err := db.BeginTOTP(ctx, "Haven")
+		if err != nil {
+			t.Fatal(err)
+		}
+		parsed, _ := url.Parse(link)
+		secret := parsed.Query().Get("secret")
+		var stored []byte
+		db.SQL().QueryRow(`SELECT totp_secret FROM users WHERE id = $1`, u.ID).Scan(&stored)
+		if strings.Contains(string(stored), secret) {
+			t.Fatal("TOTP secret stored in the clear")
+		}
+		code, _ := totp.GenerateCode(secret, clock.t)
+		recovery, err := db.ConfirmTOTP(ctx, code)
+		if err != nil || len(recovery) != 10 {
+			t.Fatalf("ConfirmTOTP=%d codes,%v", len(recovery), err)
+		}
+		if _, _, err := signIn(db, "nurse", testPassword, ""); haven.ErrorKind(err) != haven.Unauthenticated {
+			t.Errorf("sign-in without code err=%v, want Unauthenticated", err)
+		}
+		clock.t = clock.t.Add(30 * time.Second)
+		code, _ = totp.GenerateCode(secret, clock.t)
+		if _, _, err := signIn(db, "nurse", testPassword, code); err != nil {
+			t.Fatalf("sign-in with code err=%v", err)
+		}
+		if _, _, err := signIn(db, "nurse", testPassword, code); haven.ErrorKind(err) != haven.Unauthenticated {
+			t.Errorf("replayed code err=%v, want Unauthenticated", err)
+		}
+		if _, _, err := signIn(db, "nurse", testPassword, recovery[0]); err != nil {
+			t.Errorf("recovery code err=%v", err)
+		}
+		if _, _, err := signIn(db, "nurse", testPassword, recovery[0]); haven.ErrorKind(err) != haven.Unauthenticated {
+			t.Errorf("reused recovery code err=%v, want Unauthenticated", err)
+		}
+	})
+}
