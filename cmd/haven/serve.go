@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"runtime/debug"
 	"time"
 
 	"github.com/haven-care/haven"
@@ -76,6 +77,9 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 			return err
 		}
 	}
+	// Start-up work (migrations, demo passwords hashed with argon2id) leaves
+	// garbage; hand it back to the OS before settling into serving.
+	debug.FreeOSMemory()
 	logger.Info("haven started", "addr", bound.String(), "engine", db.Engine(), "version", version)
 	fmt.Fprintf(m.Stdout, "Haven is running at %s (Ctrl-C to stop)\n", url)
 	return srv.Serve(ctx, f.grace)

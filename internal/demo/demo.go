@@ -44,7 +44,10 @@ func Load(ctx context.Context, s Store) (bool, error) {
 	}
 	for _, u := range Users {
 		u.Password = Password
-		if _, err := s.CreateUser(ctx, u); err != nil {
+		_, err := s.CreateUser(ctx, u)
+		if haven.ErrorKind(err) == haven.Conflict {
+			continue // another instance sharing the database loaded it first
+		} else if err != nil {
 			return false, fmt.Errorf("demo user %s: %w", u.Username, err)
 		}
 	}

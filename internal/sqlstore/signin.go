@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/haven-care/haven"
@@ -29,13 +30,14 @@ var (
 
 // dummyHash is verified against when the username is unknown, so that an
 // unknown user costs the same time as a wrong password.
-var dummyHash = func() string {
-	h, err := password.Hash(context.Background(), "haven-dummy-password", password.Default)
+// It is computed on first use, not at start-up.
+var dummyHash = sync.OnceValue(func() string {
+	h, err := password.Hash(context.Background(), "haven-dummy-password", PasswordParams)
 	if err != nil {
 		panic(err)
 	}
 	return h
-}()
+})
 
 // SignIn checks credentials and starts a session. Unknown users, wrong
 // passwords, wrong codes and disabled accounts all get errSignIn after the
@@ -52,7 +54,7 @@ func (db *DB) SignIn(ctx context.Context, c haven.Credentials) (string, *haven.S
 		return "", nil, err
 	}
 	if u == nil {
-		hash = dummyHash
+		hash = dummyHash()
 	}
 	ok, rehash, err := password.Verify(ctx, c.Password, hash, PasswordParams)
 	if err != nil {

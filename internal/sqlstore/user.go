@@ -33,7 +33,7 @@ func (db *DB) CreateUser(ctx context.Context, nu haven.NewUser) (*haven.User, er
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
 			u.ID, u.Username, u.DisplayName, u.Role, u.OrganizationID, hash, u.CreatedAt, u.UpdatedAt)
 		if db.dialect.uniqueViolation(err) {
-			return haven.FieldError("username", "This username is taken.")
+			return &haven.Error{Kind: haven.Conflict, Message: "This username is taken.", Fields: map[string]string{"username": "This username is taken."}}
 		} else if err != nil {
 			return fmt.Errorf("insert user: %w", err)
 		}

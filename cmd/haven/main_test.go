@@ -1,0 +1,238 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/haven-care/haven/internal/password"
+	"github.com/haven-care/haven/internal/sqlstore"
+	"github.com/haven-care/haven/internal/sqlstore/sqlstoretest"
+)
+
+func init() { sqlstore.PasswordParams = password.Params{MemoryKiB: 64, Time: 1, Threads: 1} }
+
+// run runs the haven command in-process and returns its exit code and output.
+func run(t *testing.T, ctx context.Context, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	m := &Main{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errOut}
+	err := m.Run(ctx, args)
+	m.Close()
+	code := exitCode(&errOut, err)
+	return code, out.String(), errOut.String()
+}
+
+// dataDir is a fresh, not-yet-created data directory.
+func dataDir(t *testing.T) string { return filepath.Join(t.TempDir(), "data") }
+
+func freePort(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func TestBadConfigurationExitsWithOneLine(t *testing.T) {
+	dir := dataDir(t)
+	os.Mkdir(dir, 0o700)
+	badConfig := filepath.Join(dir, "bad.json")
+	os.WriteFile(badConfig, []byte(`{"adr": "x"}`), 0o600)
+	openDir := filepath.Join(dir, "open")
+	os.Mkdir(openDir, 0o755)
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"unknown flag", []string{"serve", "--bogus"}, "flag provided but not defined: -bogus"},
+		{"unknown command", []string{"serf"}, "unknown command"},
+		{"bad addr", []string{"serve", "--addr", "nope", "--data", dir}, "--addr must be host:port"},
+		{"unreachable database", []string{"serve", "--data", dir, "--db", "postgres://x@127.0.0.1:1/x?connect_timeout=2"}, "cannot reach the postgres database"},
+		{"bad dsn", []string{"migrate", "--data", dir, "--db", "mysql://x"}, "--db must be sqlite:PATH or a postgres:// URL"},
+		{"unreadable config", []string{"serve", "--config", filepath.Join(dir, "missing.json")}, "cannot read config file"},
+		{"unknown config key", []string{"serve", "--config", badConfig}, `unknown key "adr"`},
+		{"open data dir", []string{"migrate", "--data", openDir}, "readable by others"},
+		{"bad log format", []string{"serve", "--data", dir, "--log-format", "xml"}, "--log-format must be text or json"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := run(t, context.Background(), "", tt.args...)
+			if code == 0 {
+				t.Errorf("exit code 0, want non-zero")
+			}
+			if strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, tt.want) {
+				t.Errorf("stderr=%q, want one line containing %q", stderr, tt.want)
+			}
+		})
+	}
+}
+
+func TestNewerSchemaRefusedAndUnchanged(t *testing.T) {
+	dir := dataDir(t)
+	if code, _, stderr := run(t, context.Background(), "", "migrate", "--data", dir); code != 0 {
+		t.Fatalf("migrate: %s", stderr)
+	}
+	db, err := sqlstore.Open(context.Background(), "sqlite:"+filepath.Join(dir, "haven.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cur, _, _ := db.SchemaStatus(context.Background())
+	db.SQL().Exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, 'future.sql', 'x')`, cur+1)
+	db.Close()
+	code, _, stderr := run(t, context.Background(), "", "serve", "--data", dir, "--addr", freePort(t))
+	if code == 0 || !strings.Contains(stderr, "newer than this binary") {
+		t.Errorf("serve on newer schema: code=%d stderr=%q", code, stderr)
+	}
+}
+
+func TestFlagsOverEnvironmentOverConfigFile(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "haven.json")
+	os.WriteFile(cfg, []byte(`{"addr": "127.0.0.1:1111", "log-format": "json", "data": "from-file"}`), 0o600)
+	t.Setenv("HAVEN_CONFIG", cfg)
+	t.Setenv("HAVEN_ADDR", "127.0.0.1:2222")
+	t.Setenv("HAVEN_LOG_FORMAT", "text")
+	fs := newFlagSet(&Main{Stdout: &bytes.Buffer{}}, "serve", "", "")
+	var f serveFlags
+	f.register(fs)
+	if err := parseFlags(fs, []string{"--log-format", "json"}); err != nil {
+		t.Fatal(err)
+	}
+	if f.addr != "127.0.0.1:2222" || f.log.format != "json" || f.store.data != "from-file" || f.grace != 30*time.Second {
+		t.Errorf("addr=%s format=%s data=%s grace=%v, want env addr, flag format, file data, default grace",
+			f.addr, f.log.format, f.store.data, f.grace)
+	}
+}
+
+func TestEveryFlagIsAConfigKey(t *testing.T) {
+	for name := range commands {
+		if name == "help" || name == "user" {
+			continue
+		}
+		fs := newFlagSet(&Main{Stdout: &bytes.Buffer{}}, name, "", "")
+		switch name {
+		case "serve":
+			new(serveFlags).register(fs)
+		case "migrate":
+			new(storeFlags).register(fs)
+		}
+		fs.VisitAll(func(f *flag.Flag) {
+			if f.Name != "config" && f.Name != "shutdown-grace" && !slices.Contains(allFlagNames, f.Name) {
+				t.Errorf("%s --%s is not in allFlagNames", name, f.Name)
+			}
+		})
+	}
+}
+
+func TestHelpHasExamples(t *testing.T) {
+	for name := range commands {
+		code, out, _ := run(t, context.Background(), "", name, "-h")
+		if code != 0 || !strings.Contains(out, "Example") && name != "help" {
+			t.Errorf("haven %s -h: code=%d, output lacks an example:\n%s", name, code, out)
+		}
+	}
+}
+
+func TestUserAddReadsPasswordFromStdin(t *testing.T) {
+	dir := dataDir(t)
+	code, out, stderr := run(t, context.Background(), "a long pass phrase\n", "user", "add", "--data", dir, "--username", "ada", "--role", "admin")
+	if code != 0 || !strings.Contains(out, "created admin ada") {
+		t.Fatalf("user add: code=%d out=%q err=%q", code, out, stderr)
+	}
+	code, _, stderr = run(t, context.Background(), "short\n", "user", "add", "--data", dir, "--username", "bob", "--role", "admin")
+	if code == 0 || !strings.Contains(stderr, "--password: Use at least 8 characters") {
+		t.Errorf("weak password: code=%d stderr=%q", code, stderr)
+	}
+	code, _, stderr = run(t, context.Background(), "a long pass phrase\n", "user", "add", "--data", dir, "--username", "bob", "--role", "king")
+	if code == 0 || !strings.Contains(stderr, "--role") {
+		t.Errorf("bad role: code=%d stderr=%q", code, stderr)
+	}
+}
+
+// startServe runs haven serve in the background and waits for /readyz.
+func startServe(t *testing.T, args ...string) (url string, stop func() string) {
+	t.Helper()
+	addr := freePort(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errOut bytes.Buffer
+	done := make(chan error, 1)
+	go func() {
+		m := &Main{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errOut}
+		err := m.Run(ctx, append([]string{"serve", "--addr", addr, "--log-level", "error"}, args...))
+		m.Close()
+		done <- err
+	}()
+	url = "http://" + addr
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		resp, err := http.Get(url + "/readyz")
+		if err == nil && resp.StatusCode == 200 {
+			resp.Body.Close()
+			break
+		}
+		select {
+		case err := <-done:
+			cancel()
+			t.Fatalf("serve exited: %v\n%s", err, errOut.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			cancel()
+			t.Fatalf("serve not ready in time: %s", errOut.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return url, func() string {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve returned %v", err)
+		}
+		return out.String()
+	}
+}
+
+func TestServeDemoOnSQLite(t *testing.T) {
+	_, stop := startServe(t, "--demo", "--data", dataDir(t))
+	out := stop()
+	if !strings.Contains(out, "demo.advocate") || !strings.Contains(out, "haven-demo-2026") {
+		t.Errorf("serve --demo did not print the demo sign-in:\n%s", out)
+	}
+}
+
+func TestTwoInstancesShareOnePostgres(t *testing.T) {
+	dsn := sqlstoretest.DSN(t, "postgres")
+	urls := make([]string, 2)
+	stops := make([]func() string, 2)
+	for i := range urls {
+		urls[i], stops[i] = startServe(t, "--db", dsn, "--data", dataDir(t), "--demo")
+	}
+	for _, u := range urls {
+		resp, err := http.Get(u + "/readyz")
+		if err != nil || resp.StatusCode != 200 {
+			t.Errorf("%s/readyz: %v %v", u, resp, err)
+		} else {
+			resp.Body.Close()
+		}
+	}
+	for _, stop := range stops {
+		stop()
+	}
+	db, _ := sqlstore.Open(context.Background(), dsn)
+	defer db.Close()
+	if n, _ := db.CountUsers(context.Background()); n != 7 {
+		t.Errorf("CountUsers=%d, want 7 demo users loaded once", n)
+	}
+	_ = fmt.Sprint
+}
