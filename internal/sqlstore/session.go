@@ -104,7 +104,7 @@ func (db *DB) Sessions(ctx context.Context) ([]haven.Session, error) {
 		return nil, errNoSession
 	}
 	rows, err := db.db.QueryContext(ctx, `SELECT id, user_id, created_at, last_seen, user_agent FROM sessions
-		WHERE user_id = $1 ORDER BY created_at DESC`, actor.UserID)
+		WHERE user_id = $1 ORDER BY created_at DESC, id DESC`, actor.UserID)
 	if err != nil {
 		return nil, fmt.Errorf("list sessions: %w", err)
 	}
