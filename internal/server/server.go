@@ -16,6 +16,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/haven-care/haven"
 )
 
 // Readiness is what /readyz asks: is the store reachable with a current schema.
@@ -30,6 +32,8 @@ type Server struct {
 	Ready Readiness
 	// Demo adds the demo banner to pages and the X-Haven-Demo header.
 	Demo bool
+	// APITokens authenticates bearer tokens for the JSON API and FHIR.
+	APITokens haven.APITokenService
 	// ErrorPage, when set, renders errors for requests outside the API,
 	// FHIR and HSDS surfaces as HTML pages.
 	ErrorPage func(w http.ResponseWriter, r *http.Request, status int, err error)
