@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/api"
 	"github.com/haven-care/haven/internal/demo"
 	"github.com/haven-care/haven/internal/server"
 )
@@ -67,6 +68,8 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 	}
 	srv := server.New(logger, db)
 	srv.Demo = f.demo
+	srv.APITokens = db
+	(&api.Handler{Users: db}).Mount(srv)
 	bound, err := srv.Listen(f.addr)
 	if err != nil {
 		return haven.Errorf(haven.Unavailable, "cannot listen on %s: %v", f.addr, err)

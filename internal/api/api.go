@@ -1,0 +1,50 @@
+// Package api is Haven's JSON API under /api/v1, for machine clients with
+// scoped bearer tokens, and its OpenAPI 3.1 description at
+// /api/openapi.json.
+package api
+
+import (
+	_ "embed"
+	"net/http"
+
+	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/server"
+)
+
+// Handler serves the JSON API.
+type Handler struct {
+	Users haven.UserService
+}
+
+// Mount mounts the API routes on s; each requires a bearer token.
+func (h *Handler) Mount(s *server.Server) {
+	s.HandleFunc("GET /api/openapi.json", serveOpenAPI)
+	s.Handle("GET /api/v1/me", s.RequireToken(haven.ScopeAPIRead, h.me))
+}
+
+//go:embed openapi.json
+var openAPI []byte
+
+func serveOpenAPI(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Content-Type", "application/json")
+	_, err := w.Write(openAPI)
+	return err
+}
+
+// Me is the body of GET /api/v1/me: who the token acts for.
+type Me struct {
+	ID          string `json:"id"`
+	Username    string `json:"username"`
+	DisplayName string `json:"display_name"`
+	Role        string `json:"role"`
+}
+
+func (h *Handler) me(w http.ResponseWriter, r *http.Request) error {
+	actor, _ := haven.ActorFrom(r.Context())
+	u, err := h.Users.FindUserByID(r.Context(), actor.UserID)
+	if err != nil {
+		return err
+	}
+	server.WriteJSON(w, http.StatusOK, Me{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Role: string(u.Role)})
+	return nil
+}
