@@ -1,0 +1,39 @@
+package web
+
+import (
+	"io/fs"
+	"regexp"
+	"sort"
+)
+
+// Catalogs returns the embedded catalogs, for the completeness test.
+func Catalogs() (map[string]map[string]string, map[string]map[string]Entry) {
+	c, err := loadCatalogs(files)
+	if err != nil {
+		panic(err)
+	}
+	return c.staff, c.survivor
+}
+
+var templateKey = regexp.MustCompile(`\.T "([a-z_.]+)"`)
+
+// TemplateKeys lists the message keys written literally in the templates.
+func TemplateKeys() []string {
+	set := map[string]bool{}
+	fs.WalkDir(files, "templates", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, _ := fs.ReadFile(files, p)
+		for _, m := range templateKey.FindAllStringSubmatch(string(b), -1) {
+			set[m[1]] = true
+		}
+		return nil
+	})
+	keys := make([]string, 0, len(set))
+	for k := range set {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

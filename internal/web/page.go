@@ -1,0 +1,146 @@
+package web
+
+import (
+	"bytes"
+	"errors"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/server"
+)
+
+// Page is the data every page shares: the layout reads it, and each page's
+// own data type embeds it.
+type Page struct {
+	Lang     string
+	Dir      string
+	TitleKey string
+	Demo     bool
+	Version  string
+	// User is the signed-in user, nil on public pages.
+	User *haven.User
+	Nav  []NavItem
+	// SessionSeconds is how long the session has left if unused; the
+	// expiry warning reads it from a data- attribute.
+	SessionSeconds int
+	// Path is the current path (never a query), for the language form.
+	Path      string
+	Languages []Option
+	RequestID string
+	Notice    string
+
+	cats *catalogs
+}
+
+// T translates a staff interface message into the page's language.
+func (p *Page) T(key string) string { return p.cats.text(p.Lang, key) }
+
+// NavItem is one link of the main navigation.
+type NavItem struct {
+	Href, Key string
+	Current   bool
+}
+
+// Option is a choice in a select.
+type Option struct {
+	Value, Label string
+	Selected     bool
+}
+
+// navItems lists the navigation, each item with the roles that see it;
+// no roles means every signed-in user.
+var navItems = []struct {
+	href, key string
+	roles     []haven.Role
+}{
+	{"/", "nav.home", nil},
+	{"/survivor-texts", "nav.survivor_texts", []haven.Role{haven.RoleClinician, haven.RoleAdvocate, haven.RoleSupervisor, haven.RolePartner}},
+	{"/sessions", "nav.sessions", nil},
+	{"/admin/translations", "nav.translations", []haven.Role{haven.RoleAdmin}},
+}
+
+// navFor returns the navigation a role sees, marking the current page.
+func navFor(role haven.Role, path string) []NavItem {
+	var out []NavItem
+	for _, n := range navItems {
+		if n.roles == nil || slices.Contains(n.roles, role) {
+			out = append(out, NavItem{Href: n.href, Key: n.key, Current: n.href == path})
+		}
+	}
+	return out
+}
+
+// page builds the shared page data for r.
+func (h *Handler) page(r *http.Request, titleKey string) Page {
+	p := Page{TitleKey: titleKey, Demo: h.cfg.Demo, Version: h.cfg.Version, Path: r.URL.Path,
+		RequestID: server.RequestID(r.Context()), cats: h.catalogs}
+	var userLang string
+	if s, ok := signedIn(r.Context()); ok {
+		p.User = s.user
+		userLang = s.user.Language
+		p.Nav = navFor(s.user.Role, r.URL.Path)
+		p.SessionSeconds = int(time.Until(s.session.Expiry()).Seconds())
+	}
+	p.Lang = h.catalogs.language(r, userLang)
+	p.Dir = dir(p.Lang)
+	for _, l := range StaffLanguages {
+		p.Languages = append(p.Languages, Option{Value: l, Label: languageNames[l], Selected: l == p.Lang})
+	}
+	return p
+}
+
+// render executes page name with data into a buffer, so that a template
+// error becomes a clean error page rather than half a page.
+func (h *Handler) render(w http.ResponseWriter, status int, name string, data any) error {
+	var buf bytes.Buffer
+	if err := h.pages[name].ExecuteTemplate(&buf, "layout", data); err != nil {
+		return err
+	}
+	hd := w.Header()
+	hd.Set("Content-Type", "text/html; charset=utf-8")
+	// No HTML page is cached: authenticated pages must not be, and a
+	// shared device should not keep even the sign-in page.
+	hd.Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+type errorPage struct {
+	Page
+	Status  int
+	Message string
+}
+
+// errorPage renders err as an HTML page; it is the server's ErrorPage hook.
+// An unauthenticated GET goes to the sign-in page instead.
+func (h *Handler) errorPage(w http.ResponseWriter, r *http.Request, status int, err error) {
+	if status == http.StatusUnauthorized && r.Method == http.MethodGet {
+		http.Redirect(w, r, "/signin", http.StatusSeeOther)
+		return
+	}
+	p := errorPage{Page: h.page(r, "error.title"), Status: status, Message: haven.ErrorMessage(err)}
+	if status == http.StatusNotFound {
+		p.Message = p.T("error.not_found")
+	}
+	if rerr := h.render(w, status, "error", &p); rerr != nil {
+		h.cfg.Logger.Error("render error page", "request_id", p.RequestID, "err", rerr)
+		http.Error(w, "Internal error.", http.StatusInternalServerError)
+	}
+}
+
+var errNotFound = haven.Errorf(haven.NotFound, "Page not found.")
+
+func (h *Handler) notFound(w http.ResponseWriter, r *http.Request) error {
+	return errNotFound
+}
+
+// forbidden is returned when a signed-in user lacks the role for a page.
+var errForbidden = haven.Errorf(haven.Forbidden, "Your role does not give access to this page.")
+
+func isKind(err error, k haven.Kind) bool {
+	var e *haven.Error
+	return errors.As(err, &e) && e.Kind == k
+}

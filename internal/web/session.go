@@ -1,0 +1,160 @@
+package web
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"strings"
+
+	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/server"
+)
+
+// SessionCookie is the name of the session cookie. The __Host- prefix makes
+// the browser refuse it unless it is Secure, host-only and Path=/.
+const SessionCookie = "__Host-haven_session"
+
+type sessionKey struct{}
+
+// signedInSession is what the session middleware puts in the context.
+type signedInSession struct {
+	token   string
+	session *haven.Session
+	user    *haven.User
+}
+
+func signedIn(ctx context.Context) (*signedInSession, bool) {
+	s, ok := ctx.Value(sessionKey{}).(*signedInSession)
+	return s, ok
+}
+
+// authed wraps a page that needs a signed-in user: it checks the session
+// cookie, puts the actor in the context, and marks the response no-store.
+// Without a live session a GET goes to the sign-in page.
+func (h *Handler) authed(fn func(http.ResponseWriter, *http.Request) error) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		w.Header().Set("Cache-Control", "no-store")
+		ck, err := r.Cookie(SessionCookie)
+		if err != nil {
+			return haven.Errorf(haven.Unauthenticated, "Please sign in.")
+		}
+		s, u, err := h.cfg.Auth.Authenticate(r.Context(), ck.Value)
+		if err != nil {
+			if isKind(err, haven.Unauthenticated) {
+				clearSessionCookie(w)
+			}
+			return err
+		}
+		ctx := haven.WithActor(r.Context(), haven.Actor{UserID: u.ID, Role: u.Role, SessionID: s.ID})
+		ctx = context.WithValue(ctx, sessionKey{}, &signedInSession{token: ck.Value, session: s, user: u})
+		r = r.WithContext(ctx)
+		if err := fn(w, r); err != nil {
+			h.handlerError(w, r, err)
+		}
+		return nil
+	}
+}
+
+// handlerError logs a server-side failure and renders the error page with
+// the signed-in user's context (language, navigation).
+func (h *Handler) handlerError(w http.ResponseWriter, r *http.Request, err error) {
+	status := server.StatusOf(err)
+	if status >= 500 {
+		h.cfg.Logger.Error("request failed", "request_id", server.RequestID(r.Context()), "route", r.Pattern, "err", err)
+	}
+	h.errorPage(w, r, status, err)
+}
+
+func setSessionCookie(w http.ResponseWriter, token string) {
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: token, Path: "/",
+		Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+}
+
+func clearSessionCookie(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1,
+		Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+}
+
+type signInPage struct {
+	Page
+	Username string
+	Error    string
+	Fields   map[string]string
+}
+
+func (h *Handler) signInForm(w http.ResponseWriter, r *http.Request) error {
+	p := signInPage{Page: h.page(r, "signin.title")}
+	return h.render(w, http.StatusOK, "signin", &p)
+}
+
+// signIn checks the form, asks the AuthService, and on success sets the
+// session cookie and goes home. The password is never echoed back.
+func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) error {
+	c := haven.Credentials{Username: strings.TrimSpace(r.PostFormValue("username")),
+		Password: r.PostFormValue("password"), TOTPCode: strings.TrimSpace(r.PostFormValue("code")),
+		RemoteKey: remoteKey(r), UserAgent: coarseUserAgent(r.UserAgent())}
+	p := signInPage{Page: h.page(r, "signin.title"), Username: c.Username, Fields: map[string]string{}}
+	if c.Username == "" {
+		p.Fields["username"] = p.T("signin.username_required")
+	}
+	if c.Password == "" {
+		p.Fields["password"] = p.T("signin.password_required")
+	}
+	if len(p.Fields) > 0 {
+		p.Error = p.T("form.correct_fields")
+		return h.render(w, http.StatusBadRequest, "signin", &p)
+	}
+	token, _, err := h.cfg.Auth.SignIn(r.Context(), c)
+	switch {
+	case isKind(err, haven.Unauthenticated):
+		p.Error = p.T("signin.failed")
+		return h.render(w, http.StatusUnauthorized, "signin", &p)
+	case isKind(err, haven.Unavailable):
+		p.Error = p.T("signin.throttled")
+		return h.render(w, http.StatusTooManyRequests, "signin", &p)
+	case err != nil:
+		return err
+	}
+	setSessionCookie(w, token)
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+	return nil
+}
+
+func (h *Handler) signOut(w http.ResponseWriter, r *http.Request) error {
+	if ck, err := r.Cookie(SessionCookie); err == nil {
+		if err := h.cfg.Auth.SignOut(r.Context(), ck.Value); err != nil {
+			return err
+		}
+	}
+	clearSessionCookie(w)
+	http.Redirect(w, r, "/signin", http.StatusSeeOther)
+	return nil
+}
+
+// remoteKey is the client address for sign-in throttling (never stored).
+func remoteKey(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// coarseUserAgent reduces a User-Agent to "Browser on System", enough for
+// users to recognise their sessions and too little to fingerprint them.
+func coarseUserAgent(ua string) string {
+	browser, system := "Browser", "unknown system"
+	for _, b := range []struct{ token, name string }{{"Edg/", "Edge"}, {"Firefox/", "Firefox"}, {"Chrome/", "Chrome"}, {"Safari/", "Safari"}} {
+		if strings.Contains(ua, b.token) {
+			browser = b.name
+			break
+		}
+	}
+	for _, s := range []struct{ token, name string }{{"Android", "Android"}, {"iPhone", "iOS"}, {"iPad", "iOS"}, {"Windows", "Windows"}, {"Mac OS", "macOS"}, {"CrOS", "ChromeOS"}, {"Linux", "Linux"}} {
+		if strings.Contains(ua, s.token) {
+			system = s.name
+			break
+		}
+	}
+	return browser + " on " + system
+}

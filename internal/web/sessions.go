@@ -1,0 +1,75 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/haven-care/haven"
+)
+
+type sessionsPage struct {
+	Page
+	Sessions []sessionRow
+}
+
+type sessionRow struct {
+	ID, UserAgent, Created, LastSeen string
+	Current                          bool
+}
+
+// sessions lists the user's live sessions, each of which can be ended.
+func (h *Handler) sessions(w http.ResponseWriter, r *http.Request) error {
+	list, err := h.cfg.Auth.Sessions(r.Context())
+	if err != nil {
+		return err
+	}
+	cur, _ := signedIn(r.Context())
+	p := sessionsPage{Page: h.page(r, "sessions.title")}
+	if r.URL.Query().Get("ended") == "1" {
+		p.Notice = p.T("sessions.ended")
+	}
+	for _, s := range list {
+		p.Sessions = append(p.Sessions, sessionRow{ID: s.ID, UserAgent: s.UserAgent,
+			Created: s.CreatedAt.Format("2006-01-02 15:04 UTC"), LastSeen: s.LastSeen.Format("2006-01-02 15:04 UTC"),
+			Current: s.ID == cur.session.ID})
+	}
+	return h.render(w, http.StatusOK, "sessions", &p)
+}
+
+// endSession ends one of the user's sessions; ending the current one
+// signs out.
+func (h *Handler) endSession(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	if err := h.cfg.Auth.EndSession(r.Context(), id); err != nil {
+		return err
+	}
+	if cur, _ := signedIn(r.Context()); cur.session.ID == id {
+		clearSessionCookie(w)
+		http.Redirect(w, r, "/signin", http.StatusSeeOther)
+		return nil
+	}
+	http.Redirect(w, r, "/sessions?ended=1", http.StatusSeeOther)
+	return nil
+}
+
+type homePage struct {
+	Page
+}
+
+func (h *Handler) home(w http.ResponseWriter, r *http.Request) error {
+	p := homePage{Page: h.page(r, "home.title")}
+	return h.render(w, http.StatusOK, "home", &p)
+}
+
+// requireRole returns Forbidden unless the signed-in user has one of roles.
+func requireRole(r *http.Request, roles ...haven.Role) error {
+	s, ok := signedIn(r.Context())
+	if !ok {
+		return haven.Errorf(haven.Unauthenticated, "Please sign in.")
+	}
+	for _, role := range roles {
+		if s.user.Role == role {
+			return nil
+		}
+	}
+	return errForbidden
+}

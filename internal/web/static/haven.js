@@ -1,0 +1,82 @@
+// Haven's only script. Every page works without it; it adds the instant
+// quick exit (click, or Shift pressed three times), keeps Haven to a single
+// entry in the tab's history, warns before the session ends, and prints.
+(function () {
+  "use strict";
+  var EXIT = "/exit";
+
+  // quickExit blanks the page at once, clears what the page can clear,
+  // and replaces this history entry with /exit, which clears site data,
+  // ends the session and redirects to a neutral site.
+  function quickExit(e) {
+    if (e) e.preventDefault();
+    document.documentElement.classList.add("exiting");
+    document.title = "";
+    if (document.body) document.body.replaceChildren();
+    try { localStorage.clear(); sessionStorage.clear(); } catch (_) {}
+    location.replace(EXIT);
+  }
+
+  var shifts = [];
+  function onKey(e) {
+    if (e.key !== "Shift" || e.repeat) return;
+    var now = Date.now();
+    shifts = shifts.filter(function (t) { return now - t < 1500; });
+    shifts.push(now);
+    if (shifts.length >= 3) quickExit();
+  }
+
+  // sameOrigin reports whether url stays on Haven.
+  function sameOrigin(url) {
+    try { return new URL(url, location.href).origin === location.origin; } catch (_) { return false; }
+  }
+
+  // Links and forms replace the current history entry instead of adding
+  // one, so that after quick exit Back leaves Haven altogether.
+  function onClick(e) {
+    var a = e.target.closest && e.target.closest("a[href]");
+    if (!a || e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+    if (a.id === "quick-exit") return quickExit(e);
+    if (a.target || a.hasAttribute("download") || !sameOrigin(a.href) || a.getAttribute("href").charAt(0) === "#") return;
+    e.preventDefault();
+    location.replace(a.href);
+  }
+
+  function onSubmit(e) {
+    var f = e.target;
+    if (e.defaultPrevented || !sameOrigin(f.action)) return;
+    e.preventDefault();
+    var data = new URLSearchParams(new FormData(f, e.submitter));
+    if (f.method.toLowerCase() === "get") {
+      var u = new URL(f.action);
+      u.search = data.toString();
+      return location.replace(u.href);
+    }
+    fetch(f.action, { method: "POST", body: data, credentials: "same-origin" }).then(function (res) {
+      if (res.redirected) return location.replace(res.url);
+      return res.text().then(function (html) { document.open(); document.write(html); document.close(); });
+    }).catch(function () { f.submit(); });
+  }
+
+  // The session warning appears two minutes before the server says the
+  // session ends if unused; at the end the page leaves the screen.
+  function sessionWarning() {
+    var left = parseInt(document.body.getAttribute("data-session-seconds"), 10);
+    if (isNaN(left)) return;
+    var warn = document.getElementById("session-warning");
+    setTimeout(function () { if (warn) warn.hidden = false; }, Math.max(0, left - 120) * 1000);
+    setTimeout(function () { location.replace("/signin"); }, Math.max(0, left) * 1000);
+  }
+
+  function printButtons() {
+    document.querySelectorAll("button.print").forEach(function (b) {
+      b.hidden = false;
+      b.addEventListener("click", function () { window.print(); });
+    });
+  }
+
+  document.addEventListener("keydown", onKey, true);
+  document.addEventListener("click", onClick);
+  document.addEventListener("submit", onSubmit);
+  document.addEventListener("DOMContentLoaded", function () { sessionWarning(); printButtons(); });
+})();

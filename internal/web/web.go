@@ -1,0 +1,123 @@
+// Package web is Haven's HTML interface: the page shell (layout, quick
+// exit, navigation by role, languages), sign-in and sessions, and the error
+// pages. Templates, styles, scripts and message catalogs are embedded, so
+// nothing is loaded from outside the binary at run time.
+package web
+
+import (
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+
+	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/server"
+)
+
+//go:embed templates static i18n
+var files embed.FS
+
+// DefaultNeutralURL is where quick exit sends the browser: a busy, ordinary
+// public site that draws no attention in a browser's history.
+const DefaultNeutralURL = "https://www.weather.gov/"
+
+// Config is what the web interface needs.
+type Config struct {
+	// Auth signs users in and checks their session cookies.
+	Auth haven.AuthService
+	// Logger receives errors; it never receives personal data.
+	Logger *slog.Logger
+	// Demo shows a DEMO banner on every page.
+	Demo bool
+	// Version is shown in the footer.
+	Version string
+	// NeutralURL is where quick exit lands; DefaultNeutralURL when empty.
+	// Tests point it at a local page.
+	NeutralURL string
+}
+
+// Handler serves the HTML pages. It holds one parsed template set per page.
+type Handler struct {
+	cfg       Config
+	pages     map[string]*template.Template
+	catalogs  *catalogs
+	static    http.Handler
+	staticFS  fs.FS
+	assetSize map[string]int
+}
+
+// pageNames lists every page template; New fails if one is missing.
+var pageNames = []string{"signin", "home", "sessions", "exitnote", "translations", "survivortexts", "error"}
+
+// New parses every template and catalog, so that a missing or broken one
+// fails at start rather than on first use.
+func New(cfg Config) (*Handler, error) {
+	if cfg.Auth == nil {
+		return nil, fmt.Errorf("web: Config.Auth is required")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.NeutralURL == "" {
+		cfg.NeutralURL = DefaultNeutralURL
+	}
+	cats, err := loadCatalogs(files)
+	if err != nil {
+		return nil, err
+	}
+	h := &Handler{cfg: cfg, catalogs: cats, pages: map[string]*template.Template{}}
+	for _, name := range pageNames {
+		t, err := template.New(name).Funcs(funcs).ParseFS(files, "templates/layout.html", "templates/components.html", "templates/"+name+".html")
+		if err != nil {
+			return nil, fmt.Errorf("web: parse page %s: %w", name, err)
+		}
+		h.pages[name] = t
+	}
+	if err := h.initStatic(); err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+// Mount mounts the pages on s and makes s render HTML error pages.
+func (h *Handler) Mount(s *server.Server) {
+	s.Handle("GET /static/", h.static)
+	s.HandleFunc("GET /{$}", h.authed(h.home))
+	s.HandleFunc("GET /signin", h.signInForm)
+	s.HandleFunc("POST /signin", h.signIn)
+	s.HandleFunc("POST /signout", h.signOut)
+	s.HandleFunc("GET /sessions", h.authed(h.sessions))
+	s.HandleFunc("POST /sessions/{id}/end", h.authed(h.endSession))
+	s.HandleFunc("GET /exit", h.exit)
+	s.HandleFunc("GET /quick-exit", h.exitNote)
+	s.HandleFunc("POST /language", h.setLanguage)
+	s.HandleFunc("GET /survivor-texts", h.authed(h.survivorTexts))
+	s.HandleFunc("GET /admin/translations", h.authed(h.translations))
+	s.HandleFunc("/", h.notFound)
+	s.ErrorPage = h.errorPage
+}
+
+var funcs = template.FuncMap{"field": newField, "pager": newPagerView}
+
+// Field is the data of the form-field component: a label, the input, an
+// optional hint and the server's validation message beside it.
+type Field struct {
+	Name, Label, Type, Autocomplete, Value, Error, Hint, Inputmode string
+}
+
+func newField(name, label, typ, autocomplete, value, errMsg, hint, inputmode string) Field {
+	return Field{name, label, typ, autocomplete, value, errMsg, hint, inputmode}
+}
+
+// PagerView is the data of the paging component: the pager and its
+// translated labels.
+type PagerView struct {
+	Pager
+	Label, PrevLabel, NextLabel, Status string
+}
+
+func newPagerView(p Pager, label, prev, next, status string) PagerView {
+	return PagerView{p, label, prev, next, status}
+}
