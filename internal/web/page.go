@@ -56,7 +56,7 @@ var navItems = []struct {
 	roles     []haven.Role
 }{
 	{"/", "nav.home", nil},
-	{"/survivor-texts", "nav.survivor_texts", []haven.Role{haven.RoleClinician, haven.RoleAdvocate, haven.RoleSupervisor, haven.RolePartner}},
+	{"/survivor-texts", "nav.survivor_texts", nil},
 	{"/sessions", "nav.sessions", nil},
 	{"/admin/translations", "nav.translations", []haven.Role{haven.RoleAdmin}},
 }
