@@ -98,6 +98,17 @@ func (b *browser) waitFor(expr string) {
 	b.t.Fatalf("waiting for %s at %s: last error %v", expr, loc, err)
 }
 
+// clickAway clicks the element sel, which leads to another page, and waits
+// until that page has loaded and cond holds. A marker on the old window
+// tells the pages apart, so a condition that already held cannot end the
+// wait early.
+func (b *browser) clickAway(sel, cond string) {
+	b.t.Helper()
+	eval[bool](b, "window.havenOldPage = true")
+	b.do(chromedp.Click(chromedp.CSS(sel)))
+	b.waitFor("window.havenOldPage === undefined && (" + cond + ")")
+}
+
 // fill sets the value of the form field with id.
 func (b *browser) fill(id, value string) {
 	b.t.Helper()
@@ -118,8 +129,7 @@ func (b *browser) signIn(user, code string) {
 	b.fill("username", user)
 	b.fill("password", testPassword)
 	b.fill("code", code)
-	b.do(chromedp.Click(chromedp.CSS("button.primary")))
-	b.waitFor(`location.pathname === "/" && document.querySelector("h1") !== null`)
+	b.clickAway("button.primary", `location.pathname === "/"`)
 }
 
 // pressShift presses and releases the Shift key on its own.
@@ -141,7 +151,7 @@ func (b *browser) screenshot(name string) {
 	if !*updateScreenshots {
 		return
 	}
-	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
+	png, err := chromedp.Run(b.ctx, chromedp.CaptureScreenshot())
 	if err != nil {
 		b.t.Fatal(err)
 	}
@@ -180,15 +190,13 @@ func TestBrowserSignInWithTOTPAndNavigate(t *testing.T) {
 	for _, step := range []struct{ link, want string }{
 		{"/sessions", "Your sessions"}, {"/admin/translations", "Translations"}, {"/survivor-texts", "Texts for survivors"}, {"/", "Start"},
 	} {
-		b.do(chromedp.Click(chromedp.CSS(`nav a[href="` + step.link + `"]`)))
-		b.waitFor(`location.pathname === "` + step.link + `" && document.querySelector("h1").innerText === "` + step.want + `"`)
+		b.clickAway(`nav a[href="`+step.link+`"]`, `location.pathname === "`+step.link+`" && document.querySelector("h1").innerText === "`+step.want+`"`)
 		if got := eval[string](b, `document.querySelector('nav a[aria-current=page]').getAttribute('href')`); got != step.link {
 			t.Errorf("on %s the current nav item is %s", step.link, got)
 		}
 	}
 	b.open("/admin/translations")
-	b.do(chromedp.Click(chromedp.CSS(`.pager a[rel=next]`)))
-	b.waitFor(`location.search === "?page=2"`)
+	b.clickAway(`.pager a[rel=next]`, `location.search === "?page=2"`)
 	if n := eval[int](b, `document.querySelectorAll(".demo").length`); n != 1 {
 		t.Errorf("DEMO banners=%d, want 1", n)
 	}
@@ -218,8 +226,7 @@ func TestBrowserQuickExit(t *testing.T) {
 			b := newBrowser(t, e)
 			b.do(chromedp.Navigate(e.neutral.URL + "/before"))
 			b.signIn("advocate", "")
-			b.do(chromedp.Click(chromedp.CSS(`nav a[href="/sessions"]`)))
-			b.waitFor(`location.pathname === "/sessions"`)
+			b.clickAway(`nav a[href="/sessions"]`, `location.pathname === "/sessions"`)
 			eval[bool](b, `localStorage.setItem("draft", "x"); sessionStorage.setItem("draft", "y"); true`)
 
 			b.do(chromedp.KeyEvent("\t"))
@@ -255,8 +262,7 @@ func TestBrowserArabicRightToLeft(t *testing.T) {
 	b := newBrowser(t, e)
 	b.open("/signin")
 	b.fill("lang-choice", "ar")
-	b.do(chromedp.Click(chromedp.CSS("form.lang button")))
-	b.waitFor(`document.documentElement.lang === "ar"`)
+	b.clickAway("form.lang button", `document.documentElement.lang === "ar"`)
 	got := eval[[]any](b, `[document.documentElement.dir, getComputedStyle(document.body).direction,
 		document.getElementById("quick-exit").getBoundingClientRect().left < innerWidth / 2, document.querySelector("h1").innerText]`)
 	want := []any{"rtl", "rtl", true, "تسجيل الدخول"}
