@@ -278,3 +278,27 @@ func TestBrowserArabicRightToLeft(t *testing.T) {
 		t.Errorf("Arabic home h1=%q", got)
 	}
 }
+
+// TestBrowserSessionExpiryWarning signs in with the store's clock set back
+// 28.5 minutes, so that the server says the session ends in 90 seconds:
+// the warning must show at once. With a fresh session it stays hidden.
+func TestBrowserSessionExpiryWarning(t *testing.T) {
+	for _, tt := range []struct {
+		name     string
+		clockAgo time.Duration
+		hidden   bool
+	}{{"fresh", 0, true}, {"near expiry", 28*time.Minute + 30*time.Second, false}} {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, false)
+			e.db.Clock = fixedClock{time.Now().Add(-tt.clockAgo)}
+			b := newBrowser(t, e)
+			b.signIn("advocate", "")
+			secs := eval[string](b, `document.body.dataset.sessionSeconds`)
+			b.waitFor("true")
+			time.Sleep(200 * time.Millisecond)
+			if got := eval[bool](b, `document.getElementById("session-warning").hidden`); got != tt.hidden {
+				t.Errorf("data-session-seconds=%s: warning hidden=%v, want %v", secs, got, tt.hidden)
+			}
+		})
+	}
+}
