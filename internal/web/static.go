@@ -12,19 +12,6 @@ func (h *Handler) initStatic() error {
 	if err != nil {
 		return err
 	}
-	h.staticFS = sub
-	h.assetSize = map[string]int{}
-	err = fs.WalkDir(sub, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := fs.ReadFile(sub, p)
-		h.assetSize["/static/"+p] = len(b)
-		return err
-	})
-	if err != nil {
-		return err
-	}
 	fileServer := http.StripPrefix("/static/", http.FileServerFS(sub))
 	h.static = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/static/" || r.URL.Path[len(r.URL.Path)-1] == '/' {

@@ -8,7 +8,6 @@ import (
 	"embed"
 	"fmt"
 	"html/template"
-	"io/fs"
 	"log/slog"
 	"net/http"
 
@@ -40,12 +39,10 @@ type Config struct {
 
 // Handler serves the HTML pages. It holds one parsed template set per page.
 type Handler struct {
-	cfg       Config
-	pages     map[string]*template.Template
-	catalogs  *catalogs
-	static    http.Handler
-	staticFS  fs.FS
-	assetSize map[string]int
+	cfg      Config
+	pages    map[string]*template.Template
+	catalogs *catalogs
+	static   http.Handler
 }
 
 // pageNames lists every page template; New fails if one is missing.
