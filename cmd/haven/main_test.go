@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/base64"
 	"context"
 	"flag"
 	"fmt"
@@ -17,6 +18,7 @@ import (
 	"github.com/haven-care/haven/internal/password"
 	"github.com/haven-care/haven/internal/sqlstore"
 	"github.com/haven-care/haven/internal/sqlstore/sqlstoretest"
+	"github.com/haven-care/haven/internal/vault"
 )
 
 func init() { sqlstore.PasswordParams = password.Params{MemoryKiB: 64, Time: 1, Threads: 1} }
@@ -213,6 +215,7 @@ func TestServeDemoOnSQLite(t *testing.T) {
 
 func TestTwoInstancesShareOnePostgres(t *testing.T) {
 	dsn := sqlstoretest.DSN(t, "postgres")
+	t.Setenv("HAVEN_MASTER_KEY", base64.StdEncoding.EncodeToString(vault.NewDataKey())) // shared by both instances
 	urls := make([]string, 2)
 	stops := make([]func() string, 2)
 	for i := range urls {
@@ -235,4 +238,19 @@ func TestTwoInstancesShareOnePostgres(t *testing.T) {
 		t.Errorf("CountUsers=%d, want 7 demo users loaded once", n)
 	}
 	_ = fmt.Sprint
+}
+
+func TestMissingMasterKeyForExistingDataIsRefused(t *testing.T) {
+	dir := dataDir(t)
+	if code, _, stderr := run(t, context.Background(), "", "migrate", "--data", dir); code != 0 {
+		t.Fatalf("migrate: %s", stderr)
+	}
+	os.Remove(filepath.Join(dir, "master.key"))
+	code, _, stderr := run(t, context.Background(), "", "serve", "--data", dir, "--addr", freePort(t))
+	if code == 0 || !strings.Contains(stderr, "master key") {
+		t.Errorf("serve without the key of existing data: code=%d stderr=%q", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "master.key")); err == nil {
+		t.Error("a new master key was created for existing data")
+	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/haven-care/haven/internal/api"
 	"github.com/haven-care/haven/internal/demo"
 	"github.com/haven-care/haven/internal/server"
+	"github.com/haven-care/haven/internal/web"
 )
 
 func init() {
@@ -70,6 +71,11 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 	srv.Demo = f.demo
 	srv.APITokens = db
 	(&api.Handler{Users: db}).Mount(srv)
+	pages, err := web.New(web.Config{Auth: db, Logger: logger, Demo: f.demo, Version: version})
+	if err != nil {
+		return err
+	}
+	pages.Mount(srv)
 	bound, err := srv.Listen(f.addr)
 	if err != nil {
 		return haven.Errorf(haven.Unavailable, "cannot listen on %s: %v", f.addr, err)

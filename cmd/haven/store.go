@@ -2,11 +2,16 @@ package main
 
 import (
 	"context"
+	"errors"
+	"io/fs"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/haven-care/haven"
 	"github.com/haven-care/haven/internal/sqlstore"
+	"github.com/haven-care/haven/internal/vault"
 )
 
 // logFlags choose the log format and level.
@@ -38,8 +43,10 @@ func (lf *logFlags) logger(m *Main) (*slog.Logger, error) {
 	return nil, haven.Errorf(haven.Invalid, "--log-format must be text or json, not %q", lf.format)
 }
 
-// openStore opens the store, refusing a schema newer than this binary, and
-// migrates it when migrate is true.
+// openStore opens the store with its keys, refusing a schema newer than
+// this binary, and migrates it when migrate is true. A master key is
+// created only for a new, empty database: a missing key for existing data
+// is an error, never silently replaced.
 func (m *Main) openStore(ctx context.Context, sf *storeFlags, migrate bool) (*sqlstore.DB, error) {
 	if err := sf.ensureDataDir(); err != nil {
 		return nil, err
@@ -52,10 +59,47 @@ func (m *Main) openStore(ctx context.Context, sf *storeFlags, migrate bool) (*sq
 	if err := db.CheckSchema(ctx); err != nil {
 		return nil, err
 	}
+	current, _, err := db.SchemaStatus(ctx)
+	if err != nil {
+		return nil, err
+	}
+	keys, err := sf.keyring(current == 0)
+	if err != nil {
+		return nil, err
+	}
+	db.Secrets, db.Keys = keys, keys
 	if migrate {
 		if _, err := db.Migrate(ctx); err != nil {
 			return nil, err
 		}
 	}
 	return db, nil
+}
+
+// keyring loads the master key: from HAVEN_MASTER_KEY (base64) if set, else
+// from --master-key-file (default DATA/master.key). When create is true and
+// neither exists, a new key file is made in the data directory; commands
+// that only read never create one.
+func (sf *storeFlags) keyring(create bool) (*vault.Keyring, error) {
+	if env := os.Getenv("HAVEN_MASTER_KEY"); env != "" {
+		key, err := vault.ParseKey(env)
+		if err != nil {
+			return nil, haven.Errorf(haven.Invalid, "HAVEN_MASTER_KEY: %v", err)
+		}
+		return vault.NewKeyring(key)
+	}
+	path := sf.masterKeyFile
+	if path == "" {
+		path = filepath.Join(sf.data, "master.key")
+	}
+	key, err := vault.LoadKeyFile(path)
+	if err != nil && create && sf.masterKeyFile == "" {
+		if _, statErr := os.Stat(path); errors.Is(statErr, fs.ErrNotExist) {
+			key, err = vault.CreateKeyFile(path)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return vault.NewKeyring(key)
 }

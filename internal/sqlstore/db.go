@@ -21,6 +21,7 @@ import (
 	_ "modernc.org/sqlite"             // registers the "sqlite" driver
 
 	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/vault"
 )
 
 // DB is a handle on Haven's store. It is safe for concurrent use and, on
@@ -32,6 +33,8 @@ type DB struct {
 	Clock haven.Clock
 	// Secrets seals server-side secrets such as TOTP seeds.
 	Secrets SecretBox
+	// Keys wraps and unwraps survivors' data keys.
+	Keys *vault.Keyring
 }
 
 // Open opens the store named by dsn: "sqlite:PATH" for the embedded
