@@ -1,0 +1,99 @@
+package hsds
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/haven-care/haven"
+)
+
+const conformance = "../../../shared/conformance/hsds-3.0"
+
+func conformanceDir(t testing.TB, sub string) string {
+	t.Helper()
+	dir := filepath.Join(conformance, sub)
+	if _, err := os.Stat(dir); err != nil {
+		t.Skipf("conformance examples not present: %v", err)
+	}
+	return dir
+}
+
+func dirWriter(dir string) func(string) (io.WriteCloser, error) {
+	return func(name string) (io.WriteCloser, error) { return os.Create(filepath.Join(dir, name)) }
+}
+
+func TestPackageExampleRoundTrip(t *testing.T) {
+	src := os.DirFS(conformanceDir(t, "examples/csv"))
+	_, rep, err := ReadPackage(src, Options{})
+	if haven.ErrorKind(err) != haven.Invalid {
+		t.Fatalf("without accepting warnings: kind=%v, want invalid", haven.ErrorKind(err))
+	}
+	if rep.Count(Error) != 0 {
+		t.Fatalf("errors in the specification's example:\n%s", rep)
+	}
+	for _, want := range []string{"locations.csv:1: latitude: 100 is not a latitude", "locations.csv:1: organization_id: refers to organization",
+		"taxonomy_terms.csv:1: parent_id", "contacts.csv: table not supported"} {
+		if !strings.Contains(rep.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, rep)
+		}
+	}
+	d, _, err := ReadPackage(src, Options{AcceptWarnings: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := len(d.Services); got != 1 || d.Services[0].Name != "Community Counselling" || *d.Locations[0].Latitude != 100 {
+		t.Fatalf("services=%d %+v, want the example's counselling service", got, d.Services)
+	}
+	out := t.TempDir()
+	if err := WritePackage(dirWriter(out), d); err != nil {
+		t.Fatal(err)
+	}
+	back, _, err := ReadPackage(os.DirFS(out), Options{AcceptWarnings: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(d, back); diff != "" {
+		t.Errorf("round trip (-first +second):\n%s", diff)
+	}
+}
+
+func TestPackageExtensionsRoundTrip(t *testing.T) {
+	d := sampleDirectory()
+	out := t.TempDir()
+	if err := WritePackage(dirWriter(out), d); err != nil {
+		t.Fatal(err)
+	}
+	back, rep, err := ReadPackage(os.DirFS(out), Options{})
+	if err != nil {
+		t.Fatalf("%v\n%s", err, rep)
+	}
+	if diff := cmp.Diff(d, back); diff != "" {
+		t.Errorf("round trip (-want +got):\n%s", diff)
+	}
+}
+
+func f(v float64) *float64 { return &v }
+
+// sampleDirectory is a small, valid directory using Haven's extensions.
+func sampleDirectory() *haven.Directory {
+	const org, svc, loc, sal = "00000000-0000-4000-8000-000000000001", "00000000-0000-4000-8000-000000000002", "00000000-0000-4000-8000-000000000003", "00000000-0000-4000-8000-000000000004"
+	food := haven.Needs[5]
+	return &haven.Directory{
+		Organizations: []haven.Organization{{ID: org, Name: "Harbor Aid", Description: "Synthetic organization."}},
+		Services: []haven.Service{{ID: svc, OrganizationID: org, Name: "Pantry", Status: "active", MinimumAge: f(18),
+			Match: haven.MatchProfile{TraumaInformed: true, StaffLanguages: []string{"es", "vi"}, BarriersWaived: []haven.Barrier{haven.BarrierNoPapers},
+				Genders: []haven.Gender{haven.GenderFemale}, Free: true}}},
+		Locations: []haven.Location{{ID: loc, LocationType: "physical", OrganizationID: org, Name: "Main", Latitude: f(42.36), Longitude: f(-71.06),
+			Confidential: true, TimeZone: "America/New_York"}},
+		ServiceAtLocations: []haven.ServiceAtLocation{{ID: sal, ServiceID: svc, LocationID: loc}},
+		Schedules: []haven.Schedule{{ID: "00000000-0000-4000-8000-000000000005", ServiceID: svc, Freq: "WEEKLY", ByDay: "MO,TU", OpensAt: "09:00", ClosesAt: "17:00"}},
+		RequiredDocuments: []haven.RequiredDocument{{ID: "00000000-0000-4000-8000-000000000006", ServiceID: svc, Document: "Photo ID", Kind: haven.DocPhotoID}},
+		Taxonomies:        []haven.Taxonomy{haven.NeedsTaxonomy},
+		TaxonomyTerms:     []haven.TaxonomyTerm{food.TaxonomyTerm()},
+		Attributes: []haven.Attribute{{ID: "00000000-0000-4000-8000-000000000007", LinkID: svc, TaxonomyTermID: food.TermID, LinkEntity: "service"}},
+	}
+}
