@@ -35,6 +35,25 @@ type AuditEntry struct {
 	AuditEvent
 }
 
+// AuditReport is the result of verifying the audit log.
+type AuditReport struct {
+	// Checked is the number of entries whose hashes were recomputed.
+	Checked int64
+	// FirstBad is the index of the first entry that was changed, deleted,
+	// moved or inserted, or -1 when the log verified.
+	FirstBad int64
+	// Root is the base64 Merkle tree root of the stored log.
+	Root string
+	// CheckpointSize is the size of the signed checkpoint checked, or -1
+	// when none was.
+	CheckpointSize int64
+	// Message says what verified or what is wrong, in one sentence.
+	Message string
+}
+
+// OK reports whether the log verified.
+func (r AuditReport) OK() bool { return r.FirstBad < 0 }
+
 // AuditService reads and verifies the audit log.
 type AuditService interface {
 	// AuditEntries returns entries with Index in [from, to). Errors: Invalid.
