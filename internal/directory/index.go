@@ -94,7 +94,16 @@ func New(sites []Site) *Index {
 	for i := range sites {
 		x.add(&sites[i])
 	}
+	x.Optimize()
 	return x
+}
+
+// Add adds one site, for bulk loads too large to hold as a slice; call
+// Optimize when done.
+func (x *Index) Add(s Site) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.add(&s)
 }
 
 // NewEmpty returns an index with no sites; Haven's need codes are interned
@@ -212,7 +221,13 @@ func (x *Index) add(s *Site) {
 	x.byHash[h] = id
 	x.recs = append(x.recs, r)
 	x.live++
-	for _, t := range x.recTerms(&x.recs[id]) {
+	x.post(id)
+}
+
+// post adds site id to the posting lists of its terms.
+func (x *Index) post(id int32) {
+	r := &x.recs[id]
+	for _, t := range x.recTerms(r) {
 		x.global[t] = append(x.global[t], id)
 		if r.flags&fGeo == 0 {
 			x.nogeo[t] = append(x.nogeo[t], id)

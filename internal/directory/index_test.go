@@ -128,6 +128,17 @@ func TestUpsertDelete(t *testing.T) {
 	if diff := cmp.Diff([]string{"spanish-food"}, ids(a)); diff != "" {
 		t.Errorf("after delete (-want +got):\n%s", diff)
 	}
+	x.Optimize()
+	a, _ = x.Query(q)
+	if diff := cmp.Diff([]string{"spanish-food"}, ids(a)); diff != "" {
+		t.Errorf("after optimize (-want +got):\n%s", diff)
+	}
+	x.Upsert("spanish-food", nil)
+	x.Upsert("new-food", []Site{{LocationID: "l11", HasCoords: true, Lat: 42.36, Lon: -71.06, Terms: []string{"food"}}})
+	a, _ = x.Query(q)
+	if diff := cmp.Diff([]string{"new-food"}, ids(a)); diff != "" {
+		t.Errorf("after optimize and upsert (-want +got):\n%s", diff)
+	}
 	if got, want := x.Len(), len(testSites())-1; got != want {
 		t.Errorf("Len=%d, want %d", got, want)
 	}
