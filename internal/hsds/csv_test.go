@@ -59,6 +59,13 @@ func TestPackageExampleRoundTrip(t *testing.T) {
 	if diff := cmp.Diff(d, back); diff != "" {
 		t.Errorf("round trip (-first +second):\n%s", diff)
 	}
+	jsonOut := t.TempDir()
+	if err := WriteJSON(dirWriter(jsonOut), d); err != nil {
+		t.Fatal(err)
+	}
+	if n := validateFile(t, filepath.Join(jsonOut, "services.json"), schema(t, "service.json")); n != 1 {
+		t.Errorf("exported %d services as JSON, want 1", n)
+	}
 }
 
 func TestPackageExtensionsRoundTrip(t *testing.T) {
@@ -90,10 +97,10 @@ func sampleDirectory() *haven.Directory {
 		Locations: []haven.Location{{ID: loc, LocationType: "physical", OrganizationID: org, Name: "Main", Latitude: f(42.36), Longitude: f(-71.06),
 			Confidential: true, TimeZone: "America/New_York"}},
 		ServiceAtLocations: []haven.ServiceAtLocation{{ID: sal, ServiceID: svc, LocationID: loc}},
-		Schedules: []haven.Schedule{{ID: "00000000-0000-4000-8000-000000000005", ServiceID: svc, Freq: "WEEKLY", ByDay: "MO,TU", OpensAt: "09:00", ClosesAt: "17:00"}},
-		RequiredDocuments: []haven.RequiredDocument{{ID: "00000000-0000-4000-8000-000000000006", ServiceID: svc, Document: "Photo ID", Kind: haven.DocPhotoID}},
-		Taxonomies:        []haven.Taxonomy{haven.NeedsTaxonomy},
-		TaxonomyTerms:     []haven.TaxonomyTerm{food.TaxonomyTerm()},
-		Attributes: []haven.Attribute{{ID: "00000000-0000-4000-8000-000000000007", LinkID: svc, TaxonomyTermID: food.TermID, LinkEntity: "service"}},
+		Schedules:          []haven.Schedule{{ID: "00000000-0000-4000-8000-000000000005", ServiceID: svc, Freq: "WEEKLY", ByDay: "MO,TU", OpensAt: "09:00", ClosesAt: "17:00"}},
+		RequiredDocuments:  []haven.RequiredDocument{{ID: "00000000-0000-4000-8000-000000000006", ServiceID: svc, Document: "Photo ID", Kind: haven.DocPhotoID}},
+		Taxonomies:         []haven.Taxonomy{haven.NeedsTaxonomy},
+		TaxonomyTerms:      []haven.TaxonomyTerm{food.TaxonomyTerm()},
+		Attributes:         []haven.Attribute{{ID: "00000000-0000-4000-8000-000000000007", LinkID: svc, TaxonomyTermID: food.TermID, LinkEntity: "service"}},
 	}
 }

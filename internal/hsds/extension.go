@@ -37,14 +37,15 @@ type extension struct {
 
 func termID(code string) string { return uuid.NewSHA1(matchNS, []byte(code)).String() }
 
-func isExtensionTerm(id string) bool {
+var extensionTerms = map[string]bool{}
+
+func init() {
 	for _, e := range extensions {
-		if termID(e.code) == id {
-			return true
-		}
+		extensionTerms[termID(e.code)] = true
 	}
-	return false
 }
+
+func isExtensionTerm(id string) bool { return extensionTerms[id] }
 
 func boolText(b bool) string {
 	if b {
@@ -170,4 +171,13 @@ func decodeExtensions(d *haven.Directory) {
 	d.Attributes = kept
 	d.Taxonomies = slices.DeleteFunc(d.Taxonomies, func(t haven.Taxonomy) bool { return t.ID == MatchTaxonomy.ID })
 	d.TaxonomyTerms = slices.DeleteFunc(d.TaxonomyTerms, func(t haven.TaxonomyTerm) bool { return isExtensionTerm(t.ID) })
+	if len(d.Taxonomies) == 0 {
+		d.Taxonomies = nil
+	}
+	if len(d.TaxonomyTerms) == 0 {
+		d.TaxonomyTerms = nil
+	}
+	if len(d.Attributes) == 0 {
+		d.Attributes = nil
+	}
 }

@@ -35,6 +35,7 @@ type table interface {
 	len(d *haven.Directory) int
 	row(d *haven.Directory, i int) []field // fields of the i-th record
 	add(d *haven.Directory) []field        // appends a zero record, returns its fields
+	truncate(d *haven.Directory, n int)    // keeps the first n records
 }
 
 type spec[T any] struct {
@@ -89,7 +90,7 @@ func orgFields(o *haven.Organization) []field {
 }
 
 func serviceFields(v *haven.Service) []field {
-	return []field{id(&v.ID), reqRef("organization_id", &v.OrganizationID), ref("program_id", &v.ProgramID), req("name", &v.Name),
+	return []field{id(&v.ID), ref("organization_id", &v.OrganizationID), ref("program_id", &v.ProgramID), req("name", &v.Name),
 		s("alternate_name", &v.AlternateName), s("description", &v.Description), s("url", &v.URL), s("email", &v.Email),
 		req("status", &v.Status), s("interpretation_services", &v.InterpretationServices), s("application_process", &v.ApplicationProcess),
 		s("fees_description", &v.FeesDescription), s("wait_time", &v.WaitTime), s("fees", &v.Fees), s("accreditations", &v.Accreditations),
@@ -161,4 +162,9 @@ func termFields(t *haven.TaxonomyTerm) []field {
 func attributeFields(a *haven.Attribute) []field {
 	return []field{id(&a.ID), reqRef("link_id", &a.LinkID), reqRef("taxonomy_term_id", &a.TaxonomyTermID), s("link_type", &a.LinkType),
 		s("link_entity", &a.LinkEntity), s("value", &a.Value)}
+}
+
+func (t spec[T]) truncate(d *haven.Directory, n int) {
+	l := t.list(d)
+	*l = (*l)[:n]
 }
