@@ -35,6 +35,8 @@ type DB struct {
 	Secrets SecretBox
 	// Keys wraps and unwraps survivors' data keys.
 	Keys *vault.Keyring
+	// keys is the key store (see keystore.go); nil means the main database.
+	keys *sql.DB
 }
 
 // Open opens the store named by dsn: "sqlite:PATH" for the embedded
@@ -65,8 +67,13 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	return db, nil
 }
 
-// Close closes the database.
-func (db *DB) Close() error { return db.db.Close() }
+// Close closes the database and the key store.
+func (db *DB) Close() error {
+	if db.keys != nil {
+		db.keys.Close()
+	}
+	return db.db.Close()
+}
 
 // Engine names the database engine: "sqlite" or "postgres".
 func (db *DB) Engine() string { return db.dialect.name }

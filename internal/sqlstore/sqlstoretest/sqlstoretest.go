@@ -18,6 +18,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/haven-care/haven/internal/sqlstore"
+	"github.com/haven-care/haven/internal/vault"
 )
 
 // DefaultPostgresDSN is used when HAVEN_TEST_POSTGRES_DSN is unset: the
@@ -38,7 +39,8 @@ func Run(t *testing.T, body func(t *testing.T, db *sqlstore.DB)) {
 	}
 }
 
-// MustOpen returns a migrated store on engine that is closed (and, on
+// MustOpen returns a migrated store on engine, with a fresh random master
+// key, that is closed (and, on
 // PostgreSQL, dropped) when the test ends. A PostgreSQL test is skipped when
 // no server answers, unless HAVEN_TEST_POSTGRES_REQUIRED=1.
 func MustOpen(tb testing.TB, engine string) *sqlstore.DB {
@@ -49,6 +51,14 @@ func MustOpen(tb testing.TB, engine string) *sqlstore.DB {
 		tb.Fatalf("open %s: %v", engine, err)
 	}
 	tb.Cleanup(func() { db.Close() })
+	keys, err := vault.NewKeyring(vault.NewDataKey())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	db.Keys, db.Secrets = keys, keys
+	if err := db.OpenKeyStore(context.Background(), KeysDSN(tb, engine, dsn)); err != nil {
+		tb.Fatalf("open key store: %v", err)
+	}
 	if _, err := db.Migrate(context.Background()); err != nil {
 		tb.Fatalf("migrate %s: %v", engine, err)
 	}
@@ -109,4 +119,14 @@ func withSearchPath(dsn, schema string) string {
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
 	return u.String()
+}
+
+// KeysDSN returns the key store for a test database: a second SQLite file
+// beside it, or a second fresh PostgreSQL schema.
+func KeysDSN(tb testing.TB, engine, dsn string) string {
+	tb.Helper()
+	if engine == "sqlite" {
+		return strings.TrimSuffix(dsn, ".db") + "-keys.db"
+	}
+	return freshSchema(tb)
 }

@@ -1,0 +1,156 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/vault"
+)
+
+// indexKeyName names the blind-index key in vault_keys.
+const indexKeyName = "blind_index"
+
+// indexKey returns the blind-index key, creating it on first use. Several
+// instances may race to create it; ON CONFLICT keeps the first.
+func (db *DB) indexKey(ctx context.Context) ([]byte, error) {
+	kdb, err := db.keyDB()
+	if err != nil {
+		return nil, err
+	}
+	keys := db.keyring()
+	var wrapped []byte
+	err = kdb.QueryRowContext(ctx, `SELECT wrapped_key FROM vault_keys WHERE name = $1`, indexKeyName).Scan(&wrapped)
+	if errors.Is(err, sql.ErrNoRows) {
+		w := keys.Wrap(indexKeyName, vault.NewDataKey())
+		if _, err := kdb.ExecContext(ctx, `INSERT INTO vault_keys (name, key_id, wrapped_key) VALUES ($1, $2, $3)
+			ON CONFLICT (name) DO NOTHING`, indexKeyName, vault.WrappedBy(w), w); err != nil {
+			return nil, fmt.Errorf("store index key: %w", err)
+		}
+		err = kdb.QueryRowContext(ctx, `SELECT wrapped_key FROM vault_keys WHERE name = $1`, indexKeyName).Scan(&wrapped)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read index key: %w", err)
+	}
+	return keys.Unwrap(indexKeyName, wrapped)
+}
+
+var errNoKeys = &haven.Error{Kind: haven.Unavailable, Message: "The master key or the key store is not loaded."}
+
+func (db *DB) keyring() *vault.Keyring { return db.Keys }
+
+// RotateKeys re-wraps every data key, the blind-index key and every TOTP
+// seed under the keyring's active master key, in one transaction, without
+// re-encrypting any survivor data. The keyring must also hold the old key.
+// It returns how many keys were re-wrapped.
+func (db *DB) RotateKeys(ctx context.Context) (int, error) {
+	keys := db.keyring()
+	if keys == nil {
+		return 0, errNoKeys
+	}
+	n, err := db.rewrapKeyStore(ctx)
+	if err != nil {
+		return 0, err
+	}
+	err = db.inTx(ctx, func(tx *Tx) error {
+		t, err := tx.resealTOTP(ctx)
+		if err != nil {
+			return err
+		}
+		n += t
+		return tx.audit(ctx, haven.AuditEvent{Action: "keys.rotate", ObjectType: "master_key", ObjectID: keys.ActiveKeyID()})
+	})
+	return n, err
+}
+
+// rewrapKeyStore re-wraps every key in the key store in one transaction.
+func (db *DB) rewrapKeyStore(ctx context.Context) (int, error) {
+	kdb, err := db.keyDB()
+	if err != nil {
+		return 0, err
+	}
+	ktx, err := kdb.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer ktx.Rollback()
+	n, err := rewrapTable(ctx, db, ktx, `SELECT survivor_id, wrapped_key FROM survivor_keys`,
+		`UPDATE survivor_keys SET wrapped_key = $1, key_id = $2 WHERE survivor_id = $3`)
+	if err != nil {
+		return 0, err
+	}
+	m, err := rewrapTable(ctx, db, ktx, `SELECT name, wrapped_key FROM vault_keys`,
+		`UPDATE vault_keys SET wrapped_key = $1, key_id = $2 WHERE name = $3`)
+	if err != nil {
+		return 0, err
+	}
+	return n + m, ktx.Commit()
+}
+
+func rewrapTable(ctx context.Context, db *DB, tx *sql.Tx, query, update string) (int, error) {
+	rows, err := tx.QueryContext(ctx, query)
+	if err != nil {
+		return 0, fmt.Errorf("read wrapped keys: %w", err)
+	}
+	type item struct {
+		id      string
+		wrapped []byte
+	}
+	var items []item
+	for rows.Next() {
+		var it item
+		if err := rows.Scan(&it.id, &it.wrapped); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		items = append(items, it)
+	}
+	rows.Close()
+	keys := db.keyring()
+	for _, it := range items {
+		w, err := keys.Rewrap(it.id, it.wrapped)
+		if err != nil {
+			return 0, fmt.Errorf("rewrap key of %s: %w", it.id, err)
+		}
+		if _, err := tx.ExecContext(ctx, update, w, vault.WrappedBy(w), it.id); err != nil {
+			return 0, fmt.Errorf("store rewrapped key: %w", err)
+		}
+	}
+	return len(items), rows.Err()
+}
+
+func (tx *Tx) resealTOTP(ctx context.Context) (int, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id, totp_secret FROM users WHERE totp_secret IS NOT NULL`)
+	if err != nil {
+		return 0, err
+	}
+	sealed := map[string][]byte{}
+	for rows.Next() {
+		var id string
+		var s []byte
+		if err := rows.Scan(&id, &s); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		sealed[id] = s
+	}
+	rows.Close()
+	keys := tx.db.keyring()
+	for id, s := range sealed {
+		plain, err := keys.OpenSecret(s, totpAAD(id))
+		if err != nil {
+			return 0, fmt.Errorf("open totp secret of user %s: %w", id, err)
+		}
+		resealed, err := keys.SealSecret(plain, totpAAD(id))
+		clear(plain)
+		if err != nil {
+			return 0, err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET totp_secret = $1 WHERE id = $2`, resealed, id); err != nil {
+			return 0, err
+		}
+	}
+	return len(sealed), nil
+}

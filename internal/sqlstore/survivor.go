@@ -1,0 +1,243 @@
+package sqlstore
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/base32"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/access"
+	"github.com/haven-care/haven/internal/vault"
+)
+
+// survivorSecrets are the encrypted columns of survivors, each with how
+// to read it from and write it to a Survivor. The field registry
+// (haven.Fields) names the same columns; a test checks they agree.
+var survivorSecrets = []struct {
+	column string
+	get    func(*haven.Survivor) any
+}{
+	{"name", func(s *haven.Survivor) any { return &s.Name }},
+	{"aliases", func(s *haven.Survivor) any { return &s.Aliases }},
+	{"date_of_birth", func(s *haven.Survivor) any { return &s.DateOfBirth }},
+	{"phones", func(s *haven.Survivor) any { return &s.Phones }},
+	{"emails", func(s *haven.Survivor) any { return &s.Emails }},
+	{"addresses", func(s *haven.Survivor) any { return &s.Addresses }},
+	{"immigration_status", func(s *haven.Survivor) any { return &s.ImmigrationStatus }},
+	{"notes", func(s *haven.Survivor) any { return &s.Notes }},
+	{"cultural_considerations", func(s *haven.Survivor) any { return &s.CulturalConsiderations }},
+	{"faith_considerations", func(s *haven.Survivor) any { return &s.FaithConsiderations }},
+	{"safe_contact", func(s *haven.Survivor) any { return &s.SafeContact }},
+}
+
+// SurvivorEncryptedColumns lists the encrypted columns of survivors, for
+// the registry test.
+func SurvivorEncryptedColumns() []string {
+	out := make([]string, len(survivorSecrets))
+	for i, f := range survivorSecrets {
+		out[i] = f.column
+	}
+	return out
+}
+
+const survivorCoded = `id, case_number, age_band, minor, languages, preferred_provider_gender, contact_channels,
+	do_not_contact, voicemail_safe, created_at, updated_at`
+
+func encColumns() string {
+	cols := make([]string, len(survivorSecrets))
+	for i, f := range survivorSecrets {
+		cols[i] = f.column + "_enc"
+	}
+	return strings.Join(cols, ", ")
+}
+
+// newCaseNumber returns a random pseudonymous case number such as
+// HV-7KQ3-M9XD: 40 random bits, no vowels-free guarantee needed since it
+// encodes nothing about the person.
+func newCaseNumber() string {
+	b := make([]byte, 5)
+	rand.Read(b)
+	s := base32.StdEncoding.EncodeToString(b)
+	return "HV-" + s[:4] + "-" + s[4:8]
+}
+
+// relationship returns the actor's relationship to a survivor's record.
+func (db *DB) relationship(ctx context.Context, q querier, actor haven.Actor, survivorID string) (access.Relationship, error) {
+	var n int
+	err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM care_team WHERE survivor_id = $1 AND user_id = $2`, survivorID, actor.UserID).Scan(&n)
+	if err != nil {
+		return access.None, fmt.Errorf("read care team: %w", err)
+	}
+	if n > 0 {
+		return access.CareTeam, nil
+	}
+	return access.None, nil
+}
+
+type querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+var errSurvivorNotFound = haven.Errorf(haven.NotFound, "Record not found.")
+
+// authorize asks the access decision and, on a denial, records it in the
+// audit log in its own transaction (the denied change never happens) and
+// returns NotFound, so that the record's existence does not leak.
+func (db *DB) authorize(ctx context.Context, actor haven.Actor, act access.Action, res access.Resource, id string) error {
+	rel, err := db.relationship(ctx, db.db, actor, id)
+	if err != nil {
+		return err
+	}
+	d := access.Decide(access.Request{Role: actor.Role, Action: act, Resource: res, Relationship: rel,
+		Class: haven.Identifying, Now: db.now()})
+	if d.Allow {
+		return nil
+	}
+	err = db.inTx(ctx, func(tx *Tx) error {
+		return tx.audit(ctx, haven.AuditEvent{Action: string(res) + "." + string(act), ObjectType: string(res), ObjectID: id,
+			Outcome: haven.OutcomeDenied, Reason: d.Reason})
+	})
+	if err != nil {
+		return err
+	}
+	if id == "" {
+		return haven.Errorf(haven.Forbidden, "Your role may not do this.")
+	}
+	return errSurvivorNotFound
+}
+
+func actorOf(ctx context.Context) (haven.Actor, error) {
+	a, ok := haven.ActorFrom(ctx)
+	if !ok {
+		return a, errNoSession
+	}
+	return a, nil
+}
+
+// CreateSurvivor creates a record under a fresh data key; the actor joins
+// its care team.
+func (db *DB) CreateSurvivor(ctx context.Context, ns haven.NewSurvivor) (*haven.Survivor, []haven.PossibleDuplicate, error) {
+	actor, err := actorOf(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := db.authorize(ctx, actor, access.Create, access.Survivor, ""); err != nil {
+		return nil, nil, err
+	}
+	s, err := ns.Normalize(db.now())
+	if err != nil {
+		return nil, nil, err
+	}
+	s.ID, s.CaseNumber = newID(), newCaseNumber()
+	dk := vault.NewDataKey()
+	defer clear(dk)
+	if err := db.storeDataKey(ctx, s.ID, dk); err != nil {
+		return nil, nil, err
+	}
+	var dups []haven.PossibleDuplicate
+	err = db.inTx(ctx, func(tx *Tx) error {
+		s.CreatedAt, s.UpdatedAt = tx.now, tx.now
+		if err := tx.writeSurvivor(ctx, &s, dk, true); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO care_team (survivor_id, user_id, added_at) VALUES ($1, $2, $3)`, s.ID, actor.UserID, tx.now); err != nil {
+			return fmt.Errorf("add to care team: %w", err)
+		}
+		if dups, err = tx.possibleDuplicates(ctx, &s, actor); err != nil {
+			return err
+		}
+		return tx.audit(ctx, haven.AuditEvent{Action: "survivor.create", ObjectType: "survivor", ObjectID: s.ID})
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return &s, dups, nil
+}
+
+// writeSurvivor seals the secret fields of s under dk and inserts or
+// updates the row.
+func (tx *Tx) writeSurvivor(ctx context.Context, s *haven.Survivor, dk []byte, insert bool) error {
+	sealed := make([]any, len(survivorSecrets))
+	for i, f := range survivorSecrets {
+		plain, err := json.Marshal(f.get(s))
+		if err != nil {
+			return err
+		}
+		if sealed[i], err = vault.Seal(dk, plain, vault.AAD("survivors", f.column, s.ID)); err != nil {
+			return err
+		}
+	}
+	ik, err := tx.db.indexKey(ctx)
+	if err != nil {
+		return err
+	}
+	index := vault.BlindIndex(ik, "survivor name+dob", s.Name, s.DateOfBirth)
+	langs, _ := json.Marshal(s.Languages)
+	coded := []any{s.ID, s.CaseNumber, index, s.AgeBand, s.Minor, string(langs), s.PreferredProviderGender,
+		joinChannels(s.SafeContact.Channels), s.SafeContact.DoNotContact, s.SafeContact.VoicemailSafe, s.CreatedAt, s.UpdatedAt}
+	args := append(coded, sealed...)
+	if insert {
+		_, err = tx.ExecContext(ctx, `INSERT INTO survivors (id, case_number, name_dob_index, age_band, minor, languages,
+			preferred_provider_gender, contact_channels, do_not_contact, voicemail_safe, created_at, updated_at, `+encColumns()+`)
+			VALUES (`+placeholders(len(args))+`)`, args...)
+	} else {
+		set := []string{"name_dob_index = $3", "age_band = $4", "minor = $5", "languages = $6", "preferred_provider_gender = $7",
+			"contact_channels = $8", "do_not_contact = $9", "voicemail_safe = $10", "created_at = $11", "updated_at = $12"}
+		for i, f := range survivorSecrets {
+			set = append(set, fmt.Sprintf("%s_enc = $%d", f.column, 13+i))
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE survivors SET `+strings.Join(set, ", ")+` WHERE id = $1 AND case_number = $2`, args...)
+	}
+	if err != nil {
+		return fmt.Errorf("write survivor: %w", err)
+	}
+	return nil
+}
+
+func placeholders(n int) string {
+	p := make([]string, n)
+	for i := range p {
+		p[i] = fmt.Sprintf("$%d", i+1)
+	}
+	return strings.Join(p, ", ")
+}
+
+func joinChannels(chs []haven.ContactChannel) string {
+	s := make([]string, len(chs))
+	for i, c := range chs {
+		s[i] = string(c)
+	}
+	return strings.Join(s, " ")
+}
+
+// possibleDuplicates finds other records with the same blind index. Those
+// the actor may not see are reported without an ID, so the warning does
+// not reveal whose record it is.
+func (tx *Tx) possibleDuplicates(ctx context.Context, s *haven.Survivor, actor haven.Actor) ([]haven.PossibleDuplicate, error) {
+	if s.Name == "" || s.DateOfBirth == "" {
+		return nil, nil
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT s.id, s.case_number, EXISTS (SELECT 1 FROM care_team c WHERE c.survivor_id = s.id AND c.user_id = $3)
+		FROM survivors s WHERE s.name_dob_index = (SELECT name_dob_index FROM survivors WHERE id = $1) AND s.id <> $2`, s.ID, s.ID, actor.UserID)
+	if err != nil {
+		return nil, fmt.Errorf("find duplicates: %w", err)
+	}
+	defer rows.Close()
+	var out []haven.PossibleDuplicate
+	for rows.Next() {
+		var d haven.PossibleDuplicate
+		var visible bool
+		if err := rows.Scan(&d.ID, &d.CaseNumber, &visible); err != nil {
+			return nil, err
+		}
+		if !visible {
+			d = haven.PossibleDuplicate{}
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
