@@ -1,0 +1,134 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"golang.org/x/mod/sumdb/note"
+
+	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/auditlog"
+	"github.com/haven-care/haven/internal/sqlstore"
+)
+
+func init() {
+	commands["audit"] = command{"verify the audit log or sign a checkpoint (audit verify, audit checkpoint)", runAudit}
+}
+
+func runAudit(m *Main, ctx context.Context, args []string) error {
+	sub := ""
+	if len(args) > 0 {
+		sub = args[0]
+	}
+	switch sub {
+	case "verify":
+		return runAuditVerify(m, ctx, args[1:])
+	case "checkpoint":
+		return runAuditCheckpoint(m, ctx, args[1:])
+	case "-h", "--help":
+		fmt.Fprintln(m.Stdout, "Usage: haven audit verify [--checkpoint FILE] [--key FILE]\n       haven audit checkpoint\n\nExample:\n  haven audit checkpoint > /mnt/offsite/haven-checkpoint.txt")
+		return nil
+	}
+	return usageError{"audit: expected \"haven audit verify\" or \"haven audit checkpoint\""}
+}
+
+func runAuditVerify(m *Main, ctx context.Context, args []string) error {
+	fs := newFlagSet(m, "audit verify", "audit verify [--data DIR] [--db DSN] [--checkpoint FILE] [--key FILE]\n\n"+
+		"Recomputes every entry's hash and the tree root, and checks the log against a signed checkpoint:\n"+
+		"the one in FILE (keep copies outside the server) or else the latest stored one.",
+		"haven audit verify --checkpoint /mnt/offsite/haven-checkpoint.txt --key /mnt/offsite/audit.pub")
+	var sf storeFlags
+	var cpFile, keyFile string
+	sf.register(fs)
+	fs.StringVar(&cpFile, "checkpoint", "", "signed checkpoint file to check the log against")
+	fs.StringVar(&keyFile, "key", "", "checkpoint verifier key file (default DATA/"+auditlog.PubFile+")")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	var cp []byte
+	if cpFile != "" {
+		b, err := os.ReadFile(cpFile)
+		if err != nil {
+			return haven.Errorf(haven.Invalid, "cannot read checkpoint file %s: %v", cpFile, errors.Unwrap(err))
+		}
+		cp = b
+	}
+	v, err := loadAuditVerifier(sf.data, keyFile)
+	if err != nil {
+		return err
+	}
+	db, err := m.openStore(ctx, &sf, false)
+	if err != nil {
+		return err
+	}
+	msg, err := verifyAudit(ctx, db, v, cp)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(m.Stdout, msg)
+	return nil
+}
+
+// verifyAudit verifies the log and returns the one-line result, or an
+// error naming the first bad entry when it does not verify.
+func verifyAudit(ctx context.Context, db *sqlstore.DB, v note.Verifier, cp []byte) (string, error) {
+	rep, err := db.VerifyAudit(ctx, v, cp)
+	if err != nil {
+		return "", err
+	}
+	if !rep.OK() {
+		return "", fmt.Errorf("audit log NOT OK: first bad entry %d: %s", rep.FirstBad, rep.Message)
+	}
+	return rep.Message, nil
+}
+
+// loadAuditVerifier reads the verifier key from keyFile, or from the data
+// directory's audit.pub if present; nil when there is none.
+func loadAuditVerifier(dataDir, keyFile string) (note.Verifier, error) {
+	if keyFile != "" {
+		return auditlog.LoadVerifierKey(keyFile)
+	}
+	path := filepath.Join(dataDir, auditlog.PubFile)
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	return auditlog.LoadVerifierKey(path)
+}
+
+func runAuditCheckpoint(m *Main, ctx context.Context, args []string) error {
+	fs := newFlagSet(m, "audit checkpoint", "audit checkpoint [--data DIR] [--db DSN]\n\n"+
+		"Verifies the log, then signs a checkpoint of it with the key in DATA/"+auditlog.KeyFile+
+		" (created on first use;\nits verifier key is written to DATA/"+auditlog.PubFile+"), stores it and prints it. Keep copies elsewhere.",
+		"haven audit checkpoint > /mnt/offsite/haven-checkpoint.txt")
+	var sf storeFlags
+	sf.register(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := sf.ensureDataDir(); err != nil {
+		return err
+	}
+	signer, v, err := auditlog.LoadOrCreateSigner(sf.data)
+	if err != nil {
+		return err
+	}
+	db, err := m.openStore(ctx, &sf, false)
+	if err != nil {
+		return err
+	}
+	ok, err := verifyAudit(ctx, db, v, nil)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(m.Stderr, ok)
+	msg, err := db.SignCheckpoint(ctx, signer)
+	if err != nil {
+		return err
+	}
+	_, err = m.Stdout.Write(msg)
+	return err
+}
