@@ -121,19 +121,22 @@ func readConfigFile(path string) (map[string]string, error) {
 // allFlagNames lists the flags of every subcommand, the keys a config file
 // may hold; one file can serve several commands. A test checks that every
 // subcommand's flags are listed.
-var allFlagNames = []string{"addr", "data", "db", "demo", "log-format", "log-level", "master-key-file",
+var allFlagNames = []string{"addr", "data", "db", "keys-db", "demo", "log-format", "log-level", "master-key-file",
 	"username", "role", "display-name", "organization"}
 
 // storeFlags are the flags of every subcommand that touches the store.
 type storeFlags struct {
 	data          string
 	db            string
+	keysDB        string
 	masterKeyFile string
 }
 
 func (sf *storeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&sf.data, "data", "haven-data", "data directory: the SQLite database and key files (created 0700)")
 	fs.StringVar(&sf.db, "db", "", "database: sqlite:PATH or a postgres:// URL (default sqlite:DATA/haven.db)")
+	fs.StringVar(&sf.keysDB, "keys-db", "", "key store of survivors' wrapped data keys, kept apart from the data so that\n"+
+		"backups of the data hold no key (default sqlite:DATA/keys.db; with PostgreSQL, the --db URL)")
 	fs.StringVar(&sf.masterKeyFile, "master-key-file", "", "master key file (default DATA/master.key; or env HAVEN_MASTER_KEY)")
 }
 
@@ -143,6 +146,17 @@ func (sf *storeFlags) dsn() string {
 		return sf.db
 	}
 	return "sqlite:" + filepath.Join(sf.data, "haven.db")
+}
+
+// keysDSN returns the key store to open.
+func (sf *storeFlags) keysDSN() string {
+	switch {
+	case sf.keysDB != "":
+		return sf.keysDB
+	case strings.HasPrefix(sf.dsn(), "sqlite:"):
+		return "sqlite:" + filepath.Join(sf.data, "keys.db")
+	}
+	return sf.dsn()
 }
 
 // ensureDataDir creates the data directory owner-only, and refuses one that

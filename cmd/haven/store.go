@@ -68,6 +68,9 @@ func (m *Main) openStore(ctx context.Context, sf *storeFlags, migrate bool) (*sq
 		return nil, err
 	}
 	db.Secrets, db.Keys = keys, keys
+	if err := db.OpenKeyStore(ctx, sf.keysDSN()); err != nil {
+		return nil, err
+	}
 	if migrate {
 		if _, err := db.Migrate(ctx); err != nil {
 			return nil, err
@@ -81,19 +84,9 @@ func (m *Main) openStore(ctx context.Context, sf *storeFlags, migrate bool) (*sq
 // neither exists, a new key file is made in the data directory; commands
 // that only read never create one.
 func (sf *storeFlags) keyring(create bool) (*vault.Keyring, error) {
-	if env := os.Getenv("HAVEN_MASTER_KEY"); env != "" {
-		key, err := vault.ParseKey(env)
-		if err != nil {
-			return nil, haven.Errorf(haven.Invalid, "HAVEN_MASTER_KEY: %v", err)
-		}
-		return vault.NewKeyring(key)
-	}
-	path := sf.masterKeyFile
-	if path == "" {
-		path = filepath.Join(sf.data, "master.key")
-	}
-	key, err := vault.LoadKeyFile(path)
-	if err != nil && create && sf.masterKeyFile == "" {
+	key, err := sf.rawKey()
+	path := filepath.Join(sf.data, "master.key")
+	if err != nil && create && sf.masterKeyFile == "" && os.Getenv("HAVEN_MASTER_KEY") == "" {
 		if _, statErr := os.Stat(path); errors.Is(statErr, fs.ErrNotExist) {
 			key, err = vault.CreateKeyFile(path)
 		}

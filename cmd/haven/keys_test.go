@@ -1,0 +1,54 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/haven-care/haven"
+)
+
+func TestKeysRotate(t *testing.T) {
+	ctx := context.Background()
+	dir := dataDir(t)
+	sf := storeFlags{data: dir}
+	m := &Main{Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}}
+	db, err := m.openStore(ctx, &sf, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := db.CreateUser(ctx, haven.NewUser{Username: "advocate", Role: haven.RoleAdvocate, Password: "a long pass phrase"})
+	actx := haven.WithActor(ctx, haven.Actor{UserID: u.ID, Role: u.Role})
+	s, _, err := db.CreateSurvivor(actx, haven.NewSurvivor{Name: "Synthetic Rotation"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Close()
+	before, _ := os.ReadFile(filepath.Join(dir, "master.key"))
+
+	code, out, stderr := run(t, ctx, "", "keys", "rotate", "--data", dir)
+	if code != 0 || !strings.Contains(out, "rotated 2 keys") {
+		t.Fatalf("keys rotate: code=%d out=%q err=%q", code, out, stderr)
+	}
+	after, _ := os.ReadFile(filepath.Join(dir, "master.key"))
+	if bytes.Equal(before, after) {
+		t.Error("master.key unchanged after rotation")
+	}
+	retired, _ := filepath.Glob(filepath.Join(dir, "master.key.retired-*"))
+	if len(retired) != 1 {
+		t.Errorf("retired keys=%v, want one", retired)
+	}
+	m = &Main{Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}}
+	defer m.Close()
+	db, err = m.openStore(ctx, &sf, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.Survivor(actx, s.ID)
+	if err != nil || got.Name != "Synthetic Rotation" {
+		t.Errorf("after rotation: %v", err)
+	}
+}
