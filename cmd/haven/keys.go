@@ -105,4 +105,3 @@ func (sf *storeFlags) rawKey() ([]byte, error) {
 	}
 	return vault.LoadKeyFile(path)
 }
-
