@@ -1,0 +1,61 @@
+package screening
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/haven-care/haven"
+)
+
+// Problem is one reason an instrument or a response is refused: the item's
+// linkId (empty for the resource itself) and what is wrong with it.
+type Problem struct {
+	LinkID string `json:"link_id,omitempty"`
+	Reason string `json:"reason"`
+}
+
+// String formats the problem as "item LINKID: REASON".
+func (p Problem) String() string {
+	if p.LinkID == "" {
+		return p.Reason
+	}
+	return fmt.Sprintf("item %q: %s", p.LinkID, p.Reason)
+}
+
+// Problems is every problem found in one document. It is the Err of the
+// haven.Error that ParseQuestionnaire and Validate return, so callers can
+// list them with errors.As.
+type Problems []Problem
+
+// Error implements error, one problem per line.
+func (ps Problems) Error() string {
+	lines := make([]string, len(ps))
+	for i, p := range ps {
+		lines[i] = p.String()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// add appends a problem with a formatted reason.
+func (ps *Problems) add(linkID, format string, args ...any) {
+	*ps = append(*ps, Problem{LinkID: linkID, Reason: fmt.Sprintf(format, args...)})
+}
+
+// asError wraps the problems in an Invalid haven.Error whose message lists
+// them (they name items, never answers, so they are safe to show) and
+// whose Fields map each linkId to its reasons.
+func (ps Problems) asError(what string) error {
+	f := map[string]string{}
+	for _, p := range ps {
+		key := p.LinkID
+		if key == "" {
+			key = what
+		}
+		if f[key] != "" {
+			f[key] += "; "
+		}
+		f[key] += p.Reason
+	}
+	msg := fmt.Sprintf("The %s was refused (%d problem(s)):\n%s", what, len(ps), ps.Error())
+	return &haven.Error{Kind: haven.Invalid, Message: msg, Fields: f, Err: ps}
+}
