@@ -142,7 +142,9 @@ func putValue(m map[string]json.RawMessage, prefix string, v Value) map[string]j
 }
 
 // BoolValue returns a Boolean value.
-func BoolValue(b bool) Value { return Value{Type: "Boolean", Raw: json.RawMessage(strconv.FormatBool(b))} }
+func BoolValue(b bool) Value {
+	return Value{Type: "Boolean", Raw: json.RawMessage(strconv.FormatBool(b))}
+}
 
 // StringValue returns a String value.
 func StringValue(s string) Value {
