@@ -289,3 +289,48 @@ func BenchmarkAuditAppend(b *testing.B) {
 		})
 	}
 }
+
+// TestAuditRewrittenHistoryNeedsACheckpoint rewrites entry 1 and recomputes
+// every stored hash, as an attacker with database access could: the log is
+// then self-consistent, and only a checkpoint signed before catches it.
+func TestAuditRewrittenHistoryNeedsACheckpoint(t *testing.T) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		signer, verifier, err := auditlog.LoadOrCreateSigner(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		createUsers(t, db, 0, 3)
+		cp, err := db.SignCheckpoint(ctx, signer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		createUsers(t, db, 3, 2)
+		entries, _ := db.AuditEntries(ctx, 0, 5)
+		entries[1].ActorID = "someone-else"
+		db.SQL().Exec(`UPDATE audit_entries SET actor_id = 'someone-else' WHERE idx = 1`)
+		db.SQL().Exec(`DELETE FROM audit_hashes`)
+		db.SQL().Exec(`DELETE FROM audit_checkpoints`)
+		var hashes []tlog.Hash
+		reader := tlog.HashReaderFunc(func(idx []int64) ([]tlog.Hash, error) {
+			out := make([]tlog.Hash, len(idx))
+			for i, x := range idx {
+				out[i] = hashes[x]
+			}
+			return out, nil
+		})
+		for _, e := range entries {
+			h, _ := auditlog.StoredHashes(e, reader)
+			hashes = append(hashes, h...)
+		}
+		for i, h := range hashes {
+			db.SQL().Exec(`INSERT INTO audit_hashes (idx, hash) VALUES ($1, $2)`, i, h[:])
+		}
+		if rep := verify(t, db, verifier, nil); !rep.OK() {
+			t.Errorf("self-consistent rewrite without a checkpoint: %+v, want OK (undetectable)", rep)
+		}
+		if rep := verify(t, db, verifier, cp); rep.FirstBad != 0 || rep.CheckpointSize != 3 {
+			t.Errorf("rewrite with an earlier checkpoint: %+v, want first bad 0", rep)
+		}
+	})
+}
