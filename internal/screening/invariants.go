@@ -50,7 +50,8 @@ func (q *Questionnaire) check() Problems {
 		q.checkItem(it, &ps)
 	})
 	ps = append(ps, q.cycles()...)
-	return ps
+	_, rp := q.rules()
+	return append(ps, rp...)
 }
 
 // checkItem checks one item's structure and its enableWhen conditions.
