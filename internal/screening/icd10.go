@@ -57,35 +57,34 @@ type CodingInput struct {
 var seventh = map[Encounter]string{"": "A", Initial: "A", Subsequent: "D", Sequela: "S"}
 
 // SuggestCode applies the ICD-10-CM rules for forced sexual and labor
-// exploitation: suspected adult T76.51/T76.52, child T76.61/T76.62;
-// confirmed adult T74.51/T74.52, child T74.61/T74.62, each with X in the
-// 6th place and the encounter's 7th character (A initial, D subsequent, S
-// sequela); Z04.81/Z04.82 when suspicion was examined and ruled out; and
-// Z91.42 (or Z62.813 for exploitation in childhood) for a history.
+// exploitation. In the T codes the 5th character is the kind (5 sexual,
+// 6 labor) and the 6th the age group (1 adult, 2 child): suspected
+// T76.51 adult sexual, T76.52 child sexual, T76.61 adult labor, T76.62
+// child labor; confirmed T74.51, T74.52, T74.61, T74.62 likewise; each
+// with X as placeholder and the encounter's 7th character (A initial,
+// D subsequent, S sequela). Z04.81 (sexual) or Z04.82 (labor) codes an
+// examination after which the suspicion was ruled out; Z91.42 (or
+// Z62.813 for exploitation in childhood) a history.
 func SuggestCode(in CodingInput) (Code, error) {
-	who, whoText := "5", "Adult"
-	if in.Minor {
-		who, whoText = "6", "Child"
-	}
-	kind, kindText := "1", "sexual"
-	switch in.Exploitation {
-	case Sexual:
-	case Labor:
-		kind, kindText = "2", "labor"
-	default:
+	kind, ok := kindDigit[in.Exploitation]
+	if !ok {
 		return Code{}, haven.FieldError("exploitation", "must be sexual or labor")
 	}
 	s, ok := seventh[in.Encounter]
 	if !ok {
 		return Code{}, haven.FieldError("encounter", "must be initial, subsequent or sequela")
 	}
+	who := "1"
+	if in.Minor {
+		who = "2"
+	}
 	switch in.Finding {
 	case Suspected:
-		return Code{"T76." + who + kind + "X" + s, fmt.Sprintf("%s forced %s exploitation, suspected, %s", whoText, kindText, encounterText(s))}, nil
+		return Code{"T76." + kind + who + "X" + s, fmt.Sprintf("%s, suspected, %s", tTitle[kind+who], encounterText(s))}, nil
 	case Confirmed:
-		return Code{"T74." + who + kind + "X" + s, fmt.Sprintf("%s forced %s exploitation, confirmed, %s", whoText, kindText, encounterText(s))}, nil
+		return Code{"T74." + kind + who + "X" + s, fmt.Sprintf("%s, confirmed, %s", tTitle[kind+who], encounterText(s))}, nil
 	case RuledOut:
-		return Code{"Z04.8" + kind, "Encounter for examination and observation of victim following forced " + kindText + " exploitation"}, nil
+		return ruledOut[in.Exploitation], nil
 	case History:
 		if in.InChildhood {
 			return Code{"Z62.813", "Personal history of forced labor or sexual exploitation in childhood"}, nil
@@ -93,6 +92,26 @@ func SuggestCode(in CodingInput) (Code, error) {
 		return Code{"Z91.42", "Personal history of forced labor or sexual exploitation"}, nil
 	}
 	return Code{}, haven.FieldError("finding", "must be suspected, confirmed, ruled-out or history")
+}
+
+// kindDigit is the 5th character of the T74/T76 exploitation codes.
+var kindDigit = map[Exploitation]string{Sexual: "5", Labor: "6"}
+
+// tTitle is the ICD-10-CM title of each T74/T76 subcategory, by its 5th
+// and 6th characters (the tabular list omits "forced" for children's
+// sexual exploitation).
+var tTitle = map[string]string{
+	"51": "Adult forced sexual exploitation",
+	"52": "Child sexual exploitation",
+	"61": "Adult forced labor exploitation",
+	"62": "Child forced labor exploitation",
+}
+
+// ruledOut is the Z04.8- code for an examination after which suspected
+// exploitation was ruled out; it does not depend on age.
+var ruledOut = map[Exploitation]Code{
+	Sexual: {"Z04.81", "Encounter for examination and observation of victim following forced sexual exploitation"},
+	Labor:  {"Z04.82", "Encounter for examination and observation of victim following forced labor exploitation"},
 }
 
 // encounterText names the encounter of a 7th character.

@@ -12,12 +12,12 @@ func TestSuggestCode(t *testing.T) {
 		want string
 	}{
 		{CodingInput{Exploitation: Sexual, Finding: Suspected}, "T76.51XA"},
-		{CodingInput{Exploitation: Labor, Finding: Suspected, Encounter: Subsequent}, "T76.52XD"},
-		{CodingInput{Exploitation: Sexual, Finding: Suspected, Minor: true}, "T76.61XA"},
+		{CodingInput{Exploitation: Labor, Finding: Suspected, Encounter: Subsequent}, "T76.61XD"},
+		{CodingInput{Exploitation: Sexual, Finding: Suspected, Minor: true}, "T76.52XA"},
 		{CodingInput{Exploitation: Labor, Finding: Suspected, Minor: true, Encounter: Sequela}, "T76.62XS"},
 		{CodingInput{Exploitation: Sexual, Finding: Confirmed, Encounter: Initial}, "T74.51XA"},
-		{CodingInput{Exploitation: Labor, Finding: Confirmed, Encounter: Subsequent}, "T74.52XD"},
-		{CodingInput{Exploitation: Sexual, Finding: Confirmed, Minor: true}, "T74.61XA"},
+		{CodingInput{Exploitation: Labor, Finding: Confirmed, Encounter: Subsequent}, "T74.61XD"},
+		{CodingInput{Exploitation: Sexual, Finding: Confirmed, Minor: true}, "T74.52XA"},
 		{CodingInput{Exploitation: Labor, Finding: Confirmed, Minor: true, Encounter: Sequela}, "T74.62XS"},
 		{CodingInput{Exploitation: Sexual, Finding: RuledOut}, "Z04.81"},
 		{CodingInput{Exploitation: Labor, Finding: RuledOut, Minor: true}, "Z04.82"},
@@ -47,6 +47,23 @@ func TestSuggestCodeInvalid(t *testing.T) {
 	} {
 		if _, err := SuggestCode(in); haven.ErrorKind(err) != haven.Invalid {
 			t.Errorf("SuggestCode(%+v) err = %v, want invalid", in, err)
+		}
+	}
+}
+
+func TestSuggestCodeDisplay(t *testing.T) {
+	tests := []struct {
+		in   CodingInput
+		want string
+	}{
+		{CodingInput{Exploitation: Sexual, Finding: Suspected, Minor: true}, "Child sexual exploitation, suspected, initial encounter"},
+		{CodingInput{Exploitation: Labor, Finding: Confirmed, Encounter: Sequela}, "Adult forced labor exploitation, confirmed, sequela"},
+		{CodingInput{Exploitation: Labor, Finding: RuledOut, Minor: true}, "Encounter for examination and observation of victim following forced labor exploitation"},
+	}
+	for _, tt := range tests {
+		got, err := SuggestCode(tt.in)
+		if err != nil || got.Display != tt.want {
+			t.Errorf("SuggestCode(%+v) = %q, %v; want %q", tt.in, got.Display, err, tt.want)
 		}
 	}
 }
