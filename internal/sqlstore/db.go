@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -35,8 +36,12 @@ type DB struct {
 	Secrets SecretBox
 	// Keys wraps and unwraps survivors' data keys.
 	Keys *vault.Keyring
-	// keys is the key store (see keystore.go); nil means the main database.
+	// keys is the key store (see keystore.go).
 	keys *sql.DB
+
+	indexMu        sync.Mutex
+	indexCache     []byte         // the unwrapped blind-index key
+	indexCacheRing *vault.Keyring // the keyring that unwrapped it
 }
 
 // Open opens the store named by dsn: "sqlite:PATH" for the embedded

@@ -16,6 +16,11 @@ const indexKeyName = "blind_index"
 // indexKey returns the blind-index key, creating it on first use. Several
 // instances may race to create it; ON CONFLICT keeps the first.
 func (db *DB) indexKey(ctx context.Context) ([]byte, error) {
+	db.indexMu.Lock()
+	defer db.indexMu.Unlock()
+	if db.indexCache != nil && db.indexCacheRing == db.Keys {
+		return db.indexCache, nil
+	}
 	kdb, err := db.keyDB()
 	if err != nil {
 		return nil, err
@@ -34,7 +39,14 @@ func (db *DB) indexKey(ctx context.Context) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read index key: %w", err)
 	}
-	return keys.Unwrap(indexKeyName, wrapped)
+	ik, err := keys.Unwrap(indexKeyName, wrapped)
+	if err != nil {
+		return nil, err
+	}
+	// The index key never changes (rotation re-wraps it), so it is kept in
+	// memory for the keyring it was opened with.
+	db.indexCache, db.indexCacheRing = ik, keys
+	return ik, nil
 }
 
 var errNoKeys = &haven.Error{Kind: haven.Unavailable, Message: "The master key or the key store is not loaded."}

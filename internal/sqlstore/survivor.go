@@ -88,16 +88,19 @@ var errSurvivorNotFound = haven.Errorf(haven.NotFound, "Record not found.")
 // audit log in its own transaction (the denied change never happens) and
 // returns NotFound, so that the record's existence does not leak.
 func (db *DB) authorize(ctx context.Context, actor haven.Actor, act access.Action, res access.Resource, id string) error {
-	rel, err := db.relationship(ctx, db.db, actor, id)
-	if err != nil {
-		return err
+	rel := access.None // a new record: no relationship yet
+	if id != "" {
+		var err error
+		if rel, err = db.relationship(ctx, db.db, actor, id); err != nil {
+			return err
+		}
 	}
 	d := access.Decide(access.Request{Role: actor.Role, Action: act, Resource: res, Relationship: rel,
 		Class: haven.Identifying, Now: db.now()})
 	if d.Allow {
 		return nil
 	}
-	err = db.inTx(ctx, func(tx *Tx) error {
+	err := db.inTx(ctx, func(tx *Tx) error {
 		return tx.audit(ctx, haven.AuditEvent{Action: string(res) + "." + string(act), ObjectType: string(res), ObjectID: id,
 			Outcome: haven.OutcomeDenied, Reason: d.Reason})
 	})
@@ -141,13 +144,14 @@ func (db *DB) CreateSurvivor(ctx context.Context, ns haven.NewSurvivor) (*haven.
 	var dups []haven.PossibleDuplicate
 	err = db.inTx(ctx, func(tx *Tx) error {
 		s.CreatedAt, s.UpdatedAt = tx.now, tx.now
-		if err := tx.writeSurvivor(ctx, &s, dk, true); err != nil {
+		index, err := tx.writeSurvivor(ctx, &s, dk, true)
+		if err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO care_team (survivor_id, user_id, added_at) VALUES ($1, $2, $3)`, s.ID, actor.UserID, tx.now); err != nil {
 			return fmt.Errorf("add to care team: %w", err)
 		}
-		if dups, err = tx.possibleDuplicates(ctx, &s, actor); err != nil {
+		if dups, err = tx.possibleDuplicates(ctx, &s, index, actor); err != nil {
 			return err
 		}
 		return tx.audit(ctx, haven.AuditEvent{Action: "survivor.create", ObjectType: "survivor", ObjectID: s.ID})
@@ -159,21 +163,21 @@ func (db *DB) CreateSurvivor(ctx context.Context, ns haven.NewSurvivor) (*haven.
 }
 
 // writeSurvivor seals the secret fields of s under dk and inserts or
-// updates the row.
-func (tx *Tx) writeSurvivor(ctx context.Context, s *haven.Survivor, dk []byte, insert bool) error {
+// updates the row; it returns the row's name and birth-date blind index.
+func (tx *Tx) writeSurvivor(ctx context.Context, s *haven.Survivor, dk []byte, insert bool) ([]byte, error) {
 	sealed := make([]any, len(survivorSecrets))
 	for i, f := range survivorSecrets {
 		plain, err := json.Marshal(f.get(s))
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if sealed[i], err = vault.Seal(dk, plain, vault.AAD("survivors", f.column, s.ID)); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	ik, err := tx.db.indexKey(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	index := vault.BlindIndex(ik, "survivor name+dob", s.Name, s.DateOfBirth)
 	langs, _ := json.Marshal(s.Languages)
@@ -193,9 +197,9 @@ func (tx *Tx) writeSurvivor(ctx context.Context, s *haven.Survivor, dk []byte, i
 		_, err = tx.ExecContext(ctx, `UPDATE survivors SET `+strings.Join(set, ", ")+` WHERE id = $1 AND case_number = $2`, args...)
 	}
 	if err != nil {
-		return fmt.Errorf("write survivor: %w", err)
+		return nil, fmt.Errorf("write survivor: %w", err)
 	}
-	return nil
+	return index, nil
 }
 
 func placeholders(n int) string {
@@ -217,12 +221,12 @@ func joinChannels(chs []haven.ContactChannel) string {
 // possibleDuplicates finds other records with the same blind index. Those
 // the actor may not see are reported without an ID, so the warning does
 // not reveal whose record it is.
-func (tx *Tx) possibleDuplicates(ctx context.Context, s *haven.Survivor, actor haven.Actor) ([]haven.PossibleDuplicate, error) {
+func (tx *Tx) possibleDuplicates(ctx context.Context, s *haven.Survivor, index []byte, actor haven.Actor) ([]haven.PossibleDuplicate, error) {
 	if s.Name == "" || s.DateOfBirth == "" {
 		return nil, nil
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT s.id, s.case_number, EXISTS (SELECT 1 FROM care_team c WHERE c.survivor_id = s.id AND c.user_id = $3)
-		FROM survivors s WHERE s.name_dob_index = (SELECT name_dob_index FROM survivors WHERE id = $1) AND s.id <> $2`, s.ID, s.ID, actor.UserID)
+		FROM survivors s WHERE s.name_dob_index = $1 AND s.id <> $2`, index, s.ID, actor.UserID)
 	if err != nil {
 		return nil, fmt.Errorf("find duplicates: %w", err)
 	}

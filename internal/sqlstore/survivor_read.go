@@ -91,7 +91,7 @@ func (db *DB) UpdateSurvivor(ctx context.Context, id string, ns haven.NewSurvivo
 			return err
 		}
 		defer clear(dk)
-		if err := tx.writeSurvivor(ctx, &s, dk, false); err != nil {
+		if _, err := tx.writeSurvivor(ctx, &s, dk, false); err != nil {
 			return err
 		}
 		return tx.audit(ctx, haven.AuditEvent{Action: "survivor.update", ObjectType: "survivor", ObjectID: id})
