@@ -31,6 +31,10 @@ func TestAccuracyPublishedFigures(t *testing.T) {
 		{"sensitivity lower", round(100*r.Sensitivity.Lower, 2), 75.28},
 		{"sensitivity upper", round(100*r.Sensitivity.Upper, 2), 91.23},
 		{"specificity", round(100*r.Specificity.Estimate, 2), 57.50},
+		{"specificity lower", round(100*r.Specificity.Lower, 2), 53.80},
+		// The paper prints 61.11 for the upper bound; the exact interval is
+		// 61.14 (TestClopperPearsonDefinition checks it from the binomial).
+		{"specificity upper", round(100*r.Specificity.Upper, 2), 61.14},
 		{"LR+", round(r.LRPositive.Estimate, 2), 1.99},
 		{"LR+ lower", round(r.LRPositive.Lower, 2), 1.76},
 		{"LR+ upper", round(r.LRPositive.Upper, 2), 2.25},
