@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/haven-care/haven"
 	"github.com/haven-care/haven/internal/access"
@@ -65,17 +66,22 @@ func newCaseNumber() string {
 	return "HV-" + s[:4] + "-" + s[4:8]
 }
 
-// relationship returns the actor's relationship to a survivor's record.
-func (db *DB) relationship(ctx context.Context, q querier, actor haven.Actor, survivorID string) (access.Relationship, error) {
+// relationship returns the actor's relationship to a survivor's record and,
+// for break-glass, when the grant ends.
+func (db *DB) relationship(ctx context.Context, q querier, actor haven.Actor, survivorID string) (access.Relationship, time.Time, error) {
 	var n int
 	err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM care_team WHERE survivor_id = $1 AND user_id = $2`, survivorID, actor.UserID).Scan(&n)
 	if err != nil {
-		return access.None, fmt.Errorf("read care team: %w", err)
+		return access.None, time.Time{}, fmt.Errorf("read care team: %w", err)
 	}
 	if n > 0 {
-		return access.CareTeam, nil
+		return access.CareTeam, time.Time{}, nil
 	}
-	return access.None, nil
+	expires, ok, err := liveGrant(ctx, q, actor.UserID, survivorID, db.now())
+	if err != nil || !ok {
+		return access.None, time.Time{}, err
+	}
+	return access.BreakGlass, expires, nil
 }
 
 type querier interface {
@@ -89,14 +95,15 @@ var errSurvivorNotFound = haven.Errorf(haven.NotFound, "Record not found.")
 // returns NotFound, so that the record's existence does not leak.
 func (db *DB) authorize(ctx context.Context, actor haven.Actor, act access.Action, res access.Resource, id string) error {
 	rel := access.None // a new record: no relationship yet
+	var expires time.Time
 	if id != "" {
 		var err error
-		if rel, err = db.relationship(ctx, db.db, actor, id); err != nil {
+		if rel, expires, err = db.relationship(ctx, db.db, actor, id); err != nil {
 			return err
 		}
 	}
 	d := access.Decide(access.Request{Role: actor.Role, Action: act, Resource: res, Relationship: rel,
-		Class: haven.Identifying, Now: db.now()})
+		Class: haven.Identifying, GrantExpires: expires, Now: db.now()})
 	if d.Allow {
 		return nil
 	}

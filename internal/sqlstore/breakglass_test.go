@@ -1,0 +1,75 @@
+package sqlstore_test
+
+import (
+	"bytes"
+	"testing"
+	"time"
+
+	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/sqlstore"
+	"github.com/haven-care/haven/internal/sqlstore/sqlstoretest"
+)
+
+func TestBreakGlass(t *testing.T) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+		clock := &fixedClock{time.Date(2026, 5, 1, 8, 0, 0, 0, time.UTC)}
+		db.Clock = clock
+		owner := mustUser(t, db, "owner", haven.RoleAdvocate)
+		er := mustUser(t, db, "er.nurse", haven.RoleClinician)
+		sup := mustUser(t, db, "supervisor", haven.RoleSupervisor)
+		analyst := mustUser(t, db, "analyst", haven.RoleAnalyst)
+		s, _, err := db.CreateSurvivor(actorCtx(owner), canarySurvivor())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.BreakGlass(actorCtx(er), s.ID, "too short"); haven.ErrorFields(err)["reason"] == "" {
+			t.Errorf("short reason err=%v, want a reason field error", err)
+		}
+		if _, err := db.BreakGlass(actorCtx(analyst), s.ID, "analysts never get records, whatever the reason"); haven.ErrorKind(err) != haven.Forbidden {
+			t.Errorf("analyst break-glass err=%v, want Forbidden", err)
+		}
+		if _, err := db.Survivor(actorCtx(er), s.ID); haven.ErrorKind(err) != haven.NotFound {
+			t.Fatalf("before break-glass err=%v, want NotFound", err)
+		}
+		g, err := db.BreakGlass(actorCtx(er), s.ID, "Patient unconscious in the emergency department; need allergies and safe contact")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Survivor(actorCtx(er), s.ID); err != nil {
+			t.Errorf("read under break-glass err=%v", err)
+		}
+		if _, err := db.UpdateSurvivor(actorCtx(er), s.ID, canarySurvivor()); haven.ErrorKind(err) != haven.NotFound {
+			t.Errorf("write under break-glass err=%v, want refused", err)
+		}
+		clock.t = clock.t.Add(61 * time.Minute)
+		if _, err := db.Survivor(actorCtx(er), s.ID); haven.ErrorKind(err) != haven.NotFound {
+			t.Errorf("read after the hour err=%v, want NotFound", err)
+		}
+		if _, err := db.BreakGlassQueue(actorCtx(er)); haven.ErrorKind(err) != haven.Forbidden {
+			t.Errorf("clinician reads the queue err=%v", err)
+		}
+		queue, err := db.BreakGlassQueue(actorCtx(sup))
+		if err != nil || len(queue) != 1 || queue[0].ID != g.ID || queue[0].Reason != g.Reason {
+			t.Fatalf("queue=%+v,%v", queue, err)
+		}
+		if err := db.ReviewBreakGlass(actorCtx(sup), g.ID, "maybe"); haven.ErrorKind(err) != haven.Invalid {
+			t.Errorf("bad finding err=%v", err)
+		}
+		if err := db.ReviewBreakGlass(actorCtx(sup), g.ID, haven.ReviewJustified); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.ReviewBreakGlass(actorCtx(sup), g.ID, haven.ReviewJustified); haven.ErrorKind(err) != haven.Conflict {
+			t.Errorf("second review err=%v, want Conflict", err)
+		}
+		if queue, _ := db.BreakGlassQueue(actorCtx(sup)); len(queue) != 0 {
+			t.Errorf("queue after review has %d", len(queue))
+		}
+		var stored []byte
+		db.SQL().QueryRow(`SELECT reason_enc FROM break_glass`).Scan(&stored)
+		if string(stored) == g.Reason || len(findCanaries("x", stored)) > 0 || containsBytes(stored, "unconscious") {
+			t.Error("break-glass reason stored in the clear")
+		}
+	})
+}
+
+func containsBytes(b []byte, s string) bool { return bytes.Contains(b, []byte(s)) }
