@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
@@ -30,7 +31,8 @@ func (db *DB) appendAudit(ctx context.Context, tx *Tx, e haven.AuditEntry) error
 	if err != nil {
 		return fmt.Errorf("lock audit head: %w", err)
 	}
-	e.Time = e.Time.UTC()
+	// Hash the time as it will be read back: PostgreSQL keeps microseconds.
+	e.Time = e.Time.UTC().Truncate(time.Microsecond)
 	hashes, err := auditlog.StoredHashes(e, auditHashReader(ctx, tx))
 	if err != nil {
 		return fmt.Errorf("audit hashes: %w", err)
@@ -110,12 +112,9 @@ func queryAuditHashes(ctx context.Context, q auditQueryer, where string, args ..
 	return out, rows.Err()
 }
 
-// AuditSize returns the number of audit entries.
-func (db *DB) AuditSize(ctx context.Context) (int64, error) {
-	var n int64
-	err := db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_entries`).Scan(&n)
-	return n, err
-}
+// AuditSize returns the number of audit entries: the size of the log's
+// head, which every append advances in its transaction.
+func (db *DB) AuditSize(ctx context.Context) (int64, error) { return auditHead(ctx, db.db) }
 
 // AuditEntries returns the entries with Index in [from, to), in order.
 // Errors: Invalid.
@@ -123,11 +122,12 @@ func (db *DB) AuditEntries(ctx context.Context, from, to int64) ([]haven.AuditEn
 	if from < 0 || to < from {
 		return nil, haven.Errorf(haven.Invalid, "audit range [%d, %d) is not valid", from, to)
 	}
-	return db.queryAuditEntries(ctx, `WHERE idx >= $1 AND idx < $2 ORDER BY idx`, from, to)
+	return queryAuditEntries(ctx, db.db, `WHERE idx >= $1 AND idx < $2 ORDER BY idx`, from, to)
 }
 
-func (db *DB) queryAuditEntries(ctx context.Context, where string, args ...any) ([]haven.AuditEntry, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT idx, at, actor_id, action, object_type, object_id, outcome, reason
+// queryAuditEntries returns the entries that where selects, through q.
+func queryAuditEntries(ctx context.Context, q auditQueryer, where string, args ...any) ([]haven.AuditEntry, error) {
+	rows, err := q.QueryContext(ctx, `SELECT idx, at, actor_id, action, object_type, object_id, outcome, reason
 		FROM audit_entries `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read audit entries: %w", err)
@@ -152,6 +152,20 @@ func auditHead(ctx context.Context, q auditQueryer) (int64, error) {
 		return 0, fmt.Errorf("read audit head: %w", err)
 	}
 	return n, nil
+}
+
+// auditSnapshot begins a read-only transaction that sees one committed state
+// of the log however long it runs and whatever other instances append
+// meanwhile: repeatable read on PostgreSQL, a deferred read transaction on
+// SQLite (in WAL mode, a snapshot that takes no write lock). Without it, a
+// verifier could count the hashes of entries appended after it read the
+// entries, and report a tampering that did not happen.
+func (db *DB) auditSnapshot(ctx context.Context) (*sql.Tx, error) {
+	tx, err := db.db.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	if err != nil {
+		return nil, fmt.Errorf("begin audit snapshot: %w", err)
+	}
+	return tx, nil
 }
 
 // AuditRoot returns the Merkle tree root of the first size entries, from
@@ -205,40 +219,52 @@ func (db *DB) ConsistencyProof(ctx context.Context, oldSize, newSize int64) (tlo
 // latest stored checkpoint. It trusts the stored hashes since then: run
 // VerifyAudit first to check them against the entries.
 func (db *DB) SignCheckpoint(ctx context.Context, signer note.Signer) ([]byte, error) {
-	size, err := auditHead(ctx, db.db)
+	cp, err := db.checkpointToSign(ctx, signer.Name())
 	if err != nil {
 		return nil, err
 	}
-	root, err := tlog.TreeHash(size, auditHashReader(ctx, db.db))
-	if err != nil {
-		return nil, fmt.Errorf("audit tree root: %w", err)
-	}
-	if prev, err := db.LatestCheckpoint(ctx); err != nil {
-		return nil, err
-	} else if prev != nil {
-		if err := db.checkPrevious(ctx, prev, size, root); err != nil {
-			return nil, err
-		}
-	}
-	msg, err := auditlog.Sign(auditlog.Checkpoint{Origin: signer.Name(), Size: size, Root: root}, signer)
+	msg, err := auditlog.Sign(cp, signer)
 	if err != nil {
 		return nil, err
 	}
-	_, err = db.db.ExecContext(ctx, `INSERT INTO audit_checkpoints (size, signed_at, note) VALUES ($1, $2, $3)`, size, db.now(), string(msg))
+	_, err = db.db.ExecContext(ctx, `INSERT INTO audit_checkpoints (size, signed_at, note) VALUES ($1, $2, $3)`, cp.Size, db.now(), string(msg))
 	if err != nil {
 		return nil, fmt.Errorf("store audit checkpoint: %w", err)
 	}
 	return msg, nil
 }
 
-// checkPrevious checks the tree of size entries with root against the
-// previous stored checkpoint's body.
-func (db *DB) checkPrevious(ctx context.Context, prev []byte, size int64, root tlog.Hash) error {
-	cp, err := auditlog.ParseCheckpoint(prev)
+// checkpointToSign returns the checkpoint of the log's head, read in one
+// snapshot with the latest stored checkpoint, after checking that it
+// extends that one.
+func (db *DB) checkpointToSign(ctx context.Context, origin string) (auditlog.Checkpoint, error) {
+	snap, err := db.auditSnapshot(ctx)
+	if err != nil {
+		return auditlog.Checkpoint{}, err
+	}
+	defer snap.Rollback()
+	cp := auditlog.Checkpoint{Origin: origin}
+	if cp.Size, err = auditHead(ctx, snap); err != nil {
+		return cp, err
+	}
+	if cp.Root, err = tlog.TreeHash(cp.Size, auditHashReader(ctx, snap)); err != nil {
+		return cp, fmt.Errorf("audit tree root: %w", err)
+	}
+	prev, err := latestCheckpoint(ctx, snap)
+	if err != nil || prev == nil {
+		return cp, err
+	}
+	return cp, checkPrevious(ctx, snap, prev, cp)
+}
+
+// checkPrevious checks cp against the previous stored checkpoint's body,
+// with the stored hashes that q reads.
+func checkPrevious(ctx context.Context, q auditQueryer, prev []byte, cp auditlog.Checkpoint) error {
+	old, err := auditlog.ParseCheckpoint(prev)
 	if err != nil {
 		return err
 	}
-	if err := auditlog.CheckCheckpoint(cp, size, root, auditHashReader(ctx, db.db)); err != nil {
+	if err := auditlog.CheckCheckpoint(old, cp.Size, cp.Root, auditHashReader(ctx, q)); err != nil {
 		return fmt.Errorf("refusing to sign an audit checkpoint: %w", err)
 	}
 	return nil
@@ -247,8 +273,13 @@ func (db *DB) checkPrevious(ctx context.Context, prev []byte, size int64, root t
 // LatestCheckpoint returns the stored signed checkpoint of the largest
 // size, or nil if none was signed.
 func (db *DB) LatestCheckpoint(ctx context.Context) ([]byte, error) {
+	return latestCheckpoint(ctx, db.db)
+}
+
+// latestCheckpoint is LatestCheckpoint through q.
+func latestCheckpoint(ctx context.Context, q auditQueryer) ([]byte, error) {
 	var msg string
-	err := db.db.QueryRowContext(ctx, `SELECT note FROM audit_checkpoints ORDER BY size DESC, id DESC LIMIT 1`).Scan(&msg)
+	err := q.QueryRowContext(ctx, `SELECT note FROM audit_checkpoints ORDER BY size DESC, id DESC LIMIT 1`).Scan(&msg)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	} else if err != nil {
@@ -265,16 +296,24 @@ const auditVerifyBatch = 1000
 // checkpoint: the one given, or the latest stored if checkpoint is nil.
 // The report names the first entry that was edited, deleted, moved or
 // inserted. A checkpoint whose signature v does not accept is an error.
+//
+// It reads one snapshot of the log, so other instances may keep appending
+// while it runs: the report covers the entries committed when it began.
 func (db *DB) VerifyAudit(ctx context.Context, v note.Verifier, checkpoint []byte) (haven.AuditReport, error) {
 	rep := haven.AuditReport{FirstBad: -1, CheckpointSize: -1}
-	cp, err := db.openCheckpoint(ctx, v, checkpoint)
+	snap, err := db.auditSnapshot(ctx)
+	if err != nil {
+		return rep, err
+	}
+	defer snap.Rollback()
+	cp, err := openCheckpoint(ctx, snap, v, checkpoint)
 	if err != nil {
 		return rep, err
 	}
 	c := auditlog.NewChecker()
-	err = db.checkAuditEntries(ctx, c)
+	err = checkAuditEntries(ctx, snap, c)
 	if err == nil {
-		err = db.checkAuditTail(ctx, c.Size())
+		err = checkAuditTail(ctx, snap, c.Size())
 	}
 	root, rerr := c.Root()
 	if rerr != nil {
@@ -283,7 +322,7 @@ func (db *DB) VerifyAudit(ctx context.Context, v note.Verifier, checkpoint []byt
 	rep.Checked, rep.Root = c.Size(), root.String()
 	if err == nil && cp != nil {
 		rep.CheckpointSize = cp.Size
-		err = auditlog.CheckCheckpoint(*cp, c.Size(), root, auditHashReader(ctx, db.db))
+		err = auditlog.CheckCheckpoint(*cp, c.Size(), root, auditHashReader(ctx, snap))
 	}
 	var bad *auditlog.BadEntryError
 	if errors.As(err, &bad) {
@@ -299,12 +338,13 @@ func (db *DB) VerifyAudit(ctx context.Context, v note.Verifier, checkpoint []byt
 	return rep, nil
 }
 
-// openCheckpoint checks the signature of checkpoint, or of the latest stored
-// one when it is nil, and returns it; nil when there is none.
-func (db *DB) openCheckpoint(ctx context.Context, v note.Verifier, checkpoint []byte) (*auditlog.Checkpoint, error) {
+// openCheckpoint checks the signature of checkpoint, or of the latest one
+// stored (read through q) when it is nil, and returns it; nil when there is
+// none.
+func openCheckpoint(ctx context.Context, q auditQueryer, v note.Verifier, checkpoint []byte) (*auditlog.Checkpoint, error) {
 	if checkpoint == nil {
 		var err error
-		if checkpoint, err = db.LatestCheckpoint(ctx); err != nil || checkpoint == nil {
+		if checkpoint, err = latestCheckpoint(ctx, q); err != nil || checkpoint == nil {
 			return nil, err
 		}
 	}
@@ -318,16 +358,16 @@ func (db *DB) openCheckpoint(ctx context.Context, v note.Verifier, checkpoint []
 	return &cp, nil
 }
 
-// checkAuditEntries feeds every entry, in index order, with its stored
-// hashes to c. It stops at the first bad entry.
-func (db *DB) checkAuditEntries(ctx context.Context, c *auditlog.Checker) error {
+// checkAuditEntries feeds every entry that q reads, in index order, with its
+// stored hashes to c. It stops at the first bad entry.
+func checkAuditEntries(ctx context.Context, q auditQueryer, c *auditlog.Checker) error {
 	for {
 		from := c.Size()
-		batch, err := db.queryAuditEntries(ctx, `WHERE idx >= $1 ORDER BY idx LIMIT $2`, from, auditVerifyBatch)
+		batch, err := queryAuditEntries(ctx, q, `WHERE idx >= $1 ORDER BY idx LIMIT $2`, from, auditVerifyBatch)
 		if err != nil || len(batch) == 0 {
 			return err
 		}
-		hashes, err := queryAuditHashes(ctx, db.db, `WHERE idx >= $1 AND idx < $2`,
+		hashes, err := queryAuditHashes(ctx, q, `WHERE idx >= $1 AND idx < $2`,
 			tlog.StoredHashIndex(0, from), tlog.StoredHashIndex(0, from+int64(len(batch))))
 		if err != nil {
 			return err
@@ -354,15 +394,15 @@ func storedRun(hashes map[int64]tlog.Hash, n int64) []tlog.Hash {
 	return out
 }
 
-// checkAuditTail checks that nothing was cut from the end of a log of size
-// entries without also cutting its hashes and head: entry size is then the
-// first missing one.
-func (db *DB) checkAuditTail(ctx context.Context, size int64) error {
+// checkAuditTail checks, through q, that nothing was cut from the end of a
+// log of size entries without also cutting its hashes and head: entry size
+// is then the first missing one.
+func checkAuditTail(ctx context.Context, q auditQueryer, size int64) error {
 	var hashes int64
-	if err := db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_hashes`).Scan(&hashes); err != nil {
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_hashes`).Scan(&hashes); err != nil {
 		return fmt.Errorf("count audit hashes: %w", err)
 	}
-	head, err := auditHead(ctx, db.db)
+	head, err := auditHead(ctx, q)
 	if err != nil {
 		return err
 	}

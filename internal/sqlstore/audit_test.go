@@ -225,19 +225,7 @@ func TestAuditConcurrentAppendsFromTwoInstances(t *testing.T) {
 	for _, engine := range sqlstoretest.Engines {
 		t.Run(engine, func(t *testing.T) {
 			ctx := context.Background()
-			dsn := sqlstoretest.DSN(t, engine)
-			var dbs []*sqlstore.DB
-			for range 2 {
-				db, err := sqlstore.Open(ctx, dsn)
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { db.Close() })
-				if _, err := db.Migrate(ctx); err != nil {
-					t.Fatal(err)
-				}
-				dbs = append(dbs, db)
-			}
+			dbs := openInstances(t, engine, 2)
 			const workers, each = 4, 25
 			var wg sync.WaitGroup
 			errs := make(chan error, 2*workers*each)
@@ -331,6 +319,98 @@ func TestAuditRewrittenHistoryNeedsACheckpoint(t *testing.T) {
 		}
 		if rep := verify(t, db, verifier, cp); rep.FirstBad != 0 || rep.CheckpointSize != 3 {
 			t.Errorf("rewrite with an earlier checkpoint: %+v, want first bad 0", rep)
+		}
+	})
+}
+
+// TestAuditVerifyWhileAppending verifies the log again and again while two
+// instances keep appending: every run must see one consistent log, never
+// new entries' hashes without their entries, and so never report tampering.
+func TestAuditVerifyWhileAppending(t *testing.T) {
+	for _, engine := range sqlstoretest.Engines {
+		t.Run(engine, func(t *testing.T) {
+			ctx := context.Background()
+			dbs := openInstances(t, engine, 2)
+			signer, verifier, err := auditlog.LoadOrCreateSigner(t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan struct{})
+			errs := make(chan error, 2)
+			for i, db := range dbs {
+				go func() {
+					defer func() { errs <- nil }()
+					for n := 0; ; n++ {
+						select {
+						case <-done:
+							return
+						default:
+						}
+						ev := haven.AuditEvent{Action: "survivor.read", ObjectType: "survivor", ObjectID: fmt.Sprintf("i%d-%d", i, n)}
+						if err := db.AppendAuditForTest(ctx, ev); err != nil {
+							errs <- err
+							return
+						}
+					}
+				}()
+			}
+			for run := range 12 {
+				if _, err := dbs[run%2].SignCheckpoint(ctx, signer); err != nil {
+					t.Errorf("run %d: SignCheckpoint: %v", run, err)
+				}
+				if rep := verify(t, dbs[(run+1)%2], verifier, nil); !rep.OK() {
+					t.Errorf("run %d: %+v, want OK", run, rep)
+				}
+			}
+			close(done)
+			for range dbs {
+				if err := <-errs; err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+}
+
+// openInstances opens n handles on one fresh database, as n Haven instances.
+func openInstances(t *testing.T, engine string, n int) []*sqlstore.DB {
+	t.Helper()
+	ctx := context.Background()
+	dsn := sqlstoretest.DSN(t, engine)
+	var dbs []*sqlstore.DB
+	for range n {
+		db, err := sqlstore.Open(ctx, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		if _, err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		dbs = append(dbs, db)
+	}
+	return dbs
+}
+
+// TestAuditHashesWhatIsStored appends an entry whose time has nanoseconds,
+// which neither engine keeps: the hash must cover the stored time.
+func TestAuditHashesWhatIsStored(t *testing.T) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		at := time.Date(2026, 5, 6, 7, 8, 9, 123456789, time.FixedZone("x", -3600))
+		e := haven.AuditEntry{Time: at, ActorID: "a", AuditEvent: haven.AuditEvent{Action: "user.create", Outcome: haven.OutcomeSuccess}}
+		if err := db.AppendAuditEntryForTest(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+		entries, err := db.AuditEntries(ctx, 0, 1)
+		if err != nil || len(entries) != 1 {
+			t.Fatalf("AuditEntries=%v, %v, want one entry", entries, err)
+		}
+		if want := at.UTC().Truncate(time.Microsecond); !entries[0].Time.Equal(want) {
+			t.Errorf("stored time %v, want %v", entries[0].Time, want)
+		}
+		if rep := verify(t, db, nil, nil); !rep.OK() {
+			t.Errorf("report %+v, want OK", rep)
 		}
 	})
 }
