@@ -240,3 +240,42 @@ func TestLoadOrCreateSignerKeepsKey(t *testing.T) {
 		t.Errorf("LoadVerifierKey=%v, want the signer's verifier", err)
 	}
 }
+
+// FuzzParseCheckpoint feeds arbitrary text to ParseCheckpoint and Open: they
+// must not panic, and whatever they accept must be the checkpoint its own
+// Body encodes, named by the key that signed it.
+func FuzzParseCheckpoint(f *testing.F) {
+	signer, verifier, err := auditlog.LoadOrCreateSigner(f.TempDir())
+	if err != nil {
+		f.Fatal(err)
+	}
+	root := tlog.RecordHash([]byte("seed"))
+	signed, err := auditlog.Sign(auditlog.Checkpoint{Origin: signer.Name(), Size: 42, Root: root}, signer)
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, seed := range []string{
+		string(signed),
+		auditlog.Checkpoint{Origin: "haven.audit/x", Size: 0, Root: root}.Body(),
+		"haven.audit/x\n7\n" + root.String(),
+		"haven.audit/x\n07\n" + root.String() + "\n",
+		"haven.audit/x\n-1\n" + root.String() + "\n",
+		"haven.audit/x\n7\nAAAA\n",
+		"other.log/x\n7\n" + root.String() + "\n",
+		"haven.audit/x\n7\n" + root.String() + "\nextra\n",
+		"",
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, msg []byte) {
+		if c, err := auditlog.ParseCheckpoint(msg); err == nil {
+			again, err := auditlog.ParseCheckpoint([]byte(c.Body()))
+			if err != nil || again != c {
+				t.Errorf("ParseCheckpoint(%q)=%+v, and of its Body %+v, %v", msg, c, again, err)
+			}
+		}
+		if c, err := auditlog.Open(msg, verifier); err == nil && c.Origin != verifier.Name() {
+			t.Errorf("Open(%q) accepted origin %q, want %q", msg, c.Origin, verifier.Name())
+		}
+	})
+}
