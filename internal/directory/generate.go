@@ -92,14 +92,17 @@ func genSite(rng *rand.Rand, cum []float64, i int) Site {
 		s.Terms = append(s.Terms, needMix.pick(rng))
 	}
 	if need == "safety" && rng.Float64() < 0.5 || rng.Float64() < 0.03 {
-		s.LocationID = "" // a hotline: no place to go
+		s.LocationID, s.TimeZone = "", "" // a hotline: no place to go, open around the clock
+		s.Hours = allWeek(0, 24*60)
 	} else {
 		s.HasCoords = true
 		s.Lat, s.Lon = scatter(rng, c)
 	}
 	s.Confidential = need == "shelter" && rng.Float64() < 0.7
 	s.Languages = genLanguages(rng)
-	s.Hours = zoneHour.pick(rng)
+	if s.Hours == nil {
+		s.Hours = zoneHour.pick(rng)
+	}
 	genEligibility(rng, &s)
 	genProfile(rng, &s)
 	return s

@@ -157,3 +157,24 @@ func TestGenerateDeterministic(t *testing.T) {
 		t.Error("different seeds gave the same data")
 	}
 }
+
+// TestGenerateDirectoryMatchesSites checks that the HSDS form of the
+// synthetic directory, read back into sites, answers like the sites.
+func TestGenerateDirectoryMatchesSites(t *testing.T) {
+	var sites []Site
+	Generate(3000, 5, func(s Site) { sites = append(sites, s) })
+	fromSites := New(sites)
+	fromHSDS := New(SitesFromDirectory(GenerateDirectory(3000, 5)))
+	monday := time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC)
+	for i, q := range QuerySet(200, 9) {
+		q.Limit = -1
+		if i%2 == 0 {
+			q.OpenAt = monday.Add(time.Duration(i) * time.Hour)
+		}
+		a, _ := fromSites.Query(q)
+		b, _ := fromHSDS.Query(q)
+		if diff := cmp.Diff(a, b); diff != "" {
+			t.Fatalf("query %d (-sites +hsds):\n%s", i, diff)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"math"
 	"runtime"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -19,7 +20,8 @@ type BenchConfig struct {
 	Services int
 	Queries  int     // default 1000
 	Seed     uint64  // default 1
-	DB       *sql.DB // PostgreSQL through pgx/v5/stdlib; the bench uses schema directory_bench
+	DB       *sql.DB // PostgreSQL through pgx/v5/stdlib
+	Schema   string  // schema the bench (re)creates; default "directory_bench"
 	Out      io.Writer
 }
 
@@ -45,6 +47,9 @@ func RunBench(ctx context.Context, cfg BenchConfig) (BenchResult, error) {
 	if cfg.Seed == 0 {
 		cfg.Seed = 1
 	}
+	if cfg.Schema == "" {
+		cfg.Schema = "directory_bench"
+	}
 	res := BenchResult{Services: cfg.Services, Queries: cfg.Queries}
 	x := benchBuild(cfg, &res)
 	fmt.Fprintf(cfg.Out, "index built: %d sites in %.1fs, heap %.0f MB\n", x.Len(), res.BuildSeconds, res.HeapMB)
@@ -56,14 +61,14 @@ func RunBench(ctx context.Context, cfg BenchConfig) (BenchResult, error) {
 	var err error
 	res.PostgresP50, res.PostgresP99 = timeQueries(len(qs), func(i int) error {
 		if err == nil {
-			_, err = pgQuery(ctx, cfg.DB, &qs[i], 20)
+			_, err = pgQuery(ctx, cfg.DB, cfg.Schema, &qs[i], 20)
 		}
 		return err
 	})
 	if err != nil {
 		return res, err
 	}
-	if res.Disagreements, res.Matched, err = agreement(ctx, cfg.DB, x, qs); err != nil {
+	if res.Disagreements, res.Matched, err = agreement(ctx, cfg.DB, cfg.Schema, x, qs); err != nil {
 		return res, err
 	}
 	res.Agree = res.Disagreements == 0
@@ -107,7 +112,7 @@ func timeQueries(n int, run func(int) error) (p50, p99 time.Duration) {
 }
 
 // agreement compares, query by query, the full filtered sets of both.
-func agreement(ctx context.Context, db *sql.DB, x *Index, qs []Query) (bad, matched int, err error) {
+func agreement(ctx context.Context, db *sql.DB, schema string, x *Index, qs []Query) (bad, matched int, err error) {
 	for i := range qs {
 		q := qs[i]
 		q.Limit, q.NearMisses = -1, -1
@@ -120,7 +125,7 @@ func agreement(ctx context.Context, db *sql.DB, x *Index, qs []Query) (bad, matc
 		for _, r := range a.Results {
 			got = append(got, r.ServiceID+"/"+r.LocationID)
 		}
-		want, err := pgQuery(ctx, db, &qs[i], -1)
+		want, err := pgQuery(ctx, db, schema, &qs[i], -1)
 		if err != nil {
 			return 0, 0, err
 		}
@@ -152,7 +157,7 @@ CREATE INDEX site_langs ON directory_bench.site USING gin (langs);
 ANALYZE directory_bench.site`
 
 func pgLoad(ctx context.Context, cfg BenchConfig) error {
-	if _, err := cfg.DB.ExecContext(ctx, pgSchema); err != nil {
+	if _, err := cfg.DB.ExecContext(ctx, inSchema(pgSchema, cfg.Schema)); err != nil {
 		return fmt.Errorf("create bench schema: %w", err)
 	}
 	start := time.Now()
@@ -165,13 +170,13 @@ func pgLoad(ctx context.Context, cfg BenchConfig) error {
 		pc := dc.(*stdlib.Conn).Conn()
 		cols := []string{"id", "service_id", "location_id", "lat", "lon", "x", "y", "z", "terms", "langs", "flags",
 			"genders", "imm", "barriers", "insurance", "docs", "min_age", "max_age"}
-		_, err := pc.CopyFrom(ctx, pgx.Identifier{"directory_bench", "site"}, cols, newSiteRows(cfg))
+		_, err := pc.CopyFrom(ctx, pgx.Identifier{cfg.Schema, "site"}, cols, newSiteRows(cfg))
 		return err
 	})
 	if err != nil {
 		return fmt.Errorf("copy sites: %w", err)
 	}
-	if _, err := cfg.DB.ExecContext(ctx, pgIndexes); err != nil {
+	if _, err := cfg.DB.ExecContext(ctx, inSchema(pgIndexes, cfg.Schema)); err != nil {
 		return fmt.Errorf("create bench indexes: %w", err)
 	}
 	fmt.Fprintf(cfg.Out, "postgres loaded and indexed in %.1fs\n", time.Since(start).Seconds())
@@ -221,9 +226,9 @@ func (s *siteRows) Err() error             { return nil }
 
 // pgQuery runs q's hard constraints in SQL; limit > 0 orders by distance
 // and keeps the nearest, as a directory query would.
-func pgQuery(ctx context.Context, db *sql.DB, q *Query, limit int) ([]string, error) {
+func pgQuery(ctx context.Context, db *sql.DB, schema string, q *Query, limit int) ([]string, error) {
 	where, args := pgWhere(q)
-	sqlText := "SELECT service_id || '/' || location_id FROM directory_bench.site WHERE " + where
+	sqlText := "SELECT service_id || '/' || location_id FROM " + pgx.Identifier{schema, "site"}.Sanitize() + " WHERE " + where
 	if limit > 0 {
 		sqlText += fmt.Sprintf(" ORDER BY (x-$5)*(x-$5)+(y-$6)*(y-$6)+(z-$7)*(z-$7) LIMIT %d", limit)
 	}
@@ -241,4 +246,9 @@ func pgQuery(ctx context.Context, db *sql.DB, q *Query, limit int) ([]string, er
 		out = append(out, k)
 	}
 	return out, rows.Err()
+}
+
+// inSchema puts the bench's statements in the named schema.
+func inSchema(sqlText, schema string) string {
+	return strings.ReplaceAll(sqlText, "directory_bench", pgx.Identifier{schema}.Sanitize())
 }

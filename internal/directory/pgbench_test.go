@@ -11,7 +11,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib"
 )
 
-func openBenchDB(t *testing.T) *sql.DB {
+func openBenchDB(t *testing.T, schema string) *sql.DB {
 	t.Helper()
 	dsn := os.Getenv("HAVEN_TEST_POSTGRES_DSN")
 	if dsn == "" {
@@ -27,14 +27,14 @@ func openBenchDB(t *testing.T) *sql.DB {
 		}
 		t.Skipf("PostgreSQL not reachable: %v", err)
 	}
-	t.Cleanup(func() { db.Exec("DROP SCHEMA directory_bench CASCADE"); db.Close() })
+	t.Cleanup(func() { db.Exec("DROP SCHEMA " + schema + " CASCADE"); db.Close() })
 	return db
 }
 
 func TestRunBenchAgrees(t *testing.T) {
-	db := openBenchDB(t)
+	db := openBenchDB(t, "directory_bench_test")
 	var out strings.Builder
-	res, err := RunBench(context.Background(), BenchConfig{Services: 20_000, Queries: 100, DB: db, Out: &out})
+	res, err := RunBench(context.Background(), BenchConfig{Services: 20_000, Queries: 100, DB: db, Schema: "directory_bench_test", Out: &out})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +56,7 @@ func TestBenchDirectory(t *testing.T) {
 	if n == 0 {
 		t.Skip("set HAVEN_BENCH_DIRECTORY_SERVICES to run")
 	}
-	if _, err := RunBench(context.Background(), BenchConfig{Services: n, DB: openBenchDB(t), Out: os.Stdout}); err != nil {
+	if _, err := RunBench(context.Background(), BenchConfig{Services: n, DB: openBenchDB(t, "directory_bench"), Out: os.Stdout}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -198,8 +198,7 @@ func (x *Index) scan(p *prepared, s *scratch) int {
 			visit(ti, x.global[t])
 			continue
 		}
-		x.scanCells(p, ti, t, visit)
-		if p.q.IncludeRemote {
+		if !x.scanCells(p, ti, t, visit) && p.q.IncludeRemote {
 			visit(ti, x.nogeo[t])
 		}
 	}
@@ -207,8 +206,9 @@ func (x *Index) scan(p *prepared, s *scratch) int {
 }
 
 // scanCells visits the grid cells of the radius' bounding box, or the
-// term's whole posting list when that is shorter than the box.
-func (x *Index) scanCells(p *prepared, ti int, t uint32, visit func(int, []int32)) {
+// term's whole posting list when that is shorter than the box; it reports
+// whether it took the whole list (which holds the remote sites too).
+func (x *Index) scanCells(p *prepared, ti int, t uint32, visit func(int, []int32)) bool {
 	q := p.q
 	dLat := q.RadiusKm / earthKm * 180 / math.Pi
 	maxLat := math.Min(math.Abs(q.Near.Lat)+dLat, 89.9)
@@ -217,7 +217,7 @@ func (x *Index) scanCells(p *prepared, ti int, t uint32, visit func(int, []int32
 	c0, c1 := cellCol(math.Max(q.Near.Lon-dLon, -180)), cellCol(math.Min(q.Near.Lon+dLon, 180))
 	if (r1-r0+1)*(c1-c0+1) > len(x.global[t])/4+64 {
 		visit(ti, x.global[t])
-		return
+		return true
 	}
 	for r := r0; r <= r1; r++ {
 		for c := c0; c <= c1; c++ {
@@ -232,6 +232,7 @@ func (x *Index) scanCells(p *prepared, ti int, t uint32, visit func(int, []int32
 			}
 		}
 	}
+	return false
 }
 
 // seenEarlier reports whether site id was already visited through one of
@@ -278,6 +279,9 @@ func (x *Index) consider(p *prepared, s *scratch, id int32) bool {
 		return false
 	}
 	dist := float32(-1)
+	if p.geo && r.flags&fGeo == 0 && !p.q.IncludeRemote {
+		return false
+	}
 	if p.geo && r.flags&fGeo != 0 {
 		dx, dy, dz := float64(r.x)-p.qx, float64(r.y)-p.qy, float64(r.z)-p.qz
 		c2 := dx*dx + dy*dy + dz*dz
