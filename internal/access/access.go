@@ -1,6 +1,7 @@
 // Package access holds Haven's one access decision. Every request for
-// survivor data, the directory, the audit log or administration passes
-// through Decide; anything no rule allows is denied.
+// survivor data, the directory, the audit log, training or administration
+// passes through Decide; anything no rule allows is denied, with a reason
+// code for the audit log. docs/access.md lists the whole matrix.
 package access
 
 import (
@@ -12,7 +13,8 @@ import (
 // Action is what the actor wants to do.
 type Action string
 
-// Actions.
+// The actions. Approve applies to disclosures; Export is a bulk copy out
+// of Haven (CSV, JSON, PDF, HSDS).
 const (
 	Read    Action = "read"
 	List    Action = "list"
@@ -23,13 +25,14 @@ const (
 	Export  Action = "export"
 )
 
-// Actions lists every action.
+// Actions lists every action, for the matrix test and the docs.
 var Actions = []Action{Read, List, Create, Update, Delete, Approve, Export}
 
 // Resource is the kind of thing acted on.
 type Resource string
 
-// Resources. The first six hold survivor data.
+// The resources. The first six hold survivor data; a confidential
+// location (a shelter) is a directory location whose address is secret.
 const (
 	Survivor             Resource = "survivor"
 	Screening            Resource = "screening"
@@ -46,9 +49,153 @@ const (
 	Training             Resource = "training"
 )
 
-// Resources lists every resource.
+// Resources lists every resource, for the matrix test and the docs.
 var Resources = []Resource{Survivor, Screening, CarePlan, Referral, Consent, Disclosure, Directory,
 	ConfidentialLocation, AuditLog, Users, Settings, Analytics, Training}
+
+// Relationship is the actor's relationship to the record. The caller
+// works it out (care team table, team membership, referral recipient,
+// break-glass grants); Decide only judges it.
+type Relationship string
+
+// The relationships.
+const (
+	// None: no tie to the record; also what callers pass for resources that
+	// are not a survivor's records, such as the directory.
+	None Relationship = "none"
+	// CareTeam: the actor is on the survivor's care team.
+	CareTeam Relationship = "care_team"
+	// TeamSupervisor: the actor supervises the team of the care team.
+	TeamSupervisor Relationship = "team_supervisor"
+	// Recipient: the referral was sent to the actor's organization.
+	Recipient Relationship = "recipient"
+	// BreakGlass: the actor invoked emergency access to the record; the
+	// grant's expiry goes in Request.GrantExpires.
+	BreakGlass Relationship = "break_glass"
+)
+
+// Relationships lists every relationship, for the matrix test and the docs.
+var Relationships = []Relationship{None, CareTeam, TeamSupervisor, Recipient, BreakGlass}
+
+// ConsentScope is what the survivor's consent allows the recipient of a
+// referral. The caller compares the consent's recipient, expiry,
+// revocation and data categories with the fields asked for; only partners
+// depend on it.
+type ConsentScope uint8
+
+// The consent scopes, narrowest first.
+const (
+	// NoConsent: no consent names this recipient, or it expired or was
+	// revoked (revocation takes effect at once).
+	NoConsent ConsentScope = iota
+	// ConsentActive: an active consent names the recipient, but its data
+	// categories do not cover the fields asked for; coded fields only.
+	ConsentActive
+	// ConsentCovers: an active consent names the recipient and its data
+	// categories cover the fields asked for.
+	ConsentCovers
+)
+
+// ConsentScopes lists every scope, for the matrix test and the docs.
+var ConsentScopes = []ConsentScope{NoConsent, ConsentActive, ConsentCovers}
+
+// String returns the scope's name as the docs show it.
+func (c ConsentScope) String() string {
+	switch c {
+	case NoConsent:
+		return "no consent"
+	case ConsentActive:
+		return "consent active"
+	case ConsentCovers:
+		return "consent covers"
+	}
+	return "invalid"
+}
+
+// Request is one question to Decide: may an actor with Role take Action on
+// Resource, standing in Relationship to it, touching fields up to Class?
+type Request struct {
+	Role         haven.Role
+	Action       Action
+	Resource     Resource
+	Relationship Relationship
+	// Class is the most protected field class the action touches. It is
+	// required for survivor data and ignored for other resources.
+	Class haven.FieldClass
+	// OwnRequest is true when the actor asked for what is to be approved
+	// (a disclosure): a second person must approve.
+	OwnRequest bool
+	// Consent is what the survivor's consent allows the actor's
+	// organization (partners only).
+	Consent ConsentScope
+	// GrantExpires is when the break-glass grant ends; Now is the time of
+	// the request. Both matter only with Relationship BreakGlass.
+	GrantExpires time.Time
+	Now          time.Time
+}
+
+// Decision is the answer: allowed or not, with a machine-readable reason
+// code for the audit log. A reason never holds personal data.
+type Decision struct {
+	Allow  bool
+	Reason string
+}
+
+// The reason codes: ReasonAllowed for every allow, the others for denials.
+const (
+	ReasonAllowed          = "allowed"
+	ReasonInvalid          = "invalid_request"        // an unknown role, action, resource, relationship or field class
+	ReasonNoRule           = "no_rule"                // no rule lets the role do this
+	ReasonNotOnCareTeam    = "not_on_care_team"       // a care role without a tie to the record
+	ReasonSeparationDuties = "separation_of_duties"   // an administrator outside the care team
+	ReasonAggregatesOnly   = "aggregates_only"        // an analyst asking for a record
+	ReasonSecondPerson     = "second_person_required" // approving one's own request
+	ReasonBreakGlassRead   = "break_glass_read_only"  // a write under break-glass
+	ReasonBreakGlassExpire = "break_glass_expired"    // the grant ended (or there is none)
+	ReasonNoConsent        = "no_active_consent"      // a partner without an active consent
+	ReasonOutsideConsent   = "outside_consent"        // fields beyond coded that the consent does not cover
+	ReasonFieldClass       = "field_class_not_allowed"
+	ReasonConfidential     = "confidential_location" // a role that may not see shelters
+)
+
+// Reasons lists every reason code.
+var Reasons = []string{ReasonAllowed, ReasonInvalid, ReasonNoRule, ReasonNotOnCareTeam, ReasonSeparationDuties,
+	ReasonAggregatesOnly, ReasonSecondPerson, ReasonBreakGlassRead, ReasonBreakGlassExpire, ReasonNoConsent,
+	ReasonOutsideConsent, ReasonFieldClass, ReasonConfidential}
+
+// valid reports whether every enumerated field of r is known. It uses
+// switches rather than the lists so that Decide stays allocation- and
+// loop-free.
+func (r Request) valid() bool {
+	switch r.Role {
+	case haven.RoleClinician, haven.RoleAdvocate, haven.RoleSupervisor, haven.RolePartner,
+		haven.RoleEditor, haven.RoleAnalyst, haven.RoleAdmin:
+	default:
+		return false
+	}
+	switch r.Action {
+	case Read, List, Create, Update, Delete, Approve, Export:
+	default:
+		return false
+	}
+	switch r.Relationship {
+	case None, CareTeam, TeamSupervisor, Recipient, BreakGlass:
+	default:
+		return false
+	}
+	if r.Resource.survivorData() {
+		return validClass(r.Class) && r.Consent <= ConsentCovers
+	}
+	switch r.Resource {
+	case Directory, ConfidentialLocation, AuditLog, Users, Settings, Analytics, Training:
+		return r.Consent <= ConsentCovers
+	}
+	return false
+}
+
+func validClass(c haven.FieldClass) bool {
+	return c == haven.Identifying || c == haven.Sensitive || c == haven.Coded
+}
 
 // survivorData reports whether r holds survivor data.
 func (r Resource) survivorData() bool {
@@ -57,178 +204,4 @@ func (r Resource) survivorData() bool {
 		return true
 	}
 	return false
-}
-
-// Relationship is the actor's relationship to the record.
-type Relationship string
-
-// Relationships.
-const (
-	// None: no tie to the record (also used for resources that are not
-	// records of a survivor, such as the directory).
-	None Relationship = "none"
-	// CareTeam: the actor is on the survivor's care team.
-	CareTeam Relationship = "care_team"
-	// TeamSupervisor: the actor supervises a member of the care team.
-	TeamSupervisor Relationship = "team_supervisor"
-	// Recipient: the referral was sent to the actor's organization.
-	Recipient Relationship = "recipient"
-	// BreakGlass: the actor holds an unexpired emergency-access grant.
-	BreakGlass Relationship = "break_glass"
-)
-
-// Relationships lists every relationship.
-var Relationships = []Relationship{None, CareTeam, TeamSupervisor, Recipient, BreakGlass}
-
-// Request is one question to Decide.
-type Request struct {
-	Role         haven.Role
-	Action       Action
-	Resource     Resource
-	Relationship Relationship
-	// Class is the most protected field class the action touches.
-	Class haven.FieldClass
-	// OwnRequest is true when the actor asked for what is to be approved
-	// (a disclosure): a second person must approve.
-	OwnRequest bool
-	// Consented is true when an active consent covers the recipient and
-	// the data categories (partners only see what it covers).
-	Consented bool
-	// GrantExpires is when a break-glass grant ends; Now is the time of
-	// the request.
-	GrantExpires time.Time
-	Now          time.Time
-}
-
-// Decision is the answer: allowed or not, with a coded reason for the
-// audit log (never personal data).
-type Decision struct {
-	Allow  bool
-	Reason string
-}
-
-// Deny reasons.
-const (
-	ReasonAllowed          = "allowed"
-	ReasonNoRule           = "no_rule"
-	ReasonNotOnCareTeam    = "not_on_care_team"
-	ReasonSeparationDuties = "separation_of_duties"
-	ReasonSecondPerson     = "second_person_required"
-	ReasonBreakGlassRead   = "break_glass_read_only"
-	ReasonBreakGlassExpire = "break_glass_expired"
-	ReasonNotConsented     = "not_consented"
-	ReasonAggregatesOnly   = "aggregates_only"
-)
-
-func allow() Decision             { return Decision{true, ReasonAllowed} }
-func deny(reason string) Decision { return Decision{false, reason} }
-
-// Decide is the one access decision. Deny by default.
-func Decide(r Request) Decision {
-	if !r.Role.Valid() {
-		return deny(ReasonNoRule)
-	}
-	if r.Resource.survivorData() {
-		return decideSurvivorData(r)
-	}
-	return decideOther(r)
-}
-
-// careRoles work with survivors directly.
-func careRole(role haven.Role) bool {
-	return role == haven.RoleClinician || role == haven.RoleAdvocate || role == haven.RoleSupervisor
-}
-
-func decideSurvivorData(r Request) Decision {
-	switch {
-	case r.Role == haven.RoleAnalyst:
-		return deny(ReasonAggregatesOnly)
-	case r.Role == haven.RolePartner:
-		return decidePartner(r)
-	case r.Relationship == BreakGlass:
-		return decideBreakGlass(r)
-	case r.Action == Create && r.Resource == Survivor && r.Relationship == None:
-		return allowIf(careRole(r.Role), ReasonNoRule)
-	case r.Relationship == CareTeam && (careRole(r.Role) || r.Role == haven.RoleAdmin):
-		return decideCareTeam(r)
-	case r.Relationship == TeamSupervisor && r.Role == haven.RoleSupervisor:
-		return decideCareTeam(r)
-	case r.Role == haven.RoleAdmin:
-		return deny(ReasonSeparationDuties)
-	}
-	return deny(ReasonNotOnCareTeam)
-}
-
-// decideCareTeam: the care team reads and works the record; deleting a
-// survivor (crypto-shredding) is a supervisor's act, and approving a
-// disclosure needs a supervisor who did not ask for it.
-func decideCareTeam(r Request) Decision {
-	switch r.Action {
-	case Read, List, Create, Update, Export:
-		return allow()
-	case Delete:
-		return allowIf(r.Role == haven.RoleSupervisor, ReasonNoRule)
-	case Approve:
-		if r.Resource != Disclosure || r.Role != haven.RoleSupervisor {
-			return deny(ReasonNoRule)
-		}
-		return allowIf(!r.OwnRequest, ReasonSecondPerson)
-	}
-	return deny(ReasonNoRule)
-}
-
-func decideBreakGlass(r Request) Decision {
-	switch {
-	case !careRole(r.Role):
-		return deny(ReasonNoRule)
-	case !r.Now.Before(r.GrantExpires):
-		return deny(ReasonBreakGlassExpire)
-	case r.Action != Read && r.Action != List:
-		return deny(ReasonBreakGlassRead)
-	}
-	return allow()
-}
-
-// decidePartner: a receiving organization sees and moves only referrals
-// sent to it, and beyond coded fields only what the consent covers.
-func decidePartner(r Request) Decision {
-	switch {
-	case r.Resource != Referral || r.Relationship != Recipient:
-		return deny(ReasonNoRule)
-	case r.Action != Read && r.Action != List && r.Action != Update:
-		return deny(ReasonNoRule)
-	case r.Class != haven.Coded && !r.Consented:
-		return deny(ReasonNotConsented)
-	}
-	return allow()
-}
-
-// decideOther covers what is not survivor data.
-func decideOther(r Request) Decision {
-	role, act := r.Role, r.Action
-	switch r.Resource {
-	case Directory:
-		return allowIf(act == Read || act == List || act == Export || role == haven.RoleEditor && isWrite(act), ReasonNoRule)
-	case ConfidentialLocation:
-		sees := careRole(role) || role == haven.RoleEditor
-		return allowIf(sees && (act == Read || act == List) || role == haven.RoleEditor && isWrite(act), ReasonNoRule)
-	case AuditLog:
-		return allowIf((role == haven.RoleAdmin || role == haven.RoleSupervisor) && (act == Read || act == List || act == Export), ReasonNoRule)
-	case Users, Settings:
-		return allowIf(role == haven.RoleAdmin && act != Approve, ReasonNoRule)
-	case Analytics:
-		return allowIf((role == haven.RoleAnalyst || role == haven.RoleSupervisor) && (act == Read || act == List || act == Export), ReasonNoRule)
-	case Training:
-		return allowIf(act == Read || act == List || act == Update || role == haven.RoleAdmin && isWrite(act), ReasonNoRule)
-	}
-	return deny(ReasonNoRule)
-}
-
-func isWrite(a Action) bool { return a == Create || a == Update || a == Delete }
-
-func allowIf(ok bool, reason string) Decision {
-	if ok {
-		return allow()
-	}
-	return deny(reason)
 }
