@@ -56,6 +56,7 @@ var navItems = []struct {
 	roles     []haven.Role
 }{
 	{"/", "nav.home", nil},
+	{"/survivors", "nav.survivors", careRoles},
 	{"/survivor-texts", "nav.survivor_texts", nil},
 	{"/sessions", "nav.sessions", nil},
 	{"/admin/translations", "nav.translations", []haven.Role{haven.RoleAdmin}},

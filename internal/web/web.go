@@ -32,6 +32,11 @@ type Config struct {
 	Demo bool
 	// Version is shown in the footer.
 	Version string
+	// Survivors keeps survivors' records; Contacts records contacts under
+	// their safe-contact plans. Without them the survivor pages are not
+	// mounted.
+	Survivors haven.SurvivorService
+	Contacts  ContactService
 	// NeutralURL is where quick exit lands; DefaultNeutralURL when empty.
 	// Tests point it at a local page.
 	NeutralURL string
@@ -46,7 +51,7 @@ type Handler struct {
 }
 
 // pageNames lists every page template; New fails if one is missing.
-var pageNames = []string{"signin", "home", "sessions", "exitnote", "translations", "survivortexts", "error"}
+var pageNames = []string{"signin", "home", "sessions", "exitnote", "translations", "survivortexts", "error", "survivors", "survivor", "survivorform"}
 
 // New parses every template and catalog, so that a missing or broken one
 // fails at start rather than on first use.
@@ -92,6 +97,9 @@ func (h *Handler) Mount(s *server.Server) {
 	s.HandleFunc("POST /language", h.setLanguage)
 	s.HandleFunc("GET /survivor-texts", h.authed(h.survivorTexts))
 	s.HandleFunc("GET /admin/translations", h.authed(h.translations))
+	if h.cfg.Survivors != nil && h.cfg.Contacts != nil {
+		h.mountSurvivors(s)
+	}
 	s.HandleFunc("/", h.notFound)
 	s.ErrorPage = h.errorPage
 }

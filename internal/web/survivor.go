@@ -1,0 +1,282 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+
+	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/server"
+)
+
+// ContactService records contacts with survivors under their safe-contact
+// plan (sqlstore.DB implements it).
+type ContactService interface {
+	// RecordContact checks the plan and audits the contact or its refusal.
+	// Errors: NotFound, Forbidden (the plan does not allow the contact).
+	RecordContact(ctx context.Context, id string, ch haven.ContactChannel, voicemail bool) error
+}
+
+// survivorPageSize rows are shown per page of the survivors list.
+const survivorPageSize = 25
+
+// mountSurvivors mounts the survivor record pages. Every URL carries IDs
+// only, never a name or any other personal data.
+func (h *Handler) mountSurvivors(s *server.Server) {
+	s.HandleFunc("GET /survivors", h.authed(h.survivorList))
+	s.HandleFunc("GET /survivors/new", h.authed(h.survivorNew))
+	s.HandleFunc("POST /survivors", h.authed(h.survivorCreate))
+	s.HandleFunc("GET /survivors/{id}", h.authed(h.survivorShow))
+	s.HandleFunc("GET /survivors/{id}/edit", h.authed(h.survivorEdit))
+	s.HandleFunc("POST /survivors/{id}", h.authed(h.survivorUpdate))
+	s.HandleFunc("POST /survivors/{id}/contact", h.authed(h.survivorContact))
+}
+
+type survivorsPage struct {
+	Page
+	Rows   []survivorRow
+	Pager  Pager
+	CanAdd bool
+}
+
+type survivorRow struct {
+	ID, CaseNumber, AgeBand, Updated string
+	Minor                            bool
+}
+
+// survivorList lists the records the store lets the user see: case
+// number, age band, minor flag and last change, never a name.
+func (h *Handler) survivorList(w http.ResponseWriter, r *http.Request) error {
+	list, err := h.cfg.Survivors.Survivors(r.Context())
+	if err != nil {
+		return err
+	}
+	p := survivorsPage{Page: h.page(r, "survivors.title"), CanAdd: requireRole(r, careRoles...) == nil}
+	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
+	p.Pager = Pager{Path: r.URL.Path, Pages: max(1, (len(list)+survivorPageSize-1)/survivorPageSize)}
+	p.Pager.Page = min(max(page, 1), p.Pager.Pages)
+	start := (p.Pager.Page - 1) * survivorPageSize
+	for _, s := range list[start:min(start+survivorPageSize, len(list))] {
+		p.Rows = append(p.Rows, survivorRow{ID: s.ID, CaseNumber: s.CaseNumber, AgeBand: p.ageBand(s.AgeBand),
+			Updated: s.UpdatedAt.Format("2006-01-02 15:04 UTC"), Minor: s.Minor})
+	}
+	return h.render(w, http.StatusOK, "survivors", &p)
+}
+
+// careRoles work with survivors' records directly and see the Survivors
+// link; anyone else sees only what the store allows them.
+var careRoles = []haven.Role{haven.RoleClinician, haven.RoleAdvocate, haven.RoleSupervisor}
+
+// ageBand is the label of a band.
+func (p *Page) ageBand(b haven.AgeBand) string {
+	if b == haven.AgeUnknown {
+		return p.T("survivor.age_unknown")
+	}
+	return string(b)
+}
+
+type survivorPage struct {
+	Page
+	S          *haven.Survivor
+	Plan       planView
+	Details    []detailRow
+	Refusal    string
+	Duplicates []duplicateView
+	// HiddenDuplicates counts possible duplicates on records the user
+	// may not see.
+	HiddenDuplicates int
+}
+
+type duplicateView struct{ ID, CaseNumber string }
+
+// survivorShow shows a record with its safe-contact plan first, before
+// the contact action and everything else.
+func (h *Handler) survivorShow(w http.ResponseWriter, r *http.Request) error {
+	p, err := h.survivorPage(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	switch {
+	case q.Get("created") == "1":
+		p.Notice = p.T("survivor.created")
+	case q.Get("saved") == "1":
+		p.Notice = p.T("survivor.saved")
+	case slices.Contains(haven.ContactChannels, haven.ContactChannel(q.Get("contacted"))):
+		p.Notice = fmt.Sprintf(p.T("contact.recorded"), p.T("channel."+q.Get("contacted")))
+	}
+	if err := h.duplicates(r, p, q); err != nil {
+		return err
+	}
+	return h.render(w, http.StatusOK, "survivor", p)
+}
+
+// survivorPage reads the record of the path's {id} into a page.
+func (h *Handler) survivorPage(r *http.Request) (*survivorPage, error) {
+	s, err := h.cfg.Survivors.Survivor(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return nil, err
+	}
+	p := &survivorPage{Page: h.page(r, "survivor.title"), S: s}
+	p.Plan = p.planView(s.SafeContact)
+	p.Details = p.details(s)
+	return p, nil
+}
+
+// detailRow is one labelled entry of the record; no values shows "none".
+type detailRow struct {
+	Key    string
+	Values []string
+}
+
+// details lists the record's fields, translated where they are coded.
+func (p *Page) details(s *haven.Survivor) []detailRow {
+	one := func(v string) []string {
+		if v == "" {
+			return nil
+		}
+		return []string{v}
+	}
+	minor := p.T("survivor.no")
+	if s.Minor {
+		minor = p.T("survivor.yes")
+	}
+	var langs []string
+	for _, l := range s.Languages {
+		langs = append(langs, p.languageLabel(l))
+	}
+	return []detailRow{
+		{"survivor.name", one(s.Name)}, {"survivor.aliases", s.Aliases}, {"survivor.date_of_birth", one(s.DateOfBirth)},
+		{"survivor.age_band", one(p.ageBand(s.AgeBand))}, {"survivor.minor", one(minor)}, {"survivor.languages", langs},
+		{"survivor.gender", one(p.T("gender." + genderKey(s.PreferredProviderGender)))},
+		{"survivor.phones", s.Phones}, {"survivor.emails", s.Emails}, {"survivor.addresses", s.Addresses},
+		{"survivor.immigration_status", one(s.ImmigrationStatus)},
+		{"survivor.cultural_considerations", lines(s.CulturalConsiderations)},
+		{"survivor.faith_considerations", lines(s.FaithConsiderations)}, {"survivor.notes", lines(s.Notes)},
+	}
+}
+
+// languageLabel is "Español (es), Rioplatense — interpreter needed".
+func (p *Page) languageLabel(l haven.LanguagePreference) string {
+	out := l.Code
+	if name, ok := languageNames[l.Code]; ok {
+		out = name + " (" + l.Code + ")"
+	}
+	if l.Dialect != "" {
+		out += ", " + l.Dialect
+	}
+	if l.Interpreter {
+		out += " — " + p.T("survivor.interpreter_needed")
+	}
+	return out
+}
+
+// duplicates fills the possible-duplicate warning from the redirect after
+// creation: the IDs of duplicates the user may see, and how many others
+// there are. Case numbers come from the user's own list, so a forged URL
+// reveals nothing.
+func (h *Handler) duplicates(r *http.Request, p *survivorPage, q url.Values) error {
+	ids := q["dup"]
+	p.HiddenDuplicates, _ = strconv.Atoi(q.Get("hidden"))
+	p.HiddenDuplicates = min(max(p.HiddenDuplicates, 0), 100)
+	if len(ids) == 0 {
+		return nil
+	}
+	list, err := h.cfg.Survivors.Survivors(r.Context())
+	if err != nil {
+		return err
+	}
+	for _, s := range list {
+		if slices.Contains(ids, s.ID) && s.ID != p.S.ID {
+			p.Duplicates = append(p.Duplicates, duplicateView{ID: s.ID, CaseNumber: s.CaseNumber})
+		}
+	}
+	return nil
+}
+
+// survivorContact records a contact through the chosen channel. The store
+// refuses a channel the plan does not mark safe and audits the refusal;
+// the record page then shows the plan again with the reason.
+func (h *Handler) survivorContact(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	ch := haven.ContactChannel(r.PostFormValue("channel"))
+	voicemail := r.PostFormValue("voicemail") == "1"
+	err := h.cfg.Contacts.RecordContact(r.Context(), id, ch, voicemail)
+	if err == nil {
+		http.Redirect(w, r, "/survivors/"+url.PathEscape(id)+"?contacted="+url.QueryEscape(string(ch)), http.StatusSeeOther)
+		return nil
+	}
+	if !isKind(err, haven.Forbidden) {
+		return err
+	}
+	p, perr := h.survivorPage(r)
+	if perr != nil {
+		return perr
+	}
+	p.Refusal = p.refusal(p.S.SafeContact, ch, voicemail)
+	return h.render(w, http.StatusForbidden, "survivor", p)
+}
+
+// refusal says, in the page's language, why the plan refuses a contact.
+func (p *Page) refusal(plan haven.SafeContactPlan, ch haven.ContactChannel, voicemail bool) string {
+	switch {
+	case plan.DoNotContact:
+		return p.T("contact.refused_dnc")
+	case !slices.Contains(haven.ContactChannels, ch):
+		return p.T("contact.refused_unknown")
+	case plan.AllowContact(ch, false) != nil:
+		return fmt.Sprintf(p.T("contact.refused_channel"), p.T("channel."+string(ch)))
+	case voicemail:
+		return p.T("contact.refused_voicemail")
+	}
+	return p.T("contact.refused_changed")
+}
+
+// planView is the safe-contact plan as the record page shows it.
+type planView struct {
+	DoNotContact     bool
+	Channels         []channelView
+	SafeTimes        string
+	VoicemailSafe    bool
+	VoicemailMessage string
+	CodeWord         string
+}
+
+// channelView is one contact channel, labelled, and whether the plan
+// marks it safe.
+type channelView struct {
+	Value, Label string
+	Safe         bool
+}
+
+// planView lists the channels the plan marks safe first, then the others,
+// so that the contact form offers the safe ones at the top.
+func (p *Page) planView(plan haven.SafeContactPlan) planView {
+	v := planView{DoNotContact: plan.DoNotContact, SafeTimes: plan.SafeTimes, VoicemailSafe: plan.VoicemailSafe,
+		VoicemailMessage: plan.VoicemailMessage, CodeWord: plan.CodeWord}
+	var unsafe []channelView
+	for _, ch := range haven.ContactChannels {
+		c := channelView{Value: string(ch), Label: p.T("channel." + string(ch)), Safe: slices.Contains(plan.Channels, ch)}
+		if c.Safe {
+			v.Channels = append(v.Channels, c)
+		} else {
+			unsafe = append(unsafe, c)
+		}
+	}
+	v.Channels = append(v.Channels, unsafe...)
+	return v
+}
+
+// SafeChannels is the number of channels the plan marks safe.
+func (v planView) SafeChannels() int {
+	n := 0
+	for _, c := range v.Channels {
+		if c.Safe {
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,220 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/haven-care/haven"
+)
+
+// maxLanguageRows bounds the language rows of the form, as the domain
+// bounds the languages of a record.
+const maxLanguageRows = 10
+
+type survivorFormPage struct {
+	Page
+	// ID is empty on the new-survivor form.
+	ID, CaseNumber string
+	F              survivorForm
+	Error          string
+	Fields         map[string]string
+	AgeBands       []Option
+	Genders        []Option
+	Channels       []channelView
+}
+
+// survivorForm holds the form's values as typed, so that a form with an
+// error comes back exactly as it was sent.
+type survivorForm struct {
+	Name, Aliases, DateOfBirth, AgeBand, Phones, Emails, Addresses        string
+	ImmigrationStatus, Notes, CulturalConsiderations, FaithConsiderations string
+	Gender                                                                string
+	Languages                                                             []languageRow
+	DoNotContact, VoicemailSafe                                           bool
+	Channels                                                              []string
+	SafeTimes, VoicemailMessage, CodeWord                                 string
+}
+
+type languageRow struct {
+	Code, Dialect string
+	Interpreter   bool
+	// N numbers the row from 1 for its label.
+	N int
+}
+
+func (h *Handler) survivorNew(w http.ResponseWriter, r *http.Request) error {
+	if err := requireRole(r, careRoles...); err != nil {
+		return err
+	}
+	p := h.survivorFormPage(r, "survivor.new_title", formOf(haven.NewSurvivor{}))
+	return h.render(w, http.StatusOK, "survivorform", p)
+}
+
+// survivorCreate creates the record and goes to it, carrying the
+// possible duplicates (IDs only) in the address of the record page.
+func (h *Handler) survivorCreate(w http.ResponseWriter, r *http.Request) error {
+	f, ns := parseSurvivorForm(r)
+	s, dups, err := h.cfg.Survivors.CreateSurvivor(r.Context(), ns)
+	if isKind(err, haven.Invalid) {
+		return h.formError(w, r, h.survivorFormPage(r, "survivor.new_title", f), err)
+	} else if err != nil {
+		return err
+	}
+	q, hidden := url.Values{"created": {"1"}}, 0
+	for _, d := range dups {
+		if d.ID == "" {
+			hidden++
+		} else {
+			q.Add("dup", d.ID)
+		}
+	}
+	if hidden > 0 {
+		q.Set("hidden", fmt.Sprint(hidden))
+	}
+	http.Redirect(w, r, "/survivors/"+url.PathEscape(s.ID)+"?"+q.Encode(), http.StatusSeeOther)
+	return nil
+}
+
+func (h *Handler) survivorEdit(w http.ResponseWriter, r *http.Request) error {
+	s, err := h.cfg.Survivors.Survivor(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	p := h.survivorFormPage(r, "survivor.edit_title", formOf(newSurvivorOf(s)))
+	p.ID, p.CaseNumber = s.ID, s.CaseNumber
+	return h.render(w, http.StatusOK, "survivorform", p)
+}
+
+func (h *Handler) survivorUpdate(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	f, ns := parseSurvivorForm(r)
+	s, err := h.cfg.Survivors.UpdateSurvivor(r.Context(), id, ns)
+	if isKind(err, haven.Invalid) {
+		p := h.survivorFormPage(r, "survivor.edit_title", f)
+		p.ID, p.CaseNumber = id, r.PostFormValue("case_number")
+		return h.formError(w, r, p, err)
+	} else if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/survivors/"+url.PathEscape(s.ID)+"?saved=1", http.StatusSeeOther)
+	return nil
+}
+
+// formError shows the form again with each problem beside its field, in
+// the page's language.
+func (h *Handler) formError(w http.ResponseWriter, r *http.Request, p *survivorFormPage, err error) error {
+	p.Error = p.T("form.correct_fields")
+	for field, msg := range haven.ErrorFields(err) {
+		key := "survivor.err." + field
+		if t := p.T(key); t != key {
+			msg = t
+		}
+		p.Fields[field] = msg
+	}
+	return h.render(w, http.StatusBadRequest, "survivorform", p)
+}
+
+func (h *Handler) survivorFormPage(r *http.Request, title string, f survivorForm) *survivorFormPage {
+	p := &survivorFormPage{Page: h.page(r, title), F: f, Fields: map[string]string{}}
+	p.AgeBands = []Option{{Value: "", Label: p.T("survivor.age_unknown"), Selected: f.AgeBand == ""}}
+	for _, b := range haven.AgeBands {
+		p.AgeBands = append(p.AgeBands, Option{Value: string(b), Label: string(b), Selected: f.AgeBand == string(b)})
+	}
+	for _, g := range []haven.ProviderGender{haven.ProviderGenderNone, haven.ProviderGenderFemale, haven.ProviderGenderMale, haven.ProviderGenderNonbinary} {
+		p.Genders = append(p.Genders, Option{Value: string(g), Label: p.T("gender." + genderKey(g)), Selected: f.Gender == string(g)})
+	}
+	for _, ch := range haven.ContactChannels {
+		p.Channels = append(p.Channels, channelView{Value: string(ch), Label: p.T("channel." + string(ch)), Safe: slices.Contains(f.Channels, string(ch))})
+	}
+	return p
+}
+
+func genderKey(g haven.ProviderGender) string {
+	if g == haven.ProviderGenderNone {
+		return "none"
+	}
+	return string(g)
+}
+
+// parseSurvivorForm reads the form into its typed values and into the
+// domain input. Lists are one entry per line.
+func parseSurvivorForm(r *http.Request) (survivorForm, haven.NewSurvivor) {
+	v := func(name string) string { return r.PostFormValue(name) }
+	f := survivorForm{Name: v("name"), Aliases: v("aliases"), DateOfBirth: v("date_of_birth"), AgeBand: v("age_band"),
+		Phones: v("phones"), Emails: v("emails"), Addresses: v("addresses"), ImmigrationStatus: v("immigration_status"),
+		Notes: v("notes"), CulturalConsiderations: v("cultural_considerations"), FaithConsiderations: v("faith_considerations"),
+		Gender: v("preferred_provider_gender"), DoNotContact: v("do_not_contact") == "1", VoicemailSafe: v("voicemail_safe") == "1",
+		Channels: r.PostForm["contact_channels"], SafeTimes: v("safe_times"), VoicemailMessage: v("voicemail_message"), CodeWord: v("code_word")}
+	for i := range maxLanguageRows {
+		row := languageRow{Code: strings.TrimSpace(v(fmt.Sprintf("language_%d", i))), Dialect: strings.TrimSpace(v(fmt.Sprintf("dialect_%d", i))),
+			Interpreter: v(fmt.Sprintf("interpreter_%d", i)) == "1"}
+		if row.Code != "" || row.Dialect != "" {
+			f.Languages = append(f.Languages, row)
+		}
+	}
+	ns := haven.NewSurvivor{Name: f.Name, Aliases: lines(f.Aliases), DateOfBirth: f.DateOfBirth, AgeBand: haven.AgeBand(f.AgeBand),
+		Phones: lines(f.Phones), Emails: lines(f.Emails), Addresses: lines(f.Addresses), ImmigrationStatus: f.ImmigrationStatus,
+		Notes: f.Notes, CulturalConsiderations: f.CulturalConsiderations, FaithConsiderations: f.FaithConsiderations,
+		PreferredProviderGender: haven.ProviderGender(f.Gender),
+		SafeContact: haven.SafeContactPlan{DoNotContact: f.DoNotContact, SafeTimes: f.SafeTimes, VoicemailSafe: f.VoicemailSafe,
+			VoicemailMessage: f.VoicemailMessage, CodeWord: f.CodeWord}}
+	for _, ch := range f.Channels {
+		ns.SafeContact.Channels = append(ns.SafeContact.Channels, haven.ContactChannel(ch))
+	}
+	for _, l := range f.Languages {
+		ns.Languages = append(ns.Languages, haven.LanguagePreference{Code: l.Code, Dialect: l.Dialect, Interpreter: l.Interpreter})
+	}
+	return f, ns
+}
+
+// lines splits a textarea into its non-empty lines.
+func lines(s string) []string {
+	var out []string
+	for l := range strings.Lines(s) {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// formOf is the form filled with ns.
+func formOf(ns haven.NewSurvivor) survivorForm {
+	f := survivorForm{Name: ns.Name, Aliases: strings.Join(ns.Aliases, "\n"), DateOfBirth: ns.DateOfBirth, AgeBand: string(ns.AgeBand),
+		Phones: strings.Join(ns.Phones, "\n"), Emails: strings.Join(ns.Emails, "\n"), Addresses: strings.Join(ns.Addresses, "\n"),
+		ImmigrationStatus: ns.ImmigrationStatus, Notes: ns.Notes, CulturalConsiderations: ns.CulturalConsiderations,
+		FaithConsiderations: ns.FaithConsiderations, Gender: string(ns.PreferredProviderGender),
+		DoNotContact: ns.SafeContact.DoNotContact, VoicemailSafe: ns.SafeContact.VoicemailSafe, SafeTimes: ns.SafeContact.SafeTimes,
+		VoicemailMessage: ns.SafeContact.VoicemailMessage, CodeWord: ns.SafeContact.CodeWord}
+	for _, ch := range ns.SafeContact.Channels {
+		f.Channels = append(f.Channels, string(ch))
+	}
+	for _, l := range ns.Languages {
+		f.Languages = append(f.Languages, languageRow{Code: l.Code, Dialect: l.Dialect, Interpreter: l.Interpreter})
+	}
+	return f
+}
+
+// LanguageRows are the language rows the form shows: those filled in,
+// then empty ones up to three, and always one empty row to add to.
+func (f survivorForm) LanguageRows() []languageRow {
+	rows := slices.Clone(f.Languages)
+	for len(rows) < maxLanguageRows && (len(rows) < 3 || rows[len(rows)-1].Code != "") {
+		rows = append(rows, languageRow{})
+	}
+	for i := range rows {
+		rows[i].N = i + 1
+	}
+	return rows
+}
+
+// newSurvivorOf is the input that would write s again unchanged.
+func newSurvivorOf(s *haven.Survivor) haven.NewSurvivor {
+	return haven.NewSurvivor{Name: s.Name, Aliases: s.Aliases, DateOfBirth: s.DateOfBirth, Phones: s.Phones, Emails: s.Emails,
+		Addresses: s.Addresses, ImmigrationStatus: s.ImmigrationStatus, Notes: s.Notes, CulturalConsiderations: s.CulturalConsiderations,
+		FaithConsiderations: s.FaithConsiderations, AgeBand: s.AgeBand, Languages: s.Languages,
+		PreferredProviderGender: s.PreferredProviderGender, SafeContact: s.SafeContact}
+}

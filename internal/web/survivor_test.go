@@ -1,0 +1,253 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// survivorForm is a complete new-survivor form with synthetic data: SMS
+// is the only safe channel and voicemail is not safe.
+func survivorForm() url.Values {
+	return url.Values{
+		"name": {"Synthetic Person Zq"}, "aliases": {"Zed\nZee"}, "date_of_birth": {"2001-02-03"},
+		"phones": {"555-0100"}, "emails": {"zq@example.invalid"}, "addresses": {"1 Test Street"},
+		"immigration_status": {"pending"}, "notes": {"first line\nsecond line"},
+		"cultural_considerations": {"prefers to be met by a woman"}, "faith_considerations": {"fasts on Mondays"},
+		"language_0": {"es"}, "dialect_0": {"Rioplatense"}, "interpreter_0": {"1"}, "language_1": {"fr"},
+		"preferred_provider_gender": {"female"}, "contact_channels": {"sms"}, "safe_times": {"weekdays 10-12"},
+		"voicemail_message": {"Call the clinic back"}, "code_word": {"blue kite"},
+	}
+}
+
+// createSurvivor posts the form and returns the record page's path.
+func createSurvivor(t *testing.T, e *env, c *http.Client, form url.Values) string {
+	t.Helper()
+	resp, body := post(t, c, e.srv.URL+"/survivors", form)
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("POST /survivors status=%d, want 303; body:\n%s", resp.StatusCode, body)
+	}
+	loc, _ := url.Parse(resp.Header.Get("Location"))
+	return loc.Path
+}
+
+var recordPath = regexp.MustCompile(`^/survivors/[0-9a-f-]{36}$`)
+
+func TestSurvivorCreateShowsPlanBeforeContact(t *testing.T) {
+	e := newEnv(t, false)
+	c := client(t)
+	signIn(t, e, c, "advocate", "")
+	resp, body := post(t, c, e.srv.URL+"/survivors", survivorForm())
+	loc := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasSuffix(loc, "?created=1") {
+		t.Fatalf("create: status=%d Location=%q, want 303 to the record; body:\n%s", resp.StatusCode, loc, body)
+	}
+	path := strings.TrimSuffix(loc, "?created=1")
+	if !recordPath.MatchString(path) {
+		t.Errorf("record path %q, want /survivors/{uuid} (IDs only in URLs)", path)
+	}
+	resp, body = get(t, c, e.srv.URL+loc)
+	if resp.StatusCode != 200 || resp.Header.Get("Cache-Control") != "no-store" {
+		t.Fatalf("record page status=%d Cache-Control=%q", resp.StatusCode, resp.Header.Get("Cache-Control"))
+	}
+	order := []string{`id="plan"`, "Text message", "weekdays 10-12", "Not safe: leave no voicemail.", "blue kite", `id="contact-h"`,
+		`action="` + path + `/contact"`, "Synthetic Person Zq", "Español (es), Rioplatense — interpreter needed", "fasts on Mondays"}
+	at := 0
+	for _, want := range order {
+		i := strings.Index(body[at:], want)
+		if i < 0 {
+			t.Fatalf("record page lacks %q after position %d (the plan must come before any contact action)", want, at)
+		}
+		at += i
+	}
+	if !strings.Contains(body, "The record was created.") {
+		t.Error("no creation notice")
+	}
+	if strings.Contains(body, "<title>Synthetic") || strings.Contains(strings.SplitN(body, "<main", 2)[0], "Synthetic") {
+		t.Error("the name appears outside the page's main content (title or header)")
+	}
+}
+
+func TestSurvivorListShowsNoNames(t *testing.T) {
+	e := newEnv(t, false)
+	c := client(t)
+	signIn(t, e, c, "advocate", "")
+	path := createSurvivor(t, e, c, survivorForm())
+	minor := survivorForm()
+	minor.Set("name", "Young Synthetic")
+	minor.Set("date_of_birth", "")
+	minor.Set("age_band", "15-17")
+	createSurvivor(t, e, c, minor)
+	resp, body := get(t, c, e.srv.URL+"/survivors")
+	if resp.StatusCode != 200 {
+		t.Fatalf("list status=%d", resp.StatusCode)
+	}
+	for _, want := range []string{`href="` + path + `"`, "15-17", "<strong>Yes</strong>", `href="/survivors/new"`, `aria-current="page"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("list lacks %q", want)
+		}
+	}
+	for _, leak := range []string{"Synthetic", "555-0100", "Zed"} {
+		if strings.Contains(body, leak) {
+			t.Errorf("list shows %q; it must show coded fields only", leak)
+		}
+	}
+	c2 := client(t)
+	signIn(t, e, c2, "nurse", "")
+	if _, body := get(t, c2, e.srv.URL+"/survivors"); strings.Contains(body, path) {
+		t.Error("a clinician not on the care team sees the record in the list")
+	}
+	if resp, _ := get(t, c2, e.srv.URL+path); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("clinician not on the care team: GET record status=%d, want 404", resp.StatusCode)
+	}
+}
+
+func TestSurvivorNavigationByRole(t *testing.T) {
+	e := newEnv(t, false)
+	tests := []struct {
+		user, code string
+		link       bool
+		newStatus  int
+	}{
+		{"advocate", "", true, 200},
+		{"nurse", "", true, 200},
+		{"admin", "totp", false, 403},
+	}
+	for _, tt := range tests {
+		c := client(t)
+		if tt.code != "" {
+			tt.code = e.code(t)
+		}
+		signIn(t, e, c, tt.user, tt.code)
+		_, home := get(t, c, e.srv.URL+"/")
+		if got := strings.Contains(home, `href="/survivors"`); got != tt.link {
+			t.Errorf("%s: Survivors link=%v, want %v", tt.user, got, tt.link)
+		}
+		if resp, _ := get(t, c, e.srv.URL+"/survivors/new"); resp.StatusCode != tt.newStatus {
+			t.Errorf("%s: GET /survivors/new status=%d, want %d", tt.user, resp.StatusCode, tt.newStatus)
+		}
+		if resp, body := get(t, c, e.srv.URL+"/survivors"); resp.StatusCode != 200 || !strings.Contains(body, "not on the care team of any survivor") {
+			t.Errorf("%s: empty list status=%d", tt.user, resp.StatusCode)
+		}
+	}
+}
+
+func TestSurvivorFormErrorsBesideFields(t *testing.T) {
+	e := newEnv(t, false)
+	tests := []struct {
+		lang, field, value, want string
+	}{
+		{"en", "date_of_birth", "2999-01-01", "Use a real past date, or leave it empty."},
+		{"en", "emails", "not-an-address", "Give each email address as name@domain"},
+		{"en", "language_0", "e$", "Use language codes such as es or zh-Hant"},
+		{"es", "date_of_birth", "03/02/2001", "Use una fecha pasada real o déjela vacía."},
+		{"es", "name", "", "Indique un nombre o un alias"},
+	}
+	for _, tt := range tests {
+		c := client(t)
+		signIn(t, e, c, "advocate", "")
+		u, _ := url.Parse(e.srv.URL)
+		c.Jar.SetCookies(u, []*http.Cookie{{Name: "haven_lang", Value: tt.lang}})
+		form := survivorForm()
+		form.Set(tt.field, tt.value)
+		if tt.field == "name" {
+			form.Del("aliases")
+		}
+		resp, body := post(t, c, e.srv.URL+"/survivors", form)
+		errField := map[string]string{"language_0": "languages"}[tt.field]
+		if errField == "" {
+			errField = tt.field
+		}
+		if resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("%s %s=%q: status=%d, want 400", tt.lang, tt.field, tt.value, resp.StatusCode)
+			continue
+		}
+		if !strings.Contains(body, `id="`+errField+`-error">`+tt.want) {
+			t.Errorf("%s %s=%q: no %q beside the field", tt.lang, tt.field, tt.value, tt.want)
+		}
+		if !strings.Contains(body, "blue kite") || !strings.Contains(body, "weekdays 10-12") {
+			t.Errorf("%s %s: the form did not keep what was typed", tt.lang, tt.field)
+		}
+	}
+	c := client(t)
+	signIn(t, e, c, "advocate", "")
+	if _, body := get(t, c, e.srv.URL+"/survivors"); !strings.Contains(body, "not on the care team of any survivor") {
+		t.Error("an invalid form created a record")
+	}
+}
+
+func TestSurvivorEditAndDuplicateWarning(t *testing.T) {
+	e := newEnv(t, false)
+	c := client(t)
+	signIn(t, e, c, "advocate", "")
+	path := createSurvivor(t, e, c, survivorForm())
+	_, body := get(t, c, e.srv.URL+path+"/edit")
+	for _, want := range []string{`value="Synthetic Person Zq"`, ">Zed\nZee</textarea>", `value="sms" checked`, `id="interpreter_0" name="interpreter_0" value="1" checked`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("edit form lacks %q", want)
+		}
+	}
+	form := survivorForm()
+	form.Set("contact_channels", "phone_call")
+	form.Set("voicemail_safe", "1")
+	resp, _ := post(t, c, e.srv.URL+path, form)
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != path+"?saved=1" {
+		t.Fatalf("update: status=%d Location=%q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	_, body = get(t, c, e.srv.URL+path)
+	if !strings.Contains(body, `<ul id="plan-channels"><li>Phone call</li></ul>`) || !strings.Contains(body, "Safe. A message may say:") {
+		t.Error("the record page does not show the changed plan")
+	}
+
+	resp, _ = post(t, c, e.srv.URL+"/survivors", survivorForm())
+	loc := resp.Header.Get("Location")
+	_, body = get(t, c, e.srv.URL+loc)
+	if !strings.Contains(loc, "dup="+strings.TrimPrefix(path, "/survivors/")) || !strings.Contains(body, "Possible duplicate") || !strings.Contains(body, `<a href="`+path+`">HV-`) {
+		t.Errorf("second record with the same name and birth date: Location=%q, want a duplicate warning linking %s", loc, path)
+	}
+	c2 := client(t)
+	signIn(t, e, c2, "nurse", "")
+	resp, _ = post(t, c2, e.srv.URL+"/survivors", survivorForm())
+	_, body = get(t, c2, e.srv.URL+resp.Header.Get("Location"))
+	if !strings.Contains(body, "2 such record(s) belong to care teams you are not on.") || strings.Contains(body, path) {
+		t.Error("another user's duplicate warning should count the hidden records without linking them")
+	}
+}
+
+func TestSurvivorContactRefusedThroughUnsafeChannel(t *testing.T) {
+	e := newEnv(t, false)
+	c := client(t)
+	signIn(t, e, c, "advocate", "")
+	path := createSurvivor(t, e, c, survivorForm())
+	tests := []struct {
+		channel, voicemail string
+		status             int
+		want               string
+	}{
+		{"sms", "", http.StatusSeeOther, ""},
+		{"phone_call", "", http.StatusForbidden, "Refused: the safe-contact plan does not mark Phone call as safe."},
+		{"sms", "1", http.StatusForbidden, "Refused: the safe-contact plan says voicemail is not safe."},
+		{"fax", "", http.StatusForbidden, "Refused: choose one of the listed channels."},
+	}
+	for _, tt := range tests {
+		before, _ := e.db.AuditSize(context.Background())
+		resp, body := post(t, c, e.srv.URL+path+"/contact", url.Values{"channel": {tt.channel}, "voicemail": {tt.voicemail}})
+		if resp.StatusCode != tt.status {
+			t.Errorf("contact %s voicemail=%q: status=%d, want %d", tt.channel, tt.voicemail, resp.StatusCode, tt.status)
+		}
+		if tt.want != "" && (!strings.Contains(body, tt.want) || strings.Index(body, `id="plan"`) > strings.Index(body, `id="contact-refusal"`)) {
+			t.Errorf("contact %s: page lacks %q after the plan", tt.channel, tt.want)
+		}
+		after, _ := e.db.AuditSize(context.Background())
+		if after <= before {
+			t.Errorf("contact %s: no audit entry", tt.channel)
+		}
+	}
+	_, body := get(t, c, e.srv.URL+path+"?contacted=sms")
+	if !strings.Contains(body, "Contact recorded: Text message.") {
+		t.Error("no confirmation after a recorded contact")
+	}
+}
