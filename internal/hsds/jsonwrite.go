@@ -21,7 +21,7 @@ func WriteJSON(w func(name string) (io.WriteCloser, error), d *haven.Directory) 
 		name  string
 		items []any
 	}{{"services.json", x.services()}, {"organizations.json", x.organizations()},
-		{"taxonomies.json", x.rows(tTax, func(int) bool { return true })}, {"taxonomy_terms.json", x.rows(tTerm, func(int) bool { return true })}}
+		{"taxonomies.json", x.rows(tTax, all(len(d.Taxonomies)))}, {"taxonomy_terms.json", x.rows(tTerm, all(len(d.TaxonomyTerms)))}}
 	for _, f := range files {
 		if err := writeJSONFile(w, f.name, f.items); err != nil {
 			return err
@@ -61,30 +61,60 @@ func object(fields []field) map[string]any {
 	return m
 }
 
-// rows returns the records of t for which keep is true, as objects with
-// their attributes.
-func (x *jsonIndex) rows(t table, keep func(int) bool) []any {
+// rows returns the records of t at positions idx, as objects with their
+// attributes.
+func (x *jsonIndex) rows(t table, idx []int) []any {
 	var out []any
-	for i := range t.len(x.d) {
-		if keep(i) {
-			fields := t.row(x.d, i)
-			m := object(fields)
-			if e := t.entity(); e != "taxonomy" && e != "taxonomy_term" {
-				put(m, "attributes", x.attributes(*fields[0].str))
-			}
-			out = append(out, m)
+	for _, i := range idx {
+		fields := t.row(x.d, i)
+		m := object(fields)
+		if e := t.entity(); e != "taxonomy" && e != "taxonomy_term" {
+			put(m, "attributes", x.attributes(*fields[0].str))
 		}
+		out = append(out, m)
 	}
 	return out
 }
 
-// jsonIndex finds the records that nest under a parent.
+// jsonIndex finds the records that nest under a parent: by[table][owner
+// field][owner ID] lists record positions, so export is linear.
 type jsonIndex struct {
 	d     *haven.Directory
 	orgs  map[string]int
 	locs  map[string]int
 	terms map[string]int
 	taxes map[string]int
+	by    map[string]map[string][]int
+}
+
+// groupKeys are the owner fields records nest under, by table.
+var groupKeys = map[string][]string{
+	"phone": {"service_id", "location_id", "organization_id", "service_at_location_id"}, "schedule": {"service_id", "location_id", "service_at_location_id"},
+	"language": {"service_id", "location_id", "phone_id"}, "service_area": {"service_id"}, "cost_option": {"service_id"},
+	"required_document": {"service_id"}, "address": {"location_id"}, "attribute": {"link_id"}, "service_at_location": {"service_id"},
+	"location": {"organization_id"},
+}
+
+func (x *jsonIndex) group() {
+	x.by = map[string]map[string][]int{}
+	for _, t := range tables {
+		for _, key := range groupKeys[t.entity()] {
+			m := map[string][]int{}
+			for i := range t.len(x.d) {
+				for _, f := range t.row(x.d, i) {
+					if f.name == key && *f.str != "" {
+						m[*f.str] = append(m[*f.str], i)
+					}
+				}
+			}
+			x.by[t.entity()+"."+key] = m
+		}
+	}
+}
+
+// children returns the rows of t whose field key is id, as objects.
+func (x *jsonIndex) children(t table, key, id string) []any {
+	return x.rows(t, x.by[t.entity()+"."+key][id])
 }
 
 func newJSONIndex(d *haven.Directory) *jsonIndex {
@@ -101,7 +131,16 @@ func newJSONIndex(d *haven.Directory) *jsonIndex {
 	for i, t := range d.Taxonomies {
 		x.taxes[t.ID] = i
 	}
+	x.group()
 	return x
+}
+
+func all(n int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = i
+	}
+	return out
 }
 
 func (x *jsonIndex) services() []any {
@@ -111,13 +150,12 @@ func (x *jsonIndex) services() []any {
 		if oi, ok := x.orgs[s.OrganizationID]; ok {
 			m["organization"] = object(tOrg.row(x.d, oi))
 		}
-		d := x.d
-		put(m, "phones", x.phones(func(p haven.Phone) bool { return p.ServiceID == s.ID }))
-		put(m, "schedules", x.rows(tSchedule, func(k int) bool { return d.Schedules[k].ServiceID == s.ID }))
-		put(m, "service_areas", x.rows(tArea, func(k int) bool { return d.ServiceAreas[k].ServiceID == s.ID }))
-		put(m, "languages", x.rows(tLang, func(k int) bool { return d.Languages[k].ServiceID == s.ID }))
-		put(m, "cost_options", x.rows(tCost, func(k int) bool { return d.CostOptions[k].ServiceID == s.ID }))
-		put(m, "required_documents", x.rows(tDoc, func(k int) bool { return d.RequiredDocuments[k].ServiceID == s.ID }))
+		put(m, "phones", x.phones("service_id", s.ID))
+		put(m, "schedules", x.children(tSchedule, "service_id", s.ID))
+		put(m, "service_areas", x.children(tArea, "service_id", s.ID))
+		put(m, "languages", x.children(tLang, "service_id", s.ID))
+		put(m, "cost_options", x.children(tCost, "service_id", s.ID))
+		put(m, "required_documents", x.children(tDoc, "service_id", s.ID))
 		put(m, "attributes", x.attributes(s.ID))
 		put(m, "service_at_locations", x.serviceAtLocations(s.ID))
 		out = append(out, m)
@@ -131,16 +169,14 @@ func put(m map[string]any, key string, items []any) {
 	}
 }
 
-func (x *jsonIndex) phones(keep func(haven.Phone) bool) []any {
-	d := x.d
+func (x *jsonIndex) phones(key, id string) []any {
 	var out []any
-	for i, p := range d.Phones {
-		if keep(p) {
-			m := object(tPhone.row(d, i))
-			put(m, "attributes", x.attributes(p.ID))
-			put(m, "languages", x.rows(tLang, func(k int) bool { return d.Languages[k].PhoneID == p.ID }))
-			out = append(out, m)
-		}
+	for _, i := range x.by["phone."+key][id] {
+		p := x.d.Phones[i]
+		m := object(tPhone.row(x.d, i))
+		put(m, "attributes", x.attributes(p.ID))
+		put(m, "languages", x.children(tLang, "phone_id", p.ID))
+		out = append(out, m)
 	}
 	return out
 }
@@ -148,10 +184,8 @@ func (x *jsonIndex) phones(keep func(haven.Phone) bool) []any {
 func (x *jsonIndex) attributes(linkID string) []any {
 	d := x.d
 	var out []any
-	for i, a := range d.Attributes {
-		if a.LinkID != linkID {
-			continue
-		}
+	for _, i := range x.by["attribute.link_id"][linkID] {
+		a := d.Attributes[i]
 		m := object(tAttr.row(d, i))
 		if ti, ok := x.terms[a.TaxonomyTermID]; ok {
 			m["taxonomy_term"] = x.term(ti)
@@ -172,13 +206,11 @@ func (x *jsonIndex) term(i int) map[string]any {
 func (x *jsonIndex) serviceAtLocations(serviceID string) []any {
 	d := x.d
 	var out []any
-	for i, sal := range d.ServiceAtLocations {
-		if sal.ServiceID != serviceID {
-			continue
-		}
+	for _, i := range x.by["service_at_location.service_id"][serviceID] {
+		sal := d.ServiceAtLocations[i]
 		m := object(tSAL.row(d, i))
-		put(m, "phones", x.phones(func(p haven.Phone) bool { return p.ServiceAtLocationID == sal.ID }))
-		put(m, "schedules", x.rows(tSchedule, func(k int) bool { return d.Schedules[k].ServiceAtLocationID == sal.ID }))
+		put(m, "phones", x.phones("service_at_location_id", sal.ID))
+		put(m, "schedules", x.children(tSchedule, "service_at_location_id", sal.ID))
 		put(m, "attributes", x.attributes(sal.ID))
 		if li, ok := x.locs[sal.LocationID]; ok {
 			m["location"] = x.location(li)
@@ -192,10 +224,10 @@ func (x *jsonIndex) location(i int) map[string]any {
 	d := x.d
 	id := d.Locations[i].ID
 	m := object(tLocation.row(d, i))
-	put(m, "addresses", x.rows(tAddress, func(k int) bool { return d.Addresses[k].LocationID == id }))
-	put(m, "phones", x.phones(func(p haven.Phone) bool { return p.LocationID == id }))
-	put(m, "schedules", x.rows(tSchedule, func(k int) bool { return d.Schedules[k].LocationID == id }))
-	put(m, "languages", x.rows(tLang, func(k int) bool { return d.Languages[k].LocationID == id }))
+	put(m, "addresses", x.children(tAddress, "location_id", id))
+	put(m, "phones", x.phones("location_id", id))
+	put(m, "schedules", x.children(tSchedule, "location_id", id))
+	put(m, "languages", x.children(tLang, "location_id", id))
 	put(m, "attributes", x.attributes(id))
 	return m
 }
@@ -205,12 +237,10 @@ func (x *jsonIndex) organizations() []any {
 	var out []any
 	for i, o := range d.Organizations {
 		m := object(tOrg.row(d, i))
-		put(m, "phones", x.phones(func(p haven.Phone) bool { return p.OrganizationID == o.ID }))
+		put(m, "phones", x.phones("organization_id", o.ID))
 		var locs []any
-		for li, l := range d.Locations {
-			if l.OrganizationID == o.ID {
-				locs = append(locs, x.location(li))
-			}
+		for _, li := range x.by["location.organization_id"][o.ID] {
+			locs = append(locs, x.location(li))
 		}
 		put(m, "locations", locs)
 		put(m, "attributes", x.attributes(o.ID))
