@@ -14,12 +14,18 @@ import (
 // Handler serves the JSON API.
 type Handler struct {
 	Users haven.UserService
+	// Survivors keeps survivors' records; without it the survivor routes
+	// are not mounted.
+	Survivors haven.SurvivorService
 }
 
 // Mount mounts the API routes on s; each requires a bearer token.
 func (h *Handler) Mount(s *server.Server) {
 	s.HandleFunc("GET /api/openapi.json", serveOpenAPI)
 	s.Handle("GET /api/v1/me", s.RequireToken(haven.ScopeAPIRead, h.me))
+	if h.Survivors != nil {
+		h.mountSurvivors(s)
+	}
 }
 
 //go:embed openapi.json

@@ -1,0 +1,199 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/server"
+)
+
+// maxBody bounds a request body: a record is far smaller.
+const maxBody = 1 << 20
+
+// mountSurvivors mounts the survivor record routes: reads need api:read,
+// changes api:write. The store checks the care team and audits each call.
+func (h *Handler) mountSurvivors(s *server.Server) {
+	s.Handle("GET /api/v1/survivors", s.RequireToken(haven.ScopeAPIRead, h.listSurvivors))
+	s.Handle("POST /api/v1/survivors", s.RequireToken(haven.ScopeAPIWrite, h.createSurvivor))
+	s.Handle("GET /api/v1/survivors/{id}", s.RequireToken(haven.ScopeAPIRead, h.getSurvivor))
+	s.Handle("PUT /api/v1/survivors/{id}", s.RequireToken(haven.ScopeAPIWrite, h.updateSurvivor))
+}
+
+// SurvivorSummary is one entry of GET /api/v1/survivors: coded fields
+// and the case number, never identifying data.
+type SurvivorSummary struct {
+	ID         string    `json:"id"`
+	CaseNumber string    `json:"case_number"`
+	AgeBand    string    `json:"age_band"`
+	Minor      bool      `json:"minor"`
+	UpdatedAt  time.Time `json:"updated_at"`
+}
+
+// SurvivorList is the body of GET /api/v1/survivors.
+type SurvivorList struct {
+	Survivors []SurvivorSummary `json:"survivors"`
+}
+
+// SurvivorInput is the body of POST and PUT: every field a client may
+// write. PUT replaces the record's fields with it.
+type SurvivorInput struct {
+	Name                    string                     `json:"name"`
+	Aliases                 []string                   `json:"aliases"`
+	DateOfBirth             string                     `json:"date_of_birth"`
+	Phones                  []string                   `json:"phones"`
+	Emails                  []string                   `json:"emails"`
+	Addresses               []string                   `json:"addresses"`
+	ImmigrationStatus       string                     `json:"immigration_status"`
+	Notes                   string                     `json:"notes"`
+	CulturalConsiderations  string                     `json:"cultural_considerations"`
+	FaithConsiderations     string                     `json:"faith_considerations"`
+	AgeBand                 string                     `json:"age_band"`
+	Languages               []haven.LanguagePreference `json:"languages"`
+	PreferredProviderGender string                     `json:"preferred_provider_gender"`
+	SafeContact             haven.SafeContactPlan      `json:"safe_contact"`
+}
+
+// Survivor is a record as the API returns it.
+type Survivor struct {
+	ID         string `json:"id"`
+	CaseNumber string `json:"case_number"`
+	SurvivorInput
+	Minor     bool      `json:"minor"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// Duplicate is a possible duplicate found by blind index; ID and case
+// number are empty for a record the caller may not see.
+type Duplicate struct {
+	ID         string `json:"id,omitempty"`
+	CaseNumber string `json:"case_number,omitempty"`
+}
+
+// Created is the body of POST /api/v1/survivors.
+type Created struct {
+	Survivor           Survivor    `json:"survivor"`
+	PossibleDuplicates []Duplicate `json:"possible_duplicates"`
+}
+
+func (h *Handler) listSurvivors(w http.ResponseWriter, r *http.Request) error {
+	list, err := h.Survivors.Survivors(r.Context())
+	if err != nil {
+		return err
+	}
+	out := SurvivorList{Survivors: []SurvivorSummary{}}
+	for _, s := range list {
+		out.Survivors = append(out.Survivors, SurvivorSummary{ID: s.ID, CaseNumber: s.CaseNumber, AgeBand: string(s.AgeBand), Minor: s.Minor, UpdatedAt: s.UpdatedAt})
+	}
+	server.WriteJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (h *Handler) createSurvivor(w http.ResponseWriter, r *http.Request) error {
+	in, err := decodeSurvivor(w, r)
+	if err != nil {
+		return err
+	}
+	s, dups, err := h.Survivors.CreateSurvivor(r.Context(), in.newSurvivor())
+	if err != nil {
+		return err
+	}
+	out := Created{Survivor: survivorJSON(s), PossibleDuplicates: []Duplicate{}}
+	for _, d := range dups {
+		out.PossibleDuplicates = append(out.PossibleDuplicates, Duplicate(d))
+	}
+	w.Header().Set("Location", "/api/v1/survivors/"+url.PathEscape(s.ID))
+	server.WriteJSON(w, http.StatusCreated, out)
+	return nil
+}
+
+func (h *Handler) getSurvivor(w http.ResponseWriter, r *http.Request) error {
+	s, err := h.Survivors.Survivor(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	server.WriteJSON(w, http.StatusOK, survivorJSON(s))
+	return nil
+}
+
+func (h *Handler) updateSurvivor(w http.ResponseWriter, r *http.Request) error {
+	in, err := decodeSurvivor(w, r)
+	if err != nil {
+		return err
+	}
+	s, err := h.Survivors.UpdateSurvivor(r.Context(), r.PathValue("id"), in.newSurvivor())
+	if err != nil {
+		return err
+	}
+	server.WriteJSON(w, http.StatusOK, survivorJSON(s))
+	return nil
+}
+
+// decodeSurvivor reads one JSON object with known fields only, so that a
+// misspelt field is an error rather than silently dropped data.
+func decodeSurvivor(w http.ResponseWriter, r *http.Request) (SurvivorInput, error) {
+	var in SurvivorInput
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&in); err != nil {
+		return in, &haven.Error{Kind: haven.Invalid, Message: "The body must be one JSON survivor object with known fields: " + jsonProblem(err) + ".", Err: err}
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return in, haven.Errorf(haven.Invalid, "The body must hold one JSON object and nothing after it.")
+	}
+	return in, nil
+}
+
+// jsonProblem describes a decoding error without echoing the input.
+func jsonProblem(err error) string {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	var big *http.MaxBytesError
+	switch {
+	case errors.As(err, &syn):
+		return "malformed JSON"
+	case errors.As(err, &typ):
+		return "field " + typ.Field + " has the wrong type"
+	case errors.As(err, &big):
+		return "the body is too large"
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return "the body is empty or cut short"
+	}
+	return err.Error()
+}
+
+func (in SurvivorInput) newSurvivor() haven.NewSurvivor {
+	return haven.NewSurvivor{Name: in.Name, Aliases: in.Aliases, DateOfBirth: in.DateOfBirth, Phones: in.Phones,
+		Emails: in.Emails, Addresses: in.Addresses, ImmigrationStatus: in.ImmigrationStatus, Notes: in.Notes,
+		CulturalConsiderations: in.CulturalConsiderations, FaithConsiderations: in.FaithConsiderations,
+		AgeBand: haven.AgeBand(in.AgeBand), Languages: in.Languages,
+		PreferredProviderGender: haven.ProviderGender(in.PreferredProviderGender), SafeContact: in.SafeContact}
+}
+
+// survivorJSON is s with every list present, so clients see [] not null.
+func survivorJSON(s *haven.Survivor) Survivor {
+	list := func(l []string) []string {
+		if l == nil {
+			return []string{}
+		}
+		return l
+	}
+	plan := s.SafeContact
+	if plan.Channels == nil {
+		plan.Channels = []haven.ContactChannel{}
+	}
+	langs := s.Languages
+	if langs == nil {
+		langs = []haven.LanguagePreference{}
+	}
+	return Survivor{ID: s.ID, CaseNumber: s.CaseNumber, Minor: s.Minor, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt,
+		SurvivorInput: SurvivorInput{Name: s.Name, Aliases: list(s.Aliases), DateOfBirth: s.DateOfBirth, Phones: list(s.Phones),
+			Emails: list(s.Emails), Addresses: list(s.Addresses), ImmigrationStatus: s.ImmigrationStatus, Notes: s.Notes,
+			CulturalConsiderations: s.CulturalConsiderations, FaithConsiderations: s.FaithConsiderations,
+			AgeBand: string(s.AgeBand), Languages: langs, PreferredProviderGender: string(s.PreferredProviderGender), SafeContact: plan}}
+}
