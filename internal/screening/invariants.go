@@ -82,6 +82,7 @@ func (q *Questionnaire) checkItem(it *Item, ps *Problems) {
 			ps.add(id, "answerOption value%s is not a valid option value", o.Value.Type)
 		}
 	}
+	checkKept(it, ps)
 	q.checkEnableWhen(it, ps)
 }
 
