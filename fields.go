@@ -50,6 +50,12 @@ var Fields = []Field{
 	{"survivors", "languages", Coded, "Preferred languages (BCP 47), dialect and interpreter need."},
 	{"survivors", "preferred_provider_gender", Coded, "Gender of provider preferred."},
 	{"survivors", "contact_channels", Coded, "Channels marked safe; do-not-contact; voicemail safe."},
+	{"screenings", "instrument_id", Coded, "The instrument screened with (shipped id or imported instrument)."},
+	{"screenings", "concern", Coded, "Level of concern the screening raised: none, low, moderate or high. A prompt, not a diagnosis."},
+	{"screenings", "flagged", Coded, "Indicator domains the screening flagged (e.g. labor, sexual)."},
+	{"screenings", "minor", Coded, "The survivor was under 18 when screened (child codes, mandated report)."},
+	{"screenings", "response", Sensitive, "The answers: the FHIR QuestionnaireResponse as given."},
+	{"screenings", "result", Sensitive, "The full result: summary, next steps and suggested ICD-10-CM codes."},
 	{"survivor_keys", "wrapped_key", Coded, "The survivor's data key, wrapped by the master key; deleting it crypto-shreds the record."},
 }
 
