@@ -1,8 +1,11 @@
 package vault
 
 import (
+	"crypto/hkdf"
 	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
 	"strings"
 	"unicode"
 
@@ -10,30 +13,43 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// BlindIndex computes a keyed HMAC-SHA-256 of normalised values for exact
+// BlindIndex returns a keyed HMAC-SHA-256 of normalised values, for exact
 // lookups (possible duplicates by name and date of birth) without storing
-// or searching plaintext. The index key is its own random key, stored
-// wrapped like a data key, so rotating the master key leaves every index
-// value unchanged. purpose separates indexes: the same values under two
-// purposes give unrelated results.
+// or searching plaintext.
+//
+// indexKey is a random KeySize-byte key of its own, stored wrapped like a
+// data key: rotating the master key re-wraps it and leaves every index
+// value unchanged. For each purpose ("survivor name+dob") a separate HMAC
+// key is derived from it with HKDF-SHA-256, so the same values under two
+// purposes give unrelated results. Each value is normalised (Normalize)
+// and length-prefixed, so ("ab","c") and ("a","bc") differ.
 func BlindIndex(indexKey []byte, purpose string, values ...string) []byte {
-	m := hmac.New(sha256.New, indexKey)
-	m.Write([]byte(purpose))
+	key, err := hkdf.Key(sha256.New, indexKey, nil, "haven/blind-index/v1\x00"+purpose, KeySize)
+	if err != nil {
+		// Only an output length beyond 255 hash blocks fails, never KeySize.
+		panic(fmt.Sprintf("vault: hkdf: %v", err))
+	}
+	defer clear(key)
+	m := hmac.New(sha256.New, key)
+	var n [4]byte
 	for _, v := range values {
-		n := Normalize(v)
-		m.Write([]byte{0})
-		m.Write([]byte(n))
+		s := Normalize(v)
+		binary.BigEndian.PutUint32(n[:], uint32(len(s)))
+		m.Write(n[:])
+		m.Write([]byte(s))
 	}
 	return m.Sum(nil)
 }
 
+// folder is safe for concurrent use: cases.Fold returns a stateless Caser.
 var folder = cases.Fold()
 
 // Normalize maps equivalent spellings to one form: Unicode NFKC, case
-// folded, whitespace trimmed and collapsed. "  José  GARCÍA " and
-// "josé garcía" normalise alike; accents are kept, since they distinguish
-// names.
+// folded, NFKC again (folding can leave a string unnormalised), white space
+// trimmed and each run collapsed to one space. "  José  GARCÍA " and
+// "josé garcía" normalise alike; accents are kept, since they can tell
+// names apart.
 func Normalize(s string) string {
-	s = folder.String(norm.NFKC.String(s))
+	s = norm.NFKC.String(folder.String(norm.NFKC.String(s)))
 	return strings.Join(strings.FieldsFunc(s, unicode.IsSpace), " ")
 }
