@@ -111,6 +111,9 @@ func TestInstrumentsScore(t *testing.T) {
 			if res.Concern != tt.concern || !cmp.Equal(res.Flagged, tt.flagged) || !cmp.Equal(codes, tt.codes) {
 				t.Errorf("Score = concern %s flagged %v codes %v, want %s %v %v", res.Concern, res.Flagged, codes, tt.concern, tt.flagged, tt.codes)
 			}
+			if !res.Screened {
+				t.Errorf("Screened = false with the safety checklist passed")
+			}
 			if tt.patient.Minor && res.Concern != ConcernNone && !strings.Contains(strings.Join(stepKinds(res.NextSteps), ","), "mandated-report") {
 				t.Errorf("NextSteps = %v, want a mandated report for a minor", stepKinds(res.NextSteps))
 			}
@@ -132,6 +135,13 @@ func TestInstrumentSafetyGate(t *testing.T) {
 	bad := answered(t, q, "a-", false, "a-pay")
 	if err := Validate(q, bad); err == nil || !strings.Contains(err.Error(), "disabled") {
 		t.Errorf("Validate = %v, want the screening questions refused while the checklist fails", err)
+	}
+	res, err := Score(q, unsafe, Patient{Minor: true})
+	if err != nil || res.Screened || res.Concern != ConcernNone || len(res.Codes) != 0 || !strings.HasPrefix(res.Summary, "Not screened") {
+		t.Errorf("Score(unsafe) = screened %v concern %s codes %v summary %q, %v; want not screened", res.Screened, res.Concern, res.Codes, res.Summary, err)
+	}
+	if got := stepKinds(res.NextSteps); !cmp.Equal(got, []string{"offer-support", "rescreen"}) {
+		t.Errorf("Score(unsafe) NextSteps = %v, want offer-support, rescreen", got)
 	}
 	safe := Enabled(q, answered(t, q, "a-", true).Answers())
 	if !safe["a-questions"] || safe["a-safety-stop"] || safe["a-sex-earnings"] {

@@ -35,6 +35,10 @@ type Result struct {
 	NextSteps []Step        `json:"next_steps"`
 	Codes     []Code        `json:"suggested_codes"`
 	Notice    string        `json:"notice"`
+	// Screened is false when no scored item was enabled (typically because
+	// the safety checklist did not pass): the questions were not asked, so
+	// the result must not read as "no indicators".
+	Screened bool `json:"screened"`
 }
 
 // notice reminds the reader what a screening result is.
@@ -46,7 +50,8 @@ const notice = "This is a screening prompt, not a diagnosis. Many people with in
 // highest level wins, and positive answers below every threshold are a low
 // concern. The result carries next steps (support and the hotline, a
 // mandated report for a minor) and suggested ICD-10-CM codes for suspected
-// exploitation (initial encounter) in the flagged domains.
+// exploitation (initial encounter) in the flagged domains. When no scored
+// item is enabled the result is marked not screened (see Result.Screened).
 func Score(q *Questionnaire, r *QuestionnaireResponse, p Patient) (Result, error) {
 	if err := Validate(q, r); err != nil {
 		return Result{}, err
@@ -69,6 +74,11 @@ func Score(q *Questionnaire, r *QuestionnaireResponse, p Patient) (Result, error
 	}
 	if res.Concern == ConcernNone && anyPositive {
 		res.Concern = ConcernLow
+	}
+	res.Screened = screened(q, enabled)
+	if !res.Screened {
+		res.Summary, res.NextSteps = notScreened()
+		return res, nil
 	}
 	res.Summary, res.NextSteps = advice(res.Concern, p)
 	res.Codes = suspectedCodes(exploited, p)
@@ -116,4 +126,27 @@ func suspectedCodes(kinds map[Exploitation]bool, p Patient) []Code {
 		}
 	}
 	return codes
+}
+
+// screened reports whether the screening questions could be asked: the
+// questionnaire declares no rules, or some item a rule scores is enabled.
+func screened(q *Questionnaire, enabled map[string]bool) bool {
+	rules := q.Rules()
+	for _, rule := range rules {
+		for _, ri := range rule.Items {
+			if enabled[ri.LinkID] {
+				return true
+			}
+		}
+	}
+	return len(rules) == 0
+}
+
+// notScreened returns the summary and next steps when the questions were
+// not enabled.
+func notScreened() (string, []Step) {
+	return "Not screened: the screening questions were not enabled (the safety checklist did not pass). This says nothing about indicators.", []Step{
+		{"offer-support", "Offer care, and hotline information only in a way that is safe for the patient."},
+		{"rescreen", "Screen when the patient can be seen alone, in private, with a professional interpreter if one is needed, after explaining confidentiality and its limits."},
+	}
 }
