@@ -52,6 +52,9 @@ func TestBrowserAccessibility(t *testing.T) {
 	private := []struct{ path, shot string }{
 		{"/", "home"}, {"/sessions", "sessions"}, {"/admin/translations", "translations"},
 		{"/survivor-texts?lang=es", "survivor-texts"}, {"/survivor-texts?lang=ar", "survivor-texts-ar"}, {"/no-such-page", "not-found"},
+		// The survivor pages as an administrator sees them (an empty list, a
+		// refused form); TestBrowserSurvivorRecord checks them filled in.
+		{"/survivors", ""}, {"/survivors/new", ""},
 	}
 	for _, lang := range []string{"en", "ar"} {
 		b.setLanguage(lang)
