@@ -70,8 +70,8 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 	srv := server.New(logger, db)
 	srv.Demo = f.demo
 	srv.APITokens = db
-	(&api.Handler{Users: db}).Mount(srv)
-	pages, err := web.New(web.Config{Auth: db, Logger: logger, Demo: f.demo, Version: version})
+	(&api.Handler{Users: db, Survivors: db}).Mount(srv)
+	pages, err := web.New(web.Config{Auth: db, Survivors: db, Contacts: db, Logger: logger, Demo: f.demo, Version: version})
 	if err != nil {
 		return err
 	}
