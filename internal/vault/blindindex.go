@@ -23,7 +23,13 @@ import (
 // key is derived from it with HKDF-SHA-256, so the same values under two
 // purposes give unrelated results. Each value is normalised (Normalize)
 // and length-prefixed, so ("ab","c") and ("a","bc") differ.
+//
+// It panics if indexKey is not KeySize bytes: an empty or short key would
+// silently turn the index into an unkeyed, guessable hash.
 func BlindIndex(indexKey []byte, purpose string, values ...string) []byte {
+	if len(indexKey) != KeySize {
+		panic(fmt.Sprintf("vault: BlindIndex with a %d-byte key, want %d", len(indexKey), KeySize))
+	}
 	key, err := hkdf.Key(sha256.New, indexKey, nil, "haven/blind-index/v1\x00"+purpose, KeySize)
 	if err != nil {
 		// Only an output length beyond 255 hash blocks fails, never KeySize.

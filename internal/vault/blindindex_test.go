@@ -87,3 +87,16 @@ func TestBlindIndexConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+func TestBlindIndexPanicsWithoutAKey(t *testing.T) {
+	for _, n := range []int{0, 16, 33} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("BlindIndex with a %d-byte key did not panic", n)
+				}
+			}()
+			BlindIndex(make([]byte, n), "p", "x")
+		}()
+	}
+}

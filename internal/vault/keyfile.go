@@ -66,6 +66,7 @@ func checkKeyFile(f *os.File, path string) error {
 func ParseKey(s string) ([]byte, error) {
 	key, err := base64.StdEncoding.DecodeString(strings.TrimSpace(s))
 	if err != nil {
+		clear(key)
 		return nil, haven.Errorf(haven.Invalid, "a master key must be base64 (for example the output of: openssl rand -base64 32)")
 	}
 	if len(key) != KeySize {
