@@ -19,15 +19,16 @@ func (x *Index) Optimize() {
 			perm = append(perm, int32(i))
 		}
 	}
-	key := func(i int32) uint64 {
+	keys := make([]uint64, len(x.recs))
+	for _, i := range perm {
 		r := &x.recs[i]
 		k := uint64(1<<32 - 1)
 		if r.flags&fGeo != 0 {
 			k = uint64(cellKey(float64(r.lat), float64(r.lon)))
 		}
-		return k<<8 | uint64(bits.TrailingZeros64(r.terms))
+		keys[i] = k<<8 | uint64(bits.TrailingZeros64(r.terms))
 	}
-	slices.SortStableFunc(perm, func(a, b int32) int { return cmp.Compare(key(a), key(b)) })
+	slices.SortStableFunc(perm, func(a, b int32) int { return cmp.Compare(keys[a], keys[b]) })
 	x.renumber(perm)
 }
 
