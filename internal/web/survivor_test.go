@@ -251,3 +251,25 @@ func TestSurvivorContactRefusedThroughUnsafeChannel(t *testing.T) {
 		t.Error("no confirmation after a recorded contact")
 	}
 }
+
+func TestSurvivorListPages(t *testing.T) {
+	e := newEnv(t, false)
+	c := client(t)
+	signIn(t, e, c, "advocate", "")
+	form := survivorForm()
+	form.Set("date_of_birth", "")
+	for range 26 {
+		createSurvivor(t, e, c, form)
+	}
+	tests := []struct {
+		query string
+		rows  int
+		link  string
+	}{{"", 25, `rel="next"`}, {"?page=2", 1, `rel="prev"`}, {"?page=99", 1, "Page 2 of 2"}}
+	for _, tt := range tests {
+		_, body := get(t, c, e.srv.URL+"/survivors"+tt.query)
+		if got := strings.Count(body, `<th scope="row">`); got != tt.rows || !strings.Contains(body, tt.link) {
+			t.Errorf("GET /survivors%s: %d rows, contains %q=%v; want %d, true", tt.query, got, tt.link, strings.Contains(body, tt.link), tt.rows)
+		}
+	}
+}
