@@ -41,21 +41,31 @@ func (ps *Problems) add(linkID, format string, args ...any) {
 	*ps = append(*ps, Problem{LinkID: linkID, Reason: fmt.Sprintf(format, args...)})
 }
 
+// maxListed is how many problems the error message lists; Problems and
+// Fields keep them all.
+const maxListed = 20
+
 // asError wraps the problems in an Invalid haven.Error whose message lists
-// them (they name items, never answers, so they are safe to show) and
-// whose Fields map each linkId to its reasons.
+// the first maxListed (they name items, never answers, so they are safe to
+// show) and whose Fields map each linkId to its reasons. It runs in time
+// linear in the problems, however many share a linkId.
 func (ps Problems) asError(what string) error {
-	f := map[string]string{}
+	reasons := map[string][]string{}
 	for _, p := range ps {
 		key := p.LinkID
 		if key == "" {
 			key = what
 		}
-		if f[key] != "" {
-			f[key] += "; "
-		}
-		f[key] += p.Reason
+		reasons[key] = append(reasons[key], p.Reason)
 	}
-	msg := fmt.Sprintf("The %s was refused (%d problem(s)):\n%s", what, len(ps), ps.Error())
+	f := make(map[string]string, len(reasons))
+	for key, rs := range reasons {
+		f[key] = strings.Join(rs, "; ")
+	}
+	listed := ps[:min(len(ps), maxListed)]
+	msg := fmt.Sprintf("The %s was refused (%d problem(s)):\n%s", what, len(ps), listed.Error())
+	if len(ps) > maxListed {
+		msg += fmt.Sprintf("\n… and %d more.", len(ps)-maxListed)
+	}
 	return &haven.Error{Kind: haven.Invalid, Message: msg, Fields: f, Err: ps}
 }

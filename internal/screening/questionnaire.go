@@ -88,6 +88,9 @@ func ParseQuestionnaire(data []byte) (*Questionnaire, error) {
 // UnmarshalJSON implements json.Unmarshaler. It decodes without checking
 // the invariants; ParseQuestionnaire checks them.
 func (q *Questionnaire) UnmarshalJSON(data []byte) error {
+	if err := checkDepth(data, maxDepth); err != nil {
+		return err
+	}
 	var rt string
 	extra, err := decodeObject(data, fields{"resourceType": &rt, "id": &q.ID, "url": &q.URL, "version": &q.Version,
 		"name": &q.Name, "title": &q.Title, "status": &q.Status, "extension": &q.Extension, "item": &q.Item})

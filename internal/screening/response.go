@@ -47,6 +47,9 @@ func ParseQuestionnaireResponse(data []byte) (*QuestionnaireResponse, error) {
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (r *QuestionnaireResponse) UnmarshalJSON(data []byte) error {
+	if err := checkDepth(data, maxDepth); err != nil {
+		return err
+	}
 	var rt string
 	extra, err := decodeObject(data, fields{"resourceType": &rt, "id": &r.ID, "questionnaire": &r.Questionnaire,
 		"status": &r.Status, "item": &r.Item})
