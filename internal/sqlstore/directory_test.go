@@ -1,0 +1,326 @@
+package sqlstore_test
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	gocmp "github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/directory"
+	"github.com/haven-care/haven/internal/hsds"
+	"github.com/haven-care/haven/internal/sqlstore"
+	"github.com/haven-care/haven/internal/sqlstore/sqlstoretest"
+)
+
+// sortByID orders records by their ID, as the store returns them.
+func sortByID[T any](items []T, id func(T) string) {
+	slices.SortFunc(items, func(a, b T) int { return cmp.Compare(id(a), id(b)) })
+}
+
+// sortedDirectory returns a copy of d with every table in ID order.
+func sortedDirectory(d *haven.Directory) *haven.Directory {
+	c := *d
+	c.Organizations = slices.Clone(d.Organizations)
+	sortByID(c.Organizations, func(o haven.Organization) string { return o.ID })
+	c.Services = slices.Clone(d.Services)
+	sortByID(c.Services, func(s haven.Service) string { return s.ID })
+	c.Locations = slices.Clone(d.Locations)
+	sortByID(c.Locations, func(l haven.Location) string { return l.ID })
+	c.ServiceAtLocations = slices.Clone(d.ServiceAtLocations)
+	sortByID(c.ServiceAtLocations, func(s haven.ServiceAtLocation) string { return s.ID })
+	c.Addresses = slices.Clone(d.Addresses)
+	sortByID(c.Addresses, func(a haven.Address) string { return a.ID })
+	c.Phones = slices.Clone(d.Phones)
+	sortByID(c.Phones, func(p haven.Phone) string { return p.ID })
+	c.Schedules = slices.Clone(d.Schedules)
+	sortByID(c.Schedules, func(s haven.Schedule) string { return s.ID })
+	c.Languages = slices.Clone(d.Languages)
+	sortByID(c.Languages, func(l haven.Language) string { return l.ID })
+	c.ServiceAreas = slices.Clone(d.ServiceAreas)
+	sortByID(c.ServiceAreas, func(a haven.ServiceArea) string { return a.ID })
+	c.CostOptions = slices.Clone(d.CostOptions)
+	sortByID(c.CostOptions, func(o haven.CostOption) string { return o.ID })
+	c.RequiredDocuments = slices.Clone(d.RequiredDocuments)
+	sortByID(c.RequiredDocuments, func(r haven.RequiredDocument) string { return r.ID })
+	c.Taxonomies = slices.Clone(d.Taxonomies)
+	sortByID(c.Taxonomies, func(t haven.Taxonomy) string { return t.ID })
+	c.TaxonomyTerms = slices.Clone(d.TaxonomyTerms)
+	sortByID(c.TaxonomyTerms, func(t haven.TaxonomyTerm) string { return t.ID })
+	c.Attributes = slices.Clone(d.Attributes)
+	sortByID(c.Attributes, func(a haven.Attribute) string { return a.ID })
+	return &c
+}
+
+// confidentialDirectory is a small synthetic directory whose first
+// location is a shelter.
+func confidentialDirectory(t *testing.T) (*haven.Directory, haven.Location) {
+	t.Helper()
+	d := directory.GenerateDirectory(20, 7)
+	d.Locations[0].Confidential = true
+	return d, d.Locations[0]
+}
+
+func TestDirectoryRoundTripAndReimport(t *testing.T) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		d, _ := confidentialDirectory(t)
+		var calls, last int
+		n, err := db.ImportDirectory(ctx, d, func(done, total int) { calls, last = calls+1, done })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n.Services != 20 || n.Version != 1 || last != n.Records || calls != 14 {
+			t.Errorf("import: %+v, progress calls=%d last=%d", n, calls, last)
+		}
+		got, err := db.ExportDirectory(ctx, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := gocmp.Diff(sortedDirectory(d), got, cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("export differs from import (-want +got):\n%s", diff)
+		}
+		d.Services[3].Name = "Renamed clinic"
+		if _, err := db.ImportDirectory(ctx, d, nil); err != nil {
+			t.Fatal(err)
+		}
+		got, _ = db.ExportDirectory(ctx, true)
+		if diff := gocmp.Diff(sortedDirectory(d), got, cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("re-import did not update by id (-want +got):\n%s", diff)
+		}
+	})
+}
+
+func TestDirectoryImportAllOrNothing(t *testing.T) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+		before := directory.GenerateDirectory(5, 1)
+		if _, err := db.ImportDirectory(context.Background(), before, nil); err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		bigger := directory.GenerateDirectory(30, 2)
+		_, err := db.ImportDirectory(ctx, bigger, func(done, total int) {
+			if done > len(bigger.Organizations)+len(bigger.Services) {
+				cancel() // fails the rest of the transaction half-way
+			}
+		})
+		if err == nil {
+			t.Fatal("import with a failure half-way succeeded")
+		}
+		got, err := db.ExportDirectory(context.Background(), true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := gocmp.Diff(sortedDirectory(before), got, cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("store changed by a failed import (-want +got):\n%s", diff)
+		}
+		if v, _ := db.DirectoryVersion(context.Background()); v != 1 {
+			t.Errorf("version=%d, want 1", v)
+		}
+	})
+}
+
+func TestDirectoryAccessAndAudit(t *testing.T) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+		editor := mustUser(t, db, "dir.editor", haven.RoleEditor)
+		advocate := mustUser(t, db, "dir.advocate", haven.RoleAdvocate)
+		analyst := mustUser(t, db, "dir.analyst", haven.RoleAnalyst)
+		d, _ := confidentialDirectory(t)
+		if _, err := db.ImportDirectory(actorCtx(advocate), d, nil); haven.ErrorKind(err) != haven.Forbidden {
+			t.Errorf("advocate import: %v, want Forbidden", err)
+		}
+		if _, err := db.ImportDirectory(actorCtx(editor), d, nil); err != nil {
+			t.Fatalf("editor import: %v", err)
+		}
+		if err := db.DeleteDirectoryService(actorCtx(analyst), d.Services[0].ID); haven.ErrorKind(err) != haven.Forbidden {
+			t.Errorf("analyst delete: %v, want Forbidden", err)
+		}
+		if _, err := db.ExportDirectory(actorCtx(editor), true); haven.ErrorKind(err) != haven.Forbidden {
+			t.Errorf("editor export with shelters: %v, want Forbidden", err)
+		}
+		if _, err := db.ExportDirectory(actorCtx(analyst), false); err != nil {
+			t.Errorf("analyst export: %v", err)
+		}
+		public := 0
+		for _, l := range d.Locations {
+			if !l.Confidential {
+				public++
+			}
+		}
+		size, _ := db.AuditSize(context.Background())
+		entries, err := db.AuditEntries(context.Background(), 0, size)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, e := range entries {
+			if strings.HasPrefix(e.Action, "directory.") {
+				got = append(got, e.Action+" "+e.Outcome+" "+e.Reason)
+			}
+		}
+		want := []string{
+			"directory.update denied no_rule",
+			"directory.import success organizations=4 services=20 locations=" + strconv.Itoa(len(d.Locations)) + " records=" + recordsOf(d) + " version=1",
+			"directory.delete denied no_rule",
+			"directory.export denied no_rule", // nobody exports shelters
+			"directory.export success organizations=4 services=20 locations=" + strconv.Itoa(public) + " records=",
+		}
+		if len(got) != len(want) {
+			t.Fatalf("audit=%q, want %q", got, want)
+		}
+		for i := range want {
+			if !strings.HasPrefix(got[i], want[i]) {
+				t.Errorf("audit[%d]=%q, want prefix %q", i, got[i], want[i])
+			}
+		}
+	})
+}
+
+func recordsOf(d *haven.Directory) string {
+	n := len(d.Organizations) + len(d.Services) + len(d.Locations) + len(d.ServiceAtLocations) + len(d.Addresses) +
+		len(d.Phones) + len(d.Schedules) + len(d.Languages) + len(d.ServiceAreas) + len(d.CostOptions) +
+		len(d.RequiredDocuments) + len(d.Taxonomies) + len(d.TaxonomyTerms) + len(d.Attributes)
+	return strconv.Itoa(n)
+}
+
+func TestDirectoryConfidentialHiddenFromPublicReads(t *testing.T) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		d, shelter := confidentialDirectory(t)
+		if _, err := db.ImportDirectory(ctx, d, nil); err != nil {
+			t.Fatal(err)
+		}
+		var svc string
+		for _, s := range d.ServiceAtLocations {
+			if s.LocationID == shelter.ID {
+				svc = s.ServiceID
+			}
+		}
+		pub, total, err := db.DirectoryServices(ctx, hsds.ServiceFilter{ID: svc, Limit: 1})
+		if err != nil || total != 1 || len(pub.Services) != 1 {
+			t.Fatalf("DirectoryServices: total=%d services=%d err=%v", total, len(pub.Services), err)
+		}
+		if leaks(pub, shelter.ID) {
+			t.Errorf("public service page names the shelter: %+v", pub)
+		}
+		orgs, _, err := db.DirectoryOrganizations(ctx, shelter.OrganizationID, 0, 1)
+		if err != nil || len(orgs.Organizations) != 1 || leaks(orgs, shelter.ID) {
+			t.Errorf("DirectoryOrganizations: %d organizations, leaks=%v, err=%v", len(orgs.Organizations), leaks(orgs, shelter.ID), err)
+		}
+		exp, _ := db.ExportDirectory(ctx, false)
+		if leaks(exp, shelter.ID) {
+			t.Errorf("export without confidential names the shelter")
+		}
+		rec, err := db.DirectoryRecords(ctx, []string{svc})
+		if err != nil || !slices.ContainsFunc(rec.Locations, func(l haven.Location) bool { return l.ID == shelter.ID }) {
+			t.Errorf("DirectoryRecords lacks the shelter the index needs: %v", err)
+		}
+	})
+}
+
+// leaks reports whether d names the location id anywhere.
+func leaks(d *haven.Directory, id string) bool {
+	return slices.ContainsFunc(d.Locations, func(l haven.Location) bool { return l.ID == id }) ||
+		slices.ContainsFunc(d.ServiceAtLocations, func(s haven.ServiceAtLocation) bool { return s.LocationID == id }) ||
+		slices.ContainsFunc(d.Addresses, func(a haven.Address) bool { return a.LocationID == id }) ||
+		slices.ContainsFunc(d.Phones, func(p haven.Phone) bool { return p.LocationID == id }) ||
+		slices.ContainsFunc(d.Schedules, func(s haven.Schedule) bool { return s.LocationID == id }) ||
+		slices.ContainsFunc(d.Languages, func(l haven.Language) bool { return l.LocationID == id })
+}
+
+func TestDirectoryServicesFilters(t *testing.T) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		d := directory.GenerateDirectory(30, 3)
+		d.Services[0].Name, d.Services[0].LastModified = "Zebra Legal Aid", "2031-01-02T03:04:05-05:00"
+		if _, err := db.ImportDirectory(ctx, d, nil); err != nil {
+			t.Fatal(err)
+		}
+		legal, _ := haven.NeedByCode("legal")
+		wantLegal := 0
+		for _, a := range d.Attributes {
+			if a.TaxonomyTermID == legal.TermID && a.LinkEntity == "service" {
+				wantLegal++
+			}
+		}
+		org := d.Services[1].OrganizationID
+		wantOrg := 0
+		for _, s := range d.Services {
+			if s.OrganizationID == org {
+				wantOrg++
+			}
+		}
+		tests := []struct {
+			name string
+			f    hsds.ServiceFilter
+			want int
+		}{
+			{"all", hsds.ServiceFilter{}, 30},
+			{"search", hsds.ServiceFilter{Search: "zEBRA"}, 1},
+			{"search wildcard is literal", hsds.ServiceFilter{Search: "%"}, 0},
+			{"organization", hsds.ServiceFilter{OrganizationID: org}, wantOrg},
+			{"taxonomy term", hsds.ServiceFilter{TaxonomyTermID: legal.TermID}, wantLegal},
+			{"modified after", hsds.ServiceFilter{ModifiedAfter: time.Date(2031, 1, 2, 8, 4, 4, 0, time.UTC)}, 1},
+			{"modified after, later", hsds.ServiceFilter{ModifiedAfter: time.Date(2031, 1, 2, 8, 4, 5, 0, time.UTC)}, 0},
+		}
+		for _, tt := range tests {
+			tt.f.Limit = 7
+			got, total, err := db.DirectoryServices(ctx, tt.f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if total != tt.want || len(got.Services) != min(tt.want, 7) {
+				t.Errorf("%s: total=%d page=%d, want %d and %d", tt.name, total, len(got.Services), tt.want, min(tt.want, 7))
+			}
+		}
+	})
+}
+
+func TestDirectoryChanges(t *testing.T) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		d := directory.GenerateDirectory(4, 5)
+		if _, err := db.ImportDirectory(ctx, d, nil); err != nil {
+			t.Fatal(err)
+		}
+		v, ids, all, err := db.DirectoryChanges(ctx, 0)
+		want := []string{d.Services[0].ID, d.Services[1].ID, d.Services[2].ID, d.Services[3].ID}
+		slices.Sort(want)
+		if err != nil || v != 1 || all || !slices.Equal(ids, want) {
+			t.Errorf("changes after import: v=%d ids=%v all=%v err=%v, want 1 %v", v, ids, all, err, want)
+		}
+		loc := d.Locations[2]
+		loc.Name = "Moved"
+		if _, err := db.ImportDirectory(ctx, &haven.Directory{Locations: []haven.Location{loc}}, nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.DeleteDirectoryService(ctx, d.Services[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		var atLoc []string
+		for _, s := range d.ServiceAtLocations {
+			if s.LocationID == loc.ID {
+				atLoc = append(atLoc, s.ServiceID)
+			}
+		}
+		want = append(atLoc, d.Services[0].ID)
+		slices.Sort(want)
+		v, ids, _, _ = db.DirectoryChanges(ctx, 1)
+		if v != 3 || !slices.Equal(ids, slices.Compact(want)) {
+			t.Errorf("changes since 1: v=%d ids=%v, want 3 %v", v, ids, want)
+		}
+		if v, ids, _, _ := db.DirectoryChanges(ctx, 3); v != 3 || ids != nil {
+			t.Errorf("changes since 3: v=%d ids=%v, want none", v, ids)
+		}
+		if err := db.DeleteDirectoryService(ctx, d.Services[0].ID); haven.ErrorKind(err) != haven.NotFound {
+			t.Errorf("delete twice: %v, want NotFound", err)
+		}
+	})
+}
