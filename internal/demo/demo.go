@@ -30,6 +30,22 @@ var Users = []haven.NewUser{
 // Store is what the demo loader needs.
 type Store interface {
 	haven.UserService
+	haven.SurvivorService
+}
+
+// Survivors are invented people for the demo advocate's caseload.
+var Survivors = []haven.NewSurvivor{
+	{Name: "Demo Person Alpha", Aliases: []string{"Alfa"}, DateOfBirth: "1994-03-12",
+		ImmigrationStatus: "application pending (synthetic)", CulturalConsiderations: "Prefers to meet at the clinic, not at home.",
+		Languages: []haven.LanguagePreference{{Code: "es", Dialect: "Guatemalan Spanish"}, {Code: "mam", Interpreter: true}},
+		SafeContact: haven.SafeContactPlan{Channels: []haven.ContactChannel{haven.ChannelSMS, haven.ChannelInPerson},
+			SafeTimes: "weekdays 9-11", CodeWord: "sunflower"}},
+	{Name: "Demo Youth Beta", AgeBand: haven.Age15to17, PreferredProviderGender: haven.ProviderGenderFemale,
+		Languages:   []haven.LanguagePreference{{Code: "en"}},
+		SafeContact: haven.SafeContactPlan{Channels: []haven.ContactChannel{haven.ChannelAdvocate}}},
+	{Name: "Demo Person Gamma", DateOfBirth: "1981-11-30", FaithConsiderations: "Observes Buddhist holidays.",
+		Languages:   []haven.LanguagePreference{{Code: "vi", Interpreter: true}},
+		SafeContact: haven.SafeContactPlan{DoNotContact: true}},
 }
 
 // Load fills an empty store with the demo data and reports whether it did;
@@ -42,13 +58,23 @@ func Load(ctx context.Context, s Store) (bool, error) {
 	if n > 0 {
 		return false, nil
 	}
-	for _, u := range Users {
+	var advocate *haven.User
+	for i, u := range Users {
 		u.Password = Password
-		_, err := s.CreateUser(ctx, u)
+		created, err := s.CreateUser(ctx, u)
 		if haven.ErrorKind(err) == haven.Conflict {
-			continue // another instance sharing the database loaded it first
+			return false, nil // another instance sharing the database is loading it
 		} else if err != nil {
 			return false, fmt.Errorf("demo user %s: %w", u.Username, err)
+		}
+		if i == 0 {
+			advocate = created
+		}
+	}
+	actx := haven.WithActor(ctx, haven.Actor{UserID: advocate.ID, Role: advocate.Role})
+	for _, ns := range Survivors {
+		if _, _, err := s.CreateSurvivor(actx, ns); err != nil {
+			return false, fmt.Errorf("demo survivor: %w", err)
 		}
 	}
 	return true, nil
