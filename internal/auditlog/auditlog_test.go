@@ -3,9 +3,11 @@ package auditlog_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -278,4 +280,54 @@ func FuzzParseCheckpoint(f *testing.F) {
 			t.Errorf("Open(%q) accepted origin %q, want %q", msg, c.Origin, verifier.Name())
 		}
 	})
+}
+
+// TestLoadOrCreateSignerConcurrentFirstUse starts several instances on one
+// empty data directory at once: all must end up with the same key.
+func TestLoadOrCreateSignerConcurrentFirstUse(t *testing.T) {
+	for run := range 20 {
+		dir := t.TempDir()
+		names := make([]string, 8)
+		errs := make([]error, 8)
+		var wg sync.WaitGroup
+		for i := range names {
+			wg.Go(func() {
+				s, _, err := auditlog.LoadOrCreateSigner(dir)
+				if errs[i] = err; err == nil {
+					names[i] = fmt.Sprintf("%s/%x", s.Name(), s.KeyHash())
+				}
+			})
+		}
+		wg.Wait()
+		for i := range names {
+			if errs[i] != nil || names[i] != names[0] {
+				t.Fatalf("run %d, instance %d: key %s, %v, want %s", run, i, names[i], errs[i], names[0])
+			}
+		}
+	}
+}
+
+func TestLoadOrCreateSignerRestoresPublicKey(t *testing.T) {
+	dir := t.TempDir()
+	s1, _, err := auditlog.LoadOrCreateSigner(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub := filepath.Join(dir, auditlog.PubFile)
+	os.Remove(pub)
+	if _, _, err := auditlog.LoadOrCreateSigner(dir); err != nil {
+		t.Fatalf("without %s: %v", auditlog.PubFile, err)
+	}
+	if v, err := auditlog.LoadVerifierKey(pub); err != nil || v.KeyHash() != s1.KeyHash() || v.Name() != s1.Name() {
+		t.Errorf("restored %s: %v, want the signer's verifier", auditlog.PubFile, err)
+	}
+	otherDir := t.TempDir()
+	if _, _, err := auditlog.LoadOrCreateSigner(otherDir); err != nil {
+		t.Fatal(err)
+	}
+	otherPub, _ := os.ReadFile(filepath.Join(otherDir, auditlog.PubFile))
+	os.WriteFile(pub, otherPub, 0o644)
+	if _, _, err := auditlog.LoadOrCreateSigner(dir); err == nil {
+		t.Errorf("LoadOrCreateSigner accepted another key's %s", auditlog.PubFile)
+	}
 }
