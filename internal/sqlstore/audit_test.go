@@ -414,3 +414,45 @@ func TestAuditHashesWhatIsStored(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkAuditAppendParallel appends from GOMAXPROCS×4 goroutines at
+// once: the head lock serialises them, so this is the log's ceiling.
+func BenchmarkAuditAppendParallel(b *testing.B) {
+	for _, engine := range sqlstoretest.Engines {
+		b.Run(engine, func(b *testing.B) {
+			ctx := context.Background()
+			db := sqlstoretest.MustOpen(b, engine)
+			ev := haven.AuditEvent{Action: "survivor.read", ObjectType: "survivor", ObjectID: "0190a0b4-7c1e-7000-8000-000000000001"}
+			b.SetParallelism(4)
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if err := db.AppendAuditForTest(ctx, ev); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+		})
+	}
+}
+
+// BenchmarkVerifyAudit verifies a log of 10,000 entries; ns/op divided by
+// 10,000 is the cost of verifying one entry.
+func BenchmarkVerifyAudit(b *testing.B) {
+	for _, engine := range sqlstoretest.Engines {
+		b.Run(engine, func(b *testing.B) {
+			ctx := context.Background()
+			db := sqlstoretest.MustOpen(b, engine)
+			const n = 10000
+			if err := db.AppendAuditBatchForTest(ctx, n); err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				rep, err := db.VerifyAudit(ctx, nil, nil)
+				if err != nil || !rep.OK() || rep.Checked != n {
+					b.Fatalf("VerifyAudit=%+v, %v, want OK with %d entries", rep, err, n)
+				}
+			}
+		})
+	}
+}
