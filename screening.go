@@ -48,7 +48,11 @@ type Screening struct {
 // ScreeningResult is what the worker sees after a screening: prompts,
 // never a diagnosis.
 type ScreeningResult struct {
-	Concern   string          `json:"concern"`
+	Concern string `json:"concern"`
+	// Screened is false when the safety checklist did not pass and the
+	// questions were not asked: the result then says nothing about
+	// indicators.
+	Screened  bool            `json:"screened"`
 	Summary   string          `json:"summary"`
 	Flagged   []string        `json:"flagged"`
 	NextSteps []ScreeningStep `json:"next_steps"`

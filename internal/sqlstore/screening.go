@@ -289,7 +289,7 @@ func (tx *Tx) scoreScreening(ctx context.Context, sc *haven.Screening, q *screen
 }
 
 func resultOf(res screening.Result) haven.ScreeningResult {
-	out := haven.ScreeningResult{Concern: string(res.Concern), Summary: res.Summary, Flagged: res.Flagged, Notice: res.Notice}
+	out := haven.ScreeningResult{Concern: string(res.Concern), Screened: res.Screened, Summary: res.Summary, Flagged: res.Flagged, Notice: res.Notice}
 	for _, s := range res.NextSteps {
 		out.NextSteps = append(out.NextSteps, haven.ScreeningStep{Kind: s.Kind, Text: s.Text})
 	}

@@ -1,0 +1,106 @@
+// Package fhir is Haven's FHIR R4 surface under /fhir/R4: the
+// CapabilityStatement, the screening instruments as Questionnaires and
+// screenings as QuestionnaireResponses. Machine clients authenticate with
+// bearer API tokens holding the fhir:read or fhir:write scope; resources
+// are application/fhir+json.
+package fhir
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"sort"
+
+	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/server"
+)
+
+// ContentType is the media type of every FHIR resource Haven serves.
+const ContentType = "application/fhir+json"
+
+// FHIRVersion is the FHIR release Haven implements.
+const FHIRVersion = "4.0.1"
+
+// maxBody bounds a posted resource.
+const maxBody = 1 << 20
+
+// Handler serves the FHIR R4 surface.
+type Handler struct {
+	// Screenings keeps instruments and screenings.
+	Screenings haven.ScreeningService
+	// Version is the Haven version the CapabilityStatement reports.
+	Version string
+}
+
+// Mount mounts the FHIR routes on s. The CapabilityStatement is public,
+// as FHIR clients expect; everything else needs a bearer token.
+func (h *Handler) Mount(s *server.Server) {
+	s.HandleFunc("GET /fhir/R4/metadata", h.metadata)
+	s.Handle("GET /fhir/R4/Questionnaire", s.RequireToken(haven.ScopeFHIRRead, h.searchQuestionnaires))
+	s.Handle("GET /fhir/R4/Questionnaire/{id}", s.RequireToken(haven.ScopeFHIRRead, h.readQuestionnaire))
+	s.Handle("POST /fhir/R4/QuestionnaireResponse", s.RequireToken(haven.ScopeFHIRWrite, h.createResponse))
+	s.Handle("GET /fhir/R4/QuestionnaireResponse/{id}", s.RequireToken(haven.ScopeFHIRRead, h.readResponse))
+}
+
+// writeResource writes a FHIR resource (already JSON, or a value to encode).
+func writeResource(w http.ResponseWriter, status int, v any) error {
+	raw, ok := v.([]byte)
+	if !ok {
+		var err error
+		if raw, err = json.Marshal(v); err != nil {
+			return err
+		}
+	}
+	var b bytes.Buffer
+	if err := json.Indent(&b, raw, "", "  "); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", ContentType)
+	w.WriteHeader(status)
+	_, err := b.WriteTo(w)
+	return err
+}
+
+// readBody reads a posted resource, refusing one too large.
+func readBody(r *http.Request) ([]byte, error) {
+	b, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBody))
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return nil, haven.Errorf(haven.Invalid, "The resource is larger than %d bytes.", maxBody)
+	} else if err != nil {
+		return nil, haven.Errorf(haven.Invalid, "The request body could not be read.")
+	}
+	return b, nil
+}
+
+// Issue is one issue of an OperationOutcome.
+type Issue struct {
+	Severity    string   `json:"severity"`
+	Code        string   `json:"code"`
+	Diagnostics string   `json:"diagnostics"`
+	Expression  []string `json:"expression,omitempty"`
+}
+
+// outcome writes an Invalid error that names items (a refused
+// Questionnaire or QuestionnaireResponse) as an OperationOutcome with one
+// issue per item, its linkId in expression. It reports false for any other
+// error, which server.Error renders.
+func outcome(w http.ResponseWriter, err error) bool {
+	fields := haven.ErrorFields(err)
+	if haven.ErrorKind(err) != haven.Invalid || len(fields) == 0 {
+		return false
+	}
+	issues := []Issue{{Severity: "error", Code: "invalid", Diagnostics: haven.ErrorMessage(err)}}
+	keys := make([]string, 0, len(fields))
+	for k := range fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		issues = append(issues, Issue{Severity: "error", Code: "invalid", Diagnostics: "item " + k + ": " + fields[k], Expression: []string{k}})
+	}
+	writeResource(w, http.StatusBadRequest, map[string]any{"resourceType": "OperationOutcome", "issue": issues})
+	return true
+}

@@ -1,0 +1,57 @@
+package fhir
+
+import "net/http"
+
+// capabilityDate is when the CapabilityStatement last changed; bump it
+// with the statement.
+const capabilityDate = "2026-11-26"
+
+// capabilityStatement describes what Haven's FHIR server supports. It is
+// built from the routes Mount registers; a golden file keeps it honest.
+func (h *Handler) capabilityStatement() map[string]any {
+	interaction := func(codes ...string) []map[string]string {
+		out := make([]map[string]string, len(codes))
+		for i, c := range codes {
+			out[i] = map[string]string{"code": c}
+		}
+		return out
+	}
+	return map[string]any{
+		"resourceType": "CapabilityStatement",
+		"status":       "active",
+		"date":         capabilityDate,
+		"publisher":    "Haven",
+		"kind":         "instance",
+		"software":     map[string]string{"name": "Haven", "version": h.Version},
+		"fhirVersion":  FHIRVersion,
+		"format":       []string{ContentType},
+		"rest": []map[string]any{{
+			"mode": "server",
+			"security": map[string]any{
+				"description": "Bearer API tokens (Authorization: Bearer TOKEN): fhir:read to read and search, fhir:write to create. " +
+					"Only a survivor's care team may create or read their QuestionnaireResponses; every access is audited.",
+			},
+			"resource": []map[string]any{
+				{
+					"type":        "Questionnaire",
+					"interaction": interaction("read", "search-type"),
+					"searchParam": []map[string]string{
+						{"name": "_id", "type": "token"},
+						{"name": "url", "type": "uri"},
+						{"name": "status", "type": "token"},
+					},
+				},
+				{
+					"type":        "QuestionnaireResponse",
+					"interaction": interaction("read", "create"),
+					"documentation": "subject must reference a survivor as Patient/{id}; the response is validated against its " +
+						"Questionnaire (enableWhen, answer types, required items) and scored. Results are prompts, not a diagnosis.",
+				},
+			},
+		}},
+	}
+}
+
+func (h *Handler) metadata(w http.ResponseWriter, r *http.Request) error {
+	return writeResource(w, http.StatusOK, h.capabilityStatement())
+}
