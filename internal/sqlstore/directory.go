@@ -88,8 +88,9 @@ func searchText(s *haven.Service) string {
 // trips, and far below both engines' limits on parameters.
 const upsertBatch = 100
 
-// upsert inserts items, or updates the rows of the same id.
-func upsert[T any](ctx context.Context, tx *Tx, e entity[T], items []T) error {
+// upsert inserts items, or updates the rows of the same id, calling tick
+// with the number of records after each statement.
+func upsert[T any](ctx context.Context, tx *Tx, e entity[T], items []T, tick func(int)) error {
 	cols := append(append([]string{"id"}, e.cols...), "record")
 	sets := make([]string, len(cols)-1)
 	for i, c := range cols[1:] {
@@ -115,6 +116,7 @@ func upsert[T any](ctx context.Context, tx *Tx, e entity[T], items []T) error {
 		if _, err := tx.ExecContext(ctx, sb.String()+suffix, args...); err != nil {
 			return fmt.Errorf("write %s: %w", e.table, err)
 		}
+		tick(len(chunk))
 	}
 	return nil
 }
@@ -288,33 +290,31 @@ func directoryLen(d *haven.Directory) int {
 		len(d.RequiredDocuments) + len(d.Taxonomies) + len(d.TaxonomyTerms) + len(d.Attributes)
 }
 
-// putDirectory upserts every table of d.
+// putDirectory upserts every table of d, reporting progress after each
+// batch of records.
 func (tx *Tx) putDirectory(ctx context.Context, d *haven.Directory, progress func(done, total int)) error {
 	total, done := directoryLen(d), 0
-	step := func(n int, err error) error {
+	tick := func(n int) {
 		done += n
-		if err == nil && progress != nil {
+		if progress != nil {
 			progress(done, total)
 		}
-		return err
 	}
 	steps := []func() error{
-		func() error { return step(len(d.Taxonomies), upsert(ctx, tx, taxonomyEntity, d.Taxonomies)) },
-		func() error { return step(len(d.TaxonomyTerms), upsert(ctx, tx, termEntity, d.TaxonomyTerms)) },
-		func() error { return step(len(d.Organizations), upsert(ctx, tx, orgEntity, d.Organizations)) },
-		func() error { return step(len(d.Services), upsert(ctx, tx, serviceEntity, d.Services)) },
-		func() error { return step(len(d.Locations), upsert(ctx, tx, locationEntity, d.Locations)) },
-		func() error { return step(len(d.ServiceAtLocations), upsert(ctx, tx, salEntity, d.ServiceAtLocations)) },
-		func() error { return step(len(d.Addresses), upsert(ctx, tx, addressEntity, d.Addresses)) },
-		func() error { return step(len(d.Phones), upsert(ctx, tx, phoneEntity, d.Phones)) },
-		func() error { return step(len(d.Schedules), upsert(ctx, tx, scheduleEntity, d.Schedules)) },
-		func() error { return step(len(d.Languages), upsert(ctx, tx, languageEntity, d.Languages)) },
-		func() error { return step(len(d.ServiceAreas), upsert(ctx, tx, areaEntity, d.ServiceAreas)) },
-		func() error { return step(len(d.CostOptions), upsert(ctx, tx, costEntity, d.CostOptions)) },
-		func() error {
-			return step(len(d.RequiredDocuments), upsert(ctx, tx, documentEntity, d.RequiredDocuments))
-		},
-		func() error { return step(len(d.Attributes), upsert(ctx, tx, attributeEntity, d.Attributes)) },
+		func() error { return upsert(ctx, tx, taxonomyEntity, d.Taxonomies, tick) },
+		func() error { return upsert(ctx, tx, termEntity, d.TaxonomyTerms, tick) },
+		func() error { return upsert(ctx, tx, orgEntity, d.Organizations, tick) },
+		func() error { return upsert(ctx, tx, serviceEntity, d.Services, tick) },
+		func() error { return upsert(ctx, tx, locationEntity, d.Locations, tick) },
+		func() error { return upsert(ctx, tx, salEntity, d.ServiceAtLocations, tick) },
+		func() error { return upsert(ctx, tx, addressEntity, d.Addresses, tick) },
+		func() error { return upsert(ctx, tx, phoneEntity, d.Phones, tick) },
+		func() error { return upsert(ctx, tx, scheduleEntity, d.Schedules, tick) },
+		func() error { return upsert(ctx, tx, languageEntity, d.Languages, tick) },
+		func() error { return upsert(ctx, tx, areaEntity, d.ServiceAreas, tick) },
+		func() error { return upsert(ctx, tx, costEntity, d.CostOptions, tick) },
+		func() error { return upsert(ctx, tx, documentEntity, d.RequiredDocuments, tick) },
+		func() error { return upsert(ctx, tx, attributeEntity, d.Attributes, tick) },
 	}
 	for _, s := range steps {
 		if err := s(); err != nil {
