@@ -2,9 +2,6 @@ package sqlstore_test
 
 import (
 	"context"
-	"crypto/aes"
-	"crypto/cipher"
-	"crypto/rand"
 	"net/url"
 	"strings"
 	"testing"
@@ -176,33 +173,8 @@ func TestSignInThrottle(t *testing.T) {
 	})
 }
 
-// gcmBox is a real AES-256-GCM SecretBox for tests of the store alone.
-type gcmBox struct{ aead cipher.AEAD }
-
-func newGCMBox(t *testing.T) *gcmBox {
-	key := make([]byte, 32)
-	rand.Read(key)
-	b, _ := aes.NewCipher(key)
-	aead, _ := cipher.NewGCM(b)
-	return &gcmBox{aead}
-}
-
-func (g *gcmBox) SealSecret(p, aad []byte) ([]byte, error) {
-	nonce := make([]byte, g.aead.NonceSize())
-	rand.Read(nonce)
-	return g.aead.Seal(nonce, nonce, p, aad), nil
-}
-
-func (g *gcmBox) OpenSecret(c, aad []byte) ([]byte, error) {
-	n := g.aead.NonceSize()
-	return g.aead.Open(nil, c[:n], c[n:], aad)
-}
-
 func TestTOTPEnrolSignInAndReplay(t *testing.T) {
 	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
-		if db.Secrets == nil {
-			db.Secrets = newGCMBox(t)
-		}
 		clock := &fixedClock{time.Date(2026, 5, 1, 8, 0, 0, 0, time.UTC)}
 		db.Clock = clock
 		u := mustUser(t, db, "nurse", haven.RoleClinician)
