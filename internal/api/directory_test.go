@@ -1,0 +1,117 @@
+package api_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/api"
+	"github.com/haven-care/haven/internal/directory"
+	"github.com/haven-care/haven/internal/directory/live"
+	"github.com/haven-care/haven/internal/server"
+	"github.com/haven-care/haven/internal/sqlstore"
+	"github.com/haven-care/haven/internal/sqlstore/sqlstoretest"
+)
+
+// shelterDirectory returns a synthetic directory in which one active
+// service's location is a shelter, with that service's ID and a need it
+// offers.
+func shelterDirectory(t *testing.T) (d *haven.Directory, shelterID, serviceID, need string) {
+	t.Helper()
+	d = directory.GenerateDirectory(60, 13)
+	active := map[string]bool{}
+	for _, s := range d.Services {
+		active[s.ID] = s.Status == "active"
+	}
+	for _, sal := range d.ServiceAtLocations {
+		if active[sal.ServiceID] {
+			shelterID, serviceID = sal.LocationID, sal.ServiceID
+			break
+		}
+	}
+	for i := range d.Locations {
+		if d.Locations[i].ID == shelterID {
+			d.Locations[i].Confidential = true
+		}
+	}
+	for _, a := range d.Attributes {
+		if n, ok := haven.NeedByCode(a.TaxonomyTermID); ok && a.LinkID == serviceID {
+			need = n.Code
+		}
+	}
+	return d, shelterID, serviceID, need
+}
+
+func searchAPI(t *testing.T, url, token, query string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url+"/api/v1/directory/search?"+query, nil)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func TestDirectorySearchAPI(t *testing.T) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+		d, shelterID, serviceID, need := shelterDirectory(t)
+		if _, err := db.ImportDirectory(context.Background(), d, nil); err != nil {
+			t.Fatal(err)
+		}
+		idx, err := live.Build(context.Background(), db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := server.New(slog.New(slog.NewTextHandler(io.Discard, nil)), db)
+		s.APITokens = db
+		(&api.DirectorySearch{Index: idx, Records: db}).Mount(s)
+		ts := httptest.NewServer(s.Handler())
+		defer ts.Close()
+		advocate := mustToken(t, db, mustAPIUser(t, db, "advocate", haven.RoleAdvocate), haven.ScopeAPIRead)
+		analyst := mustToken(t, db, mustAPIUser(t, db, "analyst", haven.RoleAnalyst), haven.ScopeAPIRead)
+
+		code, body := searchAPI(t, ts.URL, advocate, "need="+need+"&limit=100")
+		var got api.SearchResults
+		if err := json.Unmarshal([]byte(body), &got); err != nil || code != 200 {
+			t.Fatalf("advocate search: %d %v %.300s", code, err, body)
+		}
+		found := false
+		for _, r := range got.Results {
+			found = found || r.LocationID == shelterID && r.ServiceID == serviceID && r.ServiceName != "" && r.LocationName != ""
+		}
+		if !found || got.Matched != len(got.Results) {
+			t.Errorf("advocate: shelter result found=%v, matched=%d of %d results", found, got.Matched, len(got.Results))
+		}
+		code, body = searchAPI(t, ts.URL, analyst, "need="+need+"&limit=100")
+		if code != 200 || strings.Contains(body, shelterID) {
+			t.Errorf("analyst search: %d, names the shelter=%v", code, strings.Contains(body, shelterID))
+		}
+		tests := []struct {
+			token, query string
+			code         int
+			want         string
+		}{
+			{advocate, "limit=5", 400, `"need"`},
+			{advocate, "need=" + need + "&lat=north&lon=1", 400, `"lat"`},
+			{advocate, "need=" + need + "&open_at=soon", 400, `"open_at"`},
+			{advocate, "need=" + need + "&limit=500", 400, `"limit"`},
+			{"", "need=" + need, 401, ""},
+		}
+		for _, tt := range tests {
+			if code, body := searchAPI(t, ts.URL, tt.token, tt.query); code != tt.code || !strings.Contains(body, tt.want) {
+				t.Errorf("search?%s: %d %.200s, want %d with %s", tt.query, code, body, tt.code, tt.want)
+			}
+		}
+	})
+}
