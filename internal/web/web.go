@@ -37,6 +37,9 @@ type Config struct {
 	// mounted.
 	Survivors haven.SurvivorService
 	Contacts  ContactService
+	// Screenings runs screenings; without it the screening pages are not
+	// mounted.
+	Screenings haven.ScreeningService
 	// NeutralURL is where quick exit lands; DefaultNeutralURL when empty.
 	// Tests point it at a local page.
 	NeutralURL string
@@ -99,6 +102,9 @@ func (h *Handler) Mount(s *server.Server) {
 	s.HandleFunc("GET /admin/translations", h.authed(h.translations))
 	if h.cfg.Survivors != nil && h.cfg.Contacts != nil {
 		h.mountSurvivors(s)
+	}
+	if h.cfg.Screenings != nil {
+		h.mountScreenings(s)
 	}
 	s.HandleFunc("/", h.notFound)
 	s.ErrorPage = h.errorPage

@@ -1,0 +1,238 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"time"
+
+	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/screening"
+	"github.com/haven-care/haven/internal/server"
+)
+
+func init() {
+	pageNames = append(pageNames, "screeningchoose", "screeningform", "screeningresult")
+}
+
+// mountScreenings mounts the screening pages: choose an instrument, answer
+// it (the safety checklist first; enableWhen applied on the server), read
+// the result. URLs carry IDs only.
+func (h *Handler) mountScreenings(s *server.Server) {
+	s.HandleFunc("GET /survivors/{id}/screenings/new", h.authed(h.screeningNew))
+	s.HandleFunc("POST /survivors/{id}/screenings/new", h.authed(h.screeningSubmit))
+	s.HandleFunc("GET /screenings/{id}", h.authed(h.screeningShow))
+}
+
+type screeningChoosePage struct {
+	Page
+	SurvivorID  string
+	Instruments []haven.Instrument
+	Previous    []previousScreening
+}
+
+type previousScreening struct {
+	ID, Instrument, Concern, Date string
+}
+
+// screeningNew shows the instrument chooser, or with ?instrument= the
+// instrument's form with what is enabled before any answer.
+func (h *Handler) screeningNew(w http.ResponseWriter, r *http.Request) error {
+	survivorID := r.PathValue("id")
+	// Listing checks the care-team relationship (and audits it) before
+	// anything about the record is shown.
+	list, err := h.cfg.Screenings.Screenings(r.Context(), survivorID)
+	if err != nil {
+		return err
+	}
+	if id := r.URL.Query().Get("instrument"); id != "" {
+		f, err := h.loadForm(r, survivorID, id)
+		if err != nil {
+			return err
+		}
+		return h.renderForm(w, r, f, "")
+	}
+	all, err := h.cfg.Screenings.Instruments(r.Context())
+	if err != nil {
+		return err
+	}
+	p := screeningChoosePage{Page: h.page(r, "screening.choose_title"), SurvivorID: survivorID}
+	for _, in := range all {
+		if in.Status != "retired" {
+			p.Instruments = append(p.Instruments, in)
+		}
+	}
+	titles := instrumentTitles(all)
+	for _, s := range list {
+		p.Previous = append(p.Previous, previousScreening{ID: s.ID, Instrument: titles[s.InstrumentID],
+			Concern: p.concern(s.Concern, true), Date: s.CreatedAt.Format("2006-01-02 15:04 UTC")})
+	}
+	return h.render(w, http.StatusOK, "screeningchoose", &p)
+}
+
+func instrumentTitles(all []haven.Instrument) map[string]string {
+	m := map[string]string{}
+	for _, in := range all {
+		m[in.ID] = in.Title
+	}
+	return m
+}
+
+// screeningSubmit re-renders the form with the items the answers enable,
+// or, when the worker finishes and no new item appeared, stores the
+// screening and shows its result.
+func (h *Handler) screeningSubmit(w http.ResponseWriter, r *http.Request) error {
+	survivorID := r.PathValue("id")
+	f, err := h.loadForm(r, survivorID, r.URL.Query().Get("instrument"))
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return haven.Errorf(haven.Invalid, "The form could not be read.")
+	}
+	f.read(r.PostForm)
+	if len(f.fieldErrors) > 0 {
+		return h.renderForm(w, r, f, "screening.fix")
+	}
+	shown := r.PostForm["shown"]
+	if r.PostForm.Get("step") != "finish" || !slices.Equal(shown, f.shownQuestions()) {
+		return h.renderForm(w, r, f, "screening.more_shown")
+	}
+	body, err := f.response(survivorID, time.Now())
+	if err != nil {
+		return err
+	}
+	sc, err := h.cfg.Screenings.CreateScreening(r.Context(), haven.NewScreening{SurvivorID: survivorID, InstrumentID: f.in.ID, Response: body})
+	if isKind(err, haven.Invalid) && len(haven.ErrorFields(err)) > 0 {
+		f.fieldErrors = haven.ErrorFields(err)
+		return h.renderForm(w, r, f, "screening.fix")
+	} else if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/screenings/"+url.PathEscape(sc.ID), http.StatusSeeOther)
+	return nil
+}
+
+// loadForm reads the instrument and starts a form for it.
+func (h *Handler) loadForm(r *http.Request, survivorID, instrumentID string) (*screeningForm, error) {
+	in, err := h.cfg.Screenings.Instrument(r.Context(), instrumentID)
+	if err != nil {
+		return nil, err
+	}
+	q, err := screening.ParseQuestionnaire(in.JSON)
+	if err != nil {
+		return nil, err
+	}
+	return newScreeningForm(in, q, survivorID), nil
+}
+
+type screeningFormPage struct {
+	Page
+	SurvivorID string
+	Instrument *haven.Instrument
+	Items      []itemView
+	Shown      []string
+	Error      string
+}
+
+func (h *Handler) renderForm(w http.ResponseWriter, r *http.Request, f *screeningForm, messageKey string) error {
+	p := screeningFormPage{Page: h.page(r, "screening.title"), SurvivorID: f.survivorID, Instrument: f.in, Shown: f.shownQuestions()}
+	p.Items = f.views(&p.Page)
+	status := http.StatusOK
+	switch messageKey {
+	case "screening.fix":
+		p.Error, status = p.T(messageKey), http.StatusUnprocessableEntity
+	case "":
+	default:
+		p.Notice = p.T(messageKey)
+	}
+	return h.render(w, status, "screeningform", &p)
+}
+
+type screeningResultPage struct {
+	Page
+	S          *haven.Screening
+	Instrument string
+	Concern    string
+	Summary    string
+	Flagged    []string
+	Steps      []haven.ScreeningStep
+}
+
+// screeningShow shows a result: prompts, not a diagnosis; the level of
+// concern, next steps and suggested ICD-10-CM codes.
+func (h *Handler) screeningShow(w http.ResponseWriter, r *http.Request) error {
+	sc, err := h.cfg.Screenings.Screening(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	p := screeningResultPage{Page: h.page(r, "screening.result_title"), S: sc, Instrument: sc.InstrumentID}
+	if in, err := h.cfg.Screenings.Instrument(r.Context(), sc.InstrumentID); err == nil {
+		p.Instrument = in.Title
+	}
+	res := sc.Result
+	p.Concern = p.concern(res.Concern, res.Screened)
+	p.Summary = p.resultText("screening.summary."+summaryState(res), res.Summary)
+	for _, d := range res.Flagged {
+		p.Flagged = append(p.Flagged, p.resultText("screening.domain."+d, d))
+	}
+	for _, s := range res.NextSteps {
+		p.Steps = append(p.Steps, haven.ScreeningStep{Kind: s.Kind, Text: p.resultText(stepKey(s.Kind, res), s.Text)})
+	}
+	return h.render(w, http.StatusOK, "screeningresult", &p)
+}
+
+// concern is the label of a level of concern.
+func (p *Page) concern(c string, screened bool) string {
+	if !screened {
+		return p.T("screening.not_screened")
+	}
+	return p.resultText("screening.concern."+c, c)
+}
+
+// resultText is the catalog text of key in the page's language, or the
+// engine's English text: in English, and for anything the catalog lacks
+// (an imported instrument's own domains, a new kind of step).
+func (p *Page) resultText(key, engine string) string {
+	if p.Lang == "en" {
+		return engine
+	}
+	if s, ok := p.cats.staff[p.Lang][key]; ok {
+		return s
+	}
+	return engine
+}
+
+// summaryState names the summary a result carries.
+func summaryState(res haven.ScreeningResult) string {
+	switch {
+	case !res.Screened:
+		return "not_screened"
+	case res.Concern == "none" || res.Concern == "low":
+		return res.Concern
+	}
+	return "indicators"
+}
+
+// stepKey is the catalog key of a next step: offer-support and rescreen
+// read differently with no indicators and when not screened.
+func stepKey(kind string, res haven.ScreeningResult) string {
+	if kind == "offer-support" || kind == "rescreen" {
+		switch st := summaryState(res); st {
+		case "none", "not_screened":
+			return "screening.step." + kind + "." + st
+		}
+	}
+	return "screening.step." + kind
+}
+
+// itemData is what the recursive screening-item template gets: the page
+// (for translations) and one item.
+type itemData struct {
+	P *screeningFormPage
+	I itemView
+}
+
+func init() {
+	funcs["itemData"] = func(p *screeningFormPage, i itemView) itemData { return itemData{p, i} }
+}
