@@ -11,6 +11,7 @@ import (
 	"github.com/haven-care/haven"
 	"github.com/haven-care/haven/internal/api"
 	"github.com/haven-care/haven/internal/demo"
+	"github.com/haven-care/haven/internal/fhir"
 	"github.com/haven-care/haven/internal/server"
 	"github.com/haven-care/haven/internal/web"
 )
@@ -71,7 +72,8 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 	srv.Demo = f.demo
 	srv.APITokens = db
 	(&api.Handler{Users: db, Survivors: db}).Mount(srv)
-	pages, err := web.New(web.Config{Auth: db, Survivors: db, Contacts: db, Logger: logger, Demo: f.demo, Version: version})
+	(&fhir.Handler{Screenings: db, Version: version}).Mount(srv)
+	pages, err := web.New(web.Config{Auth: db, Survivors: db, Contacts: db, Screenings: db, Logger: logger, Demo: f.demo, Version: version})
 	if err != nil {
 		return err
 	}
