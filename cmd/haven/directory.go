@@ -1,0 +1,34 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/haven-care/haven/internal/api"
+	"github.com/haven-care/haven/internal/directory/live"
+	"github.com/haven-care/haven/internal/hsds"
+	"github.com/haven-care/haven/internal/server"
+	"github.com/haven-care/haven/internal/sqlstore"
+)
+
+// startDirectory builds the matching index from the store, keeps it
+// current for as long as ctx lives (LISTEN on PostgreSQL, polling on
+// SQLite) and mounts the HSDS API and the JSON API's directory search.
+func (m *Main) startDirectory(ctx context.Context, db *sqlstore.DB, srv *server.Server, sf *storeFlags, logger *slog.Logger) (*live.Index, error) {
+	start := time.Now()
+	idx, err := live.Build(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	idx.Logger = logger
+	logger.Info("directory index built", "sites", idx.Len(), "version", idx.Version(), "seconds", time.Since(start).Seconds())
+	opts := live.Options{Channel: sqlstore.DirectoryChannel}
+	if db.Engine() == "postgres" {
+		opts.ListenDSN = sf.dsn()
+	}
+	go idx.Run(ctx, opts)
+	(&hsds.API{Source: db}).Mount(srv)
+	(&api.DirectorySearch{Index: idx, Records: db}).Mount(srv)
+	return idx, nil
+}
