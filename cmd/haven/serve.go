@@ -71,7 +71,7 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 	srv := server.New(logger, db)
 	srv.Demo = f.demo
 	srv.APITokens = db
-	(&api.Handler{Users: db, Survivors: db}).Mount(srv)
+	(&api.Handler{Users: db, Survivors: db, Screenings: db}).Mount(srv)
 	(&fhir.Handler{Screenings: db, Version: version}).Mount(srv)
 	pages, err := web.New(web.Config{Auth: db, Survivors: db, Contacts: db, Screenings: db, Logger: logger, Demo: f.demo, Version: version})
 	if err != nil {

@@ -17,6 +17,9 @@ type Handler struct {
 	// Survivors keeps survivors' records; without it the survivor routes
 	// are not mounted.
 	Survivors haven.SurvivorService
+	// Screenings runs screenings; without it the instrument and screening
+	// routes are not mounted.
+	Screenings haven.ScreeningService
 }
 
 // Mount mounts the API routes on s; each requires a bearer token.
@@ -25,6 +28,9 @@ func (h *Handler) Mount(s *server.Server) {
 	s.Handle("GET /api/v1/me", s.RequireToken(haven.ScopeAPIRead, h.me))
 	if h.Survivors != nil {
 		h.mountSurvivors(s)
+	}
+	if h.Screenings != nil {
+		h.mountScreenings(s)
 	}
 }
 
