@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -202,4 +203,37 @@ func TestImportInstrumentRefused(t *testing.T) {
 			t.Errorf("%d instruments after refused imports, want the 3 shipped", len(all))
 		}
 	})
+}
+
+// TestScreeningCanaryNotOnDisk writes a distinctive free-text answer and
+// looks for it in the SQLite database file, its WAL and the key store.
+func TestScreeningCanaryNotOnDisk(t *testing.T) {
+	dir := t.TempDir()
+	db := openWithKeys(t, "sqlite:"+filepath.Join(dir, "haven.db"), "sqlite:"+filepath.Join(dir, "keys.db"))
+	adv := mustUser(t, db, "advocate", haven.RoleAdvocate)
+	s, _, err := db.CreateSurvivor(actorCtx(adv), haven.NewSurvivor{Name: "Synthetic Canary"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const canary = "CANARYSCREENINGNOTE"
+	base := rapidResponse(s.ID, "r-leave")
+	body := append(base[:len(base)-2:len(base)-2], // drop the closing "]}" of the item list
+		`, {"linkId": "r-followup", "item": [{"linkId": "r-followup-notes", "answer": [{"valueString": "`+canary+`"}]}]}]}`...)
+	sc, err := db.CreateScreening(actorCtx(adv), haven.NewScreening{SurvivorID: s.ID, Response: body})
+	if err != nil {
+		t.Fatalf("%v: %v", err, haven.ErrorFields(err))
+	}
+	if got, err := db.Screening(actorCtx(adv), sc.ID); err != nil || !bytes.Contains(got.Response, []byte(canary)) {
+		t.Fatalf("read back: %v; want the note in the decrypted response", err)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*"))
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(b, []byte(canary)) {
+			t.Errorf("screening answer in plaintext in %s", filepath.Base(f))
+		}
+	}
 }
