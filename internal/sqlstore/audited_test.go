@@ -113,7 +113,9 @@ var methodKinds = map[string][]string{
 		"SetUserRole", "SignIn", "SignOut", "Survivor", "Survivors", "UpdateSurvivor"},
 	"read": {"APITokens", "AuditEntries", "AuditRoot", "AuditSize", "Authenticate", "AuthenticateAPIToken", "BreakGlassQueue",
 		"ConsistencyProof", "CountUsers", "FindUserByID", "InclusionProof", "Instrument", "Instruments", "LatestCheckpoint",
-		"Sessions", "VerifyAudit", "SignCheckpoint"},
+		"Sessions", "VerifyAudit", "SignCheckpoint",
+		// The service directory is public information, not survivor data.
+		"DirectoryChanges", "DirectoryOrganizations", "DirectoryRecords", "DirectoryServices", "DirectoryVersion", "ExportDirectory"},
 	"infra": {"CheckSchema", "Close", "Engine", "KeyStoreSQL", "Migrate", "OpenKeyStore", "Ping", "Ready", "SQL", "SchemaStatus"},
 }
 
