@@ -140,10 +140,10 @@ type rowsQuerier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
-// load reads the records of e that match where (which may be empty), in
-// id order.
-func load[T any](ctx context.Context, q rowsQuerier, e entity[T], where string, args ...any) ([]T, error) {
-	rows, err := q.QueryContext(ctx, "SELECT record FROM "+e.table+" "+where+" ORDER BY id", args...)
+// load reads the records of e that clause (WHERE, ORDER BY; may be empty)
+// selects.
+func load[T any](ctx context.Context, q rowsQuerier, e entity[T], clause string, args ...any) ([]T, error) {
+	rows, err := q.QueryContext(ctx, "SELECT record FROM "+e.table+" "+clause, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", e.table, err)
 	}

@@ -7,9 +7,11 @@ package sqlstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/haven-care/haven"
@@ -26,7 +28,7 @@ func (db *DB) ExportDirectory(ctx context.Context, confidential bool) (*haven.Di
 	if err := db.authorizeDirectory(ctx, access.Export, confidential); err != nil {
 		return nil, err
 	}
-	d, err := db.loadDirectory(ctx)
+	d, err := db.loadDirectory(ctx, false)
 	if err != nil {
 		return nil, err
 	}
@@ -41,42 +43,66 @@ func (db *DB) ExportDirectory(ctx context.Context, confidential bool) (*haven.Di
 	return d, err
 }
 
-// DirectoryRecords reads the services named by ids (nil: every service)
-// with everything their matching sites are made of, confidential locations
-// included: it serves the matching index, which hides those from roles
-// that may not see them. It is not for display.
+// DirectoryRecords reads the services named by ids with everything their
+// matching sites are made of, confidential locations included: it serves
+// the matching index, which hides those from roles that may not see them,
+// and names the index's results. It is not for display. With nil ids it
+// reads every service, and only the tables matching uses (no
+// organizations, addresses, phones, areas, costs or taxonomies).
 func (db *DB) DirectoryRecords(ctx context.Context, ids []string) (*haven.Directory, error) {
 	if ids == nil {
-		return db.loadDirectory(ctx)
+		return db.loadDirectory(ctx, true)
 	}
 	return db.servicesDirectory(ctx, ids)
 }
 
-// loadDirectory reads every table.
-func (db *DB) loadDirectory(ctx context.Context) (*haven.Directory, error) {
+// loadDirectory reads every table, or with matchOnly those that matching
+// uses; two at a time, since decoding the JSON is most of the work.
+func (db *DB) loadDirectory(ctx context.Context, matchOnly bool) (*haven.Directory, error) {
 	var d haven.Directory
 	q := db.db
-	var err error
-	loads := []func() error{
-		func() (e error) { d.Organizations, e = load(ctx, q, orgEntity, ""); return },
-		func() (e error) { d.Services, e = load(ctx, q, serviceEntity, ""); return },
-		func() (e error) { d.Locations, e = load(ctx, q, locationEntity, ""); return },
-		func() (e error) { d.ServiceAtLocations, e = load(ctx, q, salEntity, ""); return },
-		func() (e error) { d.Addresses, e = load(ctx, q, addressEntity, ""); return },
-		func() (e error) { d.Phones, e = load(ctx, q, phoneEntity, ""); return },
-		func() (e error) { d.Schedules, e = load(ctx, q, scheduleEntity, ""); return },
-		func() (e error) { d.Languages, e = load(ctx, q, languageEntity, ""); return },
-		func() (e error) { d.ServiceAreas, e = load(ctx, q, areaEntity, ""); return },
-		func() (e error) { d.CostOptions, e = load(ctx, q, costEntity, ""); return },
-		func() (e error) { d.RequiredDocuments, e = load(ctx, q, documentEntity, ""); return },
-		func() (e error) { d.Taxonomies, e = load(ctx, q, taxonomyEntity, ""); return },
-		func() (e error) { d.TaxonomyTerms, e = load(ctx, q, termEntity, ""); return },
-		func() (e error) { d.Attributes, e = load(ctx, q, attributeEntity, ""); return },
+	// An export is in id order, so that it is the same every time; the
+	// index needs no order, and SQLite reads a table fastest in rowid order.
+	order := "ORDER BY id"
+	if matchOnly {
+		order = ""
 	}
-	for _, l := range loads {
-		if err = l(); err != nil {
-			return nil, err
+	type step struct {
+		match bool
+		load  func() error
+	}
+	steps := []step{
+		{false, func() (e error) { d.Organizations, e = load(ctx, q, orgEntity, order); return }},
+		{true, func() (e error) { d.Services, e = load(ctx, q, serviceEntity, order); return }},
+		{true, func() (e error) { d.Locations, e = load(ctx, q, locationEntity, order); return }},
+		{true, func() (e error) { d.ServiceAtLocations, e = load(ctx, q, salEntity, order); return }},
+		{false, func() (e error) { d.Addresses, e = load(ctx, q, addressEntity, order); return }},
+		{false, func() (e error) { d.Phones, e = load(ctx, q, phoneEntity, order); return }},
+		{true, func() (e error) { d.Schedules, e = load(ctx, q, scheduleEntity, order); return }},
+		{true, func() (e error) { d.Languages, e = load(ctx, q, languageEntity, order); return }},
+		{false, func() (e error) { d.ServiceAreas, e = load(ctx, q, areaEntity, order); return }},
+		{false, func() (e error) { d.CostOptions, e = load(ctx, q, costEntity, order); return }},
+		{true, func() (e error) { d.RequiredDocuments, e = load(ctx, q, documentEntity, order); return }},
+		{false, func() (e error) { d.Taxonomies, e = load(ctx, q, taxonomyEntity, order); return }},
+		{false, func() (e error) { d.TaxonomyTerms, e = load(ctx, q, termEntity, order); return }},
+		{true, func() (e error) { d.Attributes, e = load(ctx, q, attributeEntity, order); return }},
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, len(steps))
+	sem := make(chan struct{}, 2)
+	for i, s := range steps {
+		if matchOnly && !s.match {
+			continue
 		}
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			errs[i] = s.load()
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
 	}
 	return &d, nil
 }
@@ -216,6 +242,7 @@ func (db *DB) DirectoryServices(ctx context.Context, f hsds.ServiceFilter) (*hav
 	if err != nil {
 		return nil, 0, err
 	}
+	inOrder(d.Services, ids, func(s haven.Service) string { return s.ID })
 	return withoutConfidential(d), total, nil
 }
 
@@ -302,12 +329,22 @@ func (db *DB) DirectoryOrganizations(ctx context.Context, id string, offset, lim
 	if d.Organizations, err = loadIn(ctx, db.db, orgEntity, map[string][]string{"id": ids}); err != nil {
 		return nil, 0, err
 	}
+	inOrder(d.Organizations, ids, func(o haven.Organization) string { return o.ID })
 	if d.Locations, err = load(ctx, db.db, locationEntity, "WHERE confidential = 0 AND organization_id IN "+valuesList(1, max(len(ids), 1)), anyIDs(ids)...); err != nil {
 		return nil, 0, err
 	}
 	locIDs := idsOf(d.Locations, func(l haven.Location) string { return l.ID })
 	err = db.loadOwned(ctx, d, map[string][]string{"location_id": locIDs, "organization_id": ids})
 	return withoutConfidential(d), total, err
+}
+
+// inOrder sorts items into the order of ids (a page's order).
+func inOrder[T any](items []T, ids []string, id func(T) string) {
+	pos := make(map[string]int, len(ids))
+	for i, id := range ids {
+		pos[id] = i
+	}
+	slices.SortFunc(items, func(a, b T) int { return pos[id(a)] - pos[id(b)] })
 }
 
 // anyIDs returns ids as query arguments; one "" for none, so that an IN

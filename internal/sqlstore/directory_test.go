@@ -285,6 +285,10 @@ func TestDirectoryServicesFilters(t *testing.T) {
 			if total != tt.want || len(got.Services) != min(tt.want, 7) {
 				t.Errorf("%s: total=%d page=%d, want %d and %d", tt.name, total, len(got.Services), tt.want, min(tt.want, 7))
 			}
+			byName := func(a, b haven.Service) int { return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID)) }
+			if !slices.IsSortedFunc(got.Services, byName) {
+				t.Errorf("%s: page not in name order", tt.name)
+			}
 		}
 	})
 }
