@@ -32,7 +32,10 @@ func TestEveryChangeIsAudited(t *testing.T) {
 			name string
 			run  func() error
 		}{
-			{"CreateUser", func() error { _, err := db.CreateUser(ctx, haven.NewUser{Username: "newbie", Role: haven.RoleAnalyst, Password: testPassword}); return err }},
+			{"CreateUser", func() error {
+				_, err := db.CreateUser(ctx, haven.NewUser{Username: "newbie", Role: haven.RoleAnalyst, Password: testPassword})
+				return err
+			}},
 			{"SignIn", func() error {
 				var s *haven.Session
 				var err error
