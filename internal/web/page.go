@@ -58,6 +58,7 @@ var navItems = []struct {
 	{"/", "nav.home", nil},
 	{"/survivors", "nav.survivors", careRoles},
 	{"/survivor-texts", "nav.survivor_texts", nil},
+	{"/screening-accuracy", "nav.accuracy", []haven.Role{haven.RoleClinician, haven.RoleAdvocate, haven.RoleSupervisor, haven.RoleAnalyst}},
 	{"/sessions", "nav.sessions", nil},
 	{"/admin/translations", "nav.translations", []haven.Role{haven.RoleAdmin}},
 }

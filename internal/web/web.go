@@ -100,6 +100,7 @@ func (h *Handler) Mount(s *server.Server) {
 	s.HandleFunc("POST /language", h.setLanguage)
 	s.HandleFunc("GET /survivor-texts", h.authed(h.survivorTexts))
 	s.HandleFunc("GET /admin/translations", h.authed(h.translations))
+	s.HandleFunc("GET /screening-accuracy", h.authed(h.accuracy))
 	if h.cfg.Survivors != nil && h.cfg.Contacts != nil {
 		h.mountSurvivors(s)
 	}
