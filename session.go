@@ -67,3 +67,14 @@ type AuthService interface {
 	// EndSession ends one of the actor's own sessions. Errors: NotFound.
 	EndSession(ctx context.Context, sessionID string) error
 }
+
+// MFAService enrols the signed-in user in TOTP multi-factor sign-in.
+type MFAService interface {
+	// BeginTOTP makes a new secret for the actor and returns its otpauth://
+	// URL; it is not used at sign-in until confirmed. Errors: Unauthenticated.
+	BeginTOTP(ctx context.Context, issuer string) (string, error)
+	// ConfirmTOTP checks a code from the authenticator, turns multi-factor
+	// on, ends the actor's other sessions and returns one-use recovery
+	// codes. Errors: Invalid (wrong code), Unauthenticated.
+	ConfirmTOTP(ctx context.Context, code string) ([]string, error)
+}

@@ -60,6 +60,7 @@ var navItems = []struct {
 	{"/survivor-texts", "nav.survivor_texts", nil},
 	{"/screening-accuracy", "nav.accuracy", []haven.Role{haven.RoleClinician, haven.RoleAdvocate, haven.RoleSupervisor, haven.RoleAnalyst}},
 	{"/sessions", "nav.sessions", nil},
+	{"/account/two-step", "nav.mfa", nil},
 	{"/admin/translations", "nav.translations", []haven.Role{haven.RoleAdmin}},
 }
 

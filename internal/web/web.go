@@ -26,6 +26,8 @@ const DefaultNeutralURL = "https://www.weather.gov/"
 type Config struct {
 	// Auth signs users in and checks their session cookies.
 	Auth haven.AuthService
+	// MFA enrols users in two-step sign-in; its pages mount when it is set.
+	MFA haven.MFAService
 	// Logger receives errors; it never receives personal data.
 	Logger *slog.Logger
 	// Demo shows a DEMO banner on every page.
@@ -101,6 +103,9 @@ func (h *Handler) Mount(s *server.Server) {
 	s.HandleFunc("GET /survivor-texts", h.authed(h.survivorTexts))
 	s.HandleFunc("GET /admin/translations", h.authed(h.translations))
 	s.HandleFunc("GET /screening-accuracy", h.authed(h.accuracy))
+	if h.cfg.MFA != nil {
+		h.mountMFA(s)
+	}
 	if h.cfg.Survivors != nil && h.cfg.Contacts != nil {
 		h.mountSurvivors(s)
 	}

@@ -1,0 +1,103 @@
+package web
+
+import (
+	"bytes"
+	"encoding/base64"
+	"html/template"
+	"image/png"
+	"net/http"
+
+	"github.com/pquerna/otp"
+
+	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/server"
+)
+
+func init() {
+	pageNames = append(pageNames, "mfa")
+}
+
+// mfaPage walks a user through turning on two-step sign-in: a QR code
+// and the secret as text, a code to prove the app works, then the
+// recovery codes, shown once.
+type mfaPage struct {
+	Page
+	Enabled bool
+	// QR is the data: URI of the QR code PNG, made here from the secret;
+	// template.URL lets html/template keep a data: URI it would otherwise
+	// neutralise.
+	QR     template.URL
+	Secret string
+	// Link is the otpauth:// URL, carried in the confirm form so that a
+	// mistyped code shows the same QR code again; only the stored, sealed
+	// secret is ever checked.
+	Link     string
+	Fields   map[string]string
+	Recovery []string
+}
+
+func (h *Handler) mountMFA(s *server.Server) {
+	s.HandleFunc("GET /account/two-step", h.authed(h.mfa))
+	s.HandleFunc("POST /account/two-step/begin", h.authed(h.mfaBegin))
+	s.HandleFunc("POST /account/two-step/confirm", h.authed(h.mfaConfirm))
+}
+
+func (h *Handler) mfa(w http.ResponseWriter, r *http.Request) error {
+	p := mfaPage{Page: h.page(r, "mfa.title")}
+	p.Enabled = p.User != nil && p.User.TOTPEnabled
+	return h.render(w, http.StatusOK, "mfa", &p)
+}
+
+// mfaBegin makes a new secret and shows it; until confirmed, sign-in is
+// unchanged.
+func (h *Handler) mfaBegin(w http.ResponseWriter, r *http.Request) error {
+	link, err := h.cfg.MFA.BeginTOTP(r.Context(), "Haven")
+	if err != nil {
+		return err
+	}
+	p := mfaPage{Page: h.page(r, "mfa.title"), Fields: map[string]string{}}
+	if err := p.setKey(link); err != nil {
+		return err
+	}
+	return h.render(w, http.StatusOK, "mfa", &p)
+}
+
+func (p *mfaPage) setKey(link string) error {
+	key, err := otp.NewKeyFromURL(link)
+	if err != nil {
+		return err
+	}
+	img, err := key.Image(200, 200)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		return err
+	}
+	p.Link = link
+	p.QR = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(buf.Bytes()))
+	p.Secret = key.Secret()
+	return nil
+}
+
+// mfaConfirm turns two-step sign-in on once a code from the app checks
+// out, and shows the recovery codes once.
+func (h *Handler) mfaConfirm(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return haven.Errorf(haven.Invalid, "The form could not be read.")
+	}
+	codes, err := h.cfg.MFA.ConfirmTOTP(r.Context(), r.PostForm.Get("code"))
+	p := mfaPage{Page: h.page(r, "mfa.title"), Fields: map[string]string{}}
+	if haven.ErrorKind(err) == haven.Invalid {
+		p.Fields["code"] = p.T("mfa.code_wrong")
+		if p.setKey(r.PostForm.Get("link")) != nil {
+			p.Notice = p.T("mfa.start_again")
+		}
+		return h.render(w, http.StatusBadRequest, "mfa", &p)
+	} else if err != nil {
+		return err
+	}
+	p.Enabled, p.Recovery = true, codes
+	return h.render(w, http.StatusOK, "mfa", &p)
+}
