@@ -48,6 +48,9 @@ func ValidateBreakGlassReason(reason string) error {
 
 // BreakGlassService grants and reviews emergency access.
 type BreakGlassService interface {
+	// SurvivorIDByCaseNumber finds a record by case number for emergency
+	// access. Errors: Invalid (no such case number), Forbidden (role).
+	SurvivorIDByCaseNumber(ctx context.Context, caseNumber string) (string, error)
 	// BreakGlass grants the actor read-only access to a survivor for an
 	// hour. Errors: Invalid (reason), Forbidden (role), NotFound.
 	BreakGlass(ctx context.Context, survivorID, reason string) (*BreakGlassGrant, error)

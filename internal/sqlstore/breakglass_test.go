@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 	"time"
 
@@ -30,6 +31,15 @@ func TestBreakGlass(t *testing.T) {
 		}
 		if _, err := db.Survivor(actorCtx(er), s.ID); haven.ErrorKind(err) != haven.NotFound {
 			t.Fatalf("before break-glass err=%v, want NotFound", err)
+		}
+		if id, err := db.SurvivorIDByCaseNumber(actorCtx(er), " "+strings.ToLower(s.CaseNumber)); err != nil || id != s.ID {
+			t.Errorf("SurvivorIDByCaseNumber=%q,%v, want %s", id, err, s.ID)
+		}
+		if _, err := db.SurvivorIDByCaseNumber(actorCtx(er), "HV-0000-0000"); haven.ErrorFields(err)["case_number"] == "" {
+			t.Errorf("unknown case number err=%v, want a case_number field error", err)
+		}
+		if _, err := db.SurvivorIDByCaseNumber(actorCtx(analyst), s.CaseNumber); haven.ErrorKind(err) != haven.Forbidden {
+			t.Errorf("analyst lookup err=%v, want Forbidden", err)
 		}
 		g, err := db.BreakGlass(actorCtx(er), s.ID, "Patient unconscious in the emergency department; need allergies and safe contact")
 		if err != nil {
