@@ -76,7 +76,7 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 	if _, err := m.startDirectory(ctx, db, srv, &f.store, logger); err != nil {
 		return err
 	}
-	pages, err := web.New(web.Config{Auth: db, MFA: db, Survivors: db, Contacts: db, Screenings: db, Logger: logger, Demo: f.demo, Version: version})
+	pages, err := web.New(web.Config{Auth: db, MFA: db, BreakGlass: db, Users: db, Survivors: db, Contacts: db, Screenings: db, Logger: logger, Demo: f.demo, Version: version})
 	if err != nil {
 		return err
 	}

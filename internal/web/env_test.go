@@ -47,7 +47,7 @@ func newEnv(tb testing.TB, demo bool) *env {
 		io.WriteString(w, `<!doctype html><html lang="en"><title>Weather</title><main><h1>Weather forecast</h1></main></html>`)
 	}))
 	tb.Cleanup(e.neutral.Close)
-	h, err := web.New(web.Config{Auth: e.db, MFA: e.db, Survivors: e.db, Contacts: e.db, Demo: demo, Version: "test", NeutralURL: e.neutral.URL + "/forecast"})
+	h, err := web.New(web.Config{Auth: e.db, MFA: e.db, BreakGlass: e.db, Users: e.db, Survivors: e.db, Contacts: e.db, Demo: demo, Version: "test", NeutralURL: e.neutral.URL + "/forecast"})
 	if err != nil {
 		tb.Fatal(err)
 	}

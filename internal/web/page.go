@@ -61,6 +61,8 @@ var navItems = []struct {
 	{"/screening-accuracy", "nav.accuracy", []haven.Role{haven.RoleClinician, haven.RoleAdvocate, haven.RoleSupervisor, haven.RoleAnalyst}},
 	{"/sessions", "nav.sessions", nil},
 	{"/account/two-step", "nav.mfa", nil},
+	{"/emergency-access", "nav.breakglass", careRoles},
+	{"/review/emergency-access", "nav.breakglass_review", []haven.Role{haven.RoleSupervisor}},
 	{"/admin/translations", "nav.translations", []haven.Role{haven.RoleAdmin}},
 }
 

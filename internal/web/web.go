@@ -28,6 +28,9 @@ type Config struct {
 	Auth haven.AuthService
 	// MFA enrols users in two-step sign-in; its pages mount when it is set.
 	MFA haven.MFAService
+	// BreakGlass and Users back emergency access and its review queue.
+	BreakGlass haven.BreakGlassService
+	Users      haven.UserService
 	// Logger receives errors; it never receives personal data.
 	Logger *slog.Logger
 	// Demo shows a DEMO banner on every page.
@@ -105,6 +108,9 @@ func (h *Handler) Mount(s *server.Server) {
 	s.HandleFunc("GET /screening-accuracy", h.authed(h.accuracy))
 	if h.cfg.MFA != nil {
 		h.mountMFA(s)
+	}
+	if h.cfg.BreakGlass != nil {
+		h.mountBreakGlass(s)
 	}
 	if h.cfg.Survivors != nil && h.cfg.Contacts != nil {
 		h.mountSurvivors(s)

@@ -1,0 +1,59 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/haven-care/haven"
+)
+
+func TestEmergencyAccessAndReview(t *testing.T) {
+	e := newEnv(t, false)
+	adv := mustUser(t, e.db, "team.advocate", "", haven.RoleAdvocate)
+	mustUser(t, e.db, "supervisor", "Sam Supervisor", haven.RoleSupervisor)
+	s, _, err := e.db.CreateSurvivor(haven.WithActor(context.Background(), haven.Actor{UserID: adv.ID, Role: adv.Role}),
+		haven.NewSurvivor{Name: "Synthetic Emergency"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nurse := client(t)
+	signIn(t, e, nurse, "nurse", "")
+	if resp, _ := get(t, nurse, e.srv.URL+"/survivors/"+s.ID); resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("before emergency access: status=%d, want 404", resp.StatusCode)
+	}
+	resp, body := post(t, nurse, e.srv.URL+"/emergency-access", url.Values{"case_number": {"HV-NONE-XXXX"}, "reason": {"short"}})
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, `id="case_number-error"`) || !strings.Contains(body, `id="reason-error"`) {
+		t.Errorf("bad form: status=%d, want 400 with both field errors", resp.StatusCode)
+	}
+	resp, _ = post(t, nurse, e.srv.URL+"/emergency-access", url.Values{"case_number": {s.CaseNumber},
+		"reason": {"Patient arrived by ambulance, unable to speak; need the safe-contact plan"}})
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/survivors/"+s.ID {
+		t.Fatalf("emergency access: status=%d location=%q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if resp, body := get(t, nurse, e.srv.URL+"/survivors/"+s.ID); resp.StatusCode != http.StatusOK || !strings.Contains(body, "Synthetic Emergency") {
+		t.Errorf("read under emergency access: status=%d", resp.StatusCode)
+	}
+	if resp, _ := get(t, nurse, e.srv.URL+"/review/emergency-access"); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("clinician opens the review queue: status=%d, want 403", resp.StatusCode)
+	}
+	sup := client(t)
+	signIn(t, e, sup, "supervisor", "")
+	resp, body = get(t, sup, e.srv.URL+"/review/emergency-access")
+	action := regexp.MustCompile(`action="(/review/emergency-access/[^"]+)"`).FindStringSubmatch(body)
+	if resp.StatusCode != http.StatusOK || action == nil || !strings.Contains(body, "unable to speak") {
+		t.Fatalf("review queue: status=%d, want the grant with its reason", resp.StatusCode)
+	}
+	if resp, _ := post(t, sup, e.srv.URL+action[1], url.Values{"finding": {"justified"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("review: status=%d, want 303", resp.StatusCode)
+	}
+	if resp, _ := post(t, sup, e.srv.URL+action[1], url.Values{"finding": {"justified"}}); resp.StatusCode != http.StatusConflict {
+		t.Errorf("second review: status=%d, want 409", resp.StatusCode)
+	}
+	if _, body := get(t, sup, e.srv.URL+"/review/emergency-access"); !strings.Contains(body, "Nothing is waiting") {
+		t.Error("the queue still lists the reviewed grant")
+	}
+}
