@@ -73,10 +73,11 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 	srv.APITokens = db
 	(&api.Handler{Users: db, Survivors: db, Screenings: db}).Mount(srv)
 	(&fhir.Handler{Screenings: db, Version: version}).Mount(srv)
-	if _, err := m.startDirectory(ctx, db, srv, &f.store, logger); err != nil {
+	index, err := m.startDirectory(ctx, db, srv, &f.store, logger)
+	if err != nil {
 		return err
 	}
-	pages, err := web.New(web.Config{Auth: db, MFA: db, BreakGlass: db, Users: db, Survivors: db, Contacts: db, Screenings: db, Logger: logger, Demo: f.demo, Version: version})
+	pages, err := web.New(web.Config{Auth: db, MFA: db, BreakGlass: db, Users: db, Directory: index, DirectoryRecords: db, Survivors: db, Contacts: db, Screenings: db, Logger: logger, Demo: f.demo, Version: version})
 	if err != nil {
 		return err
 	}

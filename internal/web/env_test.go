@@ -16,6 +16,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/directory/live"
 	"github.com/haven-care/haven/internal/server"
 	"github.com/haven-care/haven/internal/sqlstore"
 	"github.com/haven-care/haven/internal/sqlstore/sqlstoretest"
@@ -47,7 +48,11 @@ func newEnv(tb testing.TB, demo bool) *env {
 		io.WriteString(w, `<!doctype html><html lang="en"><title>Weather</title><main><h1>Weather forecast</h1></main></html>`)
 	}))
 	tb.Cleanup(e.neutral.Close)
-	h, err := web.New(web.Config{Auth: e.db, MFA: e.db, BreakGlass: e.db, Users: e.db, Survivors: e.db, Contacts: e.db, Demo: demo, Version: "test", NeutralURL: e.neutral.URL + "/forecast"})
+	idx, err := live.Build(context.Background(), e.db)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	h, err := web.New(web.Config{Auth: e.db, MFA: e.db, BreakGlass: e.db, Users: e.db, Directory: idx, DirectoryRecords: e.db, Survivors: e.db, Contacts: e.db, Demo: demo, Version: "test", NeutralURL: e.neutral.URL + "/forecast"})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -57,6 +57,7 @@ var navItems = []struct {
 }{
 	{"/", "nav.home", nil},
 	{"/survivors", "nav.survivors", careRoles},
+	{"/directory", "nav.directory", nil},
 	{"/survivor-texts", "nav.survivor_texts", nil},
 	{"/screening-accuracy", "nav.accuracy", []haven.Role{haven.RoleClinician, haven.RoleAdvocate, haven.RoleSupervisor, haven.RoleAnalyst}},
 	{"/sessions", "nav.sessions", nil},

@@ -12,6 +12,7 @@ import (
 	"net/http"
 
 	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/directory"
 	"github.com/haven-care/haven/internal/server"
 )
 
@@ -28,6 +29,9 @@ type Config struct {
 	Auth haven.AuthService
 	// MFA enrols users in two-step sign-in; its pages mount when it is set.
 	MFA haven.MFAService
+	// Directory and DirectoryRecords back the service search page.
+	Directory        DirectoryIndex
+	DirectoryRecords directory.Records
 	// BreakGlass and Users back emergency access and its review queue.
 	BreakGlass haven.BreakGlassService
 	Users      haven.UserService
@@ -111,6 +115,9 @@ func (h *Handler) Mount(s *server.Server) {
 	}
 	if h.cfg.BreakGlass != nil {
 		h.mountBreakGlass(s)
+	}
+	if h.cfg.Directory != nil && h.cfg.DirectoryRecords != nil {
+		h.mountDirectory(s)
 	}
 	if h.cfg.Survivors != nil && h.cfg.Contacts != nil {
 		h.mountSurvivors(s)

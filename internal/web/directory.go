@@ -1,0 +1,98 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+
+	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/directory"
+	"github.com/haven-care/haven/internal/server"
+)
+
+func init() {
+	pageNames = append(pageNames, "directory")
+}
+
+// DirectoryIndex answers matching queries (the live index implements it).
+type DirectoryIndex interface {
+	Query(directory.Query) (directory.Answer, error)
+}
+
+func (h *Handler) mountDirectory(s *server.Server) {
+	s.HandleFunc("GET /directory", h.authed(h.directorySearch))
+}
+
+// directoryPage is the search form and, once needs are chosen, the
+// ranked services with why each matched and why near misses did not. The
+// form holds a worker's criteria, never a survivor's identity.
+type directoryPage struct {
+	Page
+	Needs    []needOption
+	Form     map[string]string
+	Fields   map[string]string
+	Searched bool
+	Matched  int
+	Results  []directoryRow
+	Misses   []directoryRow
+}
+
+type needOption struct {
+	Code, Name string
+	Checked    bool
+}
+
+type directoryRow struct {
+	Service, Location, Distance string
+	Why                         []string
+}
+
+// directoryFormKeys are the single-valued inputs the form echoes back.
+var directoryFormKeys = []string{"lat", "lon", "radius_km", "language", "age", "trauma_informed", "survivor_specific",
+	"free_only", "lgbtq_affirming", "include_remote"}
+
+func (h *Handler) directorySearch(w http.ResponseWriter, r *http.Request) error {
+	v := r.URL.Query()
+	p := directoryPage{Page: h.page(r, "directory.title"), Form: map[string]string{}, Fields: map[string]string{}}
+	for _, n := range haven.Needs {
+		p.Needs = append(p.Needs, needOption{n.Code, n.Name, slices.Contains(v["need"], n.Code)})
+	}
+	for _, k := range directoryFormKeys {
+		p.Form[k] = v.Get(k)
+	}
+	if !v.Has("need") {
+		return h.render(w, http.StatusOK, "directory", &p)
+	}
+	q, err := directory.ParseQuery(v)
+	if fields := haven.ErrorFields(err); fields != nil {
+		p.Fields = fields
+		return h.render(w, http.StatusBadRequest, "directory", &p)
+	} else if err != nil {
+		return err
+	}
+	user, _ := signedIn(r.Context())
+	q.Role = user.user.Role
+	ans, err := h.cfg.Directory.Query(q)
+	if err != nil {
+		return err
+	}
+	names, err := directory.Names(r.Context(), h.cfg.DirectoryRecords, ans)
+	if err != nil {
+		return err
+	}
+	p.Searched, p.Matched = true, ans.Matched
+	for _, res := range ans.Results {
+		p.Results = append(p.Results, directoryRow{names[res.ServiceID], names[res.LocationID], km(res.DistanceKm), res.Reasons})
+	}
+	for _, nm := range ans.NearMisses {
+		p.Misses = append(p.Misses, directoryRow{Service: names[nm.ServiceID], Distance: km(nm.DistanceKm), Why: nm.WhyNot})
+	}
+	return h.render(w, http.StatusOK, "directory", &p)
+}
+
+func km(d float64) string {
+	if d < 0 {
+		return ""
+	}
+	return fmt.Sprintf("%.1f km", d)
+}

@@ -1,0 +1,89 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"html"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/directory"
+	"github.com/haven-care/haven/internal/directory/live"
+	"github.com/haven-care/haven/internal/server"
+	"github.com/haven-care/haven/internal/web"
+)
+
+// withDirectory serves the env's store again, with a synthetic directory
+// loaded and the search page mounted on a live index.
+func withDirectory(t *testing.T, e *env) (*env, haven.Location) {
+	t.Helper()
+	ctx := context.Background()
+	d := directory.GenerateDirectory(300, 7)
+	var confidential haven.Location
+	for _, l := range d.Locations {
+		if l.Confidential && l.Latitude != nil {
+			confidential = l
+			break
+		}
+	}
+	if confidential.Name == "" {
+		t.Fatal("the synthetic directory has no confidential location to test with")
+	}
+	if _, err := e.db.ImportDirectory(ctx, d, nil); err != nil {
+		t.Fatal(err)
+	}
+	idx, err := live.Build(ctx, e.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := web.New(web.Config{Auth: e.db, Directory: idx, DirectoryRecords: e.db, Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := server.New(slog.New(slog.DiscardHandler), e.db)
+	h.Mount(s)
+	e2 := *e
+	e2.srv = httptest.NewServer(s.Handler())
+	t.Cleanup(e2.srv.Close)
+	return &e2, confidential
+}
+
+func TestDirectorySearchPage(t *testing.T) {
+	e, shelter := withDirectory(t, newEnv(t, false))
+	mustUser(t, e.db, "analyst", "", haven.RoleAnalyst)
+	c := client(t)
+	signIn(t, e, c, "advocate", "")
+	resp, body := get(t, c, e.srv.URL+"/directory")
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, `name="need"`) {
+		t.Fatalf("form: status=%d", resp.StatusCode)
+	}
+	resp, body = get(t, c, e.srv.URL+"/directory?need=x&age=old")
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, `id="age-error"`) {
+		t.Errorf("bad age: status=%d, want 400 with the error beside age", resp.StatusCode)
+	}
+	resp, body = get(t, c, e.srv.URL+"/directory?need=shelter&need=housing&include_remote=true")
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, `class="results"`) || !strings.Contains(body, "services match every choice") {
+		t.Fatalf("search: status=%d, want ranked results", resp.StatusCode)
+	}
+	// Every need, a kilometre around the shelter: an advocate finds it, an
+	// analyst never sees it.
+	q := url.Values{"lat": {fmt.Sprint(*shelter.Latitude)}, "lon": {fmt.Sprint(*shelter.Longitude)}, "radius_km": {"1"}}
+	for _, n := range haven.Needs {
+		q.Add("need", n.Code)
+	}
+	_, advocateSaw := get(t, c, e.srv.URL+"/directory?"+q.Encode())
+	if !strings.Contains(advocateSaw, html.EscapeString(shelter.Name)) {
+		t.Errorf("an advocate does not find the shelter %q", shelter.Name)
+	}
+	a := client(t)
+	signIn(t, e, a, "analyst", "")
+	_, analystSaw := get(t, a, e.srv.URL+"/directory?"+q.Encode())
+	if strings.Contains(analystSaw, html.EscapeString(shelter.Name)) {
+		t.Errorf("an analyst sees the shelter %q", shelter.Name)
+	}
+}
