@@ -112,7 +112,7 @@ func TestEveryChangeIsAudited(t *testing.T) {
 // are the audit log itself, "infra" ones are plumbing.
 var methodKinds = map[string][]string{
 	"audited": {"AddToCareTeam", "BeginTOTP", "BreakGlass", "ConfirmTOTP", "CreateAPIToken", "CreateScreening", "CreateSurvivor",
-		"CreateUser", "DeleteDirectoryService", "DeleteSurvivor", "EndSession", "ImportDirectory", "ImportInstrument",
+		"CreateUser", "DeleteDirectoryService", "DeleteSurvivor", "EndSession", "ImportDirectory", "ImportInstrument", "SaveService",
 		"RecordContact", "ReviewBreakGlass", "RevokeAPIToken", "RotateKeys", "Screening", "Screenings", "SetUserDisabled",
 		"SetUserRole", "SignIn", "SignOut", "Survivor", "SurvivorIDByCaseNumber", "Survivors", "UpdateSurvivor"},
 	"read": {"APITokens", "AuditEntries", "AuditRoot", "AuditSize", "Authenticate", "AuthenticateAPIToken", "BreakGlassQueue",

@@ -485,3 +485,11 @@ func (db *DB) DeleteDirectoryService(ctx context.Context, id string) error {
 		return tx.audit(ctx, haven.AuditEvent{Action: "directory.delete", ObjectType: "service", ObjectID: id})
 	})
 }
+
+// SaveService creates or updates one service through the import path, so
+// that it is validated, audited and reaches every instance's index.
+// Errors: Forbidden (not a directory editor).
+func (db *DB) SaveService(ctx context.Context, s haven.Service) error {
+	_, err := db.ImportDirectory(ctx, &haven.Directory{Services: []haven.Service{s}}, nil)
+	return err
+}

@@ -21,6 +21,10 @@ type DirectoryIndex interface {
 
 func (h *Handler) mountDirectory(s *server.Server) {
 	s.HandleFunc("GET /directory", h.authed(h.directorySearch))
+	if h.cfg.ServiceWriter != nil {
+		s.HandleFunc("GET /directory/services/{id}/edit", h.authed(h.serviceEdit))
+		s.HandleFunc("POST /directory/services/{id}", h.authed(h.serviceUpdate))
+	}
 }
 
 // directoryPage is the search form and, once needs are chosen, the
@@ -32,6 +36,7 @@ type directoryPage struct {
 	Form     map[string]string
 	Fields   map[string]string
 	Searched bool
+	CanEdit  bool
 	Matched  int
 	Results  []directoryRow
 	Misses   []directoryRow
@@ -43,8 +48,8 @@ type needOption struct {
 }
 
 type directoryRow struct {
-	Service, Location, Distance string
-	Why                         []string
+	ServiceID, Service, Location, Distance string
+	Why                                    []string
 }
 
 // directoryFormKeys are the single-valued inputs the form echoes back.
@@ -81,11 +86,12 @@ func (h *Handler) directorySearch(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	p.Searched, p.Matched = true, ans.Matched
+	p.CanEdit = h.cfg.ServiceWriter != nil && user.user.Role == haven.RoleEditor
 	for _, res := range ans.Results {
-		p.Results = append(p.Results, directoryRow{names[res.ServiceID], names[res.LocationID], km(res.DistanceKm), res.Reasons})
+		p.Results = append(p.Results, directoryRow{res.ServiceID, names[res.ServiceID], names[res.LocationID], km(res.DistanceKm), res.Reasons})
 	}
 	for _, nm := range ans.NearMisses {
-		p.Misses = append(p.Misses, directoryRow{Service: names[nm.ServiceID], Distance: km(nm.DistanceKm), Why: nm.WhyNot})
+		p.Misses = append(p.Misses, directoryRow{ServiceID: nm.ServiceID, Service: names[nm.ServiceID], Distance: km(nm.DistanceKm), Why: nm.WhyNot})
 	}
 	return h.render(w, http.StatusOK, "directory", &p)
 }

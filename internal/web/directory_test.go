@@ -41,7 +41,7 @@ func withDirectory(t *testing.T, e *env) (*env, haven.Location) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := web.New(web.Config{Auth: e.db, Directory: idx, DirectoryRecords: e.db, Version: "test"})
+	h, err := web.New(web.Config{Auth: e.db, Directory: idx, DirectoryRecords: e.db, ServiceWriter: e.db, Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,5 +85,41 @@ func TestDirectorySearchPage(t *testing.T) {
 	_, analystSaw := get(t, a, e.srv.URL+"/directory?"+q.Encode())
 	if strings.Contains(analystSaw, html.EscapeString(shelter.Name)) {
 		t.Errorf("an analyst sees the shelter %q", shelter.Name)
+	}
+}
+
+func TestDirectoryEditing(t *testing.T) {
+	e, _ := withDirectory(t, newEnv(t, false))
+	mustUser(t, e.db, "editor", "", haven.RoleEditor)
+	d := directory.GenerateDirectory(300, 7)
+	id := d.Services[0].ID
+	nurse := client(t)
+	signIn(t, e, nurse, "nurse", "")
+	if resp, _ := get(t, nurse, e.srv.URL+"/directory/services/"+id+"/edit"); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("clinician opens the edit form: status=%d, want 403", resp.StatusCode)
+	}
+	if resp, _ := post(t, nurse, e.srv.URL+"/directory/services/"+id, url.Values{"name": {"x"}, "status": {"active"}}); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("clinician saves: status=%d, want 403", resp.StatusCode)
+	}
+	ed := client(t)
+	signIn(t, e, ed, "editor", "")
+	resp, body := get(t, ed, e.srv.URL+"/directory/services/"+id+"/edit")
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, html.EscapeString(d.Services[0].Name)) {
+		t.Fatalf("edit form: status=%d", resp.StatusCode)
+	}
+	resp, body = post(t, ed, e.srv.URL+"/directory/services/"+id, url.Values{"name": {""}, "status": {"open"}, "minimum_age": {"30"}, "maximum_age": {"18"}})
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, `id="name-error"`) || !strings.Contains(body, `id="status-error"`) ||
+		!strings.Contains(body, `id="maximum_age-error"`) {
+		t.Errorf("bad edit: status=%d, want 400 with errors beside name, status and maximum age", resp.StatusCode)
+	}
+	resp, _ = post(t, ed, e.srv.URL+"/directory/services/"+id, url.Values{"name": {"Synthetic Renamed Service"}, "status": {"active"},
+		"minimum_age": {"18"}, "trauma_informed": {"true"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save: status=%d, want 303", resp.StatusCode)
+	}
+	got, err := e.db.DirectoryRecords(context.Background(), []string{id})
+	if err != nil || len(got.Services) != 1 || got.Services[0].Name != "Synthetic Renamed Service" || !got.Services[0].Match.TraumaInformed ||
+		got.Services[0].MinimumAge == nil || *got.Services[0].MinimumAge != 18 {
+		t.Errorf("stored service after edit: %+v, %v", got.Services, err)
 	}
 }

@@ -32,6 +32,9 @@ type Config struct {
 	// Directory and DirectoryRecords back the service search page.
 	Directory        DirectoryIndex
 	DirectoryRecords directory.Records
+	// ServiceWriter saves edits of directory editors; without it the
+	// directory is read-only.
+	ServiceWriter ServiceWriter
 	// BreakGlass and Users back emergency access and its review queue.
 	BreakGlass haven.BreakGlassService
 	Users      haven.UserService
