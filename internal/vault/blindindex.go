@@ -27,6 +27,17 @@ import (
 // It panics if indexKey is not KeySize bytes: an empty or short key would
 // silently turn the index into an unkeyed, guessable hash.
 func BlindIndex(indexKey []byte, purpose string, values ...string) []byte {
+	return NewBlindIndexer(indexKey, purpose).Index(values...)
+}
+
+// BlindIndexer computes BlindIndex for one index key and purpose, deriving
+// the purpose's HMAC key once rather than on every call. It is safe for
+// concurrent use.
+type BlindIndexer struct{ key []byte }
+
+// NewBlindIndexer returns the BlindIndexer of indexKey and purpose. Like
+// BlindIndex, it panics if indexKey is not KeySize bytes.
+func NewBlindIndexer(indexKey []byte, purpose string) *BlindIndexer {
 	if len(indexKey) != KeySize {
 		panic(fmt.Sprintf("vault: BlindIndex with a %d-byte key, want %d", len(indexKey), KeySize))
 	}
@@ -35,8 +46,13 @@ func BlindIndex(indexKey []byte, purpose string, values ...string) []byte {
 		// Only an output length beyond 255 hash blocks fails, never KeySize.
 		panic(fmt.Sprintf("vault: hkdf: %v", err))
 	}
-	defer clear(key)
-	m := hmac.New(sha256.New, key)
+	return &BlindIndexer{key}
+}
+
+// Index returns BlindIndex of values under the BlindIndexer's key and
+// purpose.
+func (b *BlindIndexer) Index(values ...string) []byte {
+	m := hmac.New(sha256.New, b.key)
 	var n [4]byte
 	for _, v := range values {
 		s := Normalize(v)

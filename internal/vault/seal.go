@@ -1,6 +1,9 @@
 package vault
 
-import "encoding/binary"
+import (
+	"crypto/cipher"
+	"encoding/binary"
+)
 
 // AAD encodes the context a field ciphertext is bound to — table, column and
 // record ID — with each part length-prefixed (4 bytes, big-endian), so that
@@ -21,27 +24,51 @@ func AAD(table, column, recordID string) []byte {
 // are safe up to 2^32 messages per key; one survivor's key seals a few
 // fields per edit, many orders of magnitude below that.
 func Seal(dk, plaintext, aad []byte) ([]byte, error) {
-	aead, err := newAEAD(dk)
+	s, err := NewSealer(dk)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]byte, 1, 1+len(plaintext)+aead.Overhead())
-	out[0] = sealV1
-	return aead.Seal(out, nil, plaintext, aad), nil
+	return s.Seal(plaintext, aad), nil
 }
 
 // Open decrypts what Seal produced under the same data key and aad. Any
 // other key, context, version or a changed byte gives ErrDecrypt; a key of
 // the wrong size gives another error.
 func Open(dk, ciphertext, aad []byte) ([]byte, error) {
+	s, err := NewSealer(dk)
+	if err != nil {
+		return nil, err
+	}
+	return s.Open(ciphertext, aad)
+}
+
+// Sealer seals and opens the fields of one record under its data key,
+// expanding the AES key once for all of them rather than once per field.
+// It is what Seal and Open use, and is safe for concurrent use.
+type Sealer struct{ aead cipher.AEAD }
+
+// NewSealer returns a Sealer for data key dk (KeySize bytes).
+func NewSealer(dk []byte) (*Sealer, error) {
 	aead, err := newAEAD(dk)
 	if err != nil {
 		return nil, err
 	}
-	if len(ciphertext) < 1+aead.Overhead() || ciphertext[0] != sealV1 {
+	return &Sealer{aead}, nil
+}
+
+// Seal is Seal under the Sealer's data key.
+func (s *Sealer) Seal(plaintext, aad []byte) []byte {
+	out := make([]byte, 1, 1+len(plaintext)+s.aead.Overhead())
+	out[0] = sealV1
+	return s.aead.Seal(out, nil, plaintext, aad)
+}
+
+// Open is Open under the Sealer's data key.
+func (s *Sealer) Open(ciphertext, aad []byte) ([]byte, error) {
+	if len(ciphertext) < 1+s.aead.Overhead() || ciphertext[0] != sealV1 {
 		return nil, ErrDecrypt
 	}
-	p, err := aead.Open(nil, nil, ciphertext[1:], aad)
+	p, err := s.aead.Open(nil, nil, ciphertext[1:], aad)
 	if err != nil {
 		return nil, ErrDecrypt
 	}
