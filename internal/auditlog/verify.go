@@ -60,6 +60,21 @@ func (c *Checker) Add(e haven.AuditEntry, stored []tlog.Hash) error {
 	return nil
 }
 
+// Extend adds the next entry e without stored hashes to compare (an entry
+// appended but not yet hashed into the stored tree) and returns the hashes
+// its append adds. It returns a *BadEntryError if e is out of place.
+func (c *Checker) Extend(e haven.AuditEntry) ([]tlog.Hash, error) {
+	if e.Index != c.size {
+		return nil, &BadEntryError{Index: c.size, Reason: fmt.Sprintf("found entry numbered %d in its place (deleted, moved or inserted entries)", e.Index)}
+	}
+	hs, err := StoredHashes(e, c.reader())
+	if err != nil {
+		return nil, err
+	}
+	c.push(hs)
+	return hs, nil
+}
+
 // push records the hashes of the appended entry and drops those that no
 // later append or root computation reads.
 func (c *Checker) push(hashes []tlog.Hash) {

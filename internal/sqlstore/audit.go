@@ -21,28 +21,140 @@ type auditQueryer interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// appendAudit writes e as the next entry of the log, with the tree hashes
-// its append adds, in the caller's transaction. Advancing the one-row head
-// first locks it (a row lock on PostgreSQL; SQLite's immediate transactions
-// already exclude other writers), so appenders on any number of instances
-// take indexes 0, 1, 2... in turn.
+// appendAudit writes e as the next entry of the log in the caller's
+// transaction. On PostgreSQL it advances the one-row head, which locks it
+// until the transaction ends, so appenders on any number of instances take
+// indexes 0, 1, 2... in turn and commit in that order; on SQLite, whose
+// immediate transactions already exclude other writers, it takes the index
+// after the highest. The entry's hashes join the
+// Merkle tree later, in batches (IntegrateAudit): the tree proves nothing
+// about an entry until a signed checkpoint covers it, so hashing it inside
+// the change's transaction would only make every change slower.
 func (db *DB) appendAudit(ctx context.Context, tx *Tx, e haven.AuditEntry) error {
-	err := tx.QueryRowContext(ctx, `UPDATE audit_head SET size = size + 1 WHERE id = 1 RETURNING size - 1`).Scan(&e.Index)
-	if err != nil {
-		return fmt.Errorf("lock audit head: %w", err)
-	}
-	// Hash the time as it will be read back: PostgreSQL keeps microseconds.
+	// Store the time as it will be read back and hashed: PostgreSQL keeps
+	// microseconds.
 	e.Time = e.Time.UTC().Truncate(time.Microsecond)
-	hashes, err := auditlog.StoredHashes(e, auditHashReader(ctx, tx))
-	if err != nil {
-		return fmt.Errorf("audit hashes: %w", err)
-	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO audit_entries (idx, at, actor_id, action, object_type, object_id, outcome, reason)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, e.Index, e.Time, e.ActorID, e.Action, e.ObjectType, e.ObjectID, e.Outcome, e.Reason)
-	if err != nil {
+	if _, err := tx.ExecContext(ctx, db.dialect.insertAuditEntry, auditArgs(e)...); err != nil {
 		return fmt.Errorf("append audit entry: %w", err)
 	}
-	return insertAuditHashes(ctx, tx, tlog.StoredHashIndex(0, e.Index), hashes)
+	return nil
+}
+
+// auditArgs are the arguments of an audit append: e's time, actor, action,
+// object type, object ID, outcome and reason.
+func auditArgs(e haven.AuditEntry) []any {
+	return []any{e.Time, e.ActorID, e.Action, e.ObjectType, e.ObjectID, e.Outcome, e.Reason}
+}
+
+// auditIntegrateBatch is how many entries one integration transaction
+// hashes into the tree.
+const auditIntegrateBatch = 4096
+
+// auditHashRows is how many stored hashes one INSERT writes (two
+// parameters each, well within both engines' limits).
+const auditHashRows = 500
+
+// IntegrateAudit adds the hashes of every committed entry not yet in the
+// stored Merkle tree, in transactions of auditIntegrateBatch entries, and
+// returns the tree's size. Integrators on several instances take turns on
+// the tree's row lock. It hashes up to a gap in the entries and no further,
+// returning an error that names the missing entry: a damaged log is for
+// VerifyAudit to report, not to be sealed into the tree.
+func (db *DB) IntegrateAudit(ctx context.Context) (int64, error) {
+	for {
+		var size int64
+		var done bool
+		var gap error
+		err := db.inTx(ctx, func(tx *Tx) error {
+			var err error
+			size, done, gap, err = tx.integrateAudit(ctx, auditIntegrateBatch)
+			return err
+		})
+		if err == nil {
+			err = gap
+		}
+		if err != nil || done {
+			return size, err
+		}
+	}
+}
+
+// integrateAudit hashes up to limit entries into the tree; done reports
+// that no committed entry is left out. Entries up to a gap are hashed, and
+// gap then describes it.
+func (tx *Tx) integrateAudit(ctx context.Context, limit int) (size int64, done bool, gap, err error) {
+	// The no-op update takes the row lock on PostgreSQL.
+	if err := tx.QueryRowContext(ctx, `UPDATE audit_tree SET size = size WHERE id = 1 RETURNING size`).Scan(&size); err != nil {
+		return 0, false, nil, fmt.Errorf("lock audit tree: %w", err)
+	}
+	entries, err := queryAuditEntries(ctx, tx, `WHERE idx >= $1 ORDER BY idx LIMIT $2`, size, limit)
+	if err != nil || len(entries) == 0 {
+		return size, true, nil, err
+	}
+	done = len(entries) < limit
+	for i, e := range entries {
+		if e.Index != size+int64(i) {
+			gap = fmt.Errorf("audit entry %d is missing, so the log cannot be hashed past it: run haven audit verify", size+int64(i))
+			entries, done = entries[:i], true
+			break
+		}
+	}
+	added := map[int64]tlog.Hash{}
+	r := overlayHashReader(added, auditHashReader(ctx, tx))
+	var hashes []tlog.Hash
+	for _, e := range entries {
+		hs, err := auditlog.StoredHashes(e, r)
+		if err != nil {
+			return size, false, nil, fmt.Errorf("audit hashes: %w", err)
+		}
+		first := tlog.StoredHashIndex(0, e.Index)
+		for j, h := range hs {
+			added[first+int64(j)] = h
+		}
+		hashes = append(hashes, hs...)
+	}
+	first := tlog.StoredHashIndex(0, size)
+	for len(hashes) > 0 {
+		n := min(len(hashes), auditHashRows)
+		if err := insertAuditHashes(ctx, tx, first, hashes[:n]); err != nil {
+			return size, false, nil, err
+		}
+		first, hashes = first+int64(n), hashes[n:]
+	}
+	size += int64(len(entries))
+	if _, err := tx.ExecContext(ctx, `UPDATE audit_tree SET size = $1 WHERE id = 1`, size); err != nil {
+		return size, false, nil, fmt.Errorf("advance audit tree: %w", err)
+	}
+	return size, done, gap, nil
+}
+
+// overlayHashReader reads hashes from over where it has them and the rest,
+// in one call, from r.
+func overlayHashReader(over map[int64]tlog.Hash, r tlog.HashReader) tlog.HashReader {
+	return tlog.HashReaderFunc(func(indexes []int64) ([]tlog.Hash, error) {
+		out := make([]tlog.Hash, len(indexes))
+		var missing []int64
+		for i, x := range indexes {
+			h, ok := over[x]
+			if !ok {
+				missing = append(missing, x)
+			}
+			out[i] = h
+		}
+		if len(missing) == 0 {
+			return out, nil
+		}
+		got, err := r.ReadHashes(missing)
+		if err != nil {
+			return nil, err
+		}
+		for i, x := range indexes {
+			if _, ok := over[x]; !ok {
+				out[i], got = got[0], got[1:]
+			}
+		}
+		return out, nil
+	})
 }
 
 // insertAuditHashes stores hashes at consecutive indexes from first, in one
@@ -154,6 +266,15 @@ func auditHead(ctx context.Context, q auditQueryer) (int64, error) {
 	return n, nil
 }
 
+// auditTreeSize returns how many entries have their hashes stored.
+func auditTreeSize(ctx context.Context, q auditQueryer) (int64, error) {
+	var n int64
+	if err := q.QueryRowContext(ctx, `SELECT size FROM audit_tree WHERE id = 1`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("read audit tree size: %w", err)
+	}
+	return n, nil
+}
+
 // auditSnapshot begins a read-only transaction that sees one committed state
 // of the log however long it runs and whatever other instances append
 // meanwhile: repeatable read on PostgreSQL, a deferred read transaction on
@@ -169,7 +290,7 @@ func (db *DB) auditSnapshot(ctx context.Context) (*sql.Tx, error) {
 }
 
 // AuditRoot returns the Merkle tree root of the first size entries, from
-// the stored hashes. Errors: Invalid.
+// the stored hashes (integrating the log first). Errors: Invalid.
 func (db *DB) AuditRoot(ctx context.Context, size int64) (tlog.Hash, error) {
 	if err := db.checkAuditSize(ctx, size); err != nil {
 		return tlog.Hash{}, err
@@ -177,9 +298,9 @@ func (db *DB) AuditRoot(ctx context.Context, size int64) (tlog.Hash, error) {
 	return tlog.TreeHash(size, auditHashReader(ctx, db.db))
 }
 
-// checkAuditSize refuses a tree size beyond the log.
+// checkAuditSize integrates the log and refuses a tree size beyond it.
 func (db *DB) checkAuditSize(ctx context.Context, size int64) error {
-	head, err := auditHead(ctx, db.db)
+	head, err := db.IntegrateAudit(ctx)
 	if err != nil {
 		return err
 	}
@@ -219,6 +340,9 @@ func (db *DB) ConsistencyProof(ctx context.Context, oldSize, newSize int64) (tlo
 // latest stored checkpoint. It trusts the stored hashes since then: run
 // VerifyAudit first to check them against the entries.
 func (db *DB) SignCheckpoint(ctx context.Context, signer note.Signer) ([]byte, error) {
+	if _, err := db.IntegrateAudit(ctx); err != nil {
+		return nil, err
+	}
 	cp, err := db.checkpointToSign(ctx, signer.Name())
 	if err != nil {
 		return nil, err
@@ -234,7 +358,7 @@ func (db *DB) SignCheckpoint(ctx context.Context, signer note.Signer) ([]byte, e
 	return msg, nil
 }
 
-// checkpointToSign returns the checkpoint of the log's head, read in one
+// checkpointToSign returns the checkpoint of the stored tree, read in one
 // snapshot with the latest stored checkpoint, after checking that it
 // extends that one.
 func (db *DB) checkpointToSign(ctx context.Context, origin string) (auditlog.Checkpoint, error) {
@@ -244,7 +368,7 @@ func (db *DB) checkpointToSign(ctx context.Context, origin string) (auditlog.Che
 	}
 	defer snap.Rollback()
 	cp := auditlog.Checkpoint{Origin: origin}
-	if cp.Size, err = auditHead(ctx, snap); err != nil {
+	if cp.Size, err = auditTreeSize(ctx, snap); err != nil {
 		return cp, err
 	}
 	if cp.Root, err = tlog.TreeHash(cp.Size, auditHashReader(ctx, snap)); err != nil {
@@ -310,10 +434,15 @@ func (db *DB) VerifyAudit(ctx context.Context, v note.Verifier, checkpoint []byt
 	if err != nil {
 		return rep, err
 	}
+	hashed, err := auditTreeSize(ctx, snap)
+	if err != nil {
+		return rep, err
+	}
 	c := auditlog.NewChecker()
-	err = checkAuditEntries(ctx, snap, c)
+	computed := map[int64]tlog.Hash{} // the hashes of entries not yet in the stored tree
+	err = checkAuditEntries(ctx, snap, c, hashed, computed)
 	if err == nil {
-		err = checkAuditTail(ctx, snap, c.Size())
+		err = checkAuditTail(ctx, snap, c.Size(), hashed)
 	}
 	root, rerr := c.Root()
 	if rerr != nil {
@@ -322,7 +451,7 @@ func (db *DB) VerifyAudit(ctx context.Context, v note.Verifier, checkpoint []byt
 	rep.Checked, rep.Root = c.Size(), root.String()
 	if err == nil && cp != nil {
 		rep.CheckpointSize = cp.Size
-		err = auditlog.CheckCheckpoint(*cp, c.Size(), root, auditHashReader(ctx, snap))
+		err = auditlog.CheckCheckpoint(*cp, c.Size(), root, overlayHashReader(computed, auditHashReader(ctx, snap)))
 	}
 	var bad *auditlog.BadEntryError
 	if errors.As(err, &bad) {
@@ -332,6 +461,9 @@ func (db *DB) VerifyAudit(ctx context.Context, v note.Verifier, checkpoint []byt
 		return rep, err
 	}
 	rep.Message = fmt.Sprintf("audit log OK: %d entries, root %s", rep.Checked, rep.Root)
+	if n := rep.Checked - hashed; n > 0 {
+		rep.Message += fmt.Sprintf(" (the last %d hashed here, not yet in the stored tree)", n)
+	}
 	if cp != nil {
 		rep.Message += fmt.Sprintf(", consistent with the signed checkpoint of %d entries", cp.Size)
 	}
@@ -358,9 +490,11 @@ func openCheckpoint(ctx context.Context, q auditQueryer, v note.Verifier, checkp
 	return &cp, nil
 }
 
-// checkAuditEntries feeds every entry that q reads, in index order, with its
-// stored hashes to c. It stops at the first bad entry.
-func checkAuditEntries(ctx context.Context, q auditQueryer, c *auditlog.Checker) error {
+// checkAuditEntries feeds every entry that q reads, in index order, to c:
+// the first hashed entries with their stored hashes, which c checks, and
+// the rest alone, their computed hashes going into computed. It stops at
+// the first bad entry.
+func checkAuditEntries(ctx context.Context, q auditQueryer, c *auditlog.Checker, hashed int64, computed map[int64]tlog.Hash) error {
 	for {
 		from := c.Size()
 		batch, err := queryAuditEntries(ctx, q, `WHERE idx >= $1 ORDER BY idx LIMIT $2`, from, auditVerifyBatch)
@@ -368,12 +502,22 @@ func checkAuditEntries(ctx context.Context, q auditQueryer, c *auditlog.Checker)
 			return err
 		}
 		hashes, err := queryAuditHashes(ctx, q, `WHERE idx >= $1 AND idx < $2`,
-			tlog.StoredHashIndex(0, from), tlog.StoredHashIndex(0, from+int64(len(batch))))
+			tlog.StoredHashIndex(0, from), tlog.StoredHashIndex(0, min(from+int64(len(batch)), max(hashed, from))))
 		if err != nil {
 			return err
 		}
 		for i, e := range batch {
-			if err := c.Add(e, storedRun(hashes, from+int64(i))); err != nil {
+			n := from + int64(i)
+			if n < hashed {
+				err = c.Add(e, storedRun(hashes, n))
+			} else {
+				var hs []tlog.Hash
+				hs, err = c.Extend(e)
+				for j, h := range hs {
+					computed[tlog.StoredHashIndex(0, n)+int64(j)] = h
+				}
+			}
+			if err != nil {
 				return err
 			}
 		}
@@ -395,9 +539,10 @@ func storedRun(hashes map[int64]tlog.Hash, n int64) []tlog.Hash {
 }
 
 // checkAuditTail checks, through q, that nothing was cut from the end of a
-// log of size entries without also cutting its hashes and head: entry size
-// is then the first missing one.
-func checkAuditTail(ctx context.Context, q auditQueryer, size int64) error {
+// log of size entries, of which the first hashed are in the stored tree,
+// without also cutting its hashes, tree size and head: entry size is then
+// the first missing one.
+func checkAuditTail(ctx context.Context, q auditQueryer, size, hashed int64) error {
 	var hashes int64
 	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_hashes`).Scan(&hashes); err != nil {
 		return fmt.Errorf("count audit hashes: %w", err)
@@ -406,8 +551,11 @@ func checkAuditTail(ctx context.Context, q auditQueryer, size int64) error {
 	if err != nil {
 		return err
 	}
-	if want := tlog.StoredHashCount(size); hashes != want {
-		return &auditlog.BadEntryError{Index: size, Reason: fmt.Sprintf("%d hashes are stored, want %d for %d entries (entries deleted from the end)", hashes, want, size)}
+	if hashed > size {
+		return &auditlog.BadEntryError{Index: size, Reason: fmt.Sprintf("the stored tree covers %d entries, %d are stored (entries deleted from the end)", hashed, size)}
+	}
+	if want := tlog.StoredHashCount(hashed); hashes != want {
+		return &auditlog.BadEntryError{Index: hashed, Reason: fmt.Sprintf("%d hashes are stored, want %d for a tree of %d entries (entries deleted from the end)", hashes, want, hashed)}
 	}
 	if head != size {
 		return &auditlog.BadEntryError{Index: min(head, size), Reason: fmt.Sprintf("the log head says %d entries, %d are stored", head, size)}

@@ -40,8 +40,12 @@ type DB struct {
 	keys *sql.DB
 
 	indexMu        sync.Mutex
-	indexCache     []byte         // the unwrapped blind-index key
-	indexCacheRing *vault.Keyring // the keyring that unwrapped it
+	indexCache     []byte                         // the unwrapped blind-index key
+	indexCacheRing *vault.Keyring                 // the keyring that unwrapped it
+	indexers       map[string]*vault.BlindIndexer // by purpose, under indexCache
+
+	stmts   stmtCache // prepared statements, on SQLite
+	keyPool keyPool   // data keys committed ahead of their records
 }
 
 // Open opens the store named by dsn: "sqlite:PATH" for the embedded
@@ -72,11 +76,16 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	return db, nil
 }
 
-// Close closes the database and the key store.
+// Close deletes the data keys committed ahead of records never created
+// (see keyPool), then closes the database and the key store.
 func (db *DB) Close() error {
+	// Keys committed ahead of records that were never created protect
+	// nothing; failing to delete them is harmless.
+	db.keyPool.release(db.keys)
 	if db.keys != nil {
 		db.keys.Close()
 	}
+	db.stmts.close()
 	return db.db.Close()
 }
 

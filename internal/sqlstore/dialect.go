@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"modernc.org/sqlite"
@@ -18,6 +19,15 @@ type dialect struct {
 	// lockMigrations serialises schema changes between instances.
 	lockMigrations func(ctx context.Context, tx *sql.Tx) error
 	configurePool  func(*sql.DB)
+	// insertAuditEntry appends an audit entry (see appendAudit) from its
+	// time, actor, action, object type, object ID, outcome and reason,
+	// numbering it next in the log.
+	insertAuditEntry string
+	// withAuditEntry, if set, returns query (an INSERT, UPDATE or DELETE
+	// taking nargs arguments) with the audit append attached, so that the
+	// change and its entry take one statement; the entry's seven arguments
+	// follow the query's.
+	withAuditEntry func(query string, nargs int) string
 }
 
 var sqliteDialect = dialect{
@@ -33,6 +43,10 @@ var sqliteDialect = dialect{
 		db.SetMaxOpenConns(8)
 		db.SetMaxIdleConns(8)
 	},
+	// The immediate transaction (_txlock) already excludes other writers,
+	// so the next index is one past the highest; audit_head is a view of it.
+	insertAuditEntry: `INSERT INTO audit_entries (idx, at, actor_id, action, object_type, object_id, outcome, reason)
+		VALUES ((SELECT COALESCE(MAX(idx) + 1, 0) FROM audit_entries), $1, $2, $3, $4, $5, $6, $7)`,
 }
 
 // migrationLockKey is the PostgreSQL advisory lock that instances take while
@@ -52,5 +66,18 @@ var postgresDialect = dialect{
 	configurePool: func(db *sql.DB) {
 		db.SetMaxOpenConns(20)
 		db.SetMaxIdleConns(10)
+	},
+	// One round trip: the UPDATE locks the head row until the transaction
+	// ends, so appenders on every instance take 0, 1, 2... in turn.
+	insertAuditEntry: `WITH head AS (UPDATE audit_head SET size = size + 1 WHERE id = 1 RETURNING size - 1 AS idx)
+		INSERT INTO audit_entries (idx, at, actor_id, action, object_type, object_id, outcome, reason)
+		VALUES ((SELECT idx FROM head), $1, $2, $3, $4, $5, $6, $7)`,
+	// A data-modifying WITH runs in the statement it is attached to:
+	// one round trip fewer for every audited change.
+	withAuditEntry: func(query string, n int) string {
+		return fmt.Sprintf(`WITH audit_head_next AS (UPDATE audit_head SET size = size + 1 WHERE id = 1 RETURNING size - 1 AS idx),
+			audit_entry AS (INSERT INTO audit_entries (idx, at, actor_id, action, object_type, object_id, outcome, reason)
+			VALUES ((SELECT idx FROM audit_head_next), $%d, $%d, $%d, $%d, $%d, $%d, $%d))
+			`, n+1, n+2, n+3, n+4, n+5, n+6, n+7) + query
 	},
 }

@@ -32,3 +32,27 @@ func (db *DB) AppendAuditBatchForTest(ctx context.Context, n int) error {
 		return nil
 	})
 }
+
+// PlainTxForTest runs fn in a store transaction (with its statement cache)
+// that writes no audit entry: the baseline of the write benchmarks. query
+// reads every row a query returns and counts them.
+func (db *DB) PlainTxForTest(ctx context.Context, fn func(exec func(query string, args ...any) error, query func(query string, args ...any) (int, error)) error) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		exec := func(query string, args ...any) error {
+			_, err := tx.ExecContext(ctx, query, args...)
+			return err
+		}
+		return fn(exec, func(query string, args ...any) (int, error) {
+			rows, err := tx.QueryContext(ctx, query, args...)
+			if err != nil {
+				return 0, err
+			}
+			defer rows.Close()
+			n := 0
+			for rows.Next() {
+				n++
+			}
+			return n, rows.Err()
+		})
+	})
+}

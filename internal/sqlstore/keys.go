@@ -46,7 +46,27 @@ func (db *DB) indexKey(ctx context.Context) ([]byte, error) {
 	// The index key never changes (rotation re-wraps it), so it is kept in
 	// memory for the keyring it was opened with.
 	db.indexCache, db.indexCacheRing = ik, keys
+	db.indexers = map[string]*vault.BlindIndexer{}
 	return ik, nil
+}
+
+// blindIndexer returns the blind indexer of purpose under the index key,
+// kept with the key.
+func (db *DB) blindIndexer(ctx context.Context, purpose string) (*vault.BlindIndexer, error) {
+	ik, err := db.indexKey(ctx)
+	if err != nil {
+		return nil, err
+	}
+	db.indexMu.Lock()
+	defer db.indexMu.Unlock()
+	b, ok := db.indexers[purpose]
+	if !ok || db.indexCache == nil {
+		b = vault.NewBlindIndexer(ik, purpose)
+		if db.indexers != nil {
+			db.indexers[purpose] = b
+		}
+	}
+	return b, nil
 }
 
 var errNoKeys = &haven.Error{Kind: haven.Unavailable, Message: "The master key or the key store is not loaded."}

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/haven-care/haven"
 	"github.com/haven-care/haven/internal/vault"
@@ -58,18 +60,114 @@ func (db *DB) keyDB() (*sql.DB, error) {
 	return db.keys, nil
 }
 
-// storeDataKey saves a survivor's wrapped data key, committed before the
-// record that uses it, so a record never exists without its key.
-func (db *DB) storeDataKey(ctx context.Context, id string, dk []byte) error {
+// The key pool's batches start at keyPoolFirst keys and double with each
+// refill up to keyPoolMax, so that a process which creates one record
+// commits few keys ahead and a busy one amortises the key store's commit
+// over many records.
+const (
+	keyPoolFirst = 8
+	keyPoolMax   = 128
+)
+
+// keyPool holds fresh data keys whose wrapped copies the key store has
+// already committed, each under the ID of the record it will protect, so
+// that a record never exists without its key. Committing them in batches
+// takes the key store's own transaction (on another database, so another
+// commit) off most record creations. Close deletes the keys left unused; a
+// process that dies first leaves them wrapped under IDs that never name a
+// record, protecting nothing.
+type keyPool struct {
+	mu   sync.Mutex
+	ring *vault.Keyring // the keyring that wrapped free
+	free []pooledKey
+	next int // the next batch's size
+}
+
+type pooledKey struct {
+	id  string
+	key []byte
+}
+
+// newDataKey returns a fresh record ID and its data key, whose wrapped copy
+// is committed to the key store. The caller clears the key after use.
+func (db *DB) newDataKey(ctx context.Context) (string, []byte, error) {
 	kdb, err := db.keyDB()
 	if err != nil {
-		return err
+		return "", nil, err
 	}
-	w := db.Keys.Wrap(id, dk)
-	_, err = kdb.ExecContext(ctx, `INSERT INTO survivor_keys (survivor_id, key_id, wrapped_key) VALUES ($1, $2, $3)`,
-		id, wrappedBy(w), w)
+	p := &db.keyPool
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.ring != db.Keys {
+		// Keys wrapped under another keyring may not open under this one.
+		if err := p.releaseLocked(kdb); err != nil {
+			return "", nil, err
+		}
+		p.ring = db.Keys
+	}
+	if len(p.free) == 0 {
+		if err := p.fill(ctx, kdb, db.Keys); err != nil {
+			return "", nil, err
+		}
+	}
+	k := p.free[len(p.free)-1]
+	p.free = p.free[:len(p.free)-1]
+	return k.id, k.key, nil
+}
+
+// fill commits a batch of new wrapped data keys in one statement.
+func (p *keyPool) fill(ctx context.Context, kdb *sql.DB, ring *vault.Keyring) error {
+	p.next = min(max(p.next*2, keyPoolFirst), keyPoolMax)
+	keys := make([]pooledKey, p.next)
+	rows := make([]string, len(keys))
+	args := make([]any, 0, 3*len(keys))
+	for i := range keys {
+		keys[i] = pooledKey{id: newID(), key: vault.NewDataKey()}
+		w := ring.Wrap(keys[i].id, keys[i].key)
+		rows[i] = fmt.Sprintf("($%d, $%d, $%d)", 3*i+1, 3*i+2, 3*i+3)
+		args = append(args, keys[i].id, wrappedBy(w), w)
+	}
+	_, err := kdb.ExecContext(ctx, `INSERT INTO survivor_keys (survivor_id, key_id, wrapped_key) VALUES `+strings.Join(rows, ", "), args...)
 	if err != nil {
-		return fmt.Errorf("store data key: %w", err)
+		for _, k := range keys {
+			clear(k.key)
+		}
+		return fmt.Errorf("store data keys: %w", err)
+	}
+	p.free = keys
+	return nil
+}
+
+// drop clears and forgets the free keys.
+func (p *keyPool) drop() {
+	for _, k := range p.free {
+		clear(k.key)
+	}
+	p.free = nil
+}
+
+// release deletes the free keys from the key store and forgets them.
+func (p *keyPool) release(kdb *sql.DB) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.releaseLocked(kdb)
+}
+
+// releaseLocked is release with p.mu held.
+func (p *keyPool) releaseLocked(kdb *sql.DB) error {
+	defer p.drop()
+	if len(p.free) == 0 || kdb == nil {
+		return nil
+	}
+	marks := make([]string, len(p.free))
+	args := make([]any, len(p.free))
+	for i, k := range p.free {
+		marks[i], args[i] = fmt.Sprintf("$%d", i+1), k.id
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := kdb.ExecContext(ctx, `DELETE FROM survivor_keys WHERE survivor_id IN (`+strings.Join(marks, ", ")+`)`, args...); err != nil {
+		return fmt.Errorf("delete unused data keys: %w", err)
 	}
 	return nil
 }

@@ -142,12 +142,12 @@ func (db *DB) CreateSurvivor(ctx context.Context, ns haven.NewSurvivor) (*haven.
 	if err != nil {
 		return nil, nil, err
 	}
-	s.ID, s.CaseNumber = newID(), newCaseNumber()
-	dk := vault.NewDataKey()
-	defer clear(dk)
-	if err := db.storeDataKey(ctx, s.ID, dk); err != nil {
+	id, dk, err := db.newDataKey(ctx)
+	if err != nil {
 		return nil, nil, err
 	}
+	defer clear(dk)
+	s.ID, s.CaseNumber = id, newCaseNumber()
 	var dups []haven.PossibleDuplicate
 	err = db.inTx(ctx, func(tx *Tx) error {
 		s.CreatedAt, s.UpdatedAt = tx.now, tx.now
@@ -155,13 +155,13 @@ func (db *DB) CreateSurvivor(ctx context.Context, ns haven.NewSurvivor) (*haven.
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO care_team (survivor_id, user_id, added_at) VALUES ($1, $2, $3)`, s.ID, actor.UserID, tx.now); err != nil {
+		created := haven.AuditEvent{Action: "survivor.create", ObjectType: "survivor", ObjectID: s.ID}
+		if _, err := tx.execAudited(ctx, created, `INSERT INTO care_team (survivor_id, user_id, added_at) VALUES ($1, $2, $3)`,
+			s.ID, actor.UserID, tx.now); err != nil {
 			return fmt.Errorf("add to care team: %w", err)
 		}
-		if dups, err = tx.possibleDuplicates(ctx, &s, index, actor); err != nil {
-			return err
-		}
-		return tx.audit(ctx, haven.AuditEvent{Action: "survivor.create", ObjectType: "survivor", ObjectID: s.ID})
+		dups, err = tx.possibleDuplicates(ctx, &s, index, actor)
+		return err
 	})
 	if err != nil {
 		return nil, nil, err
@@ -172,42 +172,56 @@ func (db *DB) CreateSurvivor(ctx context.Context, ns haven.NewSurvivor) (*haven.
 // writeSurvivor seals the secret fields of s under dk and inserts or
 // updates the row; it returns the row's name and birth-date blind index.
 func (tx *Tx) writeSurvivor(ctx context.Context, s *haven.Survivor, dk []byte, insert bool) ([]byte, error) {
+	sealer, err := vault.NewSealer(dk)
+	if err != nil {
+		return nil, err
+	}
 	sealed := make([]any, len(survivorSecrets))
 	for i, f := range survivorSecrets {
 		plain, err := json.Marshal(f.get(s))
 		if err != nil {
 			return nil, err
 		}
-		if sealed[i], err = vault.Seal(dk, plain, vault.AAD("survivors", f.column, s.ID)); err != nil {
-			return nil, err
-		}
+		sealed[i] = sealer.Seal(plain, vault.AAD("survivors", f.column, s.ID))
+		clear(plain)
 	}
-	ik, err := tx.db.indexKey(ctx)
+	indexer, err := tx.db.blindIndexer(ctx, "survivor name+dob")
 	if err != nil {
 		return nil, err
 	}
-	index := vault.BlindIndex(ik, "survivor name+dob", s.Name, s.DateOfBirth)
+	index := indexer.Index(s.Name, s.DateOfBirth)
 	langs, _ := json.Marshal(s.Languages)
 	coded := []any{s.ID, s.CaseNumber, index, s.AgeBand, s.Minor, string(langs), s.PreferredProviderGender,
 		joinChannels(s.SafeContact.Channels), s.SafeContact.DoNotContact, s.SafeContact.VoicemailSafe, s.CreatedAt, s.UpdatedAt}
 	args := append(coded, sealed...)
 	if insert {
-		_, err = tx.ExecContext(ctx, `INSERT INTO survivors (id, case_number, name_dob_index, age_band, minor, languages,
-			preferred_provider_gender, contact_channels, do_not_contact, voicemail_safe, created_at, updated_at, `+encColumns()+`)
-			VALUES (`+placeholders(len(args))+`)`, args...)
+		_, err = tx.ExecContext(ctx, insertSurvivorSQL, args...)
 	} else {
-		set := []string{"name_dob_index = $3", "age_band = $4", "minor = $5", "languages = $6", "preferred_provider_gender = $7",
-			"contact_channels = $8", "do_not_contact = $9", "voicemail_safe = $10", "created_at = $11", "updated_at = $12"}
-		for i, f := range survivorSecrets {
-			set = append(set, fmt.Sprintf("%s_enc = $%d", f.column, 13+i))
-		}
-		_, err = tx.ExecContext(ctx, `UPDATE survivors SET `+strings.Join(set, ", ")+` WHERE id = $1 AND case_number = $2`, args...)
+		_, err = tx.ExecContext(ctx, updateSurvivorSQL, args...)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("write survivor: %w", err)
 	}
 	return index, nil
 }
+
+// insertSurvivorSQL and updateSurvivorSQL write a row from writeSurvivor's
+// arguments: the coded columns, then the sealed ones in survivorSecrets
+// order.
+var insertSurvivorSQL, updateSurvivorSQL = func() (string, string) {
+	coded := []string{"id", "case_number", "name_dob_index", "age_band", "minor", "languages", "preferred_provider_gender",
+		"contact_channels", "do_not_contact", "voicemail_safe", "created_at", "updated_at"}
+	cols := append([]string(nil), coded...)
+	for _, f := range survivorSecrets {
+		cols = append(cols, f.column+"_enc")
+	}
+	var set []string
+	for i, c := range cols[2:] { // id and case number never change
+		set = append(set, fmt.Sprintf("%s = $%d", c, i+3))
+	}
+	return `INSERT INTO survivors (` + strings.Join(cols, ", ") + `) VALUES (` + placeholders(len(cols)) + `)`,
+		`UPDATE survivors SET ` + strings.Join(set, ", ") + ` WHERE id = $1 AND case_number = $2`
+}()
 
 func placeholders(n int) string {
 	p := make([]string, n)

@@ -54,8 +54,12 @@ func (tx *Tx) readSurvivor(ctx context.Context, id string) (*haven.Survivor, err
 		return nil, err
 	}
 	defer clear(dk)
+	sealer, err := vault.NewSealer(dk)
+	if err != nil {
+		return nil, err
+	}
 	for i, f := range survivorSecrets {
-		plain, err := vault.Open(dk, sealed[i], vault.AAD("survivors", f.column, id))
+		plain, err := sealer.Open(sealed[i], vault.AAD("survivors", f.column, id))
 		if err != nil {
 			return nil, fmt.Errorf("decrypt survivors.%s of %s: %w", f.column, id, err)
 		}

@@ -41,8 +41,30 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 // audit appends ev to the audit log inside tx, so that the entry exists if
 // and only if the change does.
 func (tx *Tx) audit(ctx context.Context, ev haven.AuditEvent) error {
+	return tx.db.appendAudit(ctx, tx, tx.entry(ev))
+}
+
+// execAudited runs query, an INSERT, UPDATE or DELETE, and appends ev to
+// the audit log in the same transaction. On PostgreSQL the append rides in
+// the same statement (see dialect.withAuditEntry), saving a round trip.
+func (tx *Tx) execAudited(ctx context.Context, ev haven.AuditEvent, query string, args ...any) (sql.Result, error) {
+	attach := tx.db.dialect.withAuditEntry
+	if attach == nil {
+		res, err := tx.ExecContext(ctx, query, args...)
+		if err != nil {
+			return nil, err
+		}
+		return res, tx.audit(ctx, ev)
+	}
+	e := tx.entry(ev)
+	e.Time = e.Time.UTC().Truncate(time.Microsecond)
+	return tx.ExecContext(ctx, attach(query, len(args)), append(args, auditArgs(e)...)...)
+}
+
+// entry is ev as an entry written now by the transaction's actor.
+func (tx *Tx) entry(ev haven.AuditEvent) haven.AuditEntry {
 	if ev.Outcome == "" {
 		ev.Outcome = haven.OutcomeSuccess
 	}
-	return tx.db.appendAudit(ctx, tx, haven.AuditEntry{Time: tx.now, ActorID: tx.actor.UserID, AuditEvent: ev})
+	return haven.AuditEntry{Time: tx.now, ActorID: tx.actor.UserID, AuditEvent: ev}
 }

@@ -1,0 +1,96 @@
+package sqlstore_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/sqlstore"
+	"github.com/haven-care/haven/internal/sqlstore/sqlstoretest"
+	"github.com/haven-care/haven/internal/vault"
+)
+
+// TestKeyPool: data keys are committed to the key store ahead of the
+// records they will protect, in growing batches; every record created from
+// the pool reads back; Close deletes the keys no record used, and a new
+// keyring never receives a key wrapped under the old one.
+func TestKeyPool(t *testing.T) {
+	for _, engine := range sqlstoretest.Engines {
+		t.Run(engine, func(t *testing.T) {
+			ctx := context.Background()
+			dsn := sqlstoretest.DSN(t, engine)
+			keysDSN := sqlstoretest.KeysDSN(t, engine, dsn)
+			db, err := sqlstore.Open(ctx, dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			master := vault.NewDataKey()
+			ring, _ := vault.NewKeyring(master)
+			db.Keys, db.Secrets = ring, ring
+			if err := db.OpenKeyStore(ctx, keysDSN); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			u := mustUser(t, db, "advocate", haven.RoleAdvocate)
+			actx := actorCtx(u)
+			var ids []string
+			for range 30 { // batches of 8 and 16, and 6 of the next 32
+				s, _, err := db.CreateSurvivor(actx, haven.NewSurvivor{Name: "Synthetic Pool"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				ids = append(ids, s.ID)
+			}
+			if n := countKeys(t, db); n != 8+16+32 {
+				t.Errorf("%d keys in the key store after 30 records, want 56 (batches of 8, 16 and 32)", n)
+			}
+			for _, id := range ids {
+				if s, err := db.Survivor(actx, id); err != nil || s.Name != "Synthetic Pool" {
+					t.Fatalf("record %s: %v", id, err)
+				}
+			}
+			// Another keyring (as when the master key is rotated while the
+			// store is open): the 26 unused keys wrapped under the old one
+			// are deleted, and the next batch is wrapped under the new one.
+			ring2, _ := vault.NewKeyring(vault.NewDataKey(), master)
+			db.Keys, db.Secrets = ring2, ring2
+			s, _, err := db.CreateSurvivor(actx, haven.NewSurvivor{Name: "Synthetic Pool"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var keyID string
+			db.KeyStoreSQL().QueryRow(`SELECT key_id FROM survivor_keys WHERE survivor_id = $1`, s.ID).Scan(&keyID)
+			if keyID != ring2.ActiveKeyID() {
+				t.Errorf("new record's key wrapped by %q, want the new keyring's %q", keyID, ring2.ActiveKeyID())
+			}
+			if n := countKeys(t, db); n != 30+64 {
+				t.Errorf("%d keys after the keyring changed, want 94 (30 used, then a batch of 64)", n)
+			}
+			db.Close()
+
+			again, err := sqlstore.Open(ctx, dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer again.Close()
+			again.Keys, again.Secrets = ring2, ring2
+			if err := again.OpenKeyStore(ctx, keysDSN); err != nil {
+				t.Fatal(err)
+			}
+			if n := countKeys(t, again); n != 31 {
+				t.Errorf("%d keys in the key store after Close, want 31 (one per record)", n)
+			}
+		})
+	}
+}
+
+func countKeys(t *testing.T, db *sqlstore.DB) int {
+	t.Helper()
+	var n int
+	if err := db.KeyStoreSQL().QueryRow(`SELECT COUNT(*) FROM survivor_keys`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
