@@ -3,6 +3,7 @@ package sqlstore_test
 import (
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	mrand "math/rand/v2"
 	"slices"
 	"strings"
@@ -81,13 +82,14 @@ func BenchmarkCreateSurvivor(b *testing.B) {
 }
 
 // BenchmarkPlainSurvivorWrite is the baseline: the same write as
-// CreateSurvivor without encryption and audit. The same row with its fields
-// in plaintext, the care team, and the duplicate check a plaintext system
-// would also make, on a plaintext name and birth-date column in place of
-// the blind index, after the same validation, in one transaction through
-// the same statement cache,
-// with no data key, no sealing and no audit entry. CreateSurvivor's cost
-// over this is what encryption and audit add.
+// CreateSurvivor without encryption and audit. The same validation, the
+// same row with every column, its secret fields in plaintext (text as it
+// is, lists and the safe-contact plan as JSON), the care team, and the
+// duplicate check a plaintext system would also make, on a plaintext name
+// and birth-date column in place of the blind index; in one transaction
+// through the same statement cache, with no data key, no sealing and no
+// audit entry. CreateSurvivor's cost over this is what encryption and
+// audit add.
 func BenchmarkPlainSurvivorWrite(b *testing.B) {
 	for _, engine := range sqlstoretest.Engines {
 		b.Run(engine, func(b *testing.B) {
@@ -108,27 +110,39 @@ func BenchmarkPlainSurvivorWrite(b *testing.B) {
 
 func plainWrite(db *sqlstore.DB, userID string, ns haven.NewSurvivor) error {
 	now := time.Now().UTC()
-	id, caseNumber := uuid.Must(uuid.NewV7()).String(), "HV-"+rand.Text()[:4]+"-"+rand.Text()[:4]
-	cols := []any{[]byte(ns.Name), []byte(strings.Join(ns.Aliases, ",")), []byte(ns.DateOfBirth), []byte(strings.Join(ns.Phones, ",")),
-		[]byte(strings.Join(ns.Emails, ",")), []byte(strings.Join(ns.Addresses, ",")), []byte(ns.ImmigrationStatus), []byte(ns.Notes),
-		[]byte(ns.CulturalConsiderations), []byte(ns.FaithConsiderations), []byte(ns.SafeContact.CodeWord + ns.SafeContact.SafeTimes)}
-	if _, err := ns.Normalize(now); err != nil {
+	s, err := ns.Normalize(now)
+	if err != nil {
 		return err
 	}
-	nameDOB := []byte(vault.Normalize(ns.Name) + "|" + ns.DateOfBirth)
-	args := append([]any{id, caseNumber, nameDOB, now, now}, cols...)
+	s.ID, s.CaseNumber = uuid.Must(uuid.NewV7()).String(), "HV-"+rand.Text()[:4]+"-"+rand.Text()[:4]
+	// Text as it is; lists and the safe-contact plan as JSON, as a
+	// plaintext schema with JSON columns would keep them.
+	asJSON := func(v any) []byte { b, _ := json.Marshal(v); return b }
+	langs := asJSON(s.Languages)
+	channels := make([]string, len(s.SafeContact.Channels))
+	for i, c := range s.SafeContact.Channels {
+		channels[i] = string(c)
+	}
+	nameDOB := []byte(vault.Normalize(s.Name) + "|" + vault.Normalize(s.DateOfBirth))
+	args := []any{s.ID, s.CaseNumber, nameDOB, s.AgeBand, s.Minor, string(langs), s.PreferredProviderGender,
+		strings.Join(channels, " "), s.SafeContact.DoNotContact, s.SafeContact.VoicemailSafe, now, now,
+		[]byte(s.Name), asJSON(s.Aliases), []byte(s.DateOfBirth), asJSON(s.Phones), asJSON(s.Emails), asJSON(s.Addresses),
+		[]byte(s.ImmigrationStatus), []byte(s.Notes), []byte(s.CulturalConsiderations), []byte(s.FaithConsiderations),
+		asJSON(s.SafeContact)}
 	return db.PlainTxForTest(context.Background(), func(exec func(string, ...any) error, query func(string, ...any) (int, error)) error {
-		err := exec(`INSERT INTO survivors (id, case_number, name_dob_index, created_at, updated_at, name_enc, aliases_enc, date_of_birth_enc, phones_enc,
-			emails_enc, addresses_enc, immigration_status_enc, notes_enc, cultural_considerations_enc, faith_considerations_enc, safe_contact_enc)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`, args...)
+		err := exec(`INSERT INTO survivors (id, case_number, name_dob_index, age_band, minor, languages, preferred_provider_gender,
+			contact_channels, do_not_contact, voicemail_safe, created_at, updated_at, name_enc, aliases_enc, date_of_birth_enc,
+			phones_enc, emails_enc, addresses_enc, immigration_status_enc, notes_enc, cultural_considerations_enc,
+			faith_considerations_enc, safe_contact_enc)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)`, args...)
 		if err != nil {
 			return err
 		}
-		if err := exec(`INSERT INTO care_team (survivor_id, user_id, added_at) VALUES ($1, $2, $3)`, id, userID, now); err != nil {
+		if err := exec(`INSERT INTO care_team (survivor_id, user_id, added_at) VALUES ($1, $2, $3)`, s.ID, userID, now); err != nil {
 			return err
 		}
 		_, err = query(`SELECT s.id, s.case_number, EXISTS (SELECT 1 FROM care_team c WHERE c.survivor_id = s.id AND c.user_id = $3)
-			FROM survivors s WHERE s.name_dob_index = $1 AND s.id <> $2`, nameDOB, id, userID)
+			FROM survivors s WHERE s.name_dob_index = $1 AND s.id <> $2`, nameDOB, s.ID, userID)
 		return err
 	})
 }
