@@ -100,3 +100,14 @@ func TestBlindIndexPanicsWithoutAKey(t *testing.T) {
 		}()
 	}
 }
+
+func TestBlindIndexerMatchesBlindIndex(t *testing.T) {
+	ik := NewDataKey()
+	ix := NewBlindIndexer(ik, "survivor name+dob")
+	if got, want := ix.Index("José García", "1990-01-02"), BlindIndex(ik, "survivor name+dob", "josé  garcía", "1990-01-02"); !bytes.Equal(got, want) {
+		t.Errorf("BlindIndexer and BlindIndex differ: %x, %x", got, want)
+	}
+	if bytes.Equal(ix.Index("a"), NewBlindIndexer(ik, "other purpose").Index("a")) {
+		t.Error("two purposes gave the same index")
+	}
+}

@@ -108,3 +108,27 @@ func flip(b []byte, i int) []byte {
 	c[i] ^= 0x80
 	return c
 }
+
+// TestSealerMatchesSeal: a Sealer's output opens with Open and Seal's with
+// the Sealer; each refuses the other's context.
+func TestSealerMatchesSeal(t *testing.T) {
+	dk := NewDataKey()
+	s, err := NewSealer(dk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	aad, other := AAD("survivors", "notes", "r1"), AAD("survivors", "notes", "r2")
+	if p, err := Open(dk, s.Seal([]byte("synthetic"), aad), aad); err != nil || string(p) != "synthetic" {
+		t.Errorf("Open(Sealer.Seal) = %q, %v", p, err)
+	}
+	ct, _ := Seal(dk, []byte("synthetic"), aad)
+	if p, err := s.Open(ct, aad); err != nil || string(p) != "synthetic" {
+		t.Errorf("Sealer.Open(Seal) = %q, %v", p, err)
+	}
+	if _, err := s.Open(ct, other); err != ErrDecrypt {
+		t.Errorf("Sealer.Open in another record's context: %v, want ErrDecrypt", err)
+	}
+	if _, err := NewSealer(dk[:16]); err == nil {
+		t.Error("NewSealer accepted a 16-byte key")
+	}
+}
