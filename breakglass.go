@@ -17,6 +17,10 @@ type BreakGlassGrant struct {
 	ID         string
 	UserID     string
 	SurvivorID string
+	// CaseNumber is the record's pseudonymous case number, filled in the
+	// review queue so that a reviewer can tell which record was opened
+	// ("" once the record is deleted).
+	CaseNumber string
 	// Reason is the requester's justification. It is stored encrypted
 	// under the survivor's data key, since it may describe their situation.
 	Reason     string
@@ -57,6 +61,9 @@ type BreakGlassService interface {
 	// BreakGlassQueue lists grants awaiting review, for supervisors.
 	// Errors: Forbidden.
 	BreakGlassQueue(ctx context.Context) ([]BreakGlassGrant, error)
+	// BreakGlassPending counts the grants awaiting review: the alert that
+	// every page shows supervisors. Errors: Forbidden.
+	BreakGlassPending(ctx context.Context) (int, error)
 	// ReviewBreakGlass records a supervisor's finding. Errors: Invalid,
 	// Forbidden (not a supervisor, or reviewing one's own grant), NotFound.
 	ReviewBreakGlass(ctx context.Context, grantID, finding string) error

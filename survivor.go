@@ -45,6 +45,11 @@ type Survivor struct {
 
 	CreatedAt time.Time
 	UpdatedAt time.Time
+
+	// EmergencyUntil is set, on a record read, when the reader sees it
+	// through emergency (break-glass) access: read-only until then. It is
+	// not stored with the record.
+	EmergencyUntil time.Time
 }
 
 // LanguagePreference is one language the survivor uses.

@@ -115,7 +115,7 @@ var methodKinds = map[string][]string{
 		"CreateUser", "DeleteDirectoryService", "DeleteSurvivor", "EndSession", "ImportDirectory", "ImportInstrument", "SaveService",
 		"RecordContact", "ReviewBreakGlass", "RevokeAPIToken", "RotateKeys", "Screening", "Screenings", "SetUserDisabled",
 		"SetUserRole", "SignIn", "SignOut", "Survivor", "SurvivorIDByCaseNumber", "Survivors", "UpdateSurvivor"},
-	"read": {"APITokens", "AuditEntries", "AuditRoot", "AuditSize", "Authenticate", "AuthenticateAPIToken", "BreakGlassQueue",
+	"read": {"APITokens", "AuditEntries", "AuditRoot", "AuditSize", "Authenticate", "AuthenticateAPIToken", "BreakGlassPending", "BreakGlassQueue",
 		"ConsistencyProof", "CountUsers", "FindUserByID", "InclusionProof", "Instrument", "Instruments", "LatestCheckpoint",
 		"Sessions", "VerifyAudit", "SignCheckpoint",
 		// Writes the tree hashes of entries already in the log: derived

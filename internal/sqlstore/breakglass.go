@@ -79,8 +79,9 @@ func (db *DB) BreakGlassQueue(ctx context.Context) ([]haven.BreakGlassGrant, err
 	if actor.Role != haven.RoleSupervisor {
 		return nil, haven.Errorf(haven.Forbidden, "Only supervisors review emergency access.")
 	}
-	rows, err := db.db.QueryContext(ctx, `SELECT id, user_id, survivor_id, reason_enc, created_at, expires_at FROM break_glass
-		WHERE reviewed_by = '' ORDER BY created_at, id`)
+	rows, err := db.db.QueryContext(ctx, `SELECT g.id, g.user_id, g.survivor_id, COALESCE(s.case_number, ''), g.reason_enc, g.created_at, g.expires_at
+		FROM break_glass g LEFT JOIN survivors s ON s.id = g.survivor_id
+		WHERE g.reviewed_by = '' ORDER BY g.created_at, g.id`)
 	if err != nil {
 		return nil, fmt.Errorf("list break-glass grants: %w", err)
 	}
@@ -89,7 +90,7 @@ func (db *DB) BreakGlassQueue(ctx context.Context) ([]haven.BreakGlassGrant, err
 	for rows.Next() {
 		var g haven.BreakGlassGrant
 		var sealed []byte
-		if err := rows.Scan(&g.ID, &g.UserID, &g.SurvivorID, &sealed, &g.CreatedAt, &g.ExpiresAt); err != nil {
+		if err := rows.Scan(&g.ID, &g.UserID, &g.SurvivorID, &g.CaseNumber, &sealed, &g.CreatedAt, &g.ExpiresAt); err != nil {
 			return nil, err
 		}
 		g.CreatedAt, g.ExpiresAt = g.CreatedAt.UTC(), g.ExpiresAt.UTC()
@@ -97,6 +98,22 @@ func (db *DB) BreakGlassQueue(ctx context.Context) ([]haven.BreakGlassGrant, err
 		out = append(out, g)
 	}
 	return out, rows.Err()
+}
+
+// BreakGlassPending counts grants awaiting review, for supervisors.
+func (db *DB) BreakGlassPending(ctx context.Context) (int, error) {
+	actor, err := actorOf(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if actor.Role != haven.RoleSupervisor {
+		return 0, haven.Errorf(haven.Forbidden, "Only supervisors review emergency access.")
+	}
+	var n int
+	if err := db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM break_glass WHERE reviewed_by = ''`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count break-glass grants: %w", err)
+	}
+	return n, nil
 }
 
 // openReason decrypts a grant's reason; a shredded survivor's reads as a

@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"bytes"
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -45,8 +46,17 @@ func TestBreakGlass(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.Survivor(actorCtx(er), s.ID); err != nil {
-			t.Errorf("read under break-glass err=%v", err)
+		if got, err := db.Survivor(actorCtx(er), s.ID); err != nil || !got.EmergencyUntil.Equal(g.ExpiresAt) {
+			t.Errorf("read under break-glass: %v, emergency until %v, want %v", err, got, g.ExpiresAt)
+		}
+		if last := lastAuditEntry(t, db); last.Action != "survivor.read" || last.ActorID != er.ID || last.Reason != "emergency access" {
+			t.Errorf("emergency read audited as %+v, want reason \"emergency access\"", last)
+		}
+		if got, _ := db.Survivor(actorCtx(owner), s.ID); !got.EmergencyUntil.IsZero() {
+			t.Errorf("care-team read says emergency access until %v", got.EmergencyUntil)
+		}
+		if last := lastAuditEntry(t, db); last.Action != "survivor.read" || last.Reason != "" {
+			t.Errorf("care-team read audited as %+v", last)
 		}
 		if _, err := db.UpdateSurvivor(actorCtx(er), s.ID, canarySurvivor()); haven.ErrorKind(err) != haven.NotFound {
 			t.Errorf("write under break-glass err=%v, want refused", err)
@@ -58,8 +68,14 @@ func TestBreakGlass(t *testing.T) {
 		if _, err := db.BreakGlassQueue(actorCtx(er)); haven.ErrorKind(err) != haven.Forbidden {
 			t.Errorf("clinician reads the queue err=%v", err)
 		}
+		if _, err := db.BreakGlassPending(actorCtx(er)); haven.ErrorKind(err) != haven.Forbidden {
+			t.Errorf("clinician counts the queue err=%v", err)
+		}
+		if n, err := db.BreakGlassPending(actorCtx(sup)); n != 1 || err != nil {
+			t.Errorf("pending=%d,%v, want 1", n, err)
+		}
 		queue, err := db.BreakGlassQueue(actorCtx(sup))
-		if err != nil || len(queue) != 1 || queue[0].ID != g.ID || queue[0].Reason != g.Reason {
+		if err != nil || len(queue) != 1 || queue[0].ID != g.ID || queue[0].Reason != g.Reason || queue[0].CaseNumber != s.CaseNumber {
 			t.Fatalf("queue=%+v,%v", queue, err)
 		}
 		if err := db.ReviewBreakGlass(actorCtx(sup), g.ID, "maybe"); haven.ErrorKind(err) != haven.Invalid {
@@ -74,6 +90,9 @@ func TestBreakGlass(t *testing.T) {
 		if queue, _ := db.BreakGlassQueue(actorCtx(sup)); len(queue) != 0 {
 			t.Errorf("queue after review has %d", len(queue))
 		}
+		if n, _ := db.BreakGlassPending(actorCtx(sup)); n != 0 {
+			t.Errorf("pending after review=%d", n)
+		}
 		var stored []byte
 		db.SQL().QueryRow(`SELECT reason_enc FROM break_glass`).Scan(&stored)
 		if string(stored) == g.Reason || len(findCanaries("x", stored)) > 0 || containsBytes(stored, "unconscious") {
@@ -83,3 +102,18 @@ func TestBreakGlass(t *testing.T) {
 }
 
 func containsBytes(b []byte, s string) bool { return bytes.Contains(b, []byte(s)) }
+
+// lastAuditEntry returns the newest audit entry.
+func lastAuditEntry(t *testing.T, db *sqlstore.DB) haven.AuditEntry {
+	t.Helper()
+	ctx := context.Background()
+	n, err := db.AuditSize(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	es, err := db.AuditEntries(ctx, n-1, n)
+	if err != nil || len(es) != 1 {
+		t.Fatalf("last audit entry: %v, %v", es, err)
+	}
+	return es[0]
+}

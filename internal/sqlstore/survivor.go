@@ -94,30 +94,37 @@ var errSurvivorNotFound = haven.Errorf(haven.NotFound, "Record not found.")
 // audit log in its own transaction (the denied change never happens) and
 // returns NotFound, so that the record's existence does not leak.
 func (db *DB) authorize(ctx context.Context, actor haven.Actor, act access.Action, res access.Resource, id string) error {
+	_, _, err := db.authorizeAs(ctx, actor, act, res, id)
+	return err
+}
+
+// authorizeAs is authorize, returning the relationship it allowed and, for
+// break-glass, when the grant ends.
+func (db *DB) authorizeAs(ctx context.Context, actor haven.Actor, act access.Action, res access.Resource, id string) (access.Relationship, time.Time, error) {
 	rel := access.None // a new record: no relationship yet
 	var expires time.Time
 	if id != "" {
 		var err error
 		if rel, expires, err = db.relationship(ctx, db.db, actor, id); err != nil {
-			return err
+			return rel, expires, err
 		}
 	}
 	d := access.Decide(access.Request{Role: actor.Role, Action: act, Resource: res, Relationship: rel,
 		Class: haven.Identifying, GrantExpires: expires, Now: db.now()})
 	if d.Allow {
-		return nil
+		return rel, expires, nil
 	}
 	err := db.inTx(ctx, func(tx *Tx) error {
 		return tx.audit(ctx, haven.AuditEvent{Action: string(res) + "." + string(act), ObjectType: string(res), ObjectID: id,
 			Outcome: haven.OutcomeDenied, Reason: d.Reason})
 	})
 	if err != nil {
-		return err
+		return rel, expires, err
 	}
 	if id == "" {
-		return haven.Errorf(haven.Forbidden, "Your role may not do this.")
+		return rel, expires, haven.Errorf(haven.Forbidden, "Your role may not do this.")
 	}
-	return errSurvivorNotFound
+	return rel, expires, errSurvivorNotFound
 }
 
 func actorOf(ctx context.Context) (haven.Actor, error) {

@@ -12,22 +12,32 @@ import (
 	"github.com/haven-care/haven/internal/vault"
 )
 
-// Survivor reads a record the actor may see, and records the read.
+// Survivor reads a record the actor may see, and records the read. Read
+// through emergency access, the record says until when (EmergencyUntil)
+// and the audit entry says how.
 func (db *DB) Survivor(ctx context.Context, id string) (*haven.Survivor, error) {
 	actor, err := actorOf(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if err := db.authorize(ctx, actor, access.Read, access.Survivor, id); err != nil {
+	rel, expires, err := db.authorizeAs(ctx, actor, access.Read, access.Survivor, id)
+	if err != nil {
 		return nil, err
+	}
+	read := haven.AuditEvent{Action: "survivor.read", ObjectType: "survivor", ObjectID: id}
+	if rel == access.BreakGlass {
+		read.Reason = "emergency access"
 	}
 	var s *haven.Survivor
 	err = db.inTx(ctx, func(tx *Tx) error {
 		if s, err = tx.readSurvivor(ctx, id); err != nil {
 			return err
 		}
-		return tx.audit(ctx, haven.AuditEvent{Action: "survivor.read", ObjectType: "survivor", ObjectID: id})
+		return tx.audit(ctx, read)
 	})
+	if err == nil && rel == access.BreakGlass {
+		s.EmergencyUntil = expires
+	}
 	return s, err
 }
 

@@ -70,7 +70,7 @@ type breakGlassQueuePage struct {
 }
 
 type grantRow struct {
-	ID, User, Created, Expires, Reason string
+	ID, User, CaseNumber, Created, Expires, Reason string
 }
 
 func (h *Handler) breakGlassQueue(w http.ResponseWriter, r *http.Request) error {
@@ -86,7 +86,7 @@ func (h *Handler) breakGlassQueue(w http.ResponseWriter, r *http.Request) error 
 		p.Notice = p.T("breakglass.reviewed")
 	}
 	for _, g := range grants {
-		p.Grants = append(p.Grants, grantRow{ID: g.ID, User: h.userName(r, g.UserID),
+		p.Grants = append(p.Grants, grantRow{ID: g.ID, User: h.userName(r, g.UserID), CaseNumber: g.CaseNumber,
 			Created: g.CreatedAt.Format("2006-01-02 15:04 UTC"), Expires: g.ExpiresAt.Format("15:04 UTC"), Reason: g.Reason})
 	}
 	return h.render(w, http.StatusOK, "breakglassreview", &p)

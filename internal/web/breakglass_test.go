@@ -34,15 +34,34 @@ func TestEmergencyAccessAndReview(t *testing.T) {
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/survivors/"+s.ID {
 		t.Fatalf("emergency access: status=%d location=%q", resp.StatusCode, resp.Header.Get("Location"))
 	}
-	if resp, body := get(t, nurse, e.srv.URL+"/survivors/"+s.ID); resp.StatusCode != http.StatusOK || !strings.Contains(body, "Synthetic Emergency") {
+	resp, body = get(t, nurse, e.srv.URL+"/survivors/"+s.ID)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "Synthetic Emergency") {
 		t.Errorf("read under emergency access: status=%d", resp.StatusCode)
+	}
+	// Read-only, and says so: no contact form, no edit or screening link.
+	if !strings.Contains(body, `id="emergency-readonly"`) || strings.Contains(body, `id="contact-submit"`) ||
+		strings.Contains(body, "/edit") || strings.Contains(body, `id="screen-link"`) {
+		t.Error("the record under emergency access is not shown read-only")
+	}
+	if _, body := get(t, client(t), e.srv.URL+"/"); strings.Contains(body, "pending-reviews") {
+		t.Error("a signed-out page shows the review alert")
 	}
 	if resp, _ := get(t, nurse, e.srv.URL+"/review/emergency-access"); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("clinician opens the review queue: status=%d, want 403", resp.StatusCode)
 	}
 	sup := client(t)
 	signIn(t, e, sup, "supervisor", "")
+	// Supervisors are alerted on every page until they review it.
+	if _, body := get(t, sup, e.srv.URL+"/"); !strings.Contains(body, `id="pending-reviews"`) || !strings.Contains(body, "your review: 1.") {
+		t.Error("the supervisor's home page does not show the pending review")
+	}
+	if _, body := get(t, nurse, e.srv.URL+"/"); strings.Contains(body, "pending-reviews") {
+		t.Error("a clinician sees the supervisors' alert")
+	}
 	resp, body = get(t, sup, e.srv.URL+"/review/emergency-access")
+	if !strings.Contains(body, s.CaseNumber) {
+		t.Error("the review queue does not name the record's case number")
+	}
 	action := regexp.MustCompile(`action="(/review/emergency-access/[^"]+)"`).FindStringSubmatch(body)
 	if resp.StatusCode != http.StatusOK || action == nil || !strings.Contains(body, "unable to speak") {
 		t.Fatalf("review queue: status=%d, want the grant with its reason", resp.StatusCode)
@@ -53,7 +72,7 @@ func TestEmergencyAccessAndReview(t *testing.T) {
 	if resp, _ := post(t, sup, e.srv.URL+action[1], url.Values{"finding": {"justified"}}); resp.StatusCode != http.StatusConflict {
 		t.Errorf("second review: status=%d, want 409", resp.StatusCode)
 	}
-	if _, body := get(t, sup, e.srv.URL+"/review/emergency-access"); !strings.Contains(body, "Nothing is waiting") {
-		t.Error("the queue still lists the reviewed grant")
+	if _, body := get(t, sup, e.srv.URL+"/review/emergency-access"); !strings.Contains(body, "Nothing is waiting") || strings.Contains(body, "pending-reviews") {
+		t.Error("the queue, or the alert, still lists the reviewed grant")
 	}
 }

@@ -30,6 +30,9 @@ type Page struct {
 	Languages []Option
 	RequestID string
 	Notice    string
+	// PendingReviews is how many emergency accesses wait for review, shown
+	// to supervisors on every page.
+	PendingReviews int
 
 	cats *catalogs
 }
@@ -88,6 +91,10 @@ func (h *Handler) page(r *http.Request, titleKey string) Page {
 		userLang = s.user.Language
 		p.Nav = navFor(s.user.Role, r.URL.Path)
 		p.SessionSeconds = int(time.Until(s.session.Expiry()).Seconds())
+		if s.user.Role == haven.RoleSupervisor && h.cfg.BreakGlass != nil {
+			// An alert, not the page's purpose: a failed count shows none.
+			p.PendingReviews, _ = h.cfg.BreakGlass.BreakGlassPending(r.Context())
+		}
 	}
 	p.Lang = h.catalogs.language(r, userLang)
 	p.Dir = dir(p.Lang)

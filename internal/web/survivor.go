@@ -88,6 +88,9 @@ type survivorPage struct {
 	// HiddenDuplicates counts possible duplicates on records the user
 	// may not see.
 	HiddenDuplicates int
+	// EmergencyUntil, set when the user reads the record through emergency
+	// access, is when that ends; the page is then read-only.
+	EmergencyUntil string
 }
 
 type duplicateView struct{ ID, CaseNumber string }
@@ -121,6 +124,9 @@ func (h *Handler) survivorPage(r *http.Request) (*survivorPage, error) {
 		return nil, err
 	}
 	p := &survivorPage{Page: h.page(r, "survivor.title"), S: s}
+	if !s.EmergencyUntil.IsZero() {
+		p.EmergencyUntil = s.EmergencyUntil.UTC().Format("15:04 UTC")
+	}
 	p.Plan = p.planView(s.SafeContact)
 	p.Details = p.details(s)
 	return p, nil
