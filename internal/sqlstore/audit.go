@@ -50,9 +50,10 @@ func auditArgs(e haven.AuditEntry) []any {
 // hashes into the tree.
 const auditIntegrateBatch = 4096
 
-// auditHashRows is how many stored hashes one INSERT writes (two
-// parameters each, well within both engines' limits).
-const auditHashRows = 500
+// auditHashRows is how many stored hashes one INSERT writes on SQLite: the
+// driver looks up each numbered parameter's name by a linear scan, so a
+// statement with n parameters costs O(n²) to bind.
+const auditHashRows = 64
 
 // IntegrateAudit adds the hashes of every committed entry not yet in the
 // stored Merkle tree, in transactions of auditIntegrateBatch entries, and
@@ -113,13 +114,8 @@ func (tx *Tx) integrateAudit(ctx context.Context, limit int) (size int64, done b
 		}
 		hashes = append(hashes, hs...)
 	}
-	first := tlog.StoredHashIndex(0, size)
-	for len(hashes) > 0 {
-		n := min(len(hashes), auditHashRows)
-		if err := insertAuditHashes(ctx, tx, first, hashes[:n]); err != nil {
-			return size, false, nil, err
-		}
-		first, hashes = first+int64(n), hashes[n:]
+	if err := tx.db.dialect.insertAuditHashes(ctx, tx, tlog.StoredHashIndex(0, size), hashes); err != nil {
+		return size, false, nil, fmt.Errorf("store audit hashes: %w", err)
 	}
 	size += int64(len(entries))
 	if _, err := tx.ExecContext(ctx, `UPDATE audit_tree SET size = $1 WHERE id = 1`, size); err != nil {
@@ -157,20 +153,35 @@ func overlayHashReader(over map[int64]tlog.Hash, r tlog.HashReader) tlog.HashRea
 	})
 }
 
-// insertAuditHashes stores hashes at consecutive indexes from first, in one
-// statement.
-func insertAuditHashes(ctx context.Context, tx *Tx, first int64, hashes []tlog.Hash) error {
-	rows := make([]string, len(hashes))
-	args := make([]any, 0, 2*len(hashes))
-	for i, h := range hashes {
-		rows[i] = fmt.Sprintf("($%d, $%d)", 2*i+1, 2*i+2)
-		args = append(args, first+int64(i), h[:])
-	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO audit_hashes (idx, hash) VALUES `+strings.Join(rows, ", "), args...)
-	if err != nil {
-		return fmt.Errorf("store audit hashes: %w", err)
+// insertHashRows stores hashes at consecutive indexes from first, with
+// multi-row INSERTs of auditHashRows rows.
+func insertHashRows(ctx context.Context, tx *Tx, first int64, hashes []tlog.Hash) error {
+	for len(hashes) > 0 {
+		n := min(len(hashes), auditHashRows)
+		rows := make([]string, n)
+		args := make([]any, 0, 2*n)
+		for i, h := range hashes[:n] {
+			rows[i] = fmt.Sprintf("($%d, $%d)", 2*i+1, 2*i+2)
+			args = append(args, first+int64(i), h[:])
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO audit_hashes (idx, hash) VALUES `+strings.Join(rows, ", "), args...); err != nil {
+			return err
+		}
+		first, hashes = first+int64(n), hashes[n:]
 	}
 	return nil
+}
+
+// insertHashArrays stores hashes at consecutive indexes from first in one
+// statement, as two PostgreSQL arrays.
+func insertHashArrays(ctx context.Context, tx *Tx, first int64, hashes []tlog.Hash) error {
+	idx := make([]int64, len(hashes))
+	hs := make([][]byte, len(hashes))
+	for i := range hashes {
+		idx[i], hs[i] = first+int64(i), hashes[i][:]
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO audit_hashes (idx, hash) SELECT * FROM unnest($1::bigint[], $2::bytea[])`, idx, hs)
+	return err
 }
 
 // auditHashReader reads stored hashes through q, in the order asked.

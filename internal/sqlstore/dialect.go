@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5/pgconn"
+	"golang.org/x/mod/sumdb/tlog"
 	"modernc.org/sqlite"
 )
 
@@ -28,6 +29,8 @@ type dialect struct {
 	// change and its entry take one statement; the entry's seven arguments
 	// follow the query's.
 	withAuditEntry func(query string, nargs int) string
+	// insertAuditHashes stores tree hashes at consecutive indexes.
+	insertAuditHashes func(ctx context.Context, tx *Tx, first int64, hashes []tlog.Hash) error
 }
 
 var sqliteDialect = dialect{
@@ -47,6 +50,7 @@ var sqliteDialect = dialect{
 	// so the next index is one past the highest; audit_head is a view of it.
 	insertAuditEntry: `INSERT INTO audit_entries (idx, at, actor_id, action, object_type, object_id, outcome, reason)
 		VALUES ((SELECT COALESCE(MAX(idx) + 1, 0) FROM audit_entries), $1, $2, $3, $4, $5, $6, $7)`,
+	insertAuditHashes: insertHashRows,
 }
 
 // migrationLockKey is the PostgreSQL advisory lock that instances take while
@@ -80,4 +84,5 @@ var postgresDialect = dialect{
 			VALUES ((SELECT idx FROM audit_head_next), $%d, $%d, $%d, $%d, $%d, $%d, $%d))
 			`, n+1, n+2, n+3, n+4, n+5, n+6, n+7) + query
 	},
+	insertAuditHashes: insertHashArrays,
 }
