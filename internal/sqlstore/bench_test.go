@@ -18,6 +18,17 @@ import (
 	"github.com/haven-care/haven/internal/vault"
 )
 
+// benchStore returns a fresh store on engine with an advocate to write as.
+func benchStore(b *testing.B, engine string) (*sqlstore.DB, *haven.User) {
+	b.Helper()
+	db := sqlstoretest.MustOpen(b, engine)
+	u, err := db.CreateUser(context.Background(), haven.NewUser{Username: "bench", Role: haven.RoleAdvocate, Password: "a long pass phrase"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return db, u
+}
+
 // benchName returns a new synthetic name. Random, like real names, so that
 // the plaintext baseline's name index grows at random places as the blind
 // index does, and never a duplicate.
@@ -65,8 +76,7 @@ var benchNotes = func() string {
 func BenchmarkCreateSurvivor(b *testing.B) {
 	for _, engine := range sqlstoretest.Engines {
 		b.Run(engine, func(b *testing.B) {
-			db := sqlstoretest.MustOpen(b, engine)
-			u, _ := db.CreateUser(context.Background(), haven.NewUser{Username: "bench", Role: haven.RoleAdvocate, Password: "a long pass phrase"})
+			db, u := benchStore(b, engine)
 			ctx := actorCtx(u)
 			ns := benchSurvivor()
 			i := 0
@@ -93,8 +103,7 @@ func BenchmarkCreateSurvivor(b *testing.B) {
 func BenchmarkPlainSurvivorWrite(b *testing.B) {
 	for _, engine := range sqlstoretest.Engines {
 		b.Run(engine, func(b *testing.B) {
-			db := sqlstoretest.MustOpen(b, engine)
-			u, _ := db.CreateUser(context.Background(), haven.NewUser{Username: "bench", Role: haven.RoleAdvocate, Password: "a long pass phrase"})
+			db, u := benchStore(b, engine)
 			ns := benchSurvivor()
 			i := 0
 			for b.Loop() {
@@ -158,8 +167,7 @@ func plainWrite(db *sqlstore.DB, userID string, ns haven.NewSurvivor) error {
 func BenchmarkWriteOverhead(b *testing.B) {
 	for _, engine := range sqlstoretest.Engines {
 		b.Run(engine, func(b *testing.B) {
-			db := sqlstoretest.MustOpen(b, engine)
-			u, _ := db.CreateUser(context.Background(), haven.NewUser{Username: "bench", Role: haven.RoleAdvocate, Password: "a long pass phrase"})
+			db, u := benchStore(b, engine)
 			ctx := actorCtx(u)
 			ns := benchSurvivor()
 			var plain, protected []time.Duration
@@ -206,8 +214,7 @@ func meanMedian(ds []time.Duration) (mean, median float64) {
 func BenchmarkReadSurvivor(b *testing.B) {
 	for _, engine := range sqlstoretest.Engines {
 		b.Run(engine, func(b *testing.B) {
-			db := sqlstoretest.MustOpen(b, engine)
-			u, _ := db.CreateUser(context.Background(), haven.NewUser{Username: "bench", Role: haven.RoleAdvocate, Password: "a long pass phrase"})
+			db, u := benchStore(b, engine)
 			s, _, _ := db.CreateSurvivor(actorCtx(u), benchSurvivor())
 			for b.Loop() {
 				if _, err := db.Survivor(actorCtx(u), s.ID); err != nil {
@@ -225,8 +232,7 @@ func BenchmarkSignIn(b *testing.B) {
 	defer func() { sqlstore.PasswordParams = saved }()
 	for _, engine := range sqlstoretest.Engines {
 		b.Run(engine, func(b *testing.B) {
-			db := sqlstoretest.MustOpen(b, engine)
-			db.CreateUser(context.Background(), haven.NewUser{Username: "bench", Role: haven.RoleAdvocate, Password: "a long pass phrase"})
+			db, _ := benchStore(b, engine)
 			for b.Loop() {
 				if _, _, err := db.SignIn(context.Background(), haven.Credentials{Username: "bench", Password: "a long pass phrase"}); err != nil {
 					b.Fatal(err)

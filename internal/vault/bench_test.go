@@ -15,12 +15,17 @@ var record = func() [][]byte {
 	return fields
 }()
 
-func BenchmarkSealOpenRecord(b *testing.B) {
-	dk := NewDataKey()
+// recordAADs returns the associated data of each field of record.
+func recordAADs() [][]byte {
 	aads := make([][]byte, len(record))
 	for i := range aads {
 		aads[i] = AAD("survivors", fmt.Sprintf("field_%d", i), "01a2199b-9801-7181-b46e-20401d3df28c")
 	}
+	return aads
+}
+
+func BenchmarkSealOpenRecord(b *testing.B) {
+	dk, aads := NewDataKey(), recordAADs()
 	b.SetBytes(2000)
 	b.ReportAllocs()
 	for b.Loop() {
@@ -59,11 +64,7 @@ func BenchmarkBlindIndex(b *testing.B) {
 // BenchmarkSealerRecord seals and opens the same record as
 // BenchmarkSealOpenRecord through one Sealer per record, as the store does.
 func BenchmarkSealerRecord(b *testing.B) {
-	dk := NewDataKey()
-	aads := make([][]byte, len(record))
-	for i := range aads {
-		aads[i] = AAD("survivors", fmt.Sprintf("field_%d", i), "01a2199b-9801-7181-b46e-20401d3df28c")
-	}
+	dk, aads := NewDataKey(), recordAADs()
 	b.SetBytes(2000)
 	b.ReportAllocs()
 	for b.Loop() {
