@@ -33,7 +33,9 @@ func runKeysRotate(m *Main, ctx context.Context, args []string) error {
 		"With the default key file, the new key replaces DATA/master.key and the old one is kept as\n"+
 		"DATA/master.key.retired-ID (move it offline: backups made before the rotation need it).\n"+
 		"With HAVEN_MASTER_KEY or --master-key-file, --new-master-key-file names where the new key is written;\n"+
-		"then point every instance at it.",
+		"then point every instance at it.\n\n"+
+		"Stop every haven serve first: a running instance holds the old key and would go on wrapping\n"+
+		"new records' keys under it.",
 		"haven keys rotate --data /var/lib/haven")
 	var sf storeFlags
 	var newPath string
