@@ -16,18 +16,29 @@ import (
 const auditIntegrateEvery = 2 * time.Second
 
 // integrateAuditLoop keeps the audit log's stored tree current until ctx
-// ends. Failures are logged (they name entry numbers, never personal data)
-// and retried on the next tick.
+// ends. Failures are retried on the next tick and logged when they change
+// (they name entry numbers, never personal data), so a damaged log is
+// reported once, not every tick; recovery is logged too.
 func integrateAuditLoop(ctx context.Context, db *sqlstore.DB, logger *slog.Logger) {
 	t := time.NewTicker(auditIntegrateEvery)
 	defer t.Stop()
+	last := ""
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if _, err := db.IntegrateAudit(ctx); err != nil && ctx.Err() == nil {
+			_, err := db.IntegrateAudit(ctx)
+			if ctx.Err() != nil {
+				return
+			}
+			switch {
+			case err != nil && err.Error() != last:
 				logger.Error("audit integration failed", "err", err)
+				last = err.Error()
+			case err == nil && last != "":
+				logger.Info("audit integration recovered")
+				last = ""
 			}
 		}
 	}
