@@ -19,8 +19,8 @@ const auditIntegrateEvery = 2 * time.Second
 // ends. Failures are retried on the next tick and logged when they change
 // (they name entry numbers, never personal data), so a damaged log is
 // reported once, not every tick; recovery is logged too.
-func integrateAuditLoop(ctx context.Context, db *sqlstore.DB, logger *slog.Logger) {
-	t := time.NewTicker(auditIntegrateEvery)
+func integrateAuditLoop(ctx context.Context, db *sqlstore.DB, logger *slog.Logger, every time.Duration) {
+	t := time.NewTicker(every)
 	defer t.Stop()
 	last := ""
 	for {

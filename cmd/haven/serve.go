@@ -68,7 +68,7 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	go integrateAuditLoop(ctx, db, logger)
+	go integrateAuditLoop(ctx, db, logger, auditIntegrateEvery)
 	srv := server.New(logger, db)
 	srv.Demo = f.demo
 	srv.APITokens = db
