@@ -47,6 +47,9 @@ func (tx *Tx) audit(ctx context.Context, ev haven.AuditEvent) error {
 // execAudited runs query, an INSERT, UPDATE or DELETE, and appends ev to
 // the audit log in the same transaction. On PostgreSQL the append rides in
 // the same statement (see dialect.withAuditEntry), saving a round trip.
+// The entry is written whether or not the statement changes a row, as
+// with audit after ExecContext: use it where the statement succeeding is
+// the change, such as an INSERT.
 func (tx *Tx) execAudited(ctx context.Context, ev haven.AuditEvent, query string, args ...any) (sql.Result, error) {
 	attach := tx.db.dialect.withAuditEntry
 	if attach == nil {
