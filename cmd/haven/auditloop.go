@@ -5,6 +5,9 @@ import (
 	"log/slog"
 	"time"
 
+	"golang.org/x/mod/sumdb/note"
+
+	"github.com/haven-care/haven/internal/auditlog"
 	"github.com/haven-care/haven/internal/sqlstore"
 )
 
@@ -42,4 +45,49 @@ func integrateAuditLoop(ctx context.Context, db *sqlstore.DB, logger *slog.Logge
 			}
 		}
 	}
+}
+
+// checkpointLoop signs an audit checkpoint every interval in which the log
+// grew, until ctx ends, and logs each one's size (never its entries).
+// Copies still belong elsewhere: whoever can write to the database can
+// delete the stored ones.
+func checkpointLoop(ctx context.Context, db *sqlstore.DB, signer note.Signer, logger *slog.Logger, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := signIfGrown(ctx, db, signer, logger); err != nil && ctx.Err() == nil {
+				logger.Error("audit checkpoint failed", "err", err)
+			}
+		}
+	}
+}
+
+// signIfGrown signs a checkpoint unless the latest stored one already
+// covers the whole log.
+func signIfGrown(ctx context.Context, db *sqlstore.DB, signer note.Signer, logger *slog.Logger) error {
+	size, err := db.AuditSize(ctx)
+	if err != nil {
+		return err
+	}
+	if latest, err := db.LatestCheckpoint(ctx); err != nil {
+		return err
+	} else if latest != nil {
+		if cp, err := auditlog.ParseCheckpoint(latest); err == nil && cp.Size >= size {
+			return nil
+		}
+	}
+	msg, err := db.SignCheckpoint(ctx, signer)
+	if err != nil {
+		return err
+	}
+	cp, err := auditlog.ParseCheckpoint(msg)
+	if err != nil {
+		return err
+	}
+	logger.Info("audit checkpoint signed", "size", cp.Size)
+	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/haven-care/haven/internal/auditlog"
 	"github.com/haven-care/haven/internal/sqlstore"
 )
 
@@ -77,6 +78,57 @@ func TestIntegrateAuditLoop(t *testing.T) {
 	waitFor(t, func() bool {
 		return treeSize(t, db) == 9 && strings.Contains(logs.String(), "audit integration recovered")
 	})
+}
+
+// TestCheckpointLoop: with --audit-checkpoint-every, serve signs a
+// checkpoint when the log has grown, and none while it has not.
+func TestCheckpointLoop(t *testing.T) {
+	ctx := context.Background()
+	dir := dataDir(t)
+	if code, _, stderr := run(t, ctx, "", "migrate", "--data", dir); code != 0 {
+		t.Fatalf("migrate: %s", stderr)
+	}
+	addAuditedUsers(t, dir, 0, 3)
+	db, err := sqlstore.Open(ctx, "sqlite:"+filepath.Join(dir, "haven.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	signer, verifier, err := auditlog.LoadOrCreateSigner(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs syncBuffer
+	loopCtx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		checkpointLoop(loopCtx, db, signer, slog.New(slog.NewTextHandler(&logs, nil)), 5*time.Millisecond)
+		close(done)
+	}()
+	defer func() { stop(); <-done }()
+	checkpointSize := func() int64 {
+		msg, err := db.LatestCheckpoint(ctx)
+		if err != nil || msg == nil {
+			return -1
+		}
+		cp, err := auditlog.Open(msg, verifier)
+		if err != nil {
+			t.Fatalf("stored checkpoint does not verify: %v", err)
+		}
+		return cp.Size
+	}
+	waitFor(t, func() bool { return checkpointSize() == 3 })
+	time.Sleep(50 * time.Millisecond) // ten idle ticks
+	var n int
+	db.SQL().QueryRow(`SELECT COUNT(*) FROM audit_checkpoints`).Scan(&n)
+	if n != 1 {
+		t.Errorf("%d checkpoints after idle ticks, want 1", n)
+	}
+	addAuditedUsers(t, dir, 3, 2)
+	waitFor(t, func() bool { return checkpointSize() == 5 })
+	if got := strings.Count(logs.String(), "audit checkpoint signed"); got < 2 {
+		t.Errorf("%d signings logged, want at least 2:\n%s", got, logs.String())
+	}
 }
 
 func treeSize(t *testing.T, db *sqlstore.DB) int64 {

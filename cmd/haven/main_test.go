@@ -67,6 +67,7 @@ func TestBadConfigurationExitsWithOneLine(t *testing.T) {
 		{"unknown config key", []string{"serve", "--config", badConfig}, `unknown key "adr"`},
 		{"open data dir", []string{"migrate", "--data", openDir}, "readable by others"},
 		{"bad log format", []string{"serve", "--data", dir, "--log-format", "xml"}, "--log-format must be text or json"},
+		{"checkpoint too often", []string{"serve", "--data", dir, "--audit-checkpoint-every", "10ms"}, "--audit-checkpoint-every must be 0 (never) or at least 1s"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/haven-care/haven"
 	"github.com/haven-care/haven/internal/api"
+	"github.com/haven-care/haven/internal/auditlog"
 	"github.com/haven-care/haven/internal/demo"
 	"github.com/haven-care/haven/internal/fhir"
 	"github.com/haven-care/haven/internal/server"
@@ -27,6 +28,9 @@ type serveFlags struct {
 	addr  string
 	demo  bool
 	grace time.Duration
+	// checkpointEvery, if positive, is how often this instance signs an
+	// audit checkpoint with the key in its data directory.
+	checkpointEvery time.Duration
 }
 
 func (f *serveFlags) register(fs *flag.FlagSet) {
@@ -35,6 +39,8 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "address to listen on, host:port")
 	fs.BoolVar(&f.demo, "demo", false, "load synthetic demo data on first start and show a DEMO banner")
 	fs.DurationVar(&f.grace, "shutdown-grace", 30*time.Second, "time in-flight requests get to finish on SIGTERM")
+	fs.DurationVar(&f.checkpointEvery, "audit-checkpoint-every", 0,
+		"sign an audit checkpoint this often when the log has grown, with DATA/audit.key (0: never; on several instances, set it on one)")
 }
 
 func (f *serveFlags) validate() error {
@@ -45,6 +51,9 @@ func (f *serveFlags) validate() error {
 	_ = host
 	if f.grace <= 0 {
 		return haven.Errorf(haven.Invalid, "--shutdown-grace must be positive")
+	}
+	if f.checkpointEvery < 0 || (f.checkpointEvery > 0 && f.checkpointEvery < time.Second) {
+		return haven.Errorf(haven.Invalid, "--audit-checkpoint-every must be 0 (never) or at least 1s, not %s", f.checkpointEvery)
 	}
 	return nil
 }
@@ -69,6 +78,13 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 		return err
 	}
 	go integrateAuditLoop(ctx, db, logger, auditIntegrateEvery)
+	if f.checkpointEvery > 0 {
+		signer, _, err := auditlog.LoadOrCreateSigner(f.store.data)
+		if err != nil {
+			return err
+		}
+		go checkpointLoop(ctx, db, signer, logger, f.checkpointEvery)
+	}
 	srv := server.New(logger, db)
 	srv.Demo = f.demo
 	srv.APITokens = db
