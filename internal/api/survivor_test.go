@@ -34,7 +34,14 @@ type apiEnv struct {
 
 func newAPIEnv(t *testing.T, db *sqlstore.DB) *apiEnv {
 	t.Helper()
-	s := server.New(slog.New(slog.NewTextHandler(io.Discard, nil)), db)
+	return newAPIEnvLogging(t, db, io.Discard)
+}
+
+// newAPIEnvLogging is newAPIEnv with the server's log, at debug level,
+// written to logs.
+func newAPIEnvLogging(t *testing.T, db *sqlstore.DB, logs io.Writer) *apiEnv {
+	t.Helper()
+	s := server.New(slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})), db)
 	s.APITokens = db
 	(&api.Handler{Users: db, Survivors: db}).Mount(s)
 	ts := httptest.NewServer(s.Handler())
@@ -209,6 +216,39 @@ func TestSurvivorAPIRefusals(t *testing.T) {
 		_, _, list := e.call(t, "GET", "/api/v1/survivors", e.read, "", "SurvivorList")
 		if n := len(list["survivors"].([]any)); n != 1 {
 			t.Errorf("after refused calls the list has %d survivors, want 1", n)
+		}
+	})
+}
+
+// TestNoPersonalDataInLogs sends canary strings through every survivor
+// call, good and bad (in values, in a misspelt field's name, in the path),
+// and checks that no log line carries one.
+func TestNoPersonalDataInLogs(t *testing.T) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+		var logs bytes.Buffer
+		e := newAPIEnvLogging(t, db, &logs)
+		canary := `{"name": "CANARYNAME Api", "aliases": ["CANARYALIAS"], "date_of_birth": "2001-02-03", "phones": ["CANARYPHONE"],
+			"emails": ["canaryemail@example.invalid"], "addresses": ["CANARYADDRESS"], "immigration_status": "CANARYIMMIGRATION",
+			"notes": "CANARYNOTES", "cultural_considerations": "CANARYCULTURE", "faith_considerations": "CANARYFAITH",
+			"safe_contact": {"channels": ["sms"], "code_word": "CANARYCODEWORD", "safe_times": "CANARYTIMES", "voicemail_message": "CANARYVOICEMAIL"}}`
+		status, loc, _ := e.call(t, "POST", "/api/v1/survivors", e.write, canary, "Created")
+		if status != http.StatusCreated {
+			t.Fatalf("create: %d", status)
+		}
+		path := strings.TrimPrefix(loc, e.url)
+		e.call(t, "GET", path, e.read, "", "Survivor")
+		e.call(t, "PUT", path, e.write, canary, "Survivor")
+		e.call(t, "GET", path, e.stranger, "", "")
+		e.call(t, "POST", "/api/v1/survivors", e.write, `{"name": "CANARYNAME Bad", "date_of_birth": "2999-01-01"}`, "")
+		e.call(t, "POST", "/api/v1/survivors", e.write, `{"name": ["CANARYNAME List"]}`, "")
+		e.call(t, "POST", "/api/v1/survivors", e.write, `{"CANARYFIELD": "x"}`, "")
+		e.call(t, "PUT", path, e.write, `{"name": "CANARYNAME Fax", "safe_contact": {"channels": ["CANARYCHANNEL"]}}`, "")
+		e.call(t, "GET", "/api/v1/survivors/CANARYID", e.read, "", "")
+		if logs.Len() == 0 {
+			t.Fatal("nothing was logged: the test would pass whatever the logs held")
+		}
+		if i := strings.Index(strings.ToUpper(logs.String()), "CANARY"); i >= 0 {
+			t.Errorf("a log line carries a canary: %q", logs.String()[max(0, i-200):min(logs.Len(), i+50)])
 		}
 	})
 }
