@@ -19,10 +19,29 @@ import (
 const auditIntegrateEvery = 2 * time.Second
 
 // integrateAuditLoop keeps the audit log's stored tree current until ctx
-// ends. Failures are retried on the next tick and logged when they change
-// (they name entry numbers, never personal data), so a damaged log is
-// reported once, not every tick; recovery is logged too.
+// ends.
 func integrateAuditLoop(ctx context.Context, db *sqlstore.DB, logger *slog.Logger, every time.Duration) {
+	repeatEvery(ctx, every, logger, "audit integration", func(ctx context.Context) error {
+		_, err := db.IntegrateAudit(ctx)
+		return err
+	})
+}
+
+// checkpointLoop signs an audit checkpoint every interval in which the log
+// grew, until ctx ends, and logs each one's size (never its entries).
+// Copies still belong elsewhere: whoever can write to the database can
+// delete the stored ones.
+func checkpointLoop(ctx context.Context, db *sqlstore.DB, signer note.Signer, logger *slog.Logger, every time.Duration) {
+	repeatEvery(ctx, every, logger, "audit checkpoint", func(ctx context.Context) error {
+		return signIfGrown(ctx, db, signer, logger)
+	})
+}
+
+// repeatEvery runs job every interval until ctx ends. Failures are retried
+// on the next tick and logged when they change (the audit jobs' errors name
+// entry numbers, never personal data), so a damaged log is reported once,
+// not every tick; recovery is logged too.
+func repeatEvery(ctx context.Context, every time.Duration, logger *slog.Logger, name string, job func(context.Context) error) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	last := ""
@@ -31,36 +50,17 @@ func integrateAuditLoop(ctx context.Context, db *sqlstore.DB, logger *slog.Logge
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			_, err := db.IntegrateAudit(ctx)
+			err := job(ctx)
 			if ctx.Err() != nil {
 				return
 			}
 			switch {
 			case err != nil && err.Error() != last:
-				logger.Error("audit integration failed", "err", err)
+				logger.Error(name+" failed", "err", err)
 				last = err.Error()
 			case err == nil && last != "":
-				logger.Info("audit integration recovered")
+				logger.Info(name + " recovered")
 				last = ""
-			}
-		}
-	}
-}
-
-// checkpointLoop signs an audit checkpoint every interval in which the log
-// grew, until ctx ends, and logs each one's size (never its entries).
-// Copies still belong elsewhere: whoever can write to the database can
-// delete the stored ones.
-func checkpointLoop(ctx context.Context, db *sqlstore.DB, signer note.Signer, logger *slog.Logger, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if err := signIfGrown(ctx, db, signer, logger); err != nil && ctx.Err() == nil {
-				logger.Error("audit checkpoint failed", "err", err)
 			}
 		}
 	}

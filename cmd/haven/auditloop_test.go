@@ -36,25 +36,11 @@ func (s *syncBuffer) String() string {
 // tree, reports a damaged log once however many ticks pass, and resumes
 // when the gap is filled.
 func TestIntegrateAuditLoop(t *testing.T) {
-	ctx := context.Background()
-	dir := dataDir(t)
-	if code, _, stderr := run(t, ctx, "", "migrate", "--data", dir); code != 0 {
-		t.Fatalf("migrate: %s", stderr)
-	}
-	addAuditedUsers(t, dir, 0, 3)
-	db, err := sqlstore.Open(ctx, "sqlite:"+filepath.Join(dir, "haven.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	dir, db := auditLoopStore(t)
 	var logs syncBuffer
-	loopCtx, stop := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() {
-		integrateAuditLoop(loopCtx, db, slog.New(slog.NewTextHandler(&logs, nil)), 5*time.Millisecond)
-		close(done)
-	}()
-	defer func() { stop(); <-done }()
+	runLoop(t, func(ctx context.Context) {
+		integrateAuditLoop(ctx, db, slog.New(slog.NewTextHandler(&logs, nil)), 5*time.Millisecond)
+	})
 	waitFor(t, func() bool { return treeSize(t, db) == 3 })
 
 	addAuditedUsers(t, dir, 3, 3) // entries 3, 4 and 5
@@ -84,28 +70,15 @@ func TestIntegrateAuditLoop(t *testing.T) {
 // checkpoint when the log has grown, and none while it has not.
 func TestCheckpointLoop(t *testing.T) {
 	ctx := context.Background()
-	dir := dataDir(t)
-	if code, _, stderr := run(t, ctx, "", "migrate", "--data", dir); code != 0 {
-		t.Fatalf("migrate: %s", stderr)
-	}
-	addAuditedUsers(t, dir, 0, 3)
-	db, err := sqlstore.Open(ctx, "sqlite:"+filepath.Join(dir, "haven.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	dir, db := auditLoopStore(t)
 	signer, verifier, err := auditlog.LoadOrCreateSigner(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var logs syncBuffer
-	loopCtx, stop := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() {
-		checkpointLoop(loopCtx, db, signer, slog.New(slog.NewTextHandler(&logs, nil)), 5*time.Millisecond)
-		close(done)
-	}()
-	defer func() { stop(); <-done }()
+	runLoop(t, func(ctx context.Context) {
+		checkpointLoop(ctx, db, signer, slog.New(slog.NewTextHandler(&logs, nil)), 5*time.Millisecond)
+	})
 	checkpointSize := func() int64 {
 		msg, err := db.LatestCheckpoint(ctx)
 		if err != nil || msg == nil {
@@ -129,6 +102,36 @@ func TestCheckpointLoop(t *testing.T) {
 	if got := strings.Count(logs.String(), "audit checkpoint signed"); got < 2 {
 		t.Errorf("%d signings logged, want at least 2:\n%s", got, logs.String())
 	}
+}
+
+// auditLoopStore returns a migrated data directory whose log holds three
+// entries, and its store, closed when the test ends.
+func auditLoopStore(t *testing.T) (string, *sqlstore.DB) {
+	t.Helper()
+	ctx := context.Background()
+	dir := dataDir(t)
+	if code, _, stderr := run(t, ctx, "", "migrate", "--data", dir); code != 0 {
+		t.Fatalf("migrate: %s", stderr)
+	}
+	addAuditedUsers(t, dir, 0, 3)
+	db, err := sqlstore.Open(ctx, "sqlite:"+filepath.Join(dir, "haven.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return dir, db
+}
+
+// runLoop runs loop in the background until the test ends, and waits for
+// it to return (before the store closes: cleanups run last first).
+func runLoop(t *testing.T, loop func(context.Context)) {
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		loop(ctx)
+		close(done)
+	}()
+	t.Cleanup(func() { stop(); <-done })
 }
 
 func treeSize(t *testing.T, db *sqlstore.DB) int64 {

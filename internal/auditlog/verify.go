@@ -37,10 +37,7 @@ func (c *Checker) Size() int64 { return c.size }
 // of the next entry). It returns a *BadEntryError if e is out of place or
 // any hash differs; the Checker is then unchanged.
 func (c *Checker) Add(e haven.AuditEntry, stored []tlog.Hash) error {
-	if e.Index != c.size {
-		return &BadEntryError{Index: c.size, Reason: fmt.Sprintf("found entry numbered %d in its place (deleted, moved or inserted entries)", e.Index)}
-	}
-	want, err := StoredHashes(e, c.reader())
+	want, err := c.hashes(e)
 	if err != nil {
 		return err
 	}
@@ -64,15 +61,21 @@ func (c *Checker) Add(e haven.AuditEntry, stored []tlog.Hash) error {
 // appended but not yet hashed into the stored tree) and returns the hashes
 // its append adds. It returns a *BadEntryError if e is out of place.
 func (c *Checker) Extend(e haven.AuditEntry) ([]tlog.Hash, error) {
-	if e.Index != c.size {
-		return nil, &BadEntryError{Index: c.size, Reason: fmt.Sprintf("found entry numbered %d in its place (deleted, moved or inserted entries)", e.Index)}
-	}
-	hs, err := StoredHashes(e, c.reader())
+	hs, err := c.hashes(e)
 	if err != nil {
 		return nil, err
 	}
 	c.push(hs)
 	return hs, nil
+}
+
+// hashes returns the hashes the append of e, the next entry, stores, or a
+// *BadEntryError if e is out of place.
+func (c *Checker) hashes(e haven.AuditEntry) ([]tlog.Hash, error) {
+	if e.Index != c.size {
+		return nil, &BadEntryError{Index: c.size, Reason: fmt.Sprintf("found entry numbered %d in its place (deleted, moved or inserted entries)", e.Index)}
+	}
+	return StoredHashes(e, c.reader())
 }
 
 // push records the hashes of the appended entry and drops those that no

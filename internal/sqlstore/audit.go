@@ -31,9 +31,6 @@ type auditQueryer interface {
 // about an entry until a signed checkpoint covers it, so hashing it inside
 // the change's transaction would only make every change slower.
 func (db *DB) appendAudit(ctx context.Context, tx *Tx, e haven.AuditEntry) error {
-	// Store the time as it will be read back and hashed: PostgreSQL keeps
-	// microseconds.
-	e.Time = e.Time.UTC().Truncate(time.Microsecond)
 	if _, err := tx.ExecContext(ctx, db.dialect.insertAuditEntry, auditArgs(e)...); err != nil {
 		return fmt.Errorf("append audit entry: %w", err)
 	}
@@ -41,9 +38,10 @@ func (db *DB) appendAudit(ctx context.Context, tx *Tx, e haven.AuditEntry) error
 }
 
 // auditArgs are the arguments of an audit append: e's time, actor, action,
-// object type, object ID, outcome and reason.
+// object type, object ID, outcome and reason. The time is stored as it will
+// be read back and hashed: in UTC, to the microsecond PostgreSQL keeps.
 func auditArgs(e haven.AuditEntry) []any {
-	return []any{e.Time, e.ActorID, e.Action, e.ObjectType, e.ObjectID, e.Outcome, e.Reason}
+	return []any{e.Time.UTC().Truncate(time.Microsecond), e.ActorID, e.Action, e.ObjectType, e.ObjectID, e.Outcome, e.Reason}
 }
 
 // auditIntegrateBatch is how many entries one integration transaction

@@ -150,8 +150,7 @@ func plainWrite(db *sqlstore.DB, userID string, ns haven.NewSurvivor) error {
 		if err := exec(`INSERT INTO care_team (survivor_id, user_id, added_at) VALUES ($1, $2, $3)`, s.ID, userID, now); err != nil {
 			return err
 		}
-		_, err = query(`SELECT s.id, s.case_number, EXISTS (SELECT 1 FROM care_team c WHERE c.survivor_id = s.id AND c.user_id = $3)
-			FROM survivors s WHERE s.name_dob_index = $1 AND s.id <> $2`, nameDOB, s.ID, userID)
+		_, err = query(sqlstore.DuplicatesSQLForTest, nameDOB, s.ID, userID)
 		return err
 	})
 }

@@ -53,6 +53,18 @@ var sqliteDialect = dialect{
 	insertAuditHashes: insertHashRows,
 }
 
+// pgAppendAudit returns the WITH clause that appends an audit entry on
+// PostgreSQL, its arguments numbered after n others: it advances the head
+// row, which locks it until the transaction ends, so appenders on every
+// instance take 0, 1, 2... in turn. PostgreSQL runs a data-modifying WITH
+// whatever statement follows it.
+func pgAppendAudit(n int) string {
+	return fmt.Sprintf(`WITH audit_head_next AS (UPDATE audit_head SET size = size + 1 WHERE id = 1 RETURNING size - 1 AS idx),
+		audit_entry AS (INSERT INTO audit_entries (idx, at, actor_id, action, object_type, object_id, outcome, reason)
+		VALUES ((SELECT idx FROM audit_head_next), $%d, $%d, $%d, $%d, $%d, $%d, $%d))
+		`, n+1, n+2, n+3, n+4, n+5, n+6, n+7)
+}
+
 // migrationLockKey is the PostgreSQL advisory lock that instances take while
 // migrating, so that several can start at once.
 const migrationLockKey = 0x6861_7665_6e // "haven"
@@ -71,18 +83,11 @@ var postgresDialect = dialect{
 		db.SetMaxOpenConns(20)
 		db.SetMaxIdleConns(10)
 	},
-	// One round trip: the UPDATE locks the head row until the transaction
-	// ends, so appenders on every instance take 0, 1, 2... in turn.
-	insertAuditEntry: `WITH head AS (UPDATE audit_head SET size = size + 1 WHERE id = 1 RETURNING size - 1 AS idx)
-		INSERT INTO audit_entries (idx, at, actor_id, action, object_type, object_id, outcome, reason)
-		VALUES ((SELECT idx FROM head), $1, $2, $3, $4, $5, $6, $7)`,
+	// The append alone: its WITH clause in front of a statement that does
+	// nothing else.
+	insertAuditEntry: pgAppendAudit(0) + `SELECT 1`,
 	// A data-modifying WITH runs in the statement it is attached to:
 	// one round trip fewer for every audited change.
-	withAuditEntry: func(query string, n int) string {
-		return fmt.Sprintf(`WITH audit_head_next AS (UPDATE audit_head SET size = size + 1 WHERE id = 1 RETURNING size - 1 AS idx),
-			audit_entry AS (INSERT INTO audit_entries (idx, at, actor_id, action, object_type, object_id, outcome, reason)
-			VALUES ((SELECT idx FROM audit_head_next), $%d, $%d, $%d, $%d, $%d, $%d, $%d))
-			`, n+1, n+2, n+3, n+4, n+5, n+6, n+7) + query
-	},
+	withAuditEntry:    func(query string, n int) string { return pgAppendAudit(n) + query },
 	insertAuditHashes: insertHashArrays,
 }

@@ -56,3 +56,7 @@ func (db *DB) PlainTxForTest(ctx context.Context, fn func(exec func(query string
 		})
 	})
 }
+
+// DuplicatesSQLForTest is the duplicate check CreateSurvivor makes, for the
+// plaintext baseline to make the same one.
+const DuplicatesSQLForTest = duplicatesSQL

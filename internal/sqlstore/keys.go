@@ -59,12 +59,10 @@ func (db *DB) blindIndexer(ctx context.Context, purpose string) (*vault.BlindInd
 	}
 	db.indexMu.Lock()
 	defer db.indexMu.Unlock()
-	b, ok := db.indexers[purpose]
-	if !ok || db.indexCache == nil {
+	b, ok := db.indexers[purpose] // indexKey made the map with the key
+	if !ok {
 		b = vault.NewBlindIndexer(ik, purpose)
-		if db.indexers != nil {
-			db.indexers[purpose] = b
-		}
+		db.indexers[purpose] = b
 	}
 	return b, nil
 }

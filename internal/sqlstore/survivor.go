@@ -48,13 +48,18 @@ func SurvivorEncryptedColumns() []string {
 const survivorCoded = `id, case_number, age_band, minor, languages, preferred_provider_gender, contact_channels,
 	do_not_contact, voicemail_safe, created_at, updated_at`
 
-func encColumns() string {
+// encColumns are the ciphertext columns of survivors, in survivorSecrets
+// order.
+var encColumns = func() []string {
 	cols := make([]string, len(survivorSecrets))
 	for i, f := range survivorSecrets {
 		cols[i] = f.column + "_enc"
 	}
-	return strings.Join(cols, ", ")
-}
+	return cols
+}()
+
+// selectSurvivorSQL reads one row: the coded columns, then encColumns.
+var selectSurvivorSQL = `SELECT ` + survivorCoded + `, ` + strings.Join(encColumns, ", ") + ` FROM survivors WHERE id = $1`
 
 // newCaseNumber returns a random pseudonymous case number such as
 // HV-7KQ3-M9XD: 40 random bits, no vowels-free guarantee needed since it
@@ -218,10 +223,7 @@ func (tx *Tx) writeSurvivor(ctx context.Context, s *haven.Survivor, dk []byte, i
 var insertSurvivorSQL, updateSurvivorSQL = func() (string, string) {
 	coded := []string{"id", "case_number", "name_dob_index", "age_band", "minor", "languages", "preferred_provider_gender",
 		"contact_channels", "do_not_contact", "voicemail_safe", "created_at", "updated_at"}
-	cols := append([]string(nil), coded...)
-	for _, f := range survivorSecrets {
-		cols = append(cols, f.column+"_enc")
-	}
+	cols := append(coded, encColumns...)
 	var set []string
 	for i, c := range cols[2:] { // id and case number never change
 		set = append(set, fmt.Sprintf("%s = $%d", c, i+3))
@@ -246,6 +248,11 @@ func joinChannels(chs []haven.ContactChannel) string {
 	return strings.Join(s, " ")
 }
 
+// duplicatesSQL finds the other records with a name and birth-date index
+// ($1), other than $2, and whether user $3 is on each one's care team.
+const duplicatesSQL = `SELECT s.id, s.case_number, EXISTS (SELECT 1 FROM care_team c WHERE c.survivor_id = s.id AND c.user_id = $3)
+	FROM survivors s WHERE s.name_dob_index = $1 AND s.id <> $2`
+
 // possibleDuplicates finds other records with the same blind index. Those
 // the actor may not see are reported without an ID, so the warning does
 // not reveal whose record it is.
@@ -253,8 +260,7 @@ func (tx *Tx) possibleDuplicates(ctx context.Context, s *haven.Survivor, index [
 	if s.Name == "" || s.DateOfBirth == "" {
 		return nil, nil
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT s.id, s.case_number, EXISTS (SELECT 1 FROM care_team c WHERE c.survivor_id = s.id AND c.user_id = $3)
-		FROM survivors s WHERE s.name_dob_index = $1 AND s.id <> $2`, index, s.ID, actor.UserID)
+	rows, err := tx.QueryContext(ctx, duplicatesSQL, index, s.ID, actor.UserID)
 	if err != nil {
 		return nil, fmt.Errorf("find duplicates: %w", err)
 	}

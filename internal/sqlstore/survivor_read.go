@@ -51,7 +51,7 @@ func (tx *Tx) readSurvivor(ctx context.Context, id string) (*haven.Survivor, err
 	for i := range sealed {
 		dest = append(dest, &sealed[i])
 	}
-	err := tx.QueryRowContext(ctx, `SELECT `+survivorCoded+`, `+encColumns()+` FROM survivors WHERE id = $1`, id).Scan(dest...)
+	err := tx.QueryRowContext(ctx, selectSurvivorSQL, id).Scan(dest...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errSurvivorNotFound
 	} else if err != nil {

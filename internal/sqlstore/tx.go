@@ -59,9 +59,7 @@ func (tx *Tx) execAudited(ctx context.Context, ev haven.AuditEvent, query string
 		}
 		return res, tx.audit(ctx, ev)
 	}
-	e := tx.entry(ev)
-	e.Time = e.Time.UTC().Truncate(time.Microsecond)
-	return tx.ExecContext(ctx, attach(query, len(args)), append(args, auditArgs(e)...)...)
+	return tx.ExecContext(ctx, attach(query, len(args)), append(args, auditArgs(tx.entry(ev))...)...)
 }
 
 // entry is ev as an entry written now by the transaction's actor.
