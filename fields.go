@@ -1,5 +1,10 @@
 package haven
 
+import (
+	"fmt"
+	"unicode/utf8"
+)
+
 // FieldClass says how a stored field is protected.
 type FieldClass string
 
@@ -20,43 +25,140 @@ var FieldClasses = []FieldClass{Identifying, Sensitive, Coded}
 // Encrypted reports whether fields of class c are stored encrypted.
 func (c FieldClass) Encrypted() bool { return c == Identifying || c == Sensitive }
 
+// Entry says how staff enter a field of a survivor's record as text, so
+// that a surface can show it, take it and check it from the registry
+// alone.
+type Entry string
+
+// The entries.
+const (
+	// ShortText is one line, trimmed, at most 200 characters.
+	ShortText Entry = "short"
+	// LongText is free text in the survivor's or the worker's words, kept
+	// as typed, at most 20,000 characters.
+	LongText Entry = "long"
+	// List is one entry per line, at most 20 of 400 characters each.
+	List Entry = "list"
+	// Date is YYYY-MM-DD, trimmed.
+	Date Entry = "date"
+)
+
 // Field describes one stored field of survivor data.
 type Field struct {
 	Table       string
 	Column      string
 	Class       FieldClass
 	Description string
+	// Entry and Value are set for the fields of a survivor's record that
+	// staff enter as text: how they are entered, and where the value sits
+	// in a record's input. Coded choices, languages and the safe-contact
+	// plan have structure of their own that each surface lays out.
+	Entry Entry
+	Value func(*NewSurvivor) any
+	// Group is the part of the record the field belongs to, for forms and
+	// views: identity, contact, care or sensitive.
+	Group string
+}
+
+// stored is a field that no surface enters as text.
+func stored(table, column string, class FieldClass, description string) Field {
+	return Field{Table: table, Column: column, Class: class, Description: description}
+}
+
+// entered is a field of a survivor's record that staff enter as text.
+func entered(column string, class FieldClass, entry Entry, group, description string, value func(*NewSurvivor) any) Field {
+	return Field{Table: "survivors", Column: column, Class: class, Description: description, Entry: entry, Value: value, Group: group}
+}
+
+func text(f func(*NewSurvivor) *string) func(*NewSurvivor) any {
+	return func(n *NewSurvivor) any { return f(n) }
+}
+
+func list(f func(*NewSurvivor) *[]string) func(*NewSurvivor) any {
+	return func(n *NewSurvivor) any { return f(n) }
 }
 
 // Fields is the one registry of survivor-data fields: the store encrypts
 // exactly the identifying and sensitive ones, the canary test fills them,
 // and docs/data-dictionary.md is generated from it.
 var Fields = []Field{
-	{"survivors", "case_number", Coded, "Pseudonymous case number, random; says nothing about the person."},
-	{"survivors", "name", Identifying, "Name the survivor uses."},
-	{"survivors", "aliases", Identifying, "Other names and aliases."},
-	{"survivors", "date_of_birth", Identifying, "Date of birth, when known."},
-	{"survivors", "phones", Identifying, "Phone numbers."},
-	{"survivors", "emails", Identifying, "Email addresses."},
-	{"survivors", "addresses", Identifying, "Postal or physical addresses."},
-	{"survivors", "immigration_status", Sensitive, "Immigration status, in the worker's words."},
-	{"survivors", "notes", Sensitive, "Narrative notes."},
-	{"survivors", "cultural_considerations", Sensitive, "Cultural considerations, in the survivor's own words."},
-	{"survivors", "faith_considerations", Sensitive, "Faith considerations, in the survivor's own words."},
-	{"survivors", "safe_contact", Sensitive, "Safe-contact details: safe times, voicemail wording, code word."},
-	{"survivors", "name_dob_index", Coded, "Keyed blind index (HMAC) of name and date of birth, for duplicate warnings; reveals nothing without the key."},
-	{"survivors", "age_band", Coded, "Age band derived from the date of birth."},
-	{"survivors", "minor", Coded, "Under 18."},
-	{"survivors", "languages", Coded, "Preferred languages (BCP 47), dialect and interpreter need."},
-	{"survivors", "preferred_provider_gender", Coded, "Gender of provider preferred."},
-	{"survivors", "contact_channels", Coded, "Channels marked safe; do-not-contact; voicemail safe."},
-	{"screenings", "instrument_id", Coded, "The instrument screened with (shipped id or imported instrument)."},
-	{"screenings", "concern", Coded, "Level of concern the screening raised: none, low, moderate or high. A prompt, not a diagnosis."},
-	{"screenings", "flagged", Coded, "Indicator domains the screening flagged (e.g. labor, sexual)."},
-	{"screenings", "minor", Coded, "The survivor was under 18 when screened (child codes, mandated report)."},
-	{"screenings", "response", Sensitive, "The answers: the FHIR QuestionnaireResponse as given."},
-	{"screenings", "result", Sensitive, "The full result: summary, next steps and suggested ICD-10-CM codes."},
-	{"survivor_keys", "wrapped_key", Coded, "The survivor's data key, wrapped by the master key; deleting it crypto-shreds the record."},
+	stored("survivors", "case_number", Coded, "Pseudonymous case number, random; says nothing about the person."),
+	entered("name", Identifying, ShortText, "identity", "Name the survivor uses.",
+		text(func(n *NewSurvivor) *string { return &n.Name })),
+	entered("aliases", Identifying, List, "identity", "Other names and aliases.",
+		list(func(n *NewSurvivor) *[]string { return &n.Aliases })),
+	entered("date_of_birth", Identifying, Date, "identity", "Date of birth, when known.",
+		text(func(n *NewSurvivor) *string { return &n.DateOfBirth })),
+	entered("phones", Identifying, List, "contact", "Phone numbers.",
+		list(func(n *NewSurvivor) *[]string { return &n.Phones })),
+	entered("emails", Identifying, List, "contact", "Email addresses.",
+		list(func(n *NewSurvivor) *[]string { return &n.Emails })),
+	entered("addresses", Identifying, List, "contact", "Postal or physical addresses.",
+		list(func(n *NewSurvivor) *[]string { return &n.Addresses })),
+	entered("immigration_status", Sensitive, ShortText, "sensitive", "Immigration status, in the worker's words.",
+		text(func(n *NewSurvivor) *string { return &n.ImmigrationStatus })),
+	entered("notes", Sensitive, LongText, "sensitive", "Narrative notes.",
+		text(func(n *NewSurvivor) *string { return &n.Notes })),
+	entered("cultural_considerations", Sensitive, LongText, "care", "Cultural considerations, in the survivor's own words.",
+		text(func(n *NewSurvivor) *string { return &n.CulturalConsiderations })),
+	entered("faith_considerations", Sensitive, LongText, "care", "Faith considerations, in the survivor's own words.",
+		text(func(n *NewSurvivor) *string { return &n.FaithConsiderations })),
+	{Table: "survivors", Column: "safe_contact", Class: Sensitive, Description: "Safe-contact details: safe times, voicemail wording, code word.",
+		Value: func(n *NewSurvivor) any { return &n.SafeContact }},
+	stored("survivors", "name_dob_index", Coded, "Keyed blind index (HMAC) of name and date of birth, for duplicate warnings; reveals nothing without the key."),
+	stored("survivors", "age_band", Coded, "Age band derived from the date of birth."),
+	stored("survivors", "minor", Coded, "Under 18."),
+	stored("survivors", "languages", Coded, "Preferred languages (BCP 47), dialect and interpreter need."),
+	stored("survivors", "preferred_provider_gender", Coded, "Gender of provider preferred."),
+	stored("survivors", "contact_channels", Coded, "Channels marked safe; do-not-contact; voicemail safe."),
+	stored("screenings", "instrument_id", Coded, "The instrument screened with (shipped id or imported instrument)."),
+	stored("screenings", "concern", Coded, "Level of concern the screening raised: none, low, moderate or high. A prompt, not a diagnosis."),
+	stored("screenings", "flagged", Coded, "Indicator domains the screening flagged (e.g. labor, sexual)."),
+	stored("screenings", "minor", Coded, "The survivor was under 18 when screened (child codes, mandated report)."),
+	stored("screenings", "response", Sensitive, "The answers: the FHIR QuestionnaireResponse as given."),
+	stored("screenings", "result", Sensitive, "The full result: summary, next steps and suggested ICD-10-CM codes."),
+	stored("survivor_keys", "wrapped_key", Coded, "The survivor's data key, wrapped by the master key; deleting it crypto-shreds the record."),
+}
+
+// SurvivorEntries lists the fields of a survivor's record that staff
+// enter as text, in the order forms and views show them within a group.
+func SurvivorEntries() []Field {
+	var out []Field
+	for _, f := range Fields {
+		if f.Table == "survivors" && f.Entry != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// validate checks the value of an entered field against its entry's
+// limits.
+func (f Field) validate(v any) error {
+	switch v := v.(type) {
+	case *string:
+		if max := f.Entry.limit(); utf8.RuneCountInString(*v) > max {
+			return FieldError(f.Column, fmt.Sprintf("Use at most %d characters.", max))
+		}
+	case *[]string:
+		if len(*v) > maxListItems {
+			return FieldError(f.Column, fmt.Sprintf("List at most %d.", maxListItems))
+		}
+		for _, e := range *v {
+			if utf8.RuneCountInString(e) > maxShortText*2 {
+				return FieldError(f.Column, fmt.Sprintf("Each entry may have at most %d characters.", maxShortText*2))
+			}
+		}
+	}
+	return nil
+}
+
+// limit is the most characters a text entry may have.
+func (e Entry) limit() int {
+	if e == LongText {
+		return maxLongText
+	}
+	return maxShortText
 }
 
 // FieldClassOf returns the class of table.column, and false when the field

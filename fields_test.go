@@ -4,8 +4,10 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 var update = flag.Bool("update", false, "rewrite generated docs")
@@ -49,5 +51,54 @@ func TestFieldClassOf(t *testing.T) {
 	}
 	if _, ok := FieldClassOf("survivors", "nope"); ok {
 		t.Error("unknown field found")
+	}
+}
+
+// TestEnteredFieldsAreNamedOnce ties each registry value to the input's
+// field of the same JSON name, so the registry's column is the name every
+// surface uses: the form field, the API property, the catalog key.
+func TestEnteredFieldsAreNamedOnce(t *testing.T) {
+	var ns NewSurvivor
+	rv := reflect.ValueOf(&ns).Elem()
+	for _, f := range Fields {
+		if f.Value == nil {
+			continue
+		}
+		ptr := reflect.ValueOf(f.Value(&ns)).Pointer()
+		found := false
+		for i := range rv.NumField() {
+			if rv.Field(i).Addr().Pointer() == ptr {
+				found = true
+				if tag := strings.Split(rv.Type().Field(i).Tag.Get("json"), ",")[0]; tag != f.Column {
+					t.Errorf("%s.%s points at NewSurvivor.%s, whose JSON name is %q", f.Table, f.Column, rv.Type().Field(i).Name, tag)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%s.%s: Value does not point at a field of NewSurvivor", f.Table, f.Column)
+		}
+		if f.Entry != "" && f.Group == "" {
+			t.Errorf("%s.%s is entered but belongs to no group", f.Table, f.Column)
+		}
+	}
+}
+
+// TestNormalizeTrimsByEntry: one-line entries and lists are trimmed, long
+// text is kept as typed, and each entry's limit is its own.
+func TestNormalizeTrimsByEntry(t *testing.T) {
+	now := time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
+	s, err := NewSurvivor{Name: "  Synthetic  ", Aliases: []string{" ", " A "}, Notes: "  as typed\n"}.Normalize(now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Name != "Synthetic" || len(s.Aliases) != 1 || s.Aliases[0] != "A" || s.Notes != "  as typed\n" {
+		t.Errorf("Normalize = %q %q %q", s.Name, s.Aliases, s.Notes)
+	}
+	_, err = NewSurvivor{Name: "N", ImmigrationStatus: strings.Repeat("x", 201)}.Normalize(now)
+	if ErrorFields(err)["immigration_status"] == "" {
+		t.Errorf("201 characters of immigration status: err = %v, want a field error", err)
+	}
+	if _, err := (NewSurvivor{Name: "N", Notes: strings.Repeat("x", 5000)}).Normalize(now); err != nil {
+		t.Errorf("5,000 characters of notes: %v", err)
 	}
 }

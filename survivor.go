@@ -19,29 +19,12 @@ type Survivor struct {
 	// what staff use in conversation and on paper.
 	CaseNumber string
 
-	// Identifying.
-	Name        string
-	Aliases     []string
-	DateOfBirth string // YYYY-MM-DD, or empty when unknown
-	Phones      []string
-	Emails      []string
-	Addresses   []string
+	// NewSurvivor holds the fields staff write, normalized; its AgeBand is
+	// derived from the date of birth when there is one.
+	NewSurvivor
 
-	// Sensitive.
-	ImmigrationStatus string
-	Notes             string
-	// CulturalConsiderations and FaithConsiderations are in the
-	// survivor's own words.
-	CulturalConsiderations string
-	FaithConsiderations    string
-
-	// Coded.
-	AgeBand AgeBand
-	Minor   bool
-	// Languages in order of preference.
-	Languages               []LanguagePreference
-	PreferredProviderGender ProviderGender
-	SafeContact             SafeContactPlan
+	// Minor is derived from the age band.
+	Minor bool
 
 	CreatedAt time.Time
 	UpdatedAt time.Time
@@ -162,23 +145,36 @@ func BandOf(age int) AgeBand {
 	return Age65plus
 }
 
-// NewSurvivor is the input to create or update a survivor's record.
+// NewSurvivor is the input to create or update a survivor's record: the
+// fields staff write. Which of them are identifying, sensitive or coded,
+// and how a form or view shows the ones entered as text, is said once, in
+// the field registry (fields.go). The JSON names are the API's wire format
+// and equal the registry's column names; the store keeps its own at-rest
+// forms, so renaming one here never changes how stored records decode.
 type NewSurvivor struct {
-	Name                   string
-	Aliases                []string
-	DateOfBirth            string
-	Phones                 []string
-	Emails                 []string
-	Addresses              []string
-	ImmigrationStatus      string
-	Notes                  string
-	CulturalConsiderations string
-	FaithConsiderations    string
-	// AgeBand is used when DateOfBirth is empty; otherwise it is derived.
-	AgeBand                 AgeBand
-	Languages               []LanguagePreference
-	PreferredProviderGender ProviderGender
-	SafeContact             SafeContactPlan
+	// Identifying.
+	Name        string   `json:"name"`
+	Aliases     []string `json:"aliases"`
+	DateOfBirth string   `json:"date_of_birth"` // YYYY-MM-DD, or empty when unknown
+	Phones      []string `json:"phones"`
+	Emails      []string `json:"emails"`
+	Addresses   []string `json:"addresses"`
+
+	// Sensitive.
+	ImmigrationStatus string `json:"immigration_status"`
+	Notes             string `json:"notes"`
+	// CulturalConsiderations and FaithConsiderations are in the
+	// survivor's own words.
+	CulturalConsiderations string `json:"cultural_considerations"`
+	FaithConsiderations    string `json:"faith_considerations"`
+
+	// Coded. AgeBand is used when DateOfBirth is empty; otherwise it is
+	// derived from it.
+	AgeBand AgeBand `json:"age_band"`
+	// Languages in order of preference.
+	Languages               []LanguagePreference `json:"languages"`
+	PreferredProviderGender ProviderGender       `json:"preferred_provider_gender"`
+	SafeContact             SafeContactPlan      `json:"safe_contact"`
 }
 
 // Field length limits.
@@ -191,11 +187,8 @@ const (
 // Normalize validates ns and derives its coded fields as of now: the age
 // band and minor status come from the date of birth when there is one.
 func (ns NewSurvivor) Normalize(now time.Time) (Survivor, error) {
-	s := Survivor{Name: strings.TrimSpace(ns.Name), Aliases: trimAll(ns.Aliases), DateOfBirth: strings.TrimSpace(ns.DateOfBirth),
-		Phones: trimAll(ns.Phones), Emails: trimAll(ns.Emails), Addresses: trimAll(ns.Addresses),
-		ImmigrationStatus: strings.TrimSpace(ns.ImmigrationStatus), Notes: ns.Notes,
-		CulturalConsiderations: ns.CulturalConsiderations, FaithConsiderations: ns.FaithConsiderations,
-		AgeBand: ns.AgeBand, Languages: ns.Languages, PreferredProviderGender: ns.PreferredProviderGender, SafeContact: ns.SafeContact}
+	s := Survivor{NewSurvivor: ns}
+	s.trimEntries()
 	if err := s.validateText(); err != nil {
 		return s, err
 	}
@@ -212,33 +205,34 @@ func (ns NewSurvivor) Normalize(now time.Time) (Survivor, error) {
 	return s, s.validateCoded()
 }
 
+// trimEntries trims the fields entered as a line of text or a list, as
+// the registry says, and drops empty list entries.
+func (s *Survivor) trimEntries() {
+	for _, f := range SurvivorEntries() {
+		switch v := f.Value(&s.NewSurvivor).(type) {
+		case *string:
+			if f.Entry != LongText {
+				*v = strings.TrimSpace(*v)
+			}
+		case *[]string:
+			*v = trimAll(*v)
+		}
+	}
+}
+
 func (s Survivor) validateText() error {
 	if s.Name == "" && len(s.Aliases) == 0 {
 		return FieldError("name", "Give a name or an alias the survivor wants to be called by.")
 	}
-	short := map[string]string{"name": s.Name, "immigration_status": s.ImmigrationStatus}
-	for field, v := range short {
-		if utf8.RuneCountInString(v) > maxShortText {
-			return FieldError(field, fmt.Sprintf("Use at most %d characters.", maxShortText))
+	for _, f := range SurvivorEntries() {
+		if err := f.validate(f.Value(&s.NewSurvivor)); err != nil {
+			return err
 		}
 	}
-	long := map[string]string{"notes": s.Notes, "cultural_considerations": s.CulturalConsiderations,
-		"faith_considerations": s.FaithConsiderations, "safe_times": s.SafeContact.SafeTimes,
-		"voicemail_message": s.SafeContact.VoicemailMessage}
+	long := map[string]string{"safe_times": s.SafeContact.SafeTimes, "voicemail_message": s.SafeContact.VoicemailMessage}
 	for field, v := range long {
 		if utf8.RuneCountInString(v) > maxLongText {
 			return FieldError(field, fmt.Sprintf("Use at most %d characters.", maxLongText))
-		}
-	}
-	lists := map[string][]string{"aliases": s.Aliases, "phones": s.Phones, "emails": s.Emails, "addresses": s.Addresses}
-	for field, l := range lists {
-		if len(l) > maxListItems {
-			return FieldError(field, fmt.Sprintf("List at most %d.", maxListItems))
-		}
-		for _, v := range l {
-			if utf8.RuneCountInString(v) > maxShortText*2 {
-				return FieldError(field, fmt.Sprintf("Each entry may have at most %d characters.", maxShortText*2))
-			}
 		}
 	}
 	for _, e := range s.Emails {

@@ -40,29 +40,15 @@ type SurvivorList struct {
 }
 
 // SurvivorInput is the body of POST and PUT: every field a client may
-// write. PUT replaces the record's fields with it.
-type SurvivorInput struct {
-	Name                    string                     `json:"name"`
-	Aliases                 []string                   `json:"aliases"`
-	DateOfBirth             string                     `json:"date_of_birth"`
-	Phones                  []string                   `json:"phones"`
-	Emails                  []string                   `json:"emails"`
-	Addresses               []string                   `json:"addresses"`
-	ImmigrationStatus       string                     `json:"immigration_status"`
-	Notes                   string                     `json:"notes"`
-	CulturalConsiderations  string                     `json:"cultural_considerations"`
-	FaithConsiderations     string                     `json:"faith_considerations"`
-	AgeBand                 string                     `json:"age_band"`
-	Languages               []haven.LanguagePreference `json:"languages"`
-	PreferredProviderGender string                     `json:"preferred_provider_gender"`
-	SafeContact             haven.SafeContactPlan      `json:"safe_contact"`
-}
+// write, named as in the field registry. PUT replaces the record's fields
+// with it.
+type SurvivorInput = haven.NewSurvivor
 
 // Survivor is a record as the API returns it.
 type Survivor struct {
 	ID         string `json:"id"`
 	CaseNumber string `json:"case_number"`
-	SurvivorInput
+	haven.NewSurvivor
 	Minor     bool      `json:"minor"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
@@ -99,7 +85,7 @@ func (h *Handler) createSurvivor(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s, dups, err := h.Survivors.CreateSurvivor(r.Context(), in.newSurvivor())
+	s, dups, err := h.Survivors.CreateSurvivor(r.Context(), in)
 	if err != nil {
 		return err
 	}
@@ -126,7 +112,7 @@ func (h *Handler) updateSurvivor(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s, err := h.Survivors.UpdateSurvivor(r.Context(), r.PathValue("id"), in.newSurvivor())
+	s, err := h.Survivors.UpdateSurvivor(r.Context(), r.PathValue("id"), in)
 	if err != nil {
 		return err
 	}
@@ -167,33 +153,20 @@ func jsonProblem(err error) string {
 	return err.Error()
 }
 
-func (in SurvivorInput) newSurvivor() haven.NewSurvivor {
-	return haven.NewSurvivor{Name: in.Name, Aliases: in.Aliases, DateOfBirth: in.DateOfBirth, Phones: in.Phones,
-		Emails: in.Emails, Addresses: in.Addresses, ImmigrationStatus: in.ImmigrationStatus, Notes: in.Notes,
-		CulturalConsiderations: in.CulturalConsiderations, FaithConsiderations: in.FaithConsiderations,
-		AgeBand: haven.AgeBand(in.AgeBand), Languages: in.Languages,
-		PreferredProviderGender: haven.ProviderGender(in.PreferredProviderGender), SafeContact: in.SafeContact}
-}
-
 // survivorJSON is s with every list present, so clients see [] not null.
 func survivorJSON(s *haven.Survivor) Survivor {
-	list := func(l []string) []string {
-		if l == nil {
-			return []string{}
+	out := Survivor{ID: s.ID, CaseNumber: s.CaseNumber, Minor: s.Minor, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt,
+		NewSurvivor: s.NewSurvivor}
+	for _, f := range haven.SurvivorEntries() {
+		if l, ok := f.Value(&out.NewSurvivor).(*[]string); ok && *l == nil {
+			*l = []string{}
 		}
-		return l
 	}
-	plan := s.SafeContact
-	if plan.Channels == nil {
-		plan.Channels = []haven.ContactChannel{}
+	if out.SafeContact.Channels == nil {
+		out.SafeContact.Channels = []haven.ContactChannel{}
 	}
-	langs := s.Languages
-	if langs == nil {
-		langs = []haven.LanguagePreference{}
+	if out.Languages == nil {
+		out.Languages = []haven.LanguagePreference{}
 	}
-	return Survivor{ID: s.ID, CaseNumber: s.CaseNumber, Minor: s.Minor, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt,
-		SurvivorInput: SurvivorInput{Name: s.Name, Aliases: list(s.Aliases), DateOfBirth: s.DateOfBirth, Phones: list(s.Phones),
-			Emails: list(s.Emails), Addresses: list(s.Addresses), ImmigrationStatus: s.ImmigrationStatus, Notes: s.Notes,
-			CulturalConsiderations: s.CulturalConsiderations, FaithConsiderations: s.FaithConsiderations,
-			AgeBand: string(s.AgeBand), Languages: langs, PreferredProviderGender: string(s.PreferredProviderGender), SafeContact: plan}}
+	return out
 }

@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -250,4 +252,37 @@ func TestNoPersonalDataInLogs(t *testing.T) {
 			t.Errorf("a log line carries a canary: %q", logs.String()[max(0, i-200):min(logs.Len(), i+50)])
 		}
 	})
+}
+
+// TestOpenAPISurvivorInputIsTheDomainInput: the document's SurvivorInput
+// names exactly the input's fields, so a field added to the record and its
+// registry is described too.
+func TestOpenAPISurvivorInputIsTheDomainInput(t *testing.T) {
+	b, err := os.ReadFile("openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Components struct {
+			Schemas map[string]struct {
+				Properties map[string]json.RawMessage `json:"properties"`
+			} `json:"schemas"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	var documented, input []string
+	for name := range doc.Components.Schemas["SurvivorInput"].Properties {
+		documented = append(documented, name)
+	}
+	typ := reflect.TypeFor[haven.NewSurvivor]()
+	for i := range typ.NumField() {
+		input = append(input, strings.Split(typ.Field(i).Tag.Get("json"), ",")[0])
+	}
+	slices.Sort(documented)
+	slices.Sort(input)
+	if diff := cmp.Diff(input, documented); diff != "" {
+		t.Errorf("openapi.json SurvivorInput (-haven.NewSurvivor +document):\n%s", diff)
+	}
 }

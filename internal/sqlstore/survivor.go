@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/base32"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -14,26 +13,6 @@ import (
 	"github.com/haven-care/haven/internal/access"
 	"github.com/haven-care/haven/internal/vault"
 )
-
-// survivorSecrets are the encrypted columns of survivors, each with how
-// to read it from and write it to a Survivor. The field registry
-// (haven.Fields) names the same columns; a test checks they agree.
-var survivorSecrets = []struct {
-	column string
-	get    func(*haven.Survivor) any
-}{
-	{"name", func(s *haven.Survivor) any { return &s.Name }},
-	{"aliases", func(s *haven.Survivor) any { return &s.Aliases }},
-	{"date_of_birth", func(s *haven.Survivor) any { return &s.DateOfBirth }},
-	{"phones", func(s *haven.Survivor) any { return &s.Phones }},
-	{"emails", func(s *haven.Survivor) any { return &s.Emails }},
-	{"addresses", func(s *haven.Survivor) any { return &s.Addresses }},
-	{"immigration_status", func(s *haven.Survivor) any { return &s.ImmigrationStatus }},
-	{"notes", func(s *haven.Survivor) any { return &s.Notes }},
-	{"cultural_considerations", func(s *haven.Survivor) any { return &s.CulturalConsiderations }},
-	{"faith_considerations", func(s *haven.Survivor) any { return &s.FaithConsiderations }},
-	{"safe_contact", func(s *haven.Survivor) any { return &s.SafeContact }},
-}
 
 // SurvivorEncryptedColumns lists the encrypted columns of survivors, for
 // the registry test.
@@ -190,7 +169,7 @@ func (tx *Tx) writeSurvivor(ctx context.Context, s *haven.Survivor, dk []byte, i
 	}
 	sealed := make([]any, len(survivorSecrets))
 	for i, f := range survivorSecrets {
-		plain, err := json.Marshal(f.get(s))
+		plain, err := f.encode(&s.NewSurvivor)
 		if err != nil {
 			return nil, err
 		}
@@ -202,8 +181,7 @@ func (tx *Tx) writeSurvivor(ctx context.Context, s *haven.Survivor, dk []byte, i
 		return nil, err
 	}
 	index := indexer.Index(s.Name, s.DateOfBirth)
-	langs, _ := json.Marshal(s.Languages)
-	coded := []any{s.ID, s.CaseNumber, index, s.AgeBand, s.Minor, string(langs), s.PreferredProviderGender,
+	coded := []any{s.ID, s.CaseNumber, index, s.AgeBand, s.Minor, languagesAtRest(s.Languages), s.PreferredProviderGender,
 		joinChannels(s.SafeContact.Channels), s.SafeContact.DoNotContact, s.SafeContact.VoicemailSafe, s.CreatedAt, s.UpdatedAt}
 	args := append(coded, sealed...)
 	if insert {

@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -58,7 +57,9 @@ func (tx *Tx) readSurvivor(ctx context.Context, id string) (*haven.Survivor, err
 		return nil, fmt.Errorf("read survivor: %w", err)
 	}
 	s.CreatedAt, s.UpdatedAt = s.CreatedAt.UTC(), s.UpdatedAt.UTC()
-	json.Unmarshal([]byte(langs), &s.Languages)
+	if s.Languages, err = languagesFromRest(langs); err != nil {
+		return nil, err
+	}
 	dk, err := tx.db.dataKey(ctx, id)
 	if err != nil {
 		return nil, err
@@ -73,7 +74,7 @@ func (tx *Tx) readSurvivor(ctx context.Context, id string) (*haven.Survivor, err
 		if err != nil {
 			return nil, fmt.Errorf("decrypt survivors.%s of %s: %w", f.column, id, err)
 		}
-		if err := json.Unmarshal(plain, f.get(&s)); err != nil {
+		if err := f.decode(plain, &s.NewSurvivor); err != nil {
 			return nil, fmt.Errorf("decode survivors.%s: %w", f.column, err)
 		}
 		clear(plain)

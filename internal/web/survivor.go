@@ -145,15 +145,37 @@ func (p *Page) details(s *haven.Survivor) []detailRow {
 	for _, l := range s.Languages {
 		langs = append(langs, p.languageLabel(l))
 	}
-	return []detailRow{
-		{"survivor.name", one(s.Name)}, {"survivor.aliases", s.Aliases}, {"survivor.date_of_birth", one(s.DateOfBirth)},
-		{"survivor.age_band", one(p.ageBand(s.AgeBand))}, {"survivor.minor", one(minor)}, {"survivor.languages", langs},
-		{"survivor.gender", one(p.T("gender." + genderKey(s.PreferredProviderGender)))},
-		{"survivor.phones", s.Phones}, {"survivor.emails", s.Emails}, {"survivor.addresses", s.Addresses},
-		{"survivor.immigration_status", one(s.ImmigrationStatus)},
-		{"survivor.cultural_considerations", lines(s.CulturalConsiderations)},
-		{"survivor.faith_considerations", lines(s.FaithConsiderations)}, {"survivor.notes", lines(s.Notes)},
+	rows := p.entryRows(s, "identity")
+	rows = append(rows, detailRow{"survivor.age_band", one(p.ageBand(s.AgeBand))}, detailRow{"survivor.minor", one(minor)},
+		detailRow{"survivor.languages", langs}, detailRow{"survivor.gender", one(p.T("gender." + genderKey(s.PreferredProviderGender)))})
+	for _, g := range []string{"contact", "sensitive", "care"} {
+		rows = append(rows, p.entryRows(s, g)...)
 	}
+	return rows
+}
+
+// entryRows are the record's entered fields of one group, from the field
+// registry: a list one value a line, long text one value a paragraph.
+func (p *Page) entryRows(s *haven.Survivor, group string) []detailRow {
+	var rows []detailRow
+	for _, f := range haven.SurvivorEntries() {
+		if f.Group != group {
+			continue
+		}
+		row := detailRow{Key: "survivor." + f.Column}
+		switch v := f.Value(&s.NewSurvivor).(type) {
+		case *[]string:
+			row.Values = *v
+		case *string:
+			if f.Entry == haven.LongText {
+				row.Values = lines(*v)
+			} else if *v != "" {
+				row.Values = []string{*v}
+			}
+		}
+		rows = append(rows, row)
+	}
+	return rows
 }
 
 // languageLabel is "Español (es), Rioplatense — interpreter needed".

@@ -29,13 +29,47 @@ type survivorFormPage struct {
 // survivorForm holds the form's values as typed, so that a form with an
 // error comes back exactly as it was sent.
 type survivorForm struct {
-	Name, Aliases, DateOfBirth, AgeBand, Phones, Emails, Addresses        string
-	ImmigrationStatus, Notes, CulturalConsiderations, FaithConsiderations string
-	Gender                                                                string
-	Languages                                                             []languageRow
-	DoNotContact, VoicemailSafe                                           bool
-	Channels                                                              []string
-	SafeTimes, VoicemailMessage, CodeWord                                 string
+	// Text holds the fields entered as text, by their registry column.
+	Text                                  map[string]string
+	AgeBand, Gender                       string
+	Languages                             []languageRow
+	DoNotContact, VoicemailSafe           bool
+	Channels                              []string
+	SafeTimes, VoicemailMessage, CodeWord string
+}
+
+// entryView is one field of the record that staff enter as text, laid out
+// from the field registry: its label is "survivor.<column>" and its hint
+// "survivor.<column>_hint", or "one per line" for a list.
+type entryView struct {
+	Name, Label, Hint, Value, Error string
+	// Input is the input type of a one-line entry; empty for a textarea.
+	Input string
+}
+
+// Entries are the entered fields of one group of the form, in registry
+// order.
+func (p *survivorFormPage) Entries(group string) []entryView {
+	var out []entryView
+	for _, f := range haven.SurvivorEntries() {
+		if f.Group != group {
+			continue
+		}
+		e := entryView{Name: f.Column, Label: p.T("survivor." + f.Column), Value: p.F.Text[f.Column], Error: p.Fields[f.Column]}
+		if hint := "survivor." + f.Column + "_hint"; p.T(hint) != hint {
+			e.Hint = p.T(hint)
+		} else if f.Entry == haven.List {
+			e.Hint = p.T("survivor.one_per_line")
+		}
+		switch f.Entry {
+		case haven.ShortText:
+			e.Input = "text"
+		case haven.Date:
+			e.Input = "date"
+		}
+		out = append(out, e)
+	}
+	return out
 }
 
 type languageRow struct {
@@ -83,7 +117,7 @@ func (h *Handler) survivorEdit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := h.survivorFormPage(r, "survivor.edit_title", formOf(newSurvivorOf(s)))
+	p := h.survivorFormPage(r, "survivor.edit_title", formOf(s.NewSurvivor))
 	p.ID, p.CaseNumber = s.ID, s.CaseNumber
 	return h.render(w, http.StatusOK, "survivorform", p)
 }
@@ -143,10 +177,8 @@ func genderKey(g haven.ProviderGender) string {
 // domain input. Lists are one entry per line.
 func parseSurvivorForm(r *http.Request) (survivorForm, haven.NewSurvivor) {
 	v := func(name string) string { return r.PostFormValue(name) }
-	f := survivorForm{Name: v("name"), Aliases: v("aliases"), DateOfBirth: v("date_of_birth"), AgeBand: v("age_band"),
-		Phones: v("phones"), Emails: v("emails"), Addresses: v("addresses"), ImmigrationStatus: v("immigration_status"),
-		Notes: v("notes"), CulturalConsiderations: v("cultural_considerations"), FaithConsiderations: v("faith_considerations"),
-		Gender: v("preferred_provider_gender"), DoNotContact: v("do_not_contact") == "1", VoicemailSafe: v("voicemail_safe") == "1",
+	f := survivorForm{Text: map[string]string{}, AgeBand: v("age_band"), Gender: v("preferred_provider_gender"),
+		DoNotContact: v("do_not_contact") == "1", VoicemailSafe: v("voicemail_safe") == "1",
 		Channels: r.PostForm["contact_channels"], SafeTimes: v("safe_times"), VoicemailMessage: v("voicemail_message"), CodeWord: v("code_word")}
 	for i := range maxLanguageRows {
 		row := languageRow{Code: strings.TrimSpace(v(fmt.Sprintf("language_%d", i))), Dialect: strings.TrimSpace(v(fmt.Sprintf("dialect_%d", i))),
@@ -155,12 +187,18 @@ func parseSurvivorForm(r *http.Request) (survivorForm, haven.NewSurvivor) {
 			f.Languages = append(f.Languages, row)
 		}
 	}
-	ns := haven.NewSurvivor{Name: f.Name, Aliases: lines(f.Aliases), DateOfBirth: f.DateOfBirth, AgeBand: haven.AgeBand(f.AgeBand),
-		Phones: lines(f.Phones), Emails: lines(f.Emails), Addresses: lines(f.Addresses), ImmigrationStatus: f.ImmigrationStatus,
-		Notes: f.Notes, CulturalConsiderations: f.CulturalConsiderations, FaithConsiderations: f.FaithConsiderations,
-		PreferredProviderGender: haven.ProviderGender(f.Gender),
+	ns := haven.NewSurvivor{AgeBand: haven.AgeBand(f.AgeBand), PreferredProviderGender: haven.ProviderGender(f.Gender),
 		SafeContact: haven.SafeContactPlan{DoNotContact: f.DoNotContact, SafeTimes: f.SafeTimes, VoicemailSafe: f.VoicemailSafe,
 			VoicemailMessage: f.VoicemailMessage, CodeWord: f.CodeWord}}
+	for _, e := range haven.SurvivorEntries() {
+		f.Text[e.Column] = v(e.Column)
+		switch p := e.Value(&ns).(type) {
+		case *string:
+			*p = f.Text[e.Column]
+		case *[]string:
+			*p = lines(f.Text[e.Column])
+		}
+	}
 	for _, ch := range f.Channels {
 		ns.SafeContact.Channels = append(ns.SafeContact.Channels, haven.ContactChannel(ch))
 	}
@@ -183,12 +221,17 @@ func lines(s string) []string {
 
 // formOf is the form filled with ns.
 func formOf(ns haven.NewSurvivor) survivorForm {
-	f := survivorForm{Name: ns.Name, Aliases: strings.Join(ns.Aliases, "\n"), DateOfBirth: ns.DateOfBirth, AgeBand: string(ns.AgeBand),
-		Phones: strings.Join(ns.Phones, "\n"), Emails: strings.Join(ns.Emails, "\n"), Addresses: strings.Join(ns.Addresses, "\n"),
-		ImmigrationStatus: ns.ImmigrationStatus, Notes: ns.Notes, CulturalConsiderations: ns.CulturalConsiderations,
-		FaithConsiderations: ns.FaithConsiderations, Gender: string(ns.PreferredProviderGender),
+	f := survivorForm{Text: map[string]string{}, AgeBand: string(ns.AgeBand), Gender: string(ns.PreferredProviderGender),
 		DoNotContact: ns.SafeContact.DoNotContact, VoicemailSafe: ns.SafeContact.VoicemailSafe, SafeTimes: ns.SafeContact.SafeTimes,
 		VoicemailMessage: ns.SafeContact.VoicemailMessage, CodeWord: ns.SafeContact.CodeWord}
+	for _, e := range haven.SurvivorEntries() {
+		switch p := e.Value(&ns).(type) {
+		case *string:
+			f.Text[e.Column] = *p
+		case *[]string:
+			f.Text[e.Column] = strings.Join(*p, "\n")
+		}
+	}
 	for _, ch := range ns.SafeContact.Channels {
 		f.Channels = append(f.Channels, string(ch))
 	}
@@ -209,12 +252,4 @@ func (f survivorForm) LanguageRows() []languageRow {
 		rows[i].N = i + 1
 	}
 	return rows
-}
-
-// newSurvivorOf is the input that would write s again unchanged.
-func newSurvivorOf(s *haven.Survivor) haven.NewSurvivor {
-	return haven.NewSurvivor{Name: s.Name, Aliases: s.Aliases, DateOfBirth: s.DateOfBirth, Phones: s.Phones, Emails: s.Emails,
-		Addresses: s.Addresses, ImmigrationStatus: s.ImmigrationStatus, Notes: s.Notes, CulturalConsiderations: s.CulturalConsiderations,
-		FaithConsiderations: s.FaithConsiderations, AgeBand: s.AgeBand, Languages: s.Languages,
-		PreferredProviderGender: s.PreferredProviderGender, SafeContact: s.SafeContact}
 }
