@@ -89,7 +89,7 @@ func TestInstrumentsScore(t *testing.T) {
 		{"haven-adult-indicators", "a-", true, []string{"a-pay", "a-debt"}, Patient{}, ConcernModerate, []string{"labor"}, []string{"T76.61XA"}},
 		{"haven-adult-indicators", "a-", true, []string{"a-threats", "a-documents"}, Patient{}, ConcernHigh, []string{"labor", "coercion"}, []string{"T76.61XA"}},
 		{"haven-adult-indicators", "a-", true, []string{"a-sex-exchange", "a-sex-earnings"}, Patient{}, ConcernHigh, []string{"sex"}, []string{"T76.51XA"}},
-		{"haven-youth-short", "y-", true, []string{"y-runaway", "y-sti"}, Patient{Minor: true}, ConcernModerate, []string{"risk"}, []string{"T76.52XA"}},
+		{"haven-youth-short", "y-", true, []string{"y-runaway", "y-sti"}, Patient{Minor: true}, ConcernModerate, []string{"risk"}, nil}, // risk factors prompt support, never a code
 		{"haven-youth-short", "y-", true, []string{"y-exchange"}, Patient{Minor: true}, ConcernHigh, []string{"exchange"}, []string{"T76.52XA"}},
 		{"haven-rapid-four", "r-", true, []string{"r-papers"}, Patient{}, ConcernModerate, []string{"labor"}, []string{"T76.61XA"}},
 		{"haven-rapid-four", "r-", true, []string{"r-sex", "r-leave"}, Patient{}, ConcernModerate, []string{"labor", "sex"}, []string{"T76.51XA", "T76.61XA"}},
