@@ -21,7 +21,9 @@ type DirectorySearch struct {
 }
 
 // Mount mounts the search route; it requires a token with api:read.
+// Errors under /api/ render as the JSON error body.
 func (h *DirectorySearch) Mount(s *server.Server) {
+	s.RenderErrors("/api/", server.RenderJSONError)
 	s.Handle("GET /api/v1/directory/search", s.RequireToken(haven.ScopeAPIRead, h.search))
 }
 

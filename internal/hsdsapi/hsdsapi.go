@@ -32,8 +32,10 @@ const (
 	DefaultPerPage = 50
 )
 
-// Mount mounts the HSDS API routes on s.
+// Mount mounts the HSDS API routes on s; their errors render as the JSON
+// error body.
 func (a *API) Mount(s *server.Server) {
+	s.RenderErrors("/hsds/", server.RenderJSONError)
 	s.HandleFunc("GET /hsds/{$}", a.info)
 	s.HandleFunc("GET /hsds/services", a.services)
 	s.HandleFunc("GET /hsds/services/{id}", a.service)
