@@ -91,9 +91,3 @@ func distance(km float64) *float64 {
 	}
 	return &km
 }
-
-// names maps the service and location IDs of ans to their names; only
-// those of the answer, which the index already filtered for the role.
-
-// searchParser reads a search's query parameters, collecting every bad
-// one as a field error.
