@@ -1,5 +1,7 @@
 package haven
 
+import "context"
+
 // The service directory, in the Open Referral HSDS 3.0 model
 // (https://openreferral.org/), plus the fields Haven needs to match a
 // survivor to a service. Records are kept flat and linked by ID, as in the
@@ -404,4 +406,37 @@ func NeedByCode(code string) (Need, bool) {
 func (n Need) TaxonomyTerm() TaxonomyTerm {
 	return TaxonomyTerm{ID: n.TermID, Code: n.Code, Name: n.Name, Description: n.Name + " (Haven need domain).",
 		Taxonomy: NeedsTaxonomy.Name, Language: "en", TaxonomyID: NeedsTaxonomy.ID, TermURI: NeedsTaxonomy.URI + "/" + n.Code}
+}
+
+// DirectoryImport counts what an import wrote; Version is the directory
+// version it committed as.
+type DirectoryImport struct {
+	Organizations, Services, Locations, Records int
+	Version                                     int64
+}
+
+// DirectoryService keeps the service directory in the Open Referral HSDS
+// 3.0 model. Reads leave confidential locations out for actors whose role
+// may not see them.
+type DirectoryService interface {
+	// ImportDirectory writes a whole data set in one transaction: all of it
+	// or nothing. Errors: Invalid (every problem), Forbidden.
+	ImportDirectory(ctx context.Context, d *Directory, progress func(done, total int)) (DirectoryImport, error)
+	// SaveService validates, stores and audits one service with its
+	// profile. Errors: Invalid, Forbidden, NotFound.
+	SaveService(ctx context.Context, s Service) error
+	// DeleteDirectoryService deletes a service. Errors: Forbidden, NotFound.
+	DeleteDirectoryService(ctx context.Context, id string) error
+	// ExportDirectory returns the whole directory, confidential locations
+	// only when asked for and allowed. Errors: Forbidden.
+	ExportDirectory(ctx context.Context, confidential bool) (*Directory, error)
+	// DirectoryRecords returns the services ids (nil: all) with what their
+	// sites are made of, confidential locations included: it feeds the
+	// matching index, which filters by role itself.
+	DirectoryRecords(ctx context.Context, ids []string) (*Directory, error)
+	// DirectoryVersion returns the version of the last change.
+	DirectoryVersion(ctx context.Context) (int64, error)
+	// DirectoryChanges returns the services changed after since, up to
+	// version; all means "reload everything".
+	DirectoryChanges(ctx context.Context, since int64) (version int64, serviceIDs []string, all bool, err error)
 }

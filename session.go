@@ -50,6 +50,15 @@ type Credentials struct {
 	UserAgent string
 }
 
+// AccountService is the accounts domain: users, sign-in and sessions,
+// two-step sign-in and API tokens. Surfaces take the part they use.
+type AccountService interface {
+	UserService
+	AuthService
+	MFAService
+	APITokenService
+}
+
 // AuthService signs users in and out and checks session tokens.
 type AuthService interface {
 	// SignIn checks credentials and starts a session, returning its token.

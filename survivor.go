@@ -333,6 +333,13 @@ type SurvivorService interface {
 	DeleteSurvivor(ctx context.Context, id string) error
 	// Survivors lists the records the actor may see.
 	Survivors(ctx context.Context) ([]SurvivorSummary, error)
+	// AddToCareTeam adds a user to a record's care team; only a member of
+	// the team may. Errors: NotFound, Invalid (no such user), Conflict.
+	AddToCareTeam(ctx context.Context, survivorID, userID string) error
+	// RecordContact checks the safe-contact plan before a contact and
+	// audits the contact or its refusal. Errors: NotFound, Forbidden (the
+	// plan does not allow the contact).
+	RecordContact(ctx context.Context, id string, ch ContactChannel, voicemail bool) error
 }
 
 // PossibleDuplicate names an existing record with the same name and date of

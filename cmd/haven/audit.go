@@ -76,7 +76,7 @@ func runAuditVerify(m *Main, ctx context.Context, args []string) error {
 // verifyAudit verifies the log and returns the one-line result, or an
 // error naming the first bad entry when it does not verify.
 func verifyAudit(ctx context.Context, db *sqlstore.DB, v note.Verifier, cp []byte) (string, error) {
-	rep, err := db.VerifyAudit(ctx, v, cp)
+	rep, err := sqlstore.NewAuditService(db).VerifyAudit(ctx, v, cp)
 	if err != nil {
 		return "", err
 	}
@@ -125,7 +125,7 @@ func runAuditCheckpoint(m *Main, ctx context.Context, args []string) error {
 		return err
 	}
 	fmt.Fprintln(m.Stderr, ok)
-	msg, err := db.SignCheckpoint(ctx, signer)
+	msg, err := sqlstore.NewAuditService(db).SignCheckpoint(ctx, signer)
 	if err != nil {
 		return err
 	}

@@ -10,16 +10,18 @@ import (
 
 	"github.com/haven-care/haven"
 	"github.com/haven-care/haven/internal/sqlstore"
+	"github.com/haven-care/haven/internal/sqlstore/sqlstoretest"
 )
 
 // addAuditedUsers creates users from first to first+n-1 in the data
 // directory's store, one audit entry each.
 func addAuditedUsers(t *testing.T, dir string, first, n int) {
 	t.Helper()
-	db, err := sqlstore.Open(context.Background(), "sqlite:"+filepath.Join(dir, "haven.db"))
+	raw, err := sqlstore.Open(context.Background(), "sqlite:"+filepath.Join(dir, "haven.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	db := sqlstoretest.NewStore(raw)
 	defer db.Close()
 	for i := first; i < first+n; i++ {
 		nu := haven.NewUser{Username: fmt.Sprintf("worker.%d", i), Role: haven.RoleAdmin, Password: "a long pass phrase"}
@@ -47,10 +49,11 @@ func TestAuditCheckpointThenVerify(t *testing.T) {
 	if code != 0 || !strings.HasPrefix(out, "audit log OK: 5 entries, root ") {
 		t.Errorf("audit verify: code=%d stdout=%q stderr=%q, want OK with 5 entries", code, out, stderr)
 	}
-	db, err := sqlstore.Open(ctx, "sqlite:"+filepath.Join(dir, "haven.db"))
+	raw, err := sqlstore.Open(ctx, "sqlite:"+filepath.Join(dir, "haven.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	db := sqlstoretest.NewStore(raw)
 	db.SQL().Exec(`UPDATE audit_entries SET actor_id = 'someone' WHERE idx = 1`)
 	db.Close()
 	code, _, stderr = run(t, ctx, "", "audit", "verify", "--data", dir)

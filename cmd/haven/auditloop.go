@@ -20,9 +20,9 @@ const auditIntegrateEvery = 2 * time.Second
 
 // integrateAuditLoop keeps the audit log's stored tree current until ctx
 // ends.
-func integrateAuditLoop(ctx context.Context, db *sqlstore.DB, logger *slog.Logger, every time.Duration) {
+func integrateAuditLoop(ctx context.Context, audit *sqlstore.AuditService, logger *slog.Logger, every time.Duration) {
 	repeatEvery(ctx, every, logger, "audit integration", func(ctx context.Context) error {
-		_, err := db.IntegrateAudit(ctx)
+		_, err := audit.IntegrateAudit(ctx)
 		return err
 	})
 }
@@ -31,7 +31,7 @@ func integrateAuditLoop(ctx context.Context, db *sqlstore.DB, logger *slog.Logge
 // grew, until ctx ends, and logs each one's size (never its entries).
 // Copies still belong elsewhere: whoever can write to the database can
 // delete the stored ones.
-func checkpointLoop(ctx context.Context, db *sqlstore.DB, signer note.Signer, logger *slog.Logger, every time.Duration) {
+func checkpointLoop(ctx context.Context, db *sqlstore.AuditService, signer note.Signer, logger *slog.Logger, every time.Duration) {
 	repeatEvery(ctx, every, logger, "audit checkpoint", func(ctx context.Context) error {
 		return signIfGrown(ctx, db, signer, logger)
 	})
@@ -68,7 +68,7 @@ func repeatEvery(ctx context.Context, every time.Duration, logger *slog.Logger, 
 
 // signIfGrown signs a checkpoint unless the latest stored one already
 // covers the whole log.
-func signIfGrown(ctx context.Context, db *sqlstore.DB, signer note.Signer, logger *slog.Logger) error {
+func signIfGrown(ctx context.Context, db *sqlstore.AuditService, signer note.Signer, logger *slog.Logger) error {
 	size, err := db.AuditSize(ctx)
 	if err != nil {
 		return err

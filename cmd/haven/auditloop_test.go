@@ -12,6 +12,7 @@ import (
 
 	"github.com/haven-care/haven/internal/auditlog"
 	"github.com/haven-care/haven/internal/sqlstore"
+	"github.com/haven-care/haven/internal/sqlstore/sqlstoretest"
 )
 
 // syncBuffer is a log destination the loop and the test share.
@@ -39,7 +40,7 @@ func TestIntegrateAuditLoop(t *testing.T) {
 	dir, db := auditLoopStore(t)
 	var logs syncBuffer
 	runLoop(t, func(ctx context.Context) {
-		integrateAuditLoop(ctx, db, slog.New(slog.NewTextHandler(&logs, nil)), 5*time.Millisecond)
+		integrateAuditLoop(ctx, db.AuditService, slog.New(slog.NewTextHandler(&logs, nil)), 5*time.Millisecond)
 	})
 	waitFor(t, func() bool { return treeSize(t, db) == 3 })
 
@@ -77,7 +78,7 @@ func TestCheckpointLoop(t *testing.T) {
 	}
 	var logs syncBuffer
 	runLoop(t, func(ctx context.Context) {
-		checkpointLoop(ctx, db, signer, slog.New(slog.NewTextHandler(&logs, nil)), 5*time.Millisecond)
+		checkpointLoop(ctx, db.AuditService, signer, slog.New(slog.NewTextHandler(&logs, nil)), 5*time.Millisecond)
 	})
 	checkpointSize := func() int64 {
 		msg, err := db.LatestCheckpoint(ctx)
@@ -106,7 +107,7 @@ func TestCheckpointLoop(t *testing.T) {
 
 // auditLoopStore returns a migrated data directory whose log holds three
 // entries, and its store, closed when the test ends.
-func auditLoopStore(t *testing.T) (string, *sqlstore.DB) {
+func auditLoopStore(t *testing.T) (string, *sqlstoretest.Store) {
 	t.Helper()
 	ctx := context.Background()
 	dir := dataDir(t)
@@ -114,10 +115,11 @@ func auditLoopStore(t *testing.T) (string, *sqlstore.DB) {
 		t.Fatalf("migrate: %s", stderr)
 	}
 	addAuditedUsers(t, dir, 0, 3)
-	db, err := sqlstore.Open(ctx, "sqlite:"+filepath.Join(dir, "haven.db"))
+	raw, err := sqlstore.Open(ctx, "sqlite:"+filepath.Join(dir, "haven.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	db := sqlstoretest.NewStore(raw)
 	t.Cleanup(func() { db.Close() })
 	return dir, db
 }
@@ -134,7 +136,7 @@ func runLoop(t *testing.T, loop func(context.Context)) {
 	t.Cleanup(func() { stop(); <-done })
 }
 
-func treeSize(t *testing.T, db *sqlstore.DB) int64 {
+func treeSize(t *testing.T, db *sqlstoretest.Store) int64 {
 	t.Helper()
 	var n int64
 	if err := db.SQL().QueryRow(`SELECT size FROM audit_tree`).Scan(&n); err != nil {

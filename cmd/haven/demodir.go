@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/haven-care/haven/internal/directory"
+	"github.com/haven-care/haven/internal/sqlstore"
 )
 
 func init() {
@@ -44,7 +45,7 @@ func runDemoDirectory(m *Main, ctx context.Context, args []string) error {
 	}
 	d := directory.GenerateDirectory(n, seed)
 	bar := m.progressBar("loading", progress)
-	res, err := db.ImportDirectory(ctx, d, bar.update)
+	res, err := sqlstore.NewDirectoryService(db).ImportDirectory(ctx, d, bar.update)
 	bar.done()
 	if err != nil {
 		return err

@@ -15,9 +15,9 @@ import (
 // startDirectory builds the matching index from the store, keeps it
 // current for as long as ctx lives (LISTEN on PostgreSQL, polling on
 // SQLite) and mounts the HSDS API and the JSON API's directory search.
-func (m *Main) startDirectory(ctx context.Context, db *sqlstore.DB, srv *server.Server, sf *storeFlags, logger *slog.Logger) (*live.Index, error) {
+func (m *Main) startDirectory(ctx context.Context, db *sqlstore.DB, dir *sqlstore.DirectoryService, srv *server.Server, sf *storeFlags, logger *slog.Logger) (*live.Index, error) {
 	start := time.Now()
-	idx, err := live.Build(ctx, db)
+	idx, err := live.Build(ctx, dir)
 	if err != nil {
 		return nil, err
 	}
@@ -28,7 +28,7 @@ func (m *Main) startDirectory(ctx context.Context, db *sqlstore.DB, srv *server.
 		opts.ListenDSN = sf.dsn()
 	}
 	go idx.Run(ctx, opts)
-	(&hsdsapi.API{Directory: db}).Mount(srv)
-	(&api.DirectorySearch{Index: idx, Records: db}).Mount(srv)
+	(&hsdsapi.API{Directory: dir}).Mount(srv)
+	(&api.DirectorySearch{Index: idx, Records: dir}).Mount(srv)
 	return idx, nil
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/haven-care/haven/internal/directory"
 	"github.com/haven-care/haven/internal/server"
+	"github.com/haven-care/haven/internal/sqlstore"
 )
 
 func TestServeDirectoryFollowsImports(t *testing.T) {
@@ -28,7 +29,7 @@ func TestServeDirectoryFollowsImports(t *testing.T) {
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	srv := server.New(logger, db)
-	idx, err := m.startDirectory(ctx, db, srv, &sf, logger)
+	idx, err := m.startDirectory(ctx, db, sqlstore.NewDirectoryService(db), srv, &sf, logger)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/haven-care/haven"
 	"github.com/haven-care/haven/internal/hsds"
+	"github.com/haven-care/haven/internal/sqlstore"
 )
 
 func init() {
@@ -109,7 +110,7 @@ func runImportHSDS(m *Main, ctx context.Context, args []string) error {
 		return err
 	}
 	bar := m.progressBar("importing", progress)
-	n, err := db.ImportDirectory(ctx, d, bar.update)
+	n, err := sqlstore.NewDirectoryService(db).ImportDirectory(ctx, d, bar.update)
 	bar.done()
 	if err != nil {
 		return err
@@ -186,7 +187,7 @@ func runExportHSDS(m *Main, ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	d, err := db.ExportDirectory(ctx, confidential)
+	d, err := sqlstore.NewDirectoryService(db).ExportDirectory(ctx, confidential)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/sqlstore"
 )
 
 func init() {
@@ -51,7 +52,7 @@ func runInstrumentsImport(m *Main, ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	in, created, err := db.ImportInstrument(ctx, data)
+	in, created, err := sqlstore.NewScreeningService(db).ImportInstrument(ctx, data)
 	if err != nil {
 		return err
 	}
@@ -89,7 +90,7 @@ func runInstrumentsList(m *Main, ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	all, err := db.Instruments(ctx)
+	all, err := sqlstore.NewScreeningService(db).Instruments(ctx)
 	if err != nil {
 		return err
 	}

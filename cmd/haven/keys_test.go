@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/sqlstore"
 )
 
 func TestKeysRotate(t *testing.T) {
@@ -20,9 +21,9 @@ func TestKeysRotate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, _ := db.CreateUser(ctx, haven.NewUser{Username: "advocate", Role: haven.RoleAdvocate, Password: "a long pass phrase"})
+	u, _ := sqlstore.NewAccountService(db).CreateUser(ctx, haven.NewUser{Username: "advocate", Role: haven.RoleAdvocate, Password: "a long pass phrase"})
 	actx := haven.WithActor(ctx, haven.Actor{UserID: u.ID, Role: u.Role})
-	s, _, err := db.CreateSurvivor(actx, haven.NewSurvivor{Name: "Synthetic Rotation"})
+	s, _, err := sqlstore.NewSurvivorService(db).CreateSurvivor(actx, haven.NewSurvivor{Name: "Synthetic Rotation"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +48,7 @@ func TestKeysRotate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := db.Survivor(actx, s.ID)
+	got, err := sqlstore.NewSurvivorService(db).Survivor(actx, s.ID)
 	if err != nil || got.Name != "Synthetic Rotation" {
 		t.Errorf("after rotation: %v", err)
 	}

@@ -87,10 +87,11 @@ func TestNewerSchemaRefusedAndUnchanged(t *testing.T) {
 	if code, _, stderr := run(t, context.Background(), "", "migrate", "--data", dir); code != 0 {
 		t.Fatalf("migrate: %s", stderr)
 	}
-	db, err := sqlstore.Open(context.Background(), "sqlite:"+filepath.Join(dir, "haven.db"))
+	raw, err := sqlstore.Open(context.Background(), "sqlite:"+filepath.Join(dir, "haven.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	db := sqlstoretest.NewStore(raw)
 	cur, _, _ := db.SchemaStatus(context.Background())
 	db.SQL().Exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, 'future.sql', 'x')`, cur+1)
 	db.Close()
@@ -235,7 +236,7 @@ func TestTwoInstancesShareOnePostgres(t *testing.T) {
 	}
 	db, _ := sqlstore.Open(context.Background(), dsn)
 	defer db.Close()
-	if n, _ := db.CountUsers(context.Background()); n != 7 {
+	if n, _ := sqlstore.NewAccountService(db).CountUsers(context.Background()); n != 7 {
 		t.Errorf("CountUsers=%d, want 7 demo users loaded once", n)
 	}
 	_ = fmt.Sprint

@@ -14,6 +14,7 @@ import (
 	"github.com/haven-care/haven/internal/demo"
 	"github.com/haven-care/haven/internal/fhir"
 	"github.com/haven-care/haven/internal/server"
+	"github.com/haven-care/haven/internal/sqlstore"
 	"github.com/haven-care/haven/internal/web"
 )
 
@@ -77,24 +78,34 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	go integrateAuditLoop(ctx, db, logger, auditIntegrateEvery)
+	var (
+		accounts   = sqlstore.NewAccountService(db)
+		survivors  = sqlstore.NewSurvivorService(db)
+		screenings = sqlstore.NewScreeningService(db)
+		dir        = sqlstore.NewDirectoryService(db)
+		breakGlass = sqlstore.NewBreakGlassService(db)
+		audit      = sqlstore.NewAuditService(db)
+	)
+	go integrateAuditLoop(ctx, audit, logger, auditIntegrateEvery)
 	if f.checkpointEvery > 0 {
 		signer, _, err := auditlog.LoadOrCreateSigner(f.store.data)
 		if err != nil {
 			return err
 		}
-		go checkpointLoop(ctx, db, signer, logger, f.checkpointEvery)
+		go checkpointLoop(ctx, audit, signer, logger, f.checkpointEvery)
 	}
 	srv := server.New(logger, db)
 	srv.Demo = f.demo
-	srv.APITokens = db
-	(&api.Handler{Users: db, Survivors: db, Screenings: db}).Mount(srv)
-	(&fhir.Handler{Screenings: db, Version: version}).Mount(srv)
-	index, err := m.startDirectory(ctx, db, srv, &f.store, logger)
+	srv.APITokens = accounts
+	(&api.Handler{Users: accounts, Survivors: survivors, Screenings: screenings}).Mount(srv)
+	(&fhir.Handler{Screenings: screenings, Version: version}).Mount(srv)
+	index, err := m.startDirectory(ctx, db, dir, srv, &f.store, logger)
 	if err != nil {
 		return err
 	}
-	pages, err := web.New(web.Config{Auth: db, MFA: db, BreakGlass: db, Users: db, Directory: index, DirectoryRecords: db, ServiceWriter: db, Survivors: db, Contacts: db, Screenings: db, Logger: logger, Demo: f.demo, Version: version})
+	pages, err := web.New(web.Config{Auth: accounts, MFA: accounts, BreakGlass: breakGlass, Users: accounts,
+		Directory: index, DirectoryRecords: dir, ServiceWriter: dir, Survivors: survivors, Screenings: screenings,
+		Logger: logger, Demo: f.demo, Version: version})
 	if err != nil {
 		return err
 	}
@@ -105,7 +116,7 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 	}
 	url := "http://" + bound.String()
 	if f.demo {
-		if err := m.loadDemo(ctx, db, url); err != nil {
+		if err := m.loadDemo(ctx, demo.Store{Users: accounts, Survivors: survivors}, url); err != nil {
 			return err
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/sqlstore"
 )
 
 func init() {
@@ -57,7 +58,7 @@ func runUserAdd(m *Main, ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	u, err := db.CreateUser(ctx, nu)
+	u, err := sqlstore.NewAccountService(db).CreateUser(ctx, nu)
 	if err != nil {
 		return fieldErrorLine(err)
 	}

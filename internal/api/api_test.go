@@ -22,7 +22,7 @@ import (
 func init() { sqlstore.PasswordParams = password.Params{MemoryKiB: 64, Time: 1, Threads: 1} }
 
 func TestMeAndOpenAPI(t *testing.T) {
-	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
 		ctx := context.Background()
 		u, err := db.CreateUser(ctx, haven.NewUser{Username: "bridge", Role: haven.RoleAdvocate, Password: "a long pass phrase"})
 		if err != nil {

@@ -15,7 +15,6 @@ import (
 	"github.com/haven-care/haven/internal/directory"
 	"github.com/haven-care/haven/internal/directory/live"
 	"github.com/haven-care/haven/internal/server"
-	"github.com/haven-care/haven/internal/sqlstore"
 	"github.com/haven-care/haven/internal/sqlstore/sqlstoretest"
 )
 
@@ -64,7 +63,7 @@ func searchAPI(t *testing.T, url, token, query string) (int, string) {
 }
 
 func TestDirectorySearchAPI(t *testing.T) {
-	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
 		d, shelterID, serviceID, need := shelterDirectory(t)
 		if _, err := db.ImportDirectory(context.Background(), d, nil); err != nil {
 			t.Fatal(err)

@@ -14,13 +14,12 @@ import (
 	"github.com/haven-care/haven"
 	"github.com/haven-care/haven/internal/api"
 	"github.com/haven-care/haven/internal/server"
-	"github.com/haven-care/haven/internal/sqlstore"
 	"github.com/haven-care/haven/internal/sqlstore/sqlstoretest"
 )
 
 // newScreeningAPIEnv is newAPIEnv with the screening routes mounted and
 // their schemas compiled.
-func newScreeningAPIEnv(t *testing.T, db *sqlstore.DB) *apiEnv {
+func newScreeningAPIEnv(t *testing.T, db *sqlstoretest.Store) *apiEnv {
 	t.Helper()
 	s := server.New(slog.New(slog.NewTextHandler(io.Discard, nil)), db)
 	s.APITokens = db
@@ -74,7 +73,7 @@ func rapidJSON(papers string) string {
 }
 
 func TestScreeningAPI(t *testing.T) {
-	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
 		e := newScreeningAPIEnv(t, db)
 		_, _, created := e.call(t, "POST", "/api/v1/survivors", e.write, survivorJSON, "Created")
 		id := created["survivor"].(map[string]any)["id"].(string)

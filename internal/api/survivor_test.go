@@ -19,7 +19,6 @@ import (
 	"github.com/haven-care/haven"
 	"github.com/haven-care/haven/internal/api"
 	"github.com/haven-care/haven/internal/server"
-	"github.com/haven-care/haven/internal/sqlstore"
 	"github.com/haven-care/haven/internal/sqlstore/sqlstoretest"
 )
 
@@ -32,14 +31,14 @@ type apiEnv struct {
 	schemas               map[string]*jsonschema.Schema
 }
 
-func newAPIEnv(t *testing.T, db *sqlstore.DB) *apiEnv {
+func newAPIEnv(t *testing.T, db *sqlstoretest.Store) *apiEnv {
 	t.Helper()
 	return newAPIEnvLogging(t, db, io.Discard)
 }
 
 // newAPIEnvLogging is newAPIEnv with the server's log, at debug level,
 // written to logs.
-func newAPIEnvLogging(t *testing.T, db *sqlstore.DB, logs io.Writer) *apiEnv {
+func newAPIEnvLogging(t *testing.T, db *sqlstoretest.Store, logs io.Writer) *apiEnv {
 	t.Helper()
 	s := server.New(slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})), db)
 	s.APITokens = db
@@ -54,7 +53,7 @@ func newAPIEnvLogging(t *testing.T, db *sqlstore.DB, logs io.Writer) *apiEnv {
 	return e
 }
 
-func mustAPIUser(t *testing.T, db *sqlstore.DB, name string, role haven.Role) *haven.User {
+func mustAPIUser(t *testing.T, db *sqlstoretest.Store, name string, role haven.Role) *haven.User {
 	t.Helper()
 	u, err := db.CreateUser(context.Background(), haven.NewUser{Username: name, Role: role, Password: "a long pass phrase"})
 	if err != nil {
@@ -63,7 +62,7 @@ func mustAPIUser(t *testing.T, db *sqlstore.DB, name string, role haven.Role) *h
 	return u
 }
 
-func mustToken(t *testing.T, db *sqlstore.DB, u *haven.User, scopes ...haven.Scope) string {
+func mustToken(t *testing.T, db *sqlstoretest.Store, u *haven.User, scopes ...haven.Scope) string {
 	t.Helper()
 	ctx := haven.WithActor(context.Background(), haven.Actor{UserID: u.ID, Role: u.Role})
 	secret, _, err := db.CreateAPIToken(ctx, "test", scopes, time.Hour)
@@ -139,7 +138,7 @@ const survivorJSON = `{"name": "Synthetic Api Person", "aliases": ["Zed"], "date
 	"safe_contact": {"do_not_contact": false, "channels": ["sms"], "voicemail_safe": false, "code_word": "lantern"}}`
 
 func TestSurvivorAPI(t *testing.T) {
-	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
 		e := newAPIEnv(t, db)
 		status, loc, created := e.call(t, "POST", "/api/v1/survivors", e.write, survivorJSON, "Created")
 		if status != http.StatusCreated {
@@ -182,7 +181,7 @@ func TestSurvivorAPI(t *testing.T) {
 }
 
 func TestSurvivorAPIRefusals(t *testing.T) {
-	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
 		e := newAPIEnv(t, db)
 		_, _, created := e.call(t, "POST", "/api/v1/survivors", e.write, survivorJSON, "Created")
 		id := created["survivor"].(map[string]any)["id"].(string)
@@ -224,7 +223,7 @@ func TestSurvivorAPIRefusals(t *testing.T) {
 // call, good and bad (in values, in a misspelt field's name, in the path),
 // and checks that no log line carries one.
 func TestNoPersonalDataInLogs(t *testing.T) {
-	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
 		var logs bytes.Buffer
 		e := newAPIEnvLogging(t, db, &logs)
 		canary := `{"name": "CANARYNAME Api", "aliases": ["CANARYALIAS"], "date_of_birth": "2001-02-03", "phones": ["CANARYPHONE"],

@@ -27,10 +27,11 @@ var Users = []haven.NewUser{
 	{Username: "demo.admin", DisplayName: "Demo Administrator", Role: haven.RoleAdmin},
 }
 
-// Store is what the demo loader needs.
-type Store interface {
-	haven.UserService
-	haven.SurvivorService
+// Store is what the demo loader needs: accounts to create and survivors'
+// records to open.
+type Store struct {
+	Users     haven.UserService
+	Survivors haven.SurvivorService
 }
 
 // Survivors are invented people for the demo advocate's caseload.
@@ -51,7 +52,7 @@ var Survivors = []haven.NewSurvivor{
 // Load fills an empty store with the demo data and reports whether it did;
 // a store that already has accounts is left alone.
 func Load(ctx context.Context, s Store) (bool, error) {
-	n, err := s.CountUsers(ctx)
+	n, err := s.Users.CountUsers(ctx)
 	if err != nil {
 		return false, err
 	}
@@ -61,7 +62,7 @@ func Load(ctx context.Context, s Store) (bool, error) {
 	var advocate *haven.User
 	for i, u := range Users {
 		u.Password = Password
-		created, err := s.CreateUser(ctx, u)
+		created, err := s.Users.CreateUser(ctx, u)
 		if haven.ErrorKind(err) == haven.Conflict {
 			return false, nil // another instance sharing the database is loading it
 		} else if err != nil {
@@ -73,7 +74,7 @@ func Load(ctx context.Context, s Store) (bool, error) {
 	}
 	actx := haven.WithActor(ctx, haven.Actor{UserID: advocate.ID, Role: advocate.Role})
 	for _, ns := range Survivors {
-		if _, _, err := s.CreateSurvivor(actx, ns); err != nil {
+		if _, _, err := s.Survivors.CreateSurvivor(actx, ns); err != nil {
 			return false, fmt.Errorf("demo survivor: %w", err)
 		}
 	}

@@ -33,13 +33,13 @@ func init() { sqlstore.PasswordParams = password.Params{MemoryKiB: 64, Time: 1, 
 // env is a FHIR server on a fresh store with an advocate, a survivor on
 // the advocate's care team and tokens of each kind.
 type env struct {
-	db                         *sqlstore.DB
+	db                         *sqlstoretest.Store
 	url                        string
 	survivorID                 string
 	readWrite, readOnly, other string
 }
 
-func newEnv(t *testing.T, db *sqlstore.DB) *env {
+func newEnv(t *testing.T, db *sqlstoretest.Store) *env {
 	t.Helper()
 	e := &env{db: db}
 	adv := haven.WithActor(context.Background(), mustActor(t, db, "advocate"))
@@ -60,7 +60,7 @@ func newEnv(t *testing.T, db *sqlstore.DB) *env {
 	return e
 }
 
-func mustActor(t *testing.T, db *sqlstore.DB, name string) haven.Actor {
+func mustActor(t *testing.T, db *sqlstoretest.Store, name string) haven.Actor {
 	t.Helper()
 	u, err := db.CreateUser(context.Background(), haven.NewUser{Username: name, Role: haven.RoleClinician, Password: "a long pass phrase"})
 	if err != nil {
@@ -69,7 +69,7 @@ func mustActor(t *testing.T, db *sqlstore.DB, name string) haven.Actor {
 	return haven.Actor{UserID: u.ID, Role: u.Role}
 }
 
-func token(t *testing.T, db *sqlstore.DB, ctx context.Context, scopes ...haven.Scope) string {
+func token(t *testing.T, db *sqlstoretest.Store, ctx context.Context, scopes ...haven.Scope) string {
 	t.Helper()
 	secret, _, err := db.CreateAPIToken(ctx, "fhir", scopes, time.Hour)
 	if err != nil {
@@ -180,7 +180,7 @@ func ans(linkID, typ string, v any) map[string]any {
 }
 
 func TestQuestionnaireResponseCreateAndRead(t *testing.T) {
-	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
 		e := newEnv(t, db)
 		patient := "Patient/" + e.survivorID
 		tests := []struct {

@@ -8,8 +8,9 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/haven-care/haven"
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/haven-care/haven"
 )
 
 // schema compiles an HSDS 3.0 schema from the conformance folder (read at

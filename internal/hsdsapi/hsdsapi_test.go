@@ -19,13 +19,12 @@ import (
 	"github.com/haven-care/haven/internal/directory"
 	"github.com/haven-care/haven/internal/hsdsapi"
 	"github.com/haven-care/haven/internal/server"
-	"github.com/haven-care/haven/internal/sqlstore"
 	"github.com/haven-care/haven/internal/sqlstore/sqlstoretest"
 )
 
 // apiServer serves the HSDS API from db, loaded with a synthetic directory
 // of 30 services whose first location is a shelter.
-func apiServer(t *testing.T, db *sqlstore.DB) (*httptest.Server, *haven.Directory) {
+func apiServer(t *testing.T, db *sqlstoretest.Store) (*httptest.Server, *haven.Directory) {
 	t.Helper()
 	d := directory.GenerateDirectory(30, 11)
 	d.Locations[0].Confidential = true
@@ -57,7 +56,7 @@ func get(t *testing.T, ts *httptest.Server, path string, v any) (int, string) {
 }
 
 func TestHSDSAPIPages(t *testing.T) {
-	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
 		ts, d := apiServer(t, db)
 		var info hsdsapi.Info
 		if code, _ := get(t, ts, "/hsds/", &info); code != 200 || info.Version != "3.0" {
@@ -107,7 +106,7 @@ func TestHSDSAPIPages(t *testing.T) {
 }
 
 func TestHSDSAPIRecordsAndConfidentiality(t *testing.T) {
-	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
 		ts, d := apiServer(t, db)
 		shelter := d.Locations[0]
 		var svc string

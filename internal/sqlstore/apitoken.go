@@ -19,7 +19,7 @@ const apiTokenPrefix = "haven_"
 var errBadToken = haven.Errorf(haven.Unauthenticated, "The API token is not valid.")
 
 // CreateAPIToken issues a scoped token for the actor.
-func (db *DB) CreateAPIToken(ctx context.Context, name string, scopes []haven.Scope, lifetime time.Duration) (string, *haven.APIToken, error) {
+func (db *AccountService) CreateAPIToken(ctx context.Context, name string, scopes []haven.Scope, lifetime time.Duration) (string, *haven.APIToken, error) {
 	actor, ok := haven.ActorFrom(ctx)
 	if !ok {
 		return "", nil, errNoSession
@@ -102,7 +102,7 @@ func scanAPIToken(row interface{ Scan(...any) error }) (*haven.APIToken, error) 
 }
 
 // AuthenticateAPIToken checks a bearer token.
-func (db *DB) AuthenticateAPIToken(ctx context.Context, secret string) (*haven.APIToken, *haven.User, error) {
+func (db *AccountService) AuthenticateAPIToken(ctx context.Context, secret string) (*haven.APIToken, *haven.User, error) {
 	if !strings.HasPrefix(secret, apiTokenPrefix) {
 		return nil, nil, errBadToken
 	}
@@ -129,7 +129,7 @@ func (db *DB) AuthenticateAPIToken(ctx context.Context, secret string) (*haven.A
 }
 
 // RevokeAPIToken revokes one of the actor's tokens at once.
-func (db *DB) RevokeAPIToken(ctx context.Context, id string) error {
+func (db *AccountService) RevokeAPIToken(ctx context.Context, id string) error {
 	actor, ok := haven.ActorFrom(ctx)
 	if !ok {
 		return errNoSession
@@ -148,7 +148,7 @@ func (db *DB) RevokeAPIToken(ctx context.Context, id string) error {
 }
 
 // APITokens lists the actor's tokens, newest first.
-func (db *DB) APITokens(ctx context.Context) ([]haven.APIToken, error) {
+func (db *AccountService) APITokens(ctx context.Context) ([]haven.APIToken, error) {
 	actor, ok := haven.ActorFrom(ctx)
 	if !ok {
 		return nil, errNoSession

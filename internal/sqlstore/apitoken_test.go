@@ -7,14 +7,13 @@ import (
 	"time"
 
 	"github.com/haven-care/haven"
-	"github.com/haven-care/haven/internal/sqlstore"
 	"github.com/haven-care/haven/internal/sqlstore/sqlstoretest"
 )
 
 func TestAPITokenLifecycle(t *testing.T) {
-	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
 		clock := &fixedClock{time.Date(2026, 5, 1, 8, 0, 0, 0, time.UTC)}
-		db.Clock = clock
+		db.DB.Clock = clock
 		u := mustUser(t, db, "integrator", haven.RoleAdvocate)
 		ctx := haven.WithActor(context.Background(), haven.Actor{UserID: u.ID, Role: u.Role})
 		secret, tok, err := db.CreateAPIToken(ctx, "EHR bridge", []haven.Scope{haven.ScopeFHIRRead}, 24*time.Hour)
@@ -49,7 +48,7 @@ func TestAPITokenLifecycle(t *testing.T) {
 }
 
 func TestAPITokenValidation(t *testing.T) {
-	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
 		u := mustUser(t, db, "integrator", haven.RoleAdvocate)
 		ctx := haven.WithActor(context.Background(), haven.Actor{UserID: u.ID, Role: u.Role})
 		tests := []struct {

@@ -30,7 +30,7 @@ type auditQueryer interface {
 // Merkle tree later, in batches (IntegrateAudit): the tree proves nothing
 // about an entry until a signed checkpoint covers it, so hashing it inside
 // the change's transaction would only make every change slower.
-func (db *DB) appendAudit(ctx context.Context, tx *Tx, e haven.AuditEntry) error {
+func (db *store) appendAudit(ctx context.Context, tx *Tx, e haven.AuditEntry) error {
 	if _, err := tx.ExecContext(ctx, db.dialect.insertAuditEntry, auditArgs(e)...); err != nil {
 		return fmt.Errorf("append audit entry: %w", err)
 	}
@@ -59,7 +59,7 @@ const auditHashRows = 64
 // the tree's row lock. It hashes up to a gap in the entries and no further,
 // returning an error that names the missing entry: a damaged log is for
 // VerifyAudit to report, not to be sealed into the tree.
-func (db *DB) IntegrateAudit(ctx context.Context) (int64, error) {
+func (db *AuditService) IntegrateAudit(ctx context.Context) (int64, error) {
 	// Most calls find nothing to do: answer them from one read, without
 	// a write transaction (which would cost a WAL write even when idle).
 	var head, size int64
@@ -245,11 +245,11 @@ func queryAuditHashes(ctx context.Context, q auditQueryer, where string, args ..
 
 // AuditSize returns the number of audit entries: the size of the log's
 // head, which every append advances in its transaction.
-func (db *DB) AuditSize(ctx context.Context) (int64, error) { return auditHead(ctx, db.db) }
+func (db *AuditService) AuditSize(ctx context.Context) (int64, error) { return auditHead(ctx, db.db) }
 
 // AuditEntries returns the entries with Index in [from, to), in order.
 // Errors: Invalid.
-func (db *DB) AuditEntries(ctx context.Context, from, to int64) ([]haven.AuditEntry, error) {
+func (db *AuditService) AuditEntries(ctx context.Context, from, to int64) ([]haven.AuditEntry, error) {
 	if from < 0 || to < from {
 		return nil, haven.Errorf(haven.Invalid, "audit range [%d, %d) is not valid", from, to)
 	}
@@ -300,7 +300,7 @@ func auditTreeSize(ctx context.Context, q auditQueryer) (int64, error) {
 // SQLite (in WAL mode, a snapshot that takes no write lock). Without it, a
 // verifier could count the hashes of entries appended after it read the
 // entries, and report a tampering that did not happen.
-func (db *DB) auditSnapshot(ctx context.Context) (*sql.Tx, error) {
+func (db *store) auditSnapshot(ctx context.Context) (*sql.Tx, error) {
 	tx, err := db.db.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
 	if err != nil {
 		return nil, fmt.Errorf("begin audit snapshot: %w", err)
@@ -310,7 +310,7 @@ func (db *DB) auditSnapshot(ctx context.Context) (*sql.Tx, error) {
 
 // AuditRoot returns the Merkle tree root of the first size entries, from
 // the stored hashes (integrating the log first). Errors: Invalid.
-func (db *DB) AuditRoot(ctx context.Context, size int64) (tlog.Hash, error) {
+func (db *AuditService) AuditRoot(ctx context.Context, size int64) (tlog.Hash, error) {
 	if err := db.checkAuditSize(ctx, size); err != nil {
 		return tlog.Hash{}, err
 	}
@@ -318,7 +318,7 @@ func (db *DB) AuditRoot(ctx context.Context, size int64) (tlog.Hash, error) {
 }
 
 // checkAuditSize integrates the log and refuses a tree size beyond it.
-func (db *DB) checkAuditSize(ctx context.Context, size int64) error {
+func (db *AuditService) checkAuditSize(ctx context.Context, size int64) error {
 	head, err := db.IntegrateAudit(ctx)
 	if err != nil {
 		return err
@@ -331,7 +331,7 @@ func (db *DB) checkAuditSize(ctx context.Context, size int64) error {
 
 // InclusionProof proves that entry index is in the tree of the first size
 // entries; check it with auditlog.CheckInclusion. Errors: Invalid.
-func (db *DB) InclusionProof(ctx context.Context, index, size int64) (tlog.RecordProof, error) {
+func (db *AuditService) InclusionProof(ctx context.Context, index, size int64) (tlog.RecordProof, error) {
 	if err := db.checkAuditSize(ctx, size); err != nil {
 		return nil, err
 	}
@@ -344,7 +344,7 @@ func (db *DB) InclusionProof(ctx context.Context, index, size int64) (tlog.Recor
 // ConsistencyProof proves that the tree of the first oldSize entries is a
 // prefix of that of the first newSize; check it with tlog.CheckTree.
 // Errors: Invalid.
-func (db *DB) ConsistencyProof(ctx context.Context, oldSize, newSize int64) (tlog.TreeProof, error) {
+func (db *AuditService) ConsistencyProof(ctx context.Context, oldSize, newSize int64) (tlog.TreeProof, error) {
 	if err := db.checkAuditSize(ctx, newSize); err != nil {
 		return nil, err
 	}
@@ -358,7 +358,7 @@ func (db *DB) ConsistencyProof(ctx context.Context, oldSize, newSize int64) (tlo
 // and returns it. It refuses to sign a tree that is not an extension of the
 // latest stored checkpoint. It trusts the stored hashes since then: run
 // VerifyAudit first to check them against the entries.
-func (db *DB) SignCheckpoint(ctx context.Context, signer note.Signer) ([]byte, error) {
+func (db *AuditService) SignCheckpoint(ctx context.Context, signer note.Signer) ([]byte, error) {
 	if _, err := db.IntegrateAudit(ctx); err != nil {
 		return nil, err
 	}
@@ -380,7 +380,7 @@ func (db *DB) SignCheckpoint(ctx context.Context, signer note.Signer) ([]byte, e
 // checkpointToSign returns the checkpoint of the stored tree, read in one
 // snapshot with the latest stored checkpoint, after checking that it
 // extends that one.
-func (db *DB) checkpointToSign(ctx context.Context, origin string) (auditlog.Checkpoint, error) {
+func (db *store) checkpointToSign(ctx context.Context, origin string) (auditlog.Checkpoint, error) {
 	snap, err := db.auditSnapshot(ctx)
 	if err != nil {
 		return auditlog.Checkpoint{}, err
@@ -415,7 +415,7 @@ func checkPrevious(ctx context.Context, q auditQueryer, prev []byte, cp auditlog
 
 // LatestCheckpoint returns the stored signed checkpoint of the largest
 // size, or nil if none was signed.
-func (db *DB) LatestCheckpoint(ctx context.Context) ([]byte, error) {
+func (db *AuditService) LatestCheckpoint(ctx context.Context) ([]byte, error) {
 	return latestCheckpoint(ctx, db.db)
 }
 
@@ -442,7 +442,7 @@ const auditVerifyBatch = 1000
 //
 // It reads one snapshot of the log, so other instances may keep appending
 // while it runs: the report covers the entries committed when it began.
-func (db *DB) VerifyAudit(ctx context.Context, v note.Verifier, checkpoint []byte) (haven.AuditReport, error) {
+func (db *AuditService) VerifyAudit(ctx context.Context, v note.Verifier, checkpoint []byte) (haven.AuditReport, error) {
 	rep := haven.AuditReport{FirstBad: -1, CheckpointSize: -1}
 	snap, err := db.auditSnapshot(ctx)
 	if err != nil {

@@ -18,7 +18,7 @@ import (
 )
 
 // createUsers makes n users, each writing one audit entry.
-func createUsers(t *testing.T, db *sqlstore.DB, first, n int) {
+func createUsers(t *testing.T, db *sqlstoretest.Store, first, n int) {
 	t.Helper()
 	for i := first; i < first+n; i++ {
 		nu := haven.NewUser{Username: fmt.Sprintf("worker.%d", i), Role: haven.RoleAdmin, Password: "a long pass phrase"}
@@ -29,7 +29,7 @@ func createUsers(t *testing.T, db *sqlstore.DB, first, n int) {
 }
 
 // verify runs VerifyAudit and fails the test on an error.
-func verify(t *testing.T, db *sqlstore.DB, v note.Verifier, cp []byte) haven.AuditReport {
+func verify(t *testing.T, db *sqlstoretest.Store, v note.Verifier, cp []byte) haven.AuditReport {
 	t.Helper()
 	rep, err := db.VerifyAudit(context.Background(), v, cp)
 	if err != nil {
@@ -39,10 +39,10 @@ func verify(t *testing.T, db *sqlstore.DB, v note.Verifier, cp []byte) haven.Aud
 }
 
 func TestAuditEntriesAreContiguousAndVerify(t *testing.T) {
-	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
 		ctx := context.Background()
 		at := time.Date(2026, 4, 2, 10, 30, 0, 123456789, time.FixedZone("x", 7200))
-		db.Clock = &fixedClock{at}
+		db.DB.Clock = &fixedClock{at}
 		createUsers(t, db, 0, 3)
 		entries, err := db.AuditEntries(ctx, 0, 10)
 		if err != nil {
@@ -109,7 +109,7 @@ func TestAuditVerifyNamesFirstBadEntry(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+			sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
 				createUsers(t, db, 0, 8)
 				integrate(t, db, 8) // as serve's background loop does
 				for i, q := range tt.sql {
@@ -135,7 +135,7 @@ func TestAuditVerifyNamesFirstBadEntry(t *testing.T) {
 }
 
 // integrate hashes the log into the stored tree and checks its size.
-func integrate(t *testing.T, db *sqlstore.DB, want int64) {
+func integrate(t *testing.T, db *sqlstoretest.Store, want int64) {
 	t.Helper()
 	if n, err := db.IntegrateAudit(context.Background()); err != nil || n != want {
 		t.Fatalf("IntegrateAudit = %d, %v; want %d", n, err, want)
@@ -146,7 +146,7 @@ func integrate(t *testing.T, db *sqlstore.DB, want int64) {
 // the stored tree: verify hashes them itself, reports gaps and misplaced
 // entries among them, and a later checkpoint covers them once integrated.
 func TestAuditPendingEntries(t *testing.T) {
-	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
 		ctx := context.Background()
 		signer, verifier, err := auditlog.LoadOrCreateSigner(t.TempDir())
 		if err != nil {
@@ -181,7 +181,7 @@ func TestAuditPendingEntries(t *testing.T) {
 }
 
 func TestAuditCheckpoints(t *testing.T) {
-	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
 		ctx := context.Background()
 		signer, verifier, err := auditlog.LoadOrCreateSigner(t.TempDir())
 		if err != nil {
@@ -241,7 +241,7 @@ func TestAuditCheckpoints(t *testing.T) {
 }
 
 func TestAuditProofs(t *testing.T) {
-	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
 		ctx := context.Background()
 		createUsers(t, db, 0, 7)
 		root7, _ := db.AuditRoot(ctx, 7)
@@ -342,7 +342,7 @@ func BenchmarkAuditAppend(b *testing.B) {
 // every stored hash, as an attacker with database access could: the log is
 // then self-consistent, and only a checkpoint signed before catches it.
 func TestAuditRewrittenHistoryNeedsACheckpoint(t *testing.T) {
-	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
 		ctx := context.Background()
 		signer, verifier, err := auditlog.LoadOrCreateSigner(t.TempDir())
 		if err != nil {
@@ -434,11 +434,11 @@ func TestAuditVerifyWhileAppending(t *testing.T) {
 }
 
 // openInstances opens n handles on one fresh database, as n Haven instances.
-func openInstances(t *testing.T, engine string, n int) []*sqlstore.DB {
+func openInstances(t *testing.T, engine string, n int) []*sqlstoretest.Store {
 	t.Helper()
 	ctx := context.Background()
 	dsn := sqlstoretest.DSN(t, engine)
-	var dbs []*sqlstore.DB
+	var dbs []*sqlstoretest.Store
 	for range n {
 		db, err := sqlstore.Open(ctx, dsn)
 		if err != nil {
@@ -448,7 +448,7 @@ func openInstances(t *testing.T, engine string, n int) []*sqlstore.DB {
 		if _, err := db.Migrate(ctx); err != nil {
 			t.Fatal(err)
 		}
-		dbs = append(dbs, db)
+		dbs = append(dbs, sqlstoretest.NewStore(db))
 	}
 	return dbs
 }
@@ -456,7 +456,7 @@ func openInstances(t *testing.T, engine string, n int) []*sqlstore.DB {
 // TestAuditHashesWhatIsStored appends an entry whose time has nanoseconds,
 // which neither engine keeps: the hash must cover the stored time.
 func TestAuditHashesWhatIsStored(t *testing.T) {
-	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
 		ctx := context.Background()
 		at := time.Date(2026, 5, 6, 7, 8, 9, 123456789, time.FixedZone("x", -3600))
 		e := haven.AuditEntry{Time: at, ActorID: "a", AuditEvent: haven.AuditEvent{Action: "user.create", Outcome: haven.OutcomeSuccess}}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
 	"github.com/haven-care/haven"
 	"github.com/haven-care/haven/internal/password"
 	"github.com/haven-care/haven/internal/sqlstore"
@@ -19,7 +20,7 @@ import (
 )
 
 // benchStore returns a fresh store on engine with an advocate to write as.
-func benchStore(b *testing.B, engine string) (*sqlstore.DB, *haven.User) {
+func benchStore(b *testing.B, engine string) (*sqlstoretest.Store, *haven.User) {
 	b.Helper()
 	db := sqlstoretest.MustOpen(b, engine)
 	u, err := db.CreateUser(context.Background(), haven.NewUser{Username: "bench", Role: haven.RoleAdvocate, Password: "a long pass phrase"})
@@ -117,7 +118,7 @@ func BenchmarkPlainSurvivorWrite(b *testing.B) {
 	}
 }
 
-func plainWrite(db *sqlstore.DB, userID string, ns haven.NewSurvivor) error {
+func plainWrite(db *sqlstoretest.Store, userID string, ns haven.NewSurvivor) error {
 	now := time.Now().UTC()
 	s, err := ns.Normalize(now)
 	if err != nil {

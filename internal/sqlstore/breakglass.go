@@ -29,7 +29,7 @@ func liveGrant(ctx context.Context, q querier, userID, survivorID string, now ti
 
 // BreakGlass grants the actor read-only access to a survivor for an hour,
 // records why, and queues the grant for supervisors' review.
-func (db *DB) BreakGlass(ctx context.Context, survivorID, reason string) (*haven.BreakGlassGrant, error) {
+func (db *BreakGlassService) BreakGlass(ctx context.Context, survivorID, reason string) (*haven.BreakGlassGrant, error) {
 	actor, err := actorOf(ctx)
 	if err != nil {
 		return nil, err
@@ -71,7 +71,7 @@ func (db *DB) BreakGlass(ctx context.Context, survivorID, reason string) (*haven
 
 // BreakGlassQueue lists unreviewed grants, oldest first, with their
 // reasons, for supervisors.
-func (db *DB) BreakGlassQueue(ctx context.Context) ([]haven.BreakGlassGrant, error) {
+func (db *BreakGlassService) BreakGlassQueue(ctx context.Context) ([]haven.BreakGlassGrant, error) {
 	actor, err := actorOf(ctx)
 	if err != nil {
 		return nil, err
@@ -101,7 +101,7 @@ func (db *DB) BreakGlassQueue(ctx context.Context) ([]haven.BreakGlassGrant, err
 }
 
 // BreakGlassPending counts grants awaiting review, for supervisors.
-func (db *DB) BreakGlassPending(ctx context.Context) (int, error) {
+func (db *BreakGlassService) BreakGlassPending(ctx context.Context) (int, error) {
 	actor, err := actorOf(ctx)
 	if err != nil {
 		return 0, err
@@ -118,7 +118,7 @@ func (db *DB) BreakGlassPending(ctx context.Context) (int, error) {
 
 // openReason decrypts a grant's reason; a shredded survivor's reads as a
 // notice, so the review queue still shows that access happened.
-func (db *DB) openReason(ctx context.Context, survivorID, grantID string, sealed []byte) string {
+func (db *store) openReason(ctx context.Context, survivorID, grantID string, sealed []byte) string {
 	dk, err := db.dataKey(ctx, survivorID)
 	if err != nil {
 		return "(record deleted)"
@@ -133,7 +133,7 @@ func (db *DB) openReason(ctx context.Context, survivorID, grantID string, sealed
 
 // ReviewBreakGlass records a supervisor's finding on a grant; nobody
 // reviews their own.
-func (db *DB) ReviewBreakGlass(ctx context.Context, grantID, finding string) error {
+func (db *BreakGlassService) ReviewBreakGlass(ctx context.Context, grantID, finding string) error {
 	actor, err := actorOf(ctx)
 	if err != nil {
 		return err

@@ -14,7 +14,7 @@ import (
 // the starting point of emergency access for a worker who is not on the
 // care team. Only clinicians, advocates and supervisors may look up, and
 // every lookup, found or not, is audited.
-func (db *DB) SurvivorIDByCaseNumber(ctx context.Context, caseNumber string) (string, error) {
+func (db *BreakGlassService) SurvivorIDByCaseNumber(ctx context.Context, caseNumber string) (string, error) {
 	actor, err := actorOf(ctx)
 	if err != nil {
 		return "", err

@@ -8,14 +8,13 @@ import (
 	"time"
 
 	"github.com/haven-care/haven"
-	"github.com/haven-care/haven/internal/sqlstore"
 	"github.com/haven-care/haven/internal/sqlstore/sqlstoretest"
 )
 
 func TestBreakGlass(t *testing.T) {
-	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
 		clock := &fixedClock{time.Date(2026, 5, 1, 8, 0, 0, 0, time.UTC)}
-		db.Clock = clock
+		db.DB.Clock = clock
 		owner := mustUser(t, db, "owner", haven.RoleAdvocate)
 		er := mustUser(t, db, "er.nurse", haven.RoleClinician)
 		sup := mustUser(t, db, "supervisor", haven.RoleSupervisor)
@@ -104,7 +103,7 @@ func TestBreakGlass(t *testing.T) {
 func containsBytes(b []byte, s string) bool { return bytes.Contains(b, []byte(s)) }
 
 // lastAuditEntry returns the newest audit entry.
-func lastAuditEntry(t *testing.T, db *sqlstore.DB) haven.AuditEntry {
+func lastAuditEntry(t *testing.T, db *sqlstoretest.Store) haven.AuditEntry {
 	t.Helper()
 	ctx := context.Background()
 	n, err := db.AuditSize(ctx)

@@ -77,7 +77,7 @@ func slicesHasWAL(files []string) bool {
 	return false
 }
 
-func openWithKeys(t *testing.T, dsn, keysDSN string) *sqlstore.DB {
+func openWithKeys(t *testing.T, dsn, keysDSN string) *sqlstoretest.Store {
 	t.Helper()
 	db, err := sqlstore.Open(context.Background(), dsn)
 	if err != nil {
@@ -88,11 +88,11 @@ func openWithKeys(t *testing.T, dsn, keysDSN string) *sqlstore.DB {
 		t.Fatal(err)
 	}
 	other := sqlstoretest.MustOpen(t, "sqlite") // borrow a keyring of the harness
-	db.Keys, db.Secrets = other.Keys, other.Secrets
+	db.Keys, db.Secrets = other.DB.Keys, other.DB.Secrets
 	if err := db.OpenKeyStore(context.Background(), keysDSN); err != nil {
 		t.Fatal(err)
 	}
-	return db
+	return sqlstoretest.NewStore(db)
 }
 
 type queryer interface {
@@ -146,7 +146,7 @@ func TestCanaryNotInPostgresRows(t *testing.T) {
 // TestCryptoShredding copies a survivor's rows aside (a backup), deletes
 // the survivor, restores the copy, and finds it cannot be read.
 func TestCryptoShredding(t *testing.T) {
-	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
 		ctx := context.Background()
 		sup := mustUser(t, db, "supervisor", haven.RoleSupervisor)
 		s, _, err := db.CreateSurvivor(actorCtx(sup), canarySurvivor())

@@ -19,7 +19,7 @@ import (
 // is returned as the plan's Forbidden error. The plan's channels and flags
 // are read from their coded columns, so nothing is decrypted.
 // Errors: NotFound (also when the actor may not see the record), Forbidden.
-func (db *DB) RecordContact(ctx context.Context, id string, ch haven.ContactChannel, voicemail bool) error {
+func (db *SurvivorService) RecordContact(ctx context.Context, id string, ch haven.ContactChannel, voicemail bool) error {
 	actor, err := actorOf(ctx)
 	if err != nil {
 		return err

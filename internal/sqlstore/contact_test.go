@@ -6,13 +6,12 @@ import (
 	"time"
 
 	"github.com/haven-care/haven"
-	"github.com/haven-care/haven/internal/sqlstore"
 	"github.com/haven-care/haven/internal/sqlstore/sqlstoretest"
 )
 
 func TestRecordContactFollowsThePlanAndAuditsBoth(t *testing.T) {
-	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
-		db.Clock = &fixedClock{time.Date(2026, 5, 1, 8, 0, 0, 0, time.UTC)}
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
+		db.DB.Clock = &fixedClock{time.Date(2026, 5, 1, 8, 0, 0, 0, time.UTC)}
 		adv := mustUser(t, db, "advocate", haven.RoleAdvocate)
 		stranger := mustUser(t, db, "stranger", haven.RoleClinician)
 		ns := canarySurvivor() // SMS only, voicemail not safe
@@ -62,7 +61,7 @@ func TestRecordContactFollowsThePlanAndAuditsBoth(t *testing.T) {
 
 // lastAudit returns "action reason outcome" of the one entry appended since
 // size before, or "" when none was; more than one is an error.
-func lastAudit(t *testing.T, db *sqlstore.DB, before int64) string {
+func lastAudit(t *testing.T, db *sqlstoretest.Store, before int64) string {
 	t.Helper()
 	size, err := db.AuditSize(context.Background())
 	if err != nil {

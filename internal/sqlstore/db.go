@@ -25,9 +25,15 @@ import (
 	"github.com/haven-care/haven/internal/vault"
 )
 
-// DB is a handle on Haven's store. It is safe for concurrent use and, on
+// DB is a handle on Haven's store: its lifecycle (open, migrate, close),
+// key rotation, and the shared internals that every domain service of the
+// store runs on (see services.go). It is safe for concurrent use and, on
 // PostgreSQL, by several Haven instances at once.
-type DB struct {
+type DB struct{ *store }
+
+// store is what the domain services share: the database and key store, the
+// clock, the keyring, and the caches.
+type store struct {
 	db      *sql.DB
 	dialect dialect
 	// Clock tells the time for every timestamp the store writes.
@@ -66,7 +72,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		return nil, fmt.Errorf("open %s database: %w", d.name, err)
 	}
 	d.configurePool(sqldb)
-	db := &DB{db: sqldb, dialect: d, Clock: haven.SystemClock{}}
+	db := &DB{&store{db: sqldb, dialect: d, Clock: haven.SystemClock{}}}
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := sqldb.PingContext(pingCtx); err != nil {
@@ -150,7 +156,7 @@ func newID() string { return uuid.Must(uuid.NewV7()).String() }
 
 // now returns the store clock's time, in UTC with microsecond precision (the
 // precision both engines keep).
-func (db *DB) now() time.Time { return db.Clock.Now().UTC().Truncate(time.Microsecond) }
+func (db *store) now() time.Time { return db.Clock.Now().UTC().Truncate(time.Microsecond) }
 
 // reachError describes why a database did not answer, by error code and
 // errno, without echoing the DSN (which may hold a password).

@@ -207,7 +207,7 @@ func confidentialIn(d *haven.Directory) bool {
 // and on confidential locations when confidential is true. Without an
 // actor (the command line, the index) the caller holds the database and
 // may do anything; a denial is audited and Forbidden.
-func (db *DB) authorizeDirectory(ctx context.Context, act access.Action, confidential bool) error {
+func (db *store) authorizeDirectory(ctx context.Context, act access.Action, confidential bool) error {
 	actor, ok := haven.ActorFrom(ctx)
 	if !ok {
 		return nil
@@ -241,15 +241,8 @@ func canSeeConfidential(ctx context.Context) bool {
 		Resource: access.ConfidentialLocation, Relationship: access.None}).Allow
 }
 
-// DirectoryImport counts what an import wrote; Version is the directory
-// version it committed as.
-type DirectoryImport struct {
-	Organizations, Services, Locations, Records int
-	Version                                     int64
-}
-
-// reason is the audit reason of an import: counts only, no names.
-func (n DirectoryImport) reason() string {
+// importReason is the audit reason of an import: counts only, no names.
+func importReason(n haven.DirectoryImport) string {
 	return fmt.Sprintf("organizations=%d services=%d locations=%d records=%d version=%d",
 		n.Organizations, n.Services, n.Locations, n.Records, n.Version)
 }
@@ -260,11 +253,11 @@ func (n DirectoryImport) reason() string {
 // progress, if not nil, is called after each table with the records
 // written so far and in all. A signed-in actor must be a directory editor;
 // Forbidden otherwise.
-func (db *DB) ImportDirectory(ctx context.Context, d *haven.Directory, progress func(done, total int)) (DirectoryImport, error) {
+func (db *DirectoryService) ImportDirectory(ctx context.Context, d *haven.Directory, progress func(done, total int)) (haven.DirectoryImport, error) {
 	if err := db.authorizeDirectory(ctx, access.Update, confidentialIn(d)); err != nil {
-		return DirectoryImport{}, err
+		return haven.DirectoryImport{}, err
 	}
-	n := DirectoryImport{Organizations: len(d.Organizations), Services: len(d.Services), Locations: len(d.Locations), Records: directoryLen(d)}
+	n := haven.DirectoryImport{Organizations: len(d.Organizations), Services: len(d.Services), Locations: len(d.Locations), Records: directoryLen(d)}
 	err := db.inTx(ctx, func(tx *Tx) error {
 		if err := tx.putDirectory(ctx, d, progress); err != nil {
 			return err
@@ -276,10 +269,10 @@ func (db *DB) ImportDirectory(ctx context.Context, d *haven.Directory, progress 
 		if n.Version, err = tx.bumpDirectory(ctx, ids); err != nil {
 			return err
 		}
-		return tx.audit(ctx, haven.AuditEvent{Action: "directory.import", ObjectType: "directory", Reason: n.reason()})
+		return tx.audit(ctx, haven.AuditEvent{Action: "directory.import", ObjectType: "directory", Reason: importReason(n)})
 	})
 	if err != nil {
-		return DirectoryImport{}, err
+		return haven.DirectoryImport{}, err
 	}
 	return n, nil
 }
@@ -458,7 +451,7 @@ func (tx *Tx) notifyDirectory(ctx context.Context, v int64) error {
 // documents and attributes); its organization and locations stay. A
 // signed-in actor must be a directory editor. NotFound if there is no
 // such service.
-func (db *DB) DeleteDirectoryService(ctx context.Context, id string) error {
+func (db *DirectoryService) DeleteDirectoryService(ctx context.Context, id string) error {
 	if err := db.authorizeDirectory(ctx, access.Delete, false); err != nil {
 		return err
 	}
@@ -489,7 +482,7 @@ func (db *DB) DeleteDirectoryService(ctx context.Context, id string) error {
 // SaveService creates or updates one service through the import path, so
 // that it is validated, audited and reaches every instance's index.
 // Errors: Forbidden (not a directory editor).
-func (db *DB) SaveService(ctx context.Context, s haven.Service) error {
+func (db *DirectoryService) SaveService(ctx context.Context, s haven.Service) error {
 	_, err := db.ImportDirectory(ctx, &haven.Directory{Services: []haven.Service{s}}, nil)
 	return err
 }

@@ -23,7 +23,7 @@ import (
 // out unless confidential is true, which only the command line may ask: a
 // signed-in actor needs the directory's export right, and no role may
 // export shelters (Forbidden). The export is audited with its counts.
-func (db *DB) ExportDirectory(ctx context.Context, confidential bool) (*haven.Directory, error) {
+func (db *DirectoryService) ExportDirectory(ctx context.Context, confidential bool) (*haven.Directory, error) {
 	if err := db.authorizeDirectory(ctx, access.Export, confidential); err != nil {
 		return nil, err
 	}
@@ -48,7 +48,7 @@ func (db *DB) ExportDirectory(ctx context.Context, confidential bool) (*haven.Di
 // and names the index's results. It is not for display. With nil ids it
 // reads every service, and only the tables matching uses (no
 // organizations, addresses, phones, areas, costs or taxonomies).
-func (db *DB) DirectoryRecords(ctx context.Context, ids []string) (*haven.Directory, error) {
+func (db *DirectoryService) DirectoryRecords(ctx context.Context, ids []string) (*haven.Directory, error) {
 	if ids == nil {
 		return db.loadDirectory(ctx, true)
 	}
@@ -57,7 +57,7 @@ func (db *DB) DirectoryRecords(ctx context.Context, ids []string) (*haven.Direct
 
 // loadDirectory reads every table, or with matchOnly those that matching
 // uses; two at a time, since decoding the JSON is most of the work.
-func (db *DB) loadDirectory(ctx context.Context, matchOnly bool) (*haven.Directory, error) {
+func (db *store) loadDirectory(ctx context.Context, matchOnly bool) (*haven.Directory, error) {
 	var d haven.Directory
 	q := db.db
 	// An export is in id order, so that it is the same every time; the
@@ -109,7 +109,7 @@ func (db *DB) loadDirectory(ctx context.Context, matchOnly bool) (*haven.Directo
 // servicesDirectory reads the services ids with what they nest: their
 // organizations, locations and the records of all of them, attributes,
 // and the taxonomy terms those use.
-func (db *DB) servicesDirectory(ctx context.Context, ids []string) (*haven.Directory, error) {
+func (db *store) servicesDirectory(ctx context.Context, ids []string) (*haven.Directory, error) {
 	q := db.db
 	d := &haven.Directory{}
 	var err error
@@ -136,7 +136,7 @@ func (db *DB) servicesDirectory(ctx context.Context, ids []string) (*haven.Direc
 
 // loadOwned reads into d the records owned by the IDs in owners (by owner
 // column), then the attributes of every record in d and their terms.
-func (db *DB) loadOwned(ctx context.Context, d *haven.Directory, owners map[string][]string) error {
+func (db *store) loadOwned(ctx context.Context, d *haven.Directory, owners map[string][]string) error {
 	q := db.db
 	pick := func(cols ...string) map[string][]string {
 		m := map[string][]string{}
@@ -181,7 +181,7 @@ func (db *DB) loadOwned(ctx context.Context, d *haven.Directory, owners map[stri
 
 // loadTerms reads the taxonomy terms d's attributes use and their
 // taxonomies.
-func (db *DB) loadTerms(ctx context.Context, d *haven.Directory) error {
+func (db *store) loadTerms(ctx context.Context, d *haven.Directory) error {
 	var err error
 	termIDs := idsOf(d.Attributes, func(a haven.Attribute) string { return a.TaxonomyTermID })
 	if d.TaxonomyTerms, err = loadIn(ctx, db.db, termEntity, map[string][]string{"id": termIDs}); err != nil {
@@ -221,7 +221,7 @@ func recordIDs(d *haven.Directory) []string {
 // they nest, and how many services match in all. It is public directory
 // data: confidential locations, and whatever would place them, never
 // appear.
-func (db *DB) DirectoryServices(ctx context.Context, f haven.ServiceFilter) (*haven.Directory, int, error) {
+func (db *DirectoryService) DirectoryServices(ctx context.Context, f haven.ServiceFilter) (*haven.Directory, int, error) {
 	where, args := serviceWhere(f)
 	var total int
 	if err := db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM hsds_services s`+where, args...).Scan(&total); err != nil {
@@ -305,7 +305,7 @@ func scanIDs(rows interface {
 // DirectoryOrganizations returns the page of organizations (only id when
 // id is not "") with their phones and non-confidential locations, and how
 // many organizations there are in all.
-func (db *DB) DirectoryOrganizations(ctx context.Context, id string, offset, limit int) (*haven.Directory, int, error) {
+func (db *DirectoryService) DirectoryOrganizations(ctx context.Context, id string, offset, limit int) (*haven.Directory, int, error) {
 	where, args := "", []any{}
 	if id != "" {
 		where, args = " WHERE id = $1", []any{id}
@@ -407,7 +407,7 @@ func dropIf[T any](items []T, drop func(T) bool) []T {
 }
 
 // DirectoryVersion returns the version of the directory's last change.
-func (db *DB) DirectoryVersion(ctx context.Context) (int64, error) {
+func (db *DirectoryService) DirectoryVersion(ctx context.Context) (int64, error) {
 	var v int64
 	if err := db.db.QueryRowContext(ctx, `SELECT version FROM hsds_version WHERE id = 1`).Scan(&v); err != nil {
 		return 0, fmt.Errorf("read directory version: %w", err)
@@ -419,7 +419,7 @@ func (db *DB) DirectoryVersion(ctx context.Context) (int64, error) {
 // the returned version. all is true when a change touched too many to list
 // or since is older than the change log keeps: the reader then reloads
 // every service.
-func (db *DB) DirectoryChanges(ctx context.Context, since int64) (version int64, serviceIDs []string, all bool, err error) {
+func (db *DirectoryService) DirectoryChanges(ctx context.Context, since int64) (version int64, serviceIDs []string, all bool, err error) {
 	if version, err = db.DirectoryVersion(ctx); err != nil || version <= since {
 		return version, nil, false, err
 	}

@@ -14,7 +14,6 @@ import (
 
 	"github.com/haven-care/haven"
 	"github.com/haven-care/haven/internal/directory"
-	"github.com/haven-care/haven/internal/sqlstore"
 	"github.com/haven-care/haven/internal/sqlstore/sqlstoretest"
 )
 
@@ -67,7 +66,7 @@ func confidentialDirectory(t *testing.T) (*haven.Directory, haven.Location) {
 }
 
 func TestDirectoryRoundTripAndReimport(t *testing.T) {
-	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
 		ctx := context.Background()
 		d, _ := confidentialDirectory(t)
 		n0, _ := strconv.Atoi(recordsOf(d))
@@ -103,7 +102,7 @@ func TestDirectoryRoundTripAndReimport(t *testing.T) {
 }
 
 func TestDirectoryImportAllOrNothing(t *testing.T) {
-	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
 		before := directory.GenerateDirectory(5, 1)
 		if _, err := db.ImportDirectory(context.Background(), before, nil); err != nil {
 			t.Fatal(err)
@@ -133,7 +132,7 @@ func TestDirectoryImportAllOrNothing(t *testing.T) {
 }
 
 func TestDirectoryAccessAndAudit(t *testing.T) {
-	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
 		editor := mustUser(t, db, "dir.editor", haven.RoleEditor)
 		advocate := mustUser(t, db, "dir.advocate", haven.RoleAdvocate)
 		analyst := mustUser(t, db, "dir.analyst", haven.RoleAnalyst)
@@ -196,7 +195,7 @@ func recordsOf(d *haven.Directory) string {
 }
 
 func TestDirectoryConfidentialHiddenFromPublicReads(t *testing.T) {
-	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
 		ctx := context.Background()
 		d, shelter := confidentialDirectory(t)
 		if _, err := db.ImportDirectory(ctx, d, nil); err != nil {
@@ -241,7 +240,7 @@ func leaks(d *haven.Directory, id string) bool {
 }
 
 func TestDirectoryServicesFilters(t *testing.T) {
-	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
 		ctx := context.Background()
 		d := directory.GenerateDirectory(30, 3)
 		d.Services[0].Name, d.Services[0].LastModified = "Zebra Legal Aid", "2031-01-02T03:04:05-05:00"
@@ -293,7 +292,7 @@ func TestDirectoryServicesFilters(t *testing.T) {
 }
 
 func TestDirectoryChanges(t *testing.T) {
-	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
 		ctx := context.Background()
 		d := directory.GenerateDirectory(4, 5)
 		if _, err := db.ImportDirectory(ctx, d, nil); err != nil {

@@ -15,7 +15,7 @@ const indexKeyName = "blind_index"
 
 // indexKey returns the blind-index key, creating it on first use. Several
 // instances may race to create it; ON CONFLICT keeps the first.
-func (db *DB) indexKey(ctx context.Context) ([]byte, error) {
+func (db *store) indexKey(ctx context.Context) ([]byte, error) {
 	db.indexMu.Lock()
 	defer db.indexMu.Unlock()
 	if db.indexCache != nil && db.indexCacheRing == db.Keys {
@@ -52,7 +52,7 @@ func (db *DB) indexKey(ctx context.Context) ([]byte, error) {
 
 // blindIndexer returns the blind indexer of purpose under the index key,
 // kept with the key.
-func (db *DB) blindIndexer(ctx context.Context, purpose string) (*vault.BlindIndexer, error) {
+func (db *store) blindIndexer(ctx context.Context, purpose string) (*vault.BlindIndexer, error) {
 	ik, err := db.indexKey(ctx)
 	if err != nil {
 		return nil, err
@@ -69,7 +69,7 @@ func (db *DB) blindIndexer(ctx context.Context, purpose string) (*vault.BlindInd
 
 var errNoKeys = &haven.Error{Kind: haven.Unavailable, Message: "The master key or the key store is not loaded."}
 
-func (db *DB) keyring() *vault.Keyring { return db.Keys }
+func (db *store) keyring() *vault.Keyring { return db.Keys }
 
 // RotateKeys re-wraps every data key, the blind-index key and every TOTP
 // seed under the keyring's active master key, in one transaction, without
@@ -96,7 +96,7 @@ func (db *DB) RotateKeys(ctx context.Context) (int, error) {
 }
 
 // rewrapKeyStore re-wraps every key in the key store in one transaction.
-func (db *DB) rewrapKeyStore(ctx context.Context) (int, error) {
+func (db *store) rewrapKeyStore(ctx context.Context) (int, error) {
 	kdb, err := db.keyDB()
 	if err != nil {
 		return 0, err
@@ -119,7 +119,7 @@ func (db *DB) rewrapKeyStore(ctx context.Context) (int, error) {
 	return n + m, ktx.Commit()
 }
 
-func rewrapTable(ctx context.Context, db *DB, tx *sql.Tx, query, update string) (int, error) {
+func rewrapTable(ctx context.Context, db *store, tx *sql.Tx, query, update string) (int, error) {
 	rows, err := tx.QueryContext(ctx, query)
 	if err != nil {
 		return 0, fmt.Errorf("read wrapped keys: %w", err)

@@ -49,7 +49,7 @@ func (db *DB) OpenKeyStore(ctx context.Context, dsn string) error {
 
 // keyDB is the key store; survivor data cannot be written or read
 // without one.
-func (db *DB) keyDB() (*sql.DB, error) {
+func (db *store) keyDB() (*sql.DB, error) {
 	if db.keys == nil || db.Keys == nil {
 		return nil, errNoKeys
 	}
@@ -86,7 +86,7 @@ type pooledKey struct {
 
 // newDataKey returns a fresh record ID and its data key, whose wrapped copy
 // is committed to the key store. The caller clears the key after use.
-func (db *DB) newDataKey(ctx context.Context) (string, []byte, error) {
+func (db *store) newDataKey(ctx context.Context) (string, []byte, error) {
 	kdb, err := db.keyDB()
 	if err != nil {
 		return "", nil, err
@@ -169,7 +169,7 @@ func (p *keyPool) releaseLocked(kdb *sql.DB) error {
 }
 
 // destroyDataKey deletes a survivor's data key: crypto-shredding.
-func (db *DB) destroyDataKey(ctx context.Context, id string) error {
+func (db *store) destroyDataKey(ctx context.Context, id string) error {
 	kdb, err := db.keyDB()
 	if err != nil {
 		return err
@@ -182,7 +182,7 @@ func (db *DB) destroyDataKey(ctx context.Context, id string) error {
 
 // dataKey unwraps a survivor's data key. A missing key means the record
 // was crypto-shredded.
-func (db *DB) dataKey(ctx context.Context, id string) ([]byte, error) {
+func (db *store) dataKey(ctx context.Context, id string) ([]byte, error) {
 	kdb, err := db.keyDB()
 	if err != nil {
 		return nil, err

@@ -20,13 +20,14 @@ func TestKeyPool(t *testing.T) {
 			ctx := context.Background()
 			dsn := sqlstoretest.DSN(t, engine)
 			keysDSN := sqlstoretest.KeysDSN(t, engine, dsn)
-			db, err := sqlstore.Open(ctx, dsn)
+			raw, err := sqlstore.Open(ctx, dsn)
 			if err != nil {
 				t.Fatal(err)
 			}
+			db := sqlstoretest.NewStore(raw)
 			master := vault.NewDataKey()
 			ring, _ := vault.NewKeyring(master)
-			db.Keys, db.Secrets = ring, ring
+			db.DB.Keys, db.DB.Secrets = ring, ring
 			if err := db.OpenKeyStore(ctx, keysDSN); err != nil {
 				t.Fatal(err)
 			}
@@ -55,7 +56,7 @@ func TestKeyPool(t *testing.T) {
 			// store is open): the 26 unused keys wrapped under the old one
 			// are deleted, and the next batch is wrapped under the new one.
 			ring2, _ := vault.NewKeyring(vault.NewDataKey(), master)
-			db.Keys, db.Secrets = ring2, ring2
+			db.DB.Keys, db.DB.Secrets = ring2, ring2
 			s, _, err := db.CreateSurvivor(actx, haven.NewSurvivor{Name: "Synthetic Pool"})
 			if err != nil {
 				t.Fatal(err)
@@ -70,12 +71,13 @@ func TestKeyPool(t *testing.T) {
 			}
 			db.Close()
 
-			again, err := sqlstore.Open(ctx, dsn)
+			rawAgain, err := sqlstore.Open(ctx, dsn)
 			if err != nil {
 				t.Fatal(err)
 			}
+			again := sqlstoretest.NewStore(rawAgain)
 			defer again.Close()
-			again.Keys, again.Secrets = ring2, ring2
+			again.DB.Keys, again.DB.Secrets = ring2, ring2
 			if err := again.OpenKeyStore(ctx, keysDSN); err != nil {
 				t.Fatal(err)
 			}
@@ -86,7 +88,7 @@ func TestKeyPool(t *testing.T) {
 	}
 }
 
-func countKeys(t *testing.T, db *sqlstore.DB) int {
+func countKeys(t *testing.T, db *sqlstoretest.Store) int {
 	t.Helper()
 	var n int
 	if err := db.KeyStoreSQL().QueryRow(`SELECT COUNT(*) FROM survivor_keys`).Scan(&n); err != nil {

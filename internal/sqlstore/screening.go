@@ -40,7 +40,7 @@ func shippedInstruments() ([]haven.Instrument, error) {
 
 // Instruments lists the shipped instruments, then the imported ones by
 // title.
-func (db *DB) Instruments(ctx context.Context) ([]haven.Instrument, error) {
+func (db *ScreeningService) Instruments(ctx context.Context) ([]haven.Instrument, error) {
 	out, err := shippedInstruments()
 	if err != nil {
 		return nil, err
@@ -73,7 +73,7 @@ func scanInstrument(row interface{ Scan(...any) error }) (*haven.Instrument, err
 }
 
 // Instrument returns a shipped or imported instrument by id.
-func (db *DB) Instrument(ctx context.Context, id string) (*haven.Instrument, error) {
+func (db *ScreeningService) Instrument(ctx context.Context, id string) (*haven.Instrument, error) {
 	return db.findInstrument(ctx, db.db, instrumentKey{id: id})
 }
 
@@ -101,7 +101,7 @@ func (k instrumentKey) where() (string, []any) {
 }
 
 // findInstrument looks among the shipped instruments, then the table.
-func (db *DB) findInstrument(ctx context.Context, q querier, k instrumentKey) (*haven.Instrument, error) {
+func (db *store) findInstrument(ctx context.Context, q querier, k instrumentKey) (*haven.Instrument, error) {
 	shipped, err := shippedInstruments()
 	if err != nil {
 		return nil, err
@@ -123,7 +123,7 @@ func (db *DB) findInstrument(ctx context.Context, q querier, k instrumentKey) (*
 
 // instrumentFor resolves the instrument a response names in its
 // questionnaire element: url|version, url, or Questionnaire/{id}.
-func (db *DB) instrumentFor(ctx context.Context, q querier, canonical string) (*haven.Instrument, error) {
+func (db *store) instrumentFor(ctx context.Context, q querier, canonical string) (*haven.Instrument, error) {
 	if canonical == "" {
 		return nil, haven.FieldError("questionnaire", "Name the instrument the response answers.")
 	}
@@ -140,7 +140,7 @@ func (db *DB) instrumentFor(ctx context.Context, q querier, canonical string) (*
 // url and version again replace the stored one. Without an actor (the
 // command line) anyone with the database may import; a signed-in actor
 // needs the administrator's settings rights.
-func (db *DB) ImportInstrument(ctx context.Context, data []byte) (*haven.Instrument, bool, error) {
+func (db *ScreeningService) ImportInstrument(ctx context.Context, data []byte) (*haven.Instrument, bool, error) {
 	if actor, ok := haven.ActorFrom(ctx); ok {
 		d := access.Decide(access.Request{Role: actor.Role, Action: access.Update, Resource: access.Settings})
 		if !d.Allow {
@@ -213,7 +213,7 @@ func ScreeningEncryptedColumns() []string { return slices.Clone(screeningSecrets
 // instrument, scores it for the survivor (a minor gets the child codes and
 // a mandated-report step) and stores it sealed under the survivor's data
 // key, with the coded outcome in the clear.
-func (db *DB) CreateScreening(ctx context.Context, ns haven.NewScreening) (*haven.Screening, error) {
+func (db *ScreeningService) CreateScreening(ctx context.Context, ns haven.NewScreening) (*haven.Screening, error) {
 	actor, err := actorOf(ctx)
 	if err != nil {
 		return nil, err
@@ -251,7 +251,7 @@ func (db *DB) CreateScreening(ctx context.Context, ns haven.NewScreening) (*have
 
 // screeningInstrument finds the instrument by id, or else by the
 // response's questionnaire element, and parses it.
-func (db *DB) screeningInstrument(ctx context.Context, id, canonical string) (*haven.Instrument, *screening.Questionnaire, error) {
+func (db *ScreeningService) screeningInstrument(ctx context.Context, id, canonical string) (*haven.Instrument, *screening.Questionnaire, error) {
 	var in *haven.Instrument
 	var err error
 	if id != "" {
@@ -335,7 +335,7 @@ var errScreeningNotFound = haven.Errorf(haven.NotFound, "Screening not found.")
 
 // Screening reads a screening of a survivor the actor may see, and records
 // the read.
-func (db *DB) Screening(ctx context.Context, id string) (*haven.Screening, error) {
+func (db *ScreeningService) Screening(ctx context.Context, id string) (*haven.Screening, error) {
 	actor, err := actorOf(ctx)
 	if err != nil {
 		return nil, err
@@ -394,7 +394,7 @@ func (tx *Tx) readScreening(ctx context.Context, id string) (*haven.Screening, e
 
 // Screenings lists a survivor's screenings, newest first, with coded
 // fields only, and records the listing.
-func (db *DB) Screenings(ctx context.Context, survivorID string) ([]haven.ScreeningSummary, error) {
+func (db *ScreeningService) Screenings(ctx context.Context, survivorID string) ([]haven.ScreeningSummary, error) {
 	actor, err := actorOf(ctx)
 	if err != nil {
 		return nil, err

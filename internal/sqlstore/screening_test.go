@@ -48,7 +48,7 @@ func TestRegistryMatchesScreeningColumns(t *testing.T) {
 }
 
 func TestScreeningRoundTripAndAccess(t *testing.T) {
-	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
 		adv := mustUser(t, db, "advocate", haven.RoleAdvocate)
 		other := mustUser(t, db, "other", haven.RoleClinician)
 		s, _, err := db.CreateSurvivor(actorCtx(adv), haven.NewSurvivor{Name: "Synthetic Screened", AgeBand: haven.Age15to17})
@@ -100,7 +100,7 @@ func hasStep(r haven.ScreeningResult, kind string) bool {
 }
 
 func TestScreeningRefusedNamesItem(t *testing.T) {
-	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
 		adv := mustUser(t, db, "advocate", haven.RoleAdvocate)
 		s, _, err := db.CreateSurvivor(actorCtx(adv), haven.NewSurvivor{Name: "Synthetic Refused"})
 		if err != nil {
@@ -120,7 +120,7 @@ func TestScreeningRefusedNamesItem(t *testing.T) {
 }
 
 func TestScreeningAnswersSealed(t *testing.T) {
-	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
 		adv := mustUser(t, db, "advocate", haven.RoleAdvocate)
 		s, _, err := db.CreateSurvivor(actorCtx(adv), haven.NewSurvivor{Name: "Synthetic Sealed"})
 		if err != nil {
@@ -148,7 +148,7 @@ func TestScreeningAnswersSealed(t *testing.T) {
 }
 
 func TestImportInstrument(t *testing.T) {
-	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
 		data, err := os.ReadFile("../screening/testdata/small-questionnaire.json")
 		if err != nil {
 			t.Fatal(err)
@@ -179,7 +179,7 @@ func TestImportInstrument(t *testing.T) {
 }
 
 func TestImportInstrumentRefused(t *testing.T) {
-	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
 		tests := []struct {
 			name, json string
 			kind       haven.Kind

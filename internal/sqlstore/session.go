@@ -51,7 +51,7 @@ func (tx *Tx) createSession(ctx context.Context, userID, userAgent string) (stri
 var errNoSession = haven.Errorf(haven.Unauthenticated, "Your session has ended. Please sign in again.")
 
 // Authenticate returns the live session and user for token.
-func (db *DB) Authenticate(ctx context.Context, token string) (*haven.Session, *haven.User, error) {
+func (db *AccountService) Authenticate(ctx context.Context, token string) (*haven.Session, *haven.User, error) {
 	if token == "" {
 		return nil, nil, errNoSession
 	}
@@ -83,7 +83,7 @@ func (db *DB) Authenticate(ctx context.Context, token string) (*haven.Session, *
 }
 
 // SignOut ends the session of token.
-func (db *DB) SignOut(ctx context.Context, token string) error {
+func (db *AccountService) SignOut(ctx context.Context, token string) error {
 	return db.inTx(ctx, func(tx *Tx) error {
 		var id, userID string
 		err := tx.QueryRowContext(ctx, `DELETE FROM sessions WHERE token_hash = $1 RETURNING id, user_id`, hashToken(token)).Scan(&id, &userID)
@@ -98,7 +98,7 @@ func (db *DB) SignOut(ctx context.Context, token string) error {
 }
 
 // Sessions lists the actor's live sessions, newest first.
-func (db *DB) Sessions(ctx context.Context) ([]haven.Session, error) {
+func (db *AccountService) Sessions(ctx context.Context) ([]haven.Session, error) {
 	actor, ok := haven.ActorFrom(ctx)
 	if !ok {
 		return nil, errNoSession
@@ -125,7 +125,7 @@ func (db *DB) Sessions(ctx context.Context) ([]haven.Session, error) {
 }
 
 // EndSession ends one of the actor's own sessions.
-func (db *DB) EndSession(ctx context.Context, sessionID string) error {
+func (db *AccountService) EndSession(ctx context.Context, sessionID string) error {
 	actor, ok := haven.ActorFrom(ctx)
 	if !ok {
 		return errNoSession

@@ -10,14 +10,13 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/haven-care/haven"
-	"github.com/haven-care/haven/internal/sqlstore"
 	"github.com/haven-care/haven/internal/sqlstore/sqlstoretest"
 )
 
 const testPassword = "a long pass phrase"
 
 // mustUser creates a user and returns it.
-func mustUser(t *testing.T, db *sqlstore.DB, name string, role haven.Role) *haven.User {
+func mustUser(t *testing.T, db *sqlstoretest.Store, name string, role haven.Role) *haven.User {
 	t.Helper()
 	u, err := db.CreateUser(context.Background(), haven.NewUser{Username: name, Role: role, Password: testPassword})
 	if err != nil {
@@ -26,15 +25,15 @@ func mustUser(t *testing.T, db *sqlstore.DB, name string, role haven.Role) *have
 	return u
 }
 
-func signIn(db *sqlstore.DB, name, pw, code string) (string, *haven.Session, error) {
+func signIn(db *sqlstoretest.Store, name, pw, code string) (string, *haven.Session, error) {
 	return db.SignIn(context.Background(), haven.Credentials{Username: name, Password: pw, TOTPCode: code, RemoteKey: "client-" + name})
 }
 
 func TestSessionTimeouts(t *testing.T) {
-	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
 		ctx := context.Background()
 		clock := &fixedClock{time.Date(2026, 5, 1, 8, 0, 0, 0, time.UTC)}
-		db.Clock = clock
+		db.DB.Clock = clock
 		mustUser(t, db, "nurse", haven.RoleClinician)
 
 		token, _, err := signIn(db, "nurse", testPassword, "")
@@ -62,7 +61,7 @@ func TestSessionTimeouts(t *testing.T) {
 }
 
 func TestSignInEveryFailureLooksTheSame(t *testing.T) {
-	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
 		u := mustUser(t, db, "advocate", haven.RoleAdvocate)
 		_, _, unknown := signIn(db, "nobody", testPassword, "")
 		_, _, wrong := signIn(db, "advocate", "not the password", "")
@@ -77,7 +76,7 @@ func TestSignInEveryFailureLooksTheSame(t *testing.T) {
 }
 
 func TestSignInNewTokenEachTimeAndSignOut(t *testing.T) {
-	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
 		ctx := context.Background()
 		mustUser(t, db, "nurse", haven.RoleClinician)
 		a, _, _ := signIn(db, "nurse", testPassword, "")
@@ -104,7 +103,7 @@ func TestSignInNewTokenEachTimeAndSignOut(t *testing.T) {
 }
 
 func TestOwnSessionsListAndEnd(t *testing.T) {
-	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
 		u := mustUser(t, db, "nurse", haven.RoleClinician)
 		other := mustUser(t, db, "other", haven.RoleClinician)
 		_, s1, _ := signIn(db, "nurse", testPassword, "")
@@ -132,7 +131,7 @@ func TestOwnSessionsListAndEnd(t *testing.T) {
 }
 
 func TestDisableAndRoleChangeEndSessions(t *testing.T) {
-	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
 		ctx := context.Background()
 		u := mustUser(t, db, "nurse", haven.RoleClinician)
 		tok, _, _ := signIn(db, "nurse", testPassword, "")
@@ -153,9 +152,9 @@ func TestDisableAndRoleChangeEndSessions(t *testing.T) {
 }
 
 func TestSignInThrottle(t *testing.T) {
-	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
 		clock := &fixedClock{time.Date(2026, 5, 1, 8, 0, 0, 0, time.UTC)}
-		db.Clock = clock
+		db.DB.Clock = clock
 		mustUser(t, db, "nurse", haven.RoleClinician)
 		for i := 0; i < 6; i++ {
 			signIn(db, "nurse", "wrong password", "")
@@ -174,9 +173,9 @@ func TestSignInThrottle(t *testing.T) {
 }
 
 func TestTOTPEnrolSignInAndReplay(t *testing.T) {
-	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
 		clock := &fixedClock{time.Date(2026, 5, 1, 8, 0, 0, 0, time.UTC)}
-		db.Clock = clock
+		db.DB.Clock = clock
 		u := mustUser(t, db, "nurse", haven.RoleClinician)
 		_, s, _ := signIn(db, "nurse", testPassword, "")
 		ctx := haven.WithActor(context.Background(), haven.Actor{UserID: u.ID, Role: u.Role, SessionID: s.ID})

@@ -42,7 +42,7 @@ var dummyHash = sync.OnceValue(func() string {
 // SignIn checks credentials and starts a session. Unknown users, wrong
 // passwords, wrong codes and disabled accounts all get errSignIn after the
 // same argon2id work.
-func (db *DB) SignIn(ctx context.Context, c haven.Credentials) (string, *haven.Session, error) {
+func (db *AccountService) SignIn(ctx context.Context, c haven.Credentials) (string, *haven.Session, error) {
 	keys := throttleKeys(c)
 	if locked, err := db.throttled(ctx, keys); err != nil {
 		return "", nil, err
@@ -89,7 +89,7 @@ func (db *DB) SignIn(ctx context.Context, c haven.Credentials) (string, *haven.S
 	return token, s, err
 }
 
-func (db *DB) findCredentials(ctx context.Context, username string) (*haven.User, string, error) {
+func (db *store) findCredentials(ctx context.Context, username string) (*haven.User, string, error) {
 	var hash string
 	row := db.db.QueryRowContext(ctx, `SELECT `+userColumns+`, password_hash FROM users WHERE lower(username) = lower($1)`, username)
 	u, err := scanUser(scanAppend{row, []any{&hash}})
@@ -132,7 +132,7 @@ func throttleKeys(c haven.Credentials) [][]byte {
 	return keys
 }
 
-func (db *DB) throttled(ctx context.Context, keys [][]byte) (bool, error) {
+func (db *store) throttled(ctx context.Context, keys [][]byte) (bool, error) {
 	now := db.now()
 	for _, k := range keys {
 		var until time.Time
@@ -151,7 +151,7 @@ func (db *DB) throttled(ctx context.Context, keys [][]byte) (bool, error) {
 
 // signInFailed counts a failure against every key and audits it, then
 // returns the one error every failure gets.
-func (db *DB) signInFailed(ctx context.Context, keys [][]byte, u *haven.User) error {
+func (db *store) signInFailed(ctx context.Context, keys [][]byte, u *haven.User) error {
 	err := db.inTx(ctx, func(tx *Tx) error {
 		for _, k := range keys {
 			if err := tx.countFailure(ctx, k); err != nil {

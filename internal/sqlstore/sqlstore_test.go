@@ -40,7 +40,7 @@ func TestMigrationNamesMatchAcrossEngines(t *testing.T) {
 }
 
 func TestMigrateIsIdempotent(t *testing.T) {
-	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
 		ctx := context.Background()
 		n, err := db.Migrate(ctx)
 		if err != nil || n != 0 {
@@ -53,7 +53,7 @@ func TestMigrateIsIdempotent(t *testing.T) {
 }
 
 func TestMigrateRefusesNewerSchema(t *testing.T) {
-	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
 		ctx := context.Background()
 		cur, _, _ := db.SchemaStatus(ctx)
 		if _, err := db.SQL().Exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, 'future.sql', 'x')`, cur+1); err != nil {
@@ -112,10 +112,10 @@ func TestSQLiteFilePermissions(t *testing.T) {
 }
 
 func TestCreateUser(t *testing.T) {
-	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
 		ctx := context.Background()
 		clock := &fixedClock{time.Date(2026, 3, 1, 12, 30, 0, 123456000, time.UTC)}
-		db.Clock = clock
+		db.DB.Clock = clock
 		u, err := db.CreateUser(ctx, haven.NewUser{Username: "ada.admin", DisplayName: "Ada", Role: haven.RoleAdmin, Password: "a long pass phrase"})
 		if err != nil {
 			t.Fatal(err)

@@ -25,7 +25,7 @@ const stmtCacheMax = 256
 // stmt returns the cached statement for query, preparing it on first use,
 // or nil when the engine needs no cache, the cache is full or the query
 // does not prepare (the caller then runs it directly and gets its error).
-func (db *DB) stmt(ctx context.Context, query string) *sql.Stmt {
+func (db *store) stmt(ctx context.Context, query string) *sql.Stmt {
 	if !db.dialect.cacheStatements {
 		return nil
 	}

@@ -73,7 +73,7 @@ func newCaseNumber() string {
 
 // relationship returns the actor's relationship to a survivor's record and,
 // for break-glass, when the grant ends.
-func (db *DB) relationship(ctx context.Context, q querier, actor haven.Actor, survivorID string) (access.Relationship, time.Time, error) {
+func (db *store) relationship(ctx context.Context, q querier, actor haven.Actor, survivorID string) (access.Relationship, time.Time, error) {
 	var n int
 	err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM care_team WHERE survivor_id = $1 AND user_id = $2`, survivorID, actor.UserID).Scan(&n)
 	if err != nil {
@@ -98,14 +98,14 @@ var errSurvivorNotFound = haven.Errorf(haven.NotFound, "Record not found.")
 // authorize asks the access decision and, on a denial, records it in the
 // audit log in its own transaction (the denied change never happens) and
 // returns NotFound, so that the record's existence does not leak.
-func (db *DB) authorize(ctx context.Context, actor haven.Actor, act access.Action, res access.Resource, id string) error {
+func (db *store) authorize(ctx context.Context, actor haven.Actor, act access.Action, res access.Resource, id string) error {
 	_, _, err := db.authorizeAs(ctx, actor, act, res, id)
 	return err
 }
 
 // authorizeAs is authorize, returning the relationship it allowed and, for
 // break-glass, when the grant ends.
-func (db *DB) authorizeAs(ctx context.Context, actor haven.Actor, act access.Action, res access.Resource, id string) (access.Relationship, time.Time, error) {
+func (db *store) authorizeAs(ctx context.Context, actor haven.Actor, act access.Action, res access.Resource, id string) (access.Relationship, time.Time, error) {
 	rel := access.None // a new record: no relationship yet
 	var expires time.Time
 	if id != "" {
@@ -142,7 +142,7 @@ func actorOf(ctx context.Context) (haven.Actor, error) {
 
 // CreateSurvivor creates a record under a fresh data key; the actor joins
 // its care team.
-func (db *DB) CreateSurvivor(ctx context.Context, ns haven.NewSurvivor) (*haven.Survivor, []haven.PossibleDuplicate, error) {
+func (db *SurvivorService) CreateSurvivor(ctx context.Context, ns haven.NewSurvivor) (*haven.Survivor, []haven.PossibleDuplicate, error) {
 	actor, err := actorOf(ctx)
 	if err != nil {
 		return nil, nil, err

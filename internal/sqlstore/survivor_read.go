@@ -15,7 +15,7 @@ import (
 // Survivor reads a record the actor may see, and records the read. Read
 // through emergency access, the record says until when (EmergencyUntil)
 // and the audit entry says how.
-func (db *DB) Survivor(ctx context.Context, id string) (*haven.Survivor, error) {
+func (db *SurvivorService) Survivor(ctx context.Context, id string) (*haven.Survivor, error) {
 	actor, err := actorOf(ctx)
 	if err != nil {
 		return nil, err
@@ -82,7 +82,7 @@ func (tx *Tx) readSurvivor(ctx context.Context, id string) (*haven.Survivor, err
 }
 
 // UpdateSurvivor replaces a record's fields under its existing data key.
-func (db *DB) UpdateSurvivor(ctx context.Context, id string, ns haven.NewSurvivor) (*haven.Survivor, error) {
+func (db *SurvivorService) UpdateSurvivor(ctx context.Context, id string, ns haven.NewSurvivor) (*haven.Survivor, error) {
 	actor, err := actorOf(ctx)
 	if err != nil {
 		return nil, err
@@ -117,7 +117,7 @@ func (db *DB) UpdateSurvivor(ctx context.Context, id string, ns haven.NewSurvivo
 }
 
 // DeleteSurvivor deletes a record and destroys its data key.
-func (db *DB) DeleteSurvivor(ctx context.Context, id string) error {
+func (db *SurvivorService) DeleteSurvivor(ctx context.Context, id string) error {
 	actor, err := actorOf(ctx)
 	if err != nil {
 		return err
@@ -144,7 +144,7 @@ func (db *DB) DeleteSurvivor(ctx context.Context, id string) error {
 
 // Survivors lists the records on the actor's care teams, newest first. It
 // returns coded fields only, and records the listing.
-func (db *DB) Survivors(ctx context.Context) ([]haven.SurvivorSummary, error) {
+func (db *SurvivorService) Survivors(ctx context.Context) ([]haven.SurvivorSummary, error) {
 	actor, err := actorOf(ctx)
 	if err != nil {
 		return nil, err
@@ -175,7 +175,7 @@ func (db *DB) Survivors(ctx context.Context) ([]haven.SurvivorSummary, error) {
 
 // AddToCareTeam adds a user to a survivor's care team; only a member of the
 // team may add someone.
-func (db *DB) AddToCareTeam(ctx context.Context, survivorID, userID string) error {
+func (db *SurvivorService) AddToCareTeam(ctx context.Context, survivorID, userID string) error {
 	actor, err := actorOf(ctx)
 	if err != nil {
 		return err

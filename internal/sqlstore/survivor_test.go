@@ -49,8 +49,8 @@ func TestRegistryMatchesEncryptedColumns(t *testing.T) {
 }
 
 func TestSurvivorRoundTripAndAccess(t *testing.T) {
-	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
-		db.Clock = &fixedClock{time.Date(2026, 5, 1, 8, 0, 0, 0, time.UTC)}
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
+		db.DB.Clock = &fixedClock{time.Date(2026, 5, 1, 8, 0, 0, 0, time.UTC)}
 		adv := mustUser(t, db, "advocate", haven.RoleAdvocate)
 		other := mustUser(t, db, "other", haven.RoleClinician)
 		admin := mustUser(t, db, "admin", haven.RoleAdmin)
@@ -96,7 +96,7 @@ func TestSurvivorRoundTripAndAccess(t *testing.T) {
 }
 
 // auditActions lists the audit log as action or action/outcome.
-func auditActions(t *testing.T, db *sqlstore.DB) []string {
+func auditActions(t *testing.T, db *sqlstoretest.Store) []string {
 	t.Helper()
 	rows, err := db.SQL().Query(`SELECT action, outcome FROM audit_entries`)
 	if err != nil {
@@ -116,7 +116,7 @@ func auditActions(t *testing.T, db *sqlstore.DB) []string {
 }
 
 func TestSurvivorUpdateAndValidation(t *testing.T) {
-	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
 		adv := mustUser(t, db, "advocate", haven.RoleAdvocate)
 		s, _, err := db.CreateSurvivor(actorCtx(adv), haven.NewSurvivor{Name: "Synthetic One", AgeBand: haven.Age15to17})
 		if err != nil {
@@ -147,7 +147,7 @@ func TestSurvivorUpdateAndValidation(t *testing.T) {
 }
 
 func TestPossibleDuplicatesByBlindIndex(t *testing.T) {
-	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
 		a := mustUser(t, db, "adv.a", haven.RoleAdvocate)
 		b := mustUser(t, db, "adv.b", haven.RoleAdvocate)
 		first, _, _ := db.CreateSurvivor(actorCtx(a), haven.NewSurvivor{Name: "Synthetic Persona", DateOfBirth: "2001-02-03"})
@@ -167,7 +167,7 @@ func TestPossibleDuplicatesByBlindIndex(t *testing.T) {
 }
 
 func TestMovedCiphertextFailsToDecrypt(t *testing.T) {
-	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
 		adv := mustUser(t, db, "advocate", haven.RoleAdvocate)
 		s1, _, _ := db.CreateSurvivor(actorCtx(adv), canarySurvivor())
 		// Another column of the same row: name moved into notes.
@@ -195,20 +195,20 @@ func TestMovedCiphertextFailsToDecrypt(t *testing.T) {
 }
 
 func TestKeyRotationKeepsDataReadable(t *testing.T) {
-	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
 		oldKey, newKey := vault.NewDataKey(), vault.NewDataKey()
 		oldRing, _ := vault.NewKeyring(oldKey)
-		db.Keys, db.Secrets = oldRing, oldRing
+		db.DB.Keys, db.DB.Secrets = oldRing, oldRing
 		adv := mustUser(t, db, "advocate", haven.RoleAdvocate)
 		s, _, _ := db.CreateSurvivor(actorCtx(adv), canarySurvivor())
 		rotating, _ := vault.NewKeyring(newKey, oldKey)
-		db.Keys, db.Secrets = rotating, rotating
+		db.DB.Keys, db.DB.Secrets = rotating, rotating
 		n, err := db.RotateKeys(context.Background())
 		if err != nil || n < 2 {
 			t.Fatalf("RotateKeys=%d,%v, want the data key and the index key", n, err)
 		}
 		newOnly, _ := vault.NewKeyring(newKey)
-		db.Keys, db.Secrets = newOnly, newOnly
+		db.DB.Keys, db.DB.Secrets = newOnly, newOnly
 		got, err := db.Survivor(actorCtx(adv), s.ID)
 		if err != nil || got.Name != "CANARYNAME Qx" {
 			t.Fatalf("after rotation: %v", err)
@@ -217,7 +217,7 @@ func TestKeyRotationKeepsDataReadable(t *testing.T) {
 		if len(dups) != 1 {
 			t.Errorf("blind index changed with the master key: %d duplicates, want 1", len(dups))
 		}
-		db.Keys = oldRing
+		db.DB.Keys = oldRing
 		if _, err := db.Survivor(actorCtx(adv), s.ID); err == nil {
 			t.Error("the retired master key still opens the record")
 		}

@@ -37,7 +37,7 @@ func totpAAD(userID string) []byte { return []byte("users\x00totp_secret\x00" + 
 // BeginTOTP generates a new TOTP secret for the actor and stores it sealed
 // but not yet enabled; it returns the otpauth:// URL for the authenticator
 // app. ConfirmTOTP enables it.
-func (db *DB) BeginTOTP(ctx context.Context, issuer string) (string, error) {
+func (db *AccountService) BeginTOTP(ctx context.Context, issuer string) (string, error) {
 	actor, ok := haven.ActorFrom(ctx)
 	if !ok {
 		return "", errNoSession
@@ -68,7 +68,7 @@ func (db *DB) BeginTOTP(ctx context.Context, issuer string) (string, error) {
 // ConfirmTOTP enables multi-factor for the actor once they prove their
 // authenticator works, ends their other sessions, and returns one-use
 // recovery codes (shown once; only their hashes are kept).
-func (db *DB) ConfirmTOTP(ctx context.Context, code string) ([]string, error) {
+func (db *AccountService) ConfirmTOTP(ctx context.Context, code string) ([]string, error) {
 	actor, ok := haven.ActorFrom(ctx)
 	if !ok {
 		return nil, errNoSession

@@ -14,14 +14,14 @@ import (
 // change it records.
 type Tx struct {
 	*sql.Tx
-	db    *DB
+	db    *store
 	now   time.Time
 	actor haven.Actor
 }
 
 // inTx runs fn in a transaction and commits if it returns nil. Every
 // exported method that changes data runs in exactly one.
-func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
+func (db *store) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 	sqltx, err := db.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)

@@ -14,7 +14,7 @@ import (
 var PasswordParams = password.Default
 
 // CreateUser creates a staff account with an argon2id password hash.
-func (db *DB) CreateUser(ctx context.Context, nu haven.NewUser) (*haven.User, error) {
+func (db *AccountService) CreateUser(ctx context.Context, nu haven.NewUser) (*haven.User, error) {
 	if err := nu.Validate(); err != nil {
 		return nil, err
 	}
@@ -60,12 +60,12 @@ func scanUser(row interface{ Scan(...any) error }) (*haven.User, error) {
 }
 
 // FindUserByID returns a user by ID.
-func (db *DB) FindUserByID(ctx context.Context, id string) (*haven.User, error) {
+func (db *AccountService) FindUserByID(ctx context.Context, id string) (*haven.User, error) {
 	return scanUser(db.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id))
 }
 
 // CountUsers returns how many accounts exist.
-func (db *DB) CountUsers(ctx context.Context) (int, error) {
+func (db *AccountService) CountUsers(ctx context.Context) (int, error) {
 	var n int
 	err := db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM users`).Scan(&n)
 	return n, err
@@ -73,7 +73,7 @@ func (db *DB) CountUsers(ctx context.Context) (int, error) {
 
 // SetUserDisabled disables or re-enables an account. Disabling ends every
 // session of the user at once.
-func (db *DB) SetUserDisabled(ctx context.Context, id string, disabled bool) error {
+func (db *AccountService) SetUserDisabled(ctx context.Context, id string, disabled bool) error {
 	return db.inTx(ctx, func(tx *Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE users SET disabled = $1, updated_at = $2 WHERE id = $3`, disabled, tx.now, id)
 		if err != nil {
@@ -95,7 +95,7 @@ func (db *DB) SetUserDisabled(ctx context.Context, id string, disabled bool) err
 
 // SetUserRole changes a user's role. The user's sessions end, so the new
 // privileges start with a fresh session.
-func (db *DB) SetUserRole(ctx context.Context, id string, role haven.Role, organizationID string) error {
+func (db *AccountService) SetUserRole(ctx context.Context, id string, role haven.Role, organizationID string) error {
 	if err := (haven.NewUser{Username: "placeholder", Role: role, OrganizationID: organizationID}).Validate(); err != nil {
 		return err
 	}

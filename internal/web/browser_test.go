@@ -290,7 +290,7 @@ func TestBrowserSessionExpiryWarning(t *testing.T) {
 	}{{"fresh", 0, true}, {"near expiry", 28*time.Minute + 30*time.Second, false}} {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t, false)
-			e.db.Clock = fixedClock{time.Now().Add(-tt.clockAgo)}
+			e.db.DB.Clock = fixedClock{time.Now().Add(-tt.clockAgo)}
 			b := newBrowser(t, e)
 			b.signIn("advocate", "")
 			secs := eval[string](b, `document.body.dataset.sessionSeconds`)

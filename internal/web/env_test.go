@@ -18,7 +18,6 @@ import (
 	"github.com/haven-care/haven"
 	"github.com/haven-care/haven/internal/directory/live"
 	"github.com/haven-care/haven/internal/server"
-	"github.com/haven-care/haven/internal/sqlstore"
 	"github.com/haven-care/haven/internal/sqlstore/sqlstoretest"
 	"github.com/haven-care/haven/internal/web"
 )
@@ -28,7 +27,7 @@ const testPassword = "a long pass phrase for tests"
 // env is a real Haven web server on 127.0.0.1 over a real SQLite store,
 // plus a local "neutral" site that quick exit lands on.
 type env struct {
-	db      *sqlstore.DB
+	db      *sqlstoretest.Store
 	srv     *httptest.Server
 	neutral *httptest.Server
 	handler *web.Handler
@@ -42,7 +41,7 @@ type env struct {
 func newEnv(tb testing.TB, demo bool) *env {
 	tb.Helper()
 	e := &env{db: sqlstoretest.MustOpen(tb, "sqlite")}
-	e.db.Secrets = newGCMBox()
+	e.db.DB.Secrets = newGCMBox()
 	e.neutral = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		io.WriteString(w, `<!doctype html><html lang="en"><title>Weather</title><main><h1>Weather forecast</h1></main></html>`)
@@ -52,7 +51,7 @@ func newEnv(tb testing.TB, demo bool) *env {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	h, err := web.New(web.Config{Auth: e.db, MFA: e.db, BreakGlass: e.db, Users: e.db, Directory: idx, DirectoryRecords: e.db, Survivors: e.db, Contacts: e.db, Demo: demo, Version: "test", NeutralURL: e.neutral.URL + "/forecast"})
+	h, err := web.New(web.Config{Auth: e.db, MFA: e.db, BreakGlass: e.db, Users: e.db, Directory: idx, DirectoryRecords: e.db, Survivors: e.db, Demo: demo, Version: "test", NeutralURL: e.neutral.URL + "/forecast"})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -67,7 +66,7 @@ func newEnv(tb testing.TB, demo bool) *env {
 	return e
 }
 
-func mustUser(tb testing.TB, db *sqlstore.DB, name, display string, role haven.Role) *haven.User {
+func mustUser(tb testing.TB, db *sqlstoretest.Store, name, display string, role haven.Role) *haven.User {
 	tb.Helper()
 	u, err := db.CreateUser(context.Background(), haven.NewUser{Username: name, DisplayName: display, Role: role, Password: testPassword})
 	if err != nil {
@@ -79,11 +78,11 @@ func mustUser(tb testing.TB, db *sqlstore.DB, name, display string, role haven.R
 // enrolTOTP turns on TOTP for u the way a user would (begin, confirm with
 // a code), a minute in the past so that a code of the current time step
 // is not refused as a replay, and returns the secret.
-func enrolTOTP(tb testing.TB, db *sqlstore.DB, u *haven.User) string {
+func enrolTOTP(tb testing.TB, db *sqlstoretest.Store, u *haven.User) string {
 	tb.Helper()
 	past := time.Now().Add(-time.Minute)
-	db.Clock = fixedClock{past}
-	defer func() { db.Clock = haven.SystemClock{} }()
+	db.DB.Clock = fixedClock{past}
+	defer func() { db.DB.Clock = haven.SystemClock{} }()
 	_, s, err := db.SignIn(context.Background(), haven.Credentials{Username: u.Username, Password: testPassword})
 	if err != nil {
 		tb.Fatal(err)

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -11,14 +10,6 @@ import (
 	"github.com/haven-care/haven"
 	"github.com/haven-care/haven/internal/server"
 )
-
-// ContactService records contacts with survivors under their safe-contact
-// plan (sqlstore.DB implements it).
-type ContactService interface {
-	// RecordContact checks the plan and audits the contact or its refusal.
-	// Errors: NotFound, Forbidden (the plan does not allow the contact).
-	RecordContact(ctx context.Context, id string, ch haven.ContactChannel, voicemail bool) error
-}
 
 // survivorPageSize rows are shown per page of the survivors list.
 const survivorPageSize = 25
@@ -210,7 +201,7 @@ func (h *Handler) survivorContact(w http.ResponseWriter, r *http.Request) error 
 	id := r.PathValue("id")
 	ch := haven.ContactChannel(r.PostFormValue("channel"))
 	voicemail := r.PostFormValue("voicemail") == "1"
-	err := h.cfg.Contacts.RecordContact(r.Context(), id, ch, voicemail)
+	err := h.cfg.Survivors.RecordContact(r.Context(), id, ch, voicemail)
 	if err == nil {
 		http.Redirect(w, r, "/survivors/"+url.PathEscape(id)+"?contacted="+url.QueryEscape(string(ch)), http.StatusSeeOther)
 		return nil

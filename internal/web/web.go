@@ -44,11 +44,9 @@ type Config struct {
 	Demo bool
 	// Version is shown in the footer.
 	Version string
-	// Survivors keeps survivors' records; Contacts records contacts under
-	// their safe-contact plans. Without them the survivor pages are not
-	// mounted.
+	// Survivors keeps survivors' records and records contacts under their
+	// safe-contact plans. Without it the survivor pages are not mounted.
 	Survivors haven.SurvivorService
-	Contacts  ContactService
 	// Screenings runs screenings; without it the screening pages are not
 	// mounted.
 	Screenings haven.ScreeningService
@@ -122,7 +120,7 @@ func (h *Handler) Mount(s *server.Server) {
 	if h.cfg.Directory != nil && h.cfg.DirectoryRecords != nil {
 		h.mountDirectory(s)
 	}
-	if h.cfg.Survivors != nil && h.cfg.Contacts != nil {
+	if h.cfg.Survivors != nil {
 		h.mountSurvivors(s)
 	}
 	if h.cfg.Screenings != nil {

@@ -17,22 +17,10 @@ import (
 	"github.com/haven-care/haven/internal/directory"
 )
 
-// Store is what the live index reads from the directory's store.
-type Store interface {
-	// DirectoryVersion returns the version of the last change.
-	DirectoryVersion(ctx context.Context) (int64, error)
-	// DirectoryChanges returns the services changed after since, up to
-	// version; all means "reload everything".
-	DirectoryChanges(ctx context.Context, since int64) (version int64, serviceIDs []string, all bool, err error)
-	// DirectoryRecords returns the services ids (nil: all) with what their
-	// sites are made of, confidential locations included.
-	DirectoryRecords(ctx context.Context, ids []string) (*haven.Directory, error)
-}
-
 // Index is a matching index that follows the store. It is safe for
 // concurrent use: queries run while a change is applied.
 type Index struct {
-	store Store
+	store haven.DirectoryService
 	// Logger receives refresh failures; nil logs nothing.
 	Logger *slog.Logger
 
@@ -44,7 +32,7 @@ type Index struct {
 }
 
 // Build loads every service from store into a new index.
-func Build(ctx context.Context, store Store) (*Index, error) {
+func Build(ctx context.Context, store haven.DirectoryService) (*Index, error) {
 	l := &Index{store: store}
 	if err := l.rebuild(ctx); err != nil {
 		return nil, err

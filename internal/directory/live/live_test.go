@@ -42,7 +42,7 @@ func sitesOf(t *testing.T, l *live.Index, need, id string) int {
 }
 
 func TestIndexFollowsTheStore(t *testing.T) {
-	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
 		ctx := context.Background()
 		d := directory.GenerateDirectory(30, 4)
 		if _, err := db.ImportDirectory(ctx, d, nil); err != nil {

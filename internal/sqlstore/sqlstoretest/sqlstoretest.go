@@ -30,7 +30,7 @@ var Engines = []string{"sqlite", "postgres"}
 
 // Run runs body once per engine, as subtests named after the engine, each
 // with a freshly migrated store.
-func Run(t *testing.T, body func(t *testing.T, db *sqlstore.DB)) {
+func Run(t *testing.T, body func(t *testing.T, db *Store)) {
 	t.Helper()
 	for _, engine := range Engines {
 		t.Run(engine, func(t *testing.T) {
@@ -43,7 +43,7 @@ func Run(t *testing.T, body func(t *testing.T, db *sqlstore.DB)) {
 // key, that is closed (and, on
 // PostgreSQL, dropped) when the test ends. A PostgreSQL test is skipped when
 // no server answers, unless HAVEN_TEST_POSTGRES_REQUIRED=1.
-func MustOpen(tb testing.TB, engine string) *sqlstore.DB {
+func MustOpen(tb testing.TB, engine string) *Store {
 	tb.Helper()
 	dsn := DSN(tb, engine)
 	db, err := sqlstore.Open(context.Background(), dsn)
@@ -62,7 +62,33 @@ func MustOpen(tb testing.TB, engine string) *sqlstore.DB {
 	if _, err := db.Migrate(context.Background()); err != nil {
 		tb.Fatalf("migrate %s: %v", engine, err)
 	}
-	return db
+	return NewStore(db)
+}
+
+// Store is a store with every domain service over it, so that a test body
+// reaches any of them as db.Method. The store's own fields (Clock, Keys,
+// Secrets) are reached through db.DB. Only tests use it: the program hands
+// each surface the one service it needs.
+type Store struct {
+	*sqlstore.DB
+	*sqlstore.AccountService
+	*sqlstore.SurvivorService
+	*sqlstore.ScreeningService
+	*sqlstore.DirectoryService
+	*sqlstore.BreakGlassService
+	*sqlstore.AuditService
+}
+
+// NewStore returns db with every domain service over it.
+func NewStore(db *sqlstore.DB) *Store {
+	return &Store{DB: db,
+		AccountService:    sqlstore.NewAccountService(db),
+		SurvivorService:   sqlstore.NewSurvivorService(db),
+		ScreeningService:  sqlstore.NewScreeningService(db),
+		DirectoryService:  sqlstore.NewDirectoryService(db),
+		BreakGlassService: sqlstore.NewBreakGlassService(db),
+		AuditService:      sqlstore.NewAuditService(db),
+	}
 }
 
 // DSN returns a DSN for a new, empty database on engine: a file in a

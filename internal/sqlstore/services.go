@@ -1,0 +1,58 @@
+package sqlstore
+
+import "github.com/haven-care/haven"
+
+// AccountService keeps accounts: users, sign-in and sessions, two-step
+// sign-in and API tokens (user.go, signin.go, session.go, totp.go,
+// apitoken.go).
+type AccountService struct{ *store }
+
+// SurvivorService keeps survivors' records, their care teams and the
+// contacts made under their safe-contact plans (survivor.go,
+// survivor_read.go, contact.go).
+type SurvivorService struct{ *store }
+
+// ScreeningService keeps screening instruments and the screenings run with
+// them (screening.go).
+type ScreeningService struct{ *store }
+
+// DirectoryService keeps the service directory: organizations, services,
+// locations and the tables around them (directory.go, directory_read.go).
+type DirectoryService struct{ *store }
+
+// BreakGlassService grants and reviews emergency access (breakglass.go,
+// breakglass_lookup.go).
+type BreakGlassService struct{ *store }
+
+// AuditService reads, hashes, proves and checkpoints the audit log
+// (audit.go). Entries are written by the other services, in the
+// transaction of the change they record.
+type AuditService struct{ *store }
+
+var (
+	_ haven.AccountService    = (*AccountService)(nil)
+	_ haven.SurvivorService   = (*SurvivorService)(nil)
+	_ haven.ScreeningService  = (*ScreeningService)(nil)
+	_ haven.DirectoryService  = (*DirectoryService)(nil)
+	_ haven.PublicDirectory   = (*DirectoryService)(nil)
+	_ haven.BreakGlassService = (*BreakGlassService)(nil)
+	_ haven.AuditService      = (*AuditService)(nil)
+)
+
+// NewAccountService returns the account service over db.
+func NewAccountService(db *DB) *AccountService { return &AccountService{db.store} }
+
+// NewSurvivorService returns the survivor service over db.
+func NewSurvivorService(db *DB) *SurvivorService { return &SurvivorService{db.store} }
+
+// NewScreeningService returns the screening service over db.
+func NewScreeningService(db *DB) *ScreeningService { return &ScreeningService{db.store} }
+
+// NewDirectoryService returns the directory service over db.
+func NewDirectoryService(db *DB) *DirectoryService { return &DirectoryService{db.store} }
+
+// NewBreakGlassService returns the emergency-access service over db.
+func NewBreakGlassService(db *DB) *BreakGlassService { return &BreakGlassService{db.store} }
+
+// NewAuditService returns the audit service over db.
+func NewAuditService(db *DB) *AuditService { return &AuditService{db.store} }
