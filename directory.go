@@ -123,7 +123,7 @@ const (
 // a service that waives it does not turn them away for it.
 type Barrier string
 
-// The barriers of PRODUCT.md §4.
+// The barriers survivors meet most when they look for services.
 const (
 	BarrierNoIncome       Barrier = "no-income"
 	BarrierNoCredit       Barrier = "no-credit-history"
@@ -340,7 +340,8 @@ type Attribute struct {
 	Value          string
 }
 
-// Need is one domain of a survivor's needs (PRODUCT.md §3), held in the
+// Need is one domain of a survivor's needs (medical, mental health,
+// housing, legal, immigration and the others of a care plan), held in the
 // directory as an HSDS taxonomy term of NeedsTaxonomy and mapped to the
 // Open Eligibility categories and the SDOH Clinical Care category codes
 // that other systems use for the same thing.

@@ -8,7 +8,7 @@ import (
 // FieldClass says how a stored field is protected.
 type FieldClass string
 
-// The field classes of PRODUCT.md.
+// The field classes. Every field of survivor data has one, in Fields.
 const (
 	// Identifying fields name or locate a person: encrypted, never logged.
 	Identifying FieldClass = "identifying"

@@ -9,7 +9,7 @@ import (
 // access package for the one decision function).
 type Role string
 
-// The roles of PRODUCT.md.
+// The roles. Each sees only what the access decision allows it.
 const (
 	RoleClinician  Role = "clinician"
 	RoleAdvocate   Role = "advocate"

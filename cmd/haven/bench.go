@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/haven-care/haven"
-	"github.com/haven-care/haven/internal/directory"
+	"github.com/haven-care/haven/internal/directory/pgbaseline"
 )
 
 func init() {
@@ -29,7 +29,7 @@ func runBench(m *Main, ctx context.Context, args []string) error {
 
 func runBenchDirectory(m *Main, ctx context.Context, args []string) error {
 	fs := newFlagSet(m, "bench directory", benchUsage, benchExample)
-	cfg := directory.BenchConfig{Out: &lineSplitter{summary: m.Stdout, other: m.Stderr}}
+	cfg := pgbaseline.Config{Out: &lineSplitter{summary: m.Stdout, other: m.Stderr}}
 	var url string
 	fs.IntVar(&cfg.Services, "services", 100_000, "number of services")
 	fs.IntVar(&cfg.Queries, "queries", 1000, "number of queries")
@@ -54,7 +54,7 @@ func runBenchDirectory(m *Main, ctx context.Context, args []string) error {
 		return haven.Errorf(haven.Unavailable, "cannot reach the PostgreSQL baseline given by --postgres")
 	}
 	cfg.DB = db
-	res, err := directory.RunBench(ctx, cfg)
+	res, err := pgbaseline.RunBench(ctx, cfg)
 	if err != nil {
 		return err
 	}

@@ -7,7 +7,7 @@ import (
 
 	"github.com/haven-care/haven/internal/api"
 	"github.com/haven-care/haven/internal/directory/live"
-	"github.com/haven-care/haven/internal/hsds"
+	"github.com/haven-care/haven/internal/hsdsapi"
 	"github.com/haven-care/haven/internal/server"
 	"github.com/haven-care/haven/internal/sqlstore"
 )
@@ -28,7 +28,7 @@ func (m *Main) startDirectory(ctx context.Context, db *sqlstore.DB, dir *sqlstor
 		opts.ListenDSN = sf.dsn()
 	}
 	go idx.Run(ctx, opts)
-	(&hsds.API{Source: dir}).Mount(srv)
+	(&hsdsapi.API{Directory: dir}).Mount(srv)
 	(&api.DirectorySearch{Index: idx, Records: dir}).Mount(srv)
 	return idx, nil
 }

@@ -207,7 +207,7 @@ func TestBenchDirectoryPrintsOneLine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	t.Cleanup(func() { db.Close() })
 	if err := db.Ping(); err != nil {
 		if os.Getenv("HAVEN_TEST_POSTGRES_REQUIRED") == "1" {
 			t.Fatalf("PostgreSQL required: %v", err)
@@ -215,7 +215,11 @@ func TestBenchDirectoryPrintsOneLine(t *testing.T) {
 		t.Skipf("no PostgreSQL: %v", err)
 	}
 	schema := fmt.Sprintf("bench_cli_%d", time.Now().UnixNano())
-	t.Cleanup(func() { db.Exec(`DROP SCHEMA IF EXISTS ` + schema + ` CASCADE`) })
+	t.Cleanup(func() {
+		if _, err := db.Exec(`DROP SCHEMA IF EXISTS ` + schema + ` CASCADE`); err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
+		}
+	})
 	code, out, stderr := run(t, context.Background(), "", "bench", "directory", "--services", "300", "--queries", "25",
 		"--postgres", dsn, "--schema", schema)
 	if code != 0 {

@@ -22,8 +22,10 @@ type Handler struct {
 	Screenings haven.ScreeningService
 }
 
-// Mount mounts the API routes on s; each requires a bearer token.
+// Mount mounts the API routes on s; each requires a bearer token. Errors
+// under /api/ render as the JSON error body.
 func (h *Handler) Mount(s *server.Server) {
+	s.RenderErrors("/api/", server.RenderJSONError)
 	s.HandleFunc("GET /api/openapi.json", serveOpenAPI)
 	s.Handle("GET /api/v1/me", s.RequireToken(haven.ScopeAPIRead, h.me))
 	if h.Survivors != nil {

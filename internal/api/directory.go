@@ -21,7 +21,9 @@ type DirectorySearch struct {
 }
 
 // Mount mounts the search route; it requires a token with api:read.
+// Errors under /api/ render as the JSON error body.
 func (h *DirectorySearch) Mount(s *server.Server) {
+	s.RenderErrors("/api/", server.RenderJSONError)
 	s.Handle("GET /api/v1/directory/search", s.RequireToken(haven.ScopeAPIRead, h.search))
 }
 
@@ -89,9 +91,3 @@ func distance(km float64) *float64 {
 	}
 	return &km
 }
-
-// names maps the service and location IDs of ans to their names; only
-// those of the answer, which the index already filtered for the role.
-
-// searchParser reads a search's query parameters, collecting every bad
-// one as a field error.

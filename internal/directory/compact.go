@@ -219,6 +219,6 @@ func weekMinute(t time.Time) int32 {
 	return int32(int(t.Weekday())*1440 + t.Hour()*60 + t.Minute())
 }
 
-func chordKm(km float64) float64 { return 2 * math.Sin(km/(2*earthKm)) }
+func chordKm(km float64) float64 { return 2 * math.Sin(km/(2*EarthKm)) }
 
-func chordToKm(c float64) float64 { return 2 * earthKm * math.Asin(math.Min(c/2, 1)) }
+func chordToKm(c float64) float64 { return 2 * EarthKm * math.Asin(math.Min(c/2, 1)) }

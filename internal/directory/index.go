@@ -10,8 +10,9 @@ import (
 	"github.com/haven-care/haven"
 )
 
-// earthKm is the mean Earth radius used for every distance in Haven.
-const earthKm = 6371.0088
+// EarthKm is the mean Earth radius used for every distance in Haven; a
+// baseline that filters by distance must use it too to agree with the index.
+const EarthKm = 6371.0088
 
 // cellDeg is the side of a grid cell in degrees (about 11 km of latitude).
 const cellDeg = 0.1

@@ -9,6 +9,8 @@ import (
 	"github.com/haven-care/haven"
 )
 
+// searchParser reads a search's query parameters, collecting every bad
+// one as a field error.
 type searchParser struct {
 	v      url.Values
 	fields map[string]string

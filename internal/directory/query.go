@@ -210,7 +210,7 @@ func (x *Index) scan(p *prepared, s *scratch) int {
 // whether it took the whole list (which holds the remote sites too).
 func (x *Index) scanCells(p *prepared, ti int, t uint32, visit func(int, []int32)) bool {
 	q := p.q
-	dLat := q.RadiusKm / earthKm * 180 / math.Pi
+	dLat := q.RadiusKm / EarthKm * 180 / math.Pi
 	maxLat := math.Min(math.Abs(q.Near.Lat)+dLat, 89.9)
 	dLon := math.Min(dLat/math.Cos(maxLat*math.Pi/180), 180)
 	r0, r1 := cellRow(math.Max(q.Near.Lat-dLat, -90)), cellRow(math.Min(q.Near.Lat+dLat, 90))
@@ -288,7 +288,7 @@ func (x *Index) consider(p *prepared, s *scratch, id int32) bool {
 		if c2 > p.chord2 {
 			return false
 		}
-		dist = float32(math.Sqrt(c2) * earthKm) // chord length: exact enough to rank
+		dist = float32(math.Sqrt(c2) * EarthKm) // chord length: exact enough to rank
 	}
 	h := hit{id: id, dist: dist, miss: x.misses(p, s, r)}
 	if h.miss != 0 {

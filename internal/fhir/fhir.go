@@ -35,8 +35,10 @@ type Handler struct {
 }
 
 // Mount mounts the FHIR routes on s. The CapabilityStatement is public,
-// as FHIR clients expect; everything else needs a bearer token.
+// as FHIR clients expect; everything else needs a bearer token. Errors
+// under /fhir/ render as OperationOutcomes.
 func (h *Handler) Mount(s *server.Server) {
+	s.RenderErrors("/fhir/", renderOutcome)
 	s.HandleFunc("GET /fhir/R4/metadata", h.metadata)
 	s.Handle("GET /fhir/R4/Questionnaire", s.RequireToken(haven.ScopeFHIRRead, h.searchQuestionnaires))
 	s.Handle("GET /fhir/R4/Questionnaire/{id}", s.RequireToken(haven.ScopeFHIRRead, h.readQuestionnaire))
@@ -83,24 +85,39 @@ type Issue struct {
 	Expression  []string `json:"expression,omitempty"`
 }
 
-// outcome writes an Invalid error that names items (a refused
-// Questionnaire or QuestionnaireResponse) as an OperationOutcome with one
-// issue per item, its linkId in expression. It reports false for any other
-// error, which server.Error renders.
-func outcome(w http.ResponseWriter, err error) bool {
-	fields := haven.ErrorFields(err)
-	if haven.ErrorKind(err) != haven.Invalid || len(fields) == 0 {
-		return false
+// issueCodes maps an error's HTTP status to the FHIR issue type of its
+// OperationOutcome; any other status is "exception".
+var issueCodes = map[int]string{
+	http.StatusBadRequest: "invalid", http.StatusUnauthorized: "login", http.StatusForbidden: "forbidden",
+	http.StatusNotFound: "not-found", http.StatusConflict: "conflict", http.StatusServiceUnavailable: "transient",
+}
+
+// renderOutcome is the FHIR surface's server.ErrorRenderer: err as an
+// OperationOutcome. An Invalid error that names items (a refused
+// Questionnaire or QuestionnaireResponse) gets one more issue per item,
+// its linkId in expression.
+func renderOutcome(w http.ResponseWriter, r *http.Request, status int, err error) {
+	code, ok := issueCodes[status]
+	if !ok {
+		code = "exception"
 	}
-	issues := []Issue{{Severity: "error", Code: "invalid", Diagnostics: haven.ErrorMessage(err)}}
+	issues := []Issue{{Severity: "error", Code: code, Diagnostics: haven.ErrorMessage(err)}}
+	if haven.ErrorKind(err) == haven.Invalid {
+		issues = append(issues, itemIssues(haven.ErrorFields(err))...)
+	}
+	writeResource(w, status, map[string]any{"resourceType": "OperationOutcome", "issue": issues})
+}
+
+// itemIssues returns one invalid issue per item of fields, by linkId.
+func itemIssues(fields map[string]string) []Issue {
 	keys := make([]string, 0, len(fields))
 	for k := range fields {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
+	var issues []Issue
 	for _, k := range keys {
 		issues = append(issues, Issue{Severity: "error", Code: "invalid", Diagnostics: "item " + k + ": " + fields[k], Expression: []string{k}})
 	}
-	writeResource(w, http.StatusBadRequest, map[string]any{"resourceType": "OperationOutcome", "issue": issues})
-	return true
+	return issues
 }

@@ -107,9 +107,7 @@ func (h *Handler) createResponse(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	sc, err := h.Screenings.CreateScreening(r.Context(), haven.NewScreening{SurvivorID: survivorID, Response: body})
-	if outcome(w, err) {
-		return nil
-	} else if err != nil {
+	if err != nil {
 		return err
 	}
 	w.Header().Set("Location", baseURL(r)+"/QuestionnaireResponse/"+sc.ID)

@@ -38,7 +38,64 @@ func (s *Server) Wrap(h func(http.ResponseWriter, *http.Request) error) http.Han
 	})
 }
 
-// ErrorBody is the JSON error shape of the API.
+// ErrorRenderer writes err in one surface's format (a JSON error body, a
+// FHIR OperationOutcome, an HTML page) with status, which StatusOf chose.
+// It shows only err's safe message and fields: haven.ErrorMessage and
+// haven.ErrorFields, never err.Error().
+type ErrorRenderer func(w http.ResponseWriter, r *http.Request, status int, err error)
+
+// errorRoute is one surface's renderer and the path prefix it owns.
+type errorRoute struct {
+	prefix string
+	render ErrorRenderer
+}
+
+// RenderErrors makes render draw the errors of every request whose path
+// starts with prefix (the surface's mount point, such as "/api/"; "/" for
+// everything no other surface claims). Each surface calls it from its
+// Mount, before the server serves. The longest matching prefix wins;
+// registering a prefix again replaces its renderer.
+func (s *Server) RenderErrors(prefix string, render ErrorRenderer) {
+	for i, er := range s.errorRoutes {
+		if er.prefix == prefix {
+			s.errorRoutes[i].render = render
+			return
+		}
+	}
+	s.errorRoutes = append(s.errorRoutes, errorRoute{prefix, render})
+}
+
+// renderer returns the renderer registered for path, or renderText.
+func (s *Server) renderer(path string) ErrorRenderer {
+	best := errorRoute{render: renderText}
+	for _, er := range s.errorRoutes {
+		if strings.HasPrefix(path, er.prefix) && len(er.prefix) > len(best.prefix) {
+			best = er
+		}
+	}
+	return best.render
+}
+
+// Error logs err when it is the server's fault and renders it with the
+// status StatusOf gives, through the renderer of the surface that owns
+// the request's path (see RenderErrors), or as plain text when none does.
+func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
+	status := StatusOf(err)
+	if status >= 500 {
+		s.Logger.Error("request failed", "request_id", RequestID(r.Context()), "route", r.Pattern, "err", err)
+	}
+	s.renderer(r.URL.Path)(w, r, status, err)
+}
+
+// renderText is the renderer of paths that no surface claims: the safe
+// message as plain text.
+func renderText(w http.ResponseWriter, r *http.Request, status int, err error) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write([]byte(haven.ErrorMessage(err) + "\n"))
+}
+
+// ErrorBody is the JSON error body of the JSON surfaces (the API, HSDS).
 type ErrorBody struct {
 	Error struct {
 		Kind      string            `json:"kind"`
@@ -48,31 +105,15 @@ type ErrorBody struct {
 	} `json:"error"`
 }
 
-// Error renders err for the surface the request came to: JSON for
-// /api/, FHIR OperationOutcome for /fhir/, plain text otherwise (the web
-// package renders its own HTML error pages through ErrorRenderer).
-func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
-	status := StatusOf(err)
-	if status >= 500 {
-		s.Logger.Error("request failed", "request_id", RequestID(r.Context()), "route", r.Pattern, "err", err)
-	}
-	switch {
-	case strings.HasPrefix(r.URL.Path, "/fhir/"):
-		writeOperationOutcome(w, r, status, err)
-	case strings.HasPrefix(r.URL.Path, "/api/"), strings.HasPrefix(r.URL.Path, "/hsds/"):
-		var b ErrorBody
-		b.Error.Kind = string(haven.ErrorKind(err))
-		b.Error.Message = haven.ErrorMessage(err)
-		b.Error.Fields = haven.ErrorFields(err)
-		b.Error.RequestID = RequestID(r.Context())
-		WriteJSON(w, status, b)
-	case s.ErrorPage != nil:
-		s.ErrorPage(w, r, status, err)
-	default:
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		w.WriteHeader(status)
-		w.Write([]byte(haven.ErrorMessage(err) + "\n"))
-	}
+// RenderJSONError is the ErrorRenderer of the JSON surfaces: an ErrorBody
+// with the error's kind, safe message and fields and the request ID.
+func RenderJSONError(w http.ResponseWriter, r *http.Request, status int, err error) {
+	var b ErrorBody
+	b.Error.Kind = string(haven.ErrorKind(err))
+	b.Error.Message = haven.ErrorMessage(err)
+	b.Error.Fields = haven.ErrorFields(err)
+	b.Error.RequestID = RequestID(r.Context())
+	WriteJSON(w, status, b)
 }
 
 // WriteJSON writes v as JSON with status.
@@ -82,22 +123,4 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.Encode(v)
-}
-
-func writeOperationOutcome(w http.ResponseWriter, r *http.Request, status int, err error) {
-	code := map[int]string{400: "invalid", 401: "login", 403: "forbidden", 404: "not-found", 409: "conflict", 503: "transient"}[status]
-	if code == "" {
-		code = "exception"
-	}
-	oo := map[string]any{
-		"resourceType": "OperationOutcome",
-		"issue": []map[string]any{{
-			"severity":    "error",
-			"code":        code,
-			"diagnostics": haven.ErrorMessage(err),
-		}},
-	}
-	w.Header().Set("Content-Type", "application/fhir+json")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(oo)
 }

@@ -2,7 +2,7 @@
 // middleware every request passes through, the one place where error kinds
 // become HTTP statuses, and the operational endpoints (/healthz, /readyz,
 // /metrics). Feature surfaces (web pages, JSON API, FHIR, HSDS) mount their
-// routes on it.
+// routes on it and register how their errors are rendered.
 package server
 
 import (
@@ -34,15 +34,13 @@ type Server struct {
 	Demo bool
 	// APITokens authenticates bearer tokens for the JSON API and FHIR.
 	APITokens haven.APITokenService
-	// ErrorPage, when set, renders errors for requests outside the API,
-	// FHIR and HSDS surfaces as HTML pages.
-	ErrorPage func(w http.ResponseWriter, r *http.Request, status int, err error)
 
-	mux      *http.ServeMux
-	registry *prometheus.Registry
-	metrics  *httpMetrics
-	http     *http.Server
-	ln       net.Listener
+	mux         *http.ServeMux
+	errorRoutes []errorRoute // see RenderErrors
+	registry    *prometheus.Registry
+	metrics     *httpMetrics
+	http        *http.Server
+	ln          net.Listener
 }
 
 // New returns a server with the operational routes mounted.

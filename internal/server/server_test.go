@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -162,5 +163,49 @@ func TestGracefulShutdownFinishesInFlight(t *testing.T) {
 	}
 	if err := <-served; err != nil {
 		t.Errorf("Serve=%v", err)
+	}
+}
+
+// TestErrorsRenderedBySurface checks that an error is drawn by the renderer
+// registered for the longest prefix of its path, and as plain text where
+// no surface registered one.
+func TestErrorsRenderedBySurface(t *testing.T) {
+	s, _ := newTestServer(t, nil)
+	named := func(name string) ErrorRenderer {
+		return func(w http.ResponseWriter, r *http.Request, status int, err error) {
+			w.WriteHeader(status)
+			w.Write([]byte(name + ": " + haven.ErrorMessage(err)))
+		}
+	}
+	s.RenderErrors("/api/", named("replaced"))
+	s.RenderErrors("/api/", RenderJSONError)
+	s.RenderErrors("/api/v1/special/", named("special"))
+	s.RenderErrors("/fhir/", named("fhir"))
+	fail := func(http.ResponseWriter, *http.Request) error { return haven.Errorf(haven.Conflict, "Shown.") }
+	for _, p := range []string{"/api/v1/x", "/api/v1/special/x", "/fhir/R4/x", "/fhirish", "/page"} {
+		s.HandleFunc("GET "+p, fail)
+	}
+	tests := []struct{ path, contentType, body string }{
+		{"/api/v1/x", "application/json", `"kind": "conflict"`},
+		{"/api/v1/special/x", "", "special: Shown."},
+		{"/fhir/R4/x", "", "fhir: Shown."},
+		{"/fhirish", "text/plain; charset=utf-8", "Shown.\n"},
+		{"/page", "text/plain; charset=utf-8", "Shown.\n"},
+	}
+	for _, tt := range tests {
+		rec := httptest.NewRecorder()
+		s.Handler().ServeHTTP(rec, httptest.NewRequest("GET", tt.path, nil))
+		if rec.Code != http.StatusConflict || !strings.Contains(rec.Body.String(), tt.body) {
+			t.Errorf("%s: %d %q, want 409 containing %q", tt.path, rec.Code, rec.Body.String(), tt.body)
+		}
+		if tt.contentType != "" && rec.Header().Get("Content-Type") != tt.contentType {
+			t.Errorf("%s: Content-Type=%q, want %q", tt.path, rec.Header().Get("Content-Type"), tt.contentType)
+		}
+	}
+	var b ErrorBody
+	rec := httptest.NewRecorder()
+	s.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/api/v1/x", nil))
+	if err := json.Unmarshal(rec.Body.Bytes(), &b); err != nil || b.Error.Message != "Shown." || b.Error.RequestID == "" {
+		t.Errorf("JSON error body %s (%v), want message Shown. and a request ID", rec.Body.String(), err)
 	}
 }

@@ -62,8 +62,8 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	if d.name == "sqlite" {
-		if err := prepareSQLiteFile(strings.TrimPrefix(dsn, "sqlite:")); err != nil {
+	if d.prepareFile != nil {
+		if err := d.prepareFile(strings.TrimPrefix(dsn, "sqlite:")); err != nil {
 			return nil, err
 		}
 	}

@@ -12,9 +12,21 @@ import (
 )
 
 // dialect holds the few real differences between the engines; nothing else
-// in the store checks which driver is in use.
+// in the store checks which engine is in use (name picks the migrations
+// folder and is reported by Engine).
 type dialect struct {
 	name string
+	// prepareFile, if set, readies the database file at path before it is
+	// opened.
+	prepareFile func(path string) error
+	// blobType is the column type of raw bytes.
+	blobType string
+	// cacheStatements says whether the store keeps prepared statements
+	// itself (see stmtCache).
+	cacheStatements bool
+	// notifies says whether the engine can announce directory changes to
+	// other instances (see notifyDirectory).
+	notifies bool
 	// uniqueViolation reports whether err is a unique-constraint violation.
 	uniqueViolation func(error) bool
 	// lockMigrations serialises schema changes between instances.
@@ -34,7 +46,13 @@ type dialect struct {
 }
 
 var sqliteDialect = dialect{
-	name: "sqlite",
+	name:        "sqlite",
+	prepareFile: prepareSQLiteFile,
+	blobType:    "BLOB",
+	// Compiling a statement is a large part of a short one's cost.
+	cacheStatements: true,
+	// One instance serves a SQLite file; it polls the directory version.
+	notifies: false,
 	uniqueViolation: func(err error) bool {
 		var e *sqlite.Error
 		// 2067 is SQLITE_CONSTRAINT_UNIQUE, 1555 SQLITE_CONSTRAINT_PRIMARYKEY.
@@ -70,7 +88,11 @@ func pgAppendAudit(n int) string {
 const migrationLockKey = 0x6861_7665_6e // "haven"
 
 var postgresDialect = dialect{
-	name: "postgres",
+	name:     "postgres",
+	blobType: "BYTEA",
+	// pgx caches prepared statements per connection itself.
+	cacheStatements: false,
+	notifies:        true,
 	uniqueViolation: func(err error) bool {
 		var e *pgconn.PgError
 		return errors.As(err, &e) && e.Code == "23505"

@@ -437,7 +437,7 @@ const DirectoryChannel = "haven_directory"
 // notifyDirectory sends version v on DirectoryChannel (PostgreSQL delivers
 // it at commit). SQLite serves one instance, which polls the version.
 func (tx *Tx) notifyDirectory(ctx context.Context, v int64) error {
-	if tx.db.dialect.name != "postgres" {
+	if !tx.db.dialect.notifies {
 		return nil
 	}
 	if _, err := tx.ExecContext(ctx, `SELECT pg_notify($1, $2)`, DirectoryChannel, strconv.FormatInt(v, 10)); err != nil {

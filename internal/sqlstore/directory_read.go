@@ -16,7 +16,6 @@ import (
 
 	"github.com/haven-care/haven"
 	"github.com/haven-care/haven/internal/access"
-	"github.com/haven-care/haven/internal/hsds"
 )
 
 // ExportDirectory reads the whole directory back, for `haven export hsds`.
@@ -222,7 +221,7 @@ func recordIDs(d *haven.Directory) []string {
 // they nest, and how many services match in all. It is public directory
 // data: confidential locations, and whatever would place them, never
 // appear.
-func (db *DirectoryService) DirectoryServices(ctx context.Context, f hsds.ServiceFilter) (*haven.Directory, int, error) {
+func (db *DirectoryService) DirectoryServices(ctx context.Context, f haven.ServiceFilter) (*haven.Directory, int, error) {
 	where, args := serviceWhere(f)
 	var total int
 	if err := db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM hsds_services s`+where, args...).Scan(&total); err != nil {
@@ -247,7 +246,7 @@ func (db *DirectoryService) DirectoryServices(ctx context.Context, f hsds.Servic
 }
 
 // serviceWhere turns f into a WHERE clause on hsds_services s.
-func serviceWhere(f hsds.ServiceFilter) (string, []any) {
+func serviceWhere(f haven.ServiceFilter) (string, []any) {
 	var conds []string
 	var args []any
 	add := func(cond string, v any) {

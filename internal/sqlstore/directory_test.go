@@ -14,7 +14,6 @@ import (
 
 	"github.com/haven-care/haven"
 	"github.com/haven-care/haven/internal/directory"
-	"github.com/haven-care/haven/internal/hsds"
 	"github.com/haven-care/haven/internal/sqlstore/sqlstoretest"
 )
 
@@ -208,7 +207,7 @@ func TestDirectoryConfidentialHiddenFromPublicReads(t *testing.T) {
 				svc = s.ServiceID
 			}
 		}
-		pub, total, err := db.DirectoryServices(ctx, hsds.ServiceFilter{ID: svc, Limit: 1})
+		pub, total, err := db.DirectoryServices(ctx, haven.ServiceFilter{ID: svc, Limit: 1})
 		if err != nil || total != 1 || len(pub.Services) != 1 {
 			t.Fatalf("DirectoryServices: total=%d services=%d err=%v", total, len(pub.Services), err)
 		}
@@ -264,16 +263,16 @@ func TestDirectoryServicesFilters(t *testing.T) {
 		}
 		tests := []struct {
 			name string
-			f    hsds.ServiceFilter
+			f    haven.ServiceFilter
 			want int
 		}{
-			{"all", hsds.ServiceFilter{}, 30},
-			{"search", hsds.ServiceFilter{Search: "zEBRA"}, 1},
-			{"search wildcard is literal", hsds.ServiceFilter{Search: "%"}, 0},
-			{"organization", hsds.ServiceFilter{OrganizationID: org}, wantOrg},
-			{"taxonomy term", hsds.ServiceFilter{TaxonomyTermID: legal.TermID}, wantLegal},
-			{"modified after", hsds.ServiceFilter{ModifiedAfter: time.Date(2031, 1, 2, 8, 4, 4, 0, time.UTC)}, 1},
-			{"modified after, later", hsds.ServiceFilter{ModifiedAfter: time.Date(2031, 1, 2, 8, 4, 5, 0, time.UTC)}, 0},
+			{"all", haven.ServiceFilter{}, 30},
+			{"search", haven.ServiceFilter{Search: "zEBRA"}, 1},
+			{"search wildcard is literal", haven.ServiceFilter{Search: "%"}, 0},
+			{"organization", haven.ServiceFilter{OrganizationID: org}, wantOrg},
+			{"taxonomy term", haven.ServiceFilter{TaxonomyTermID: legal.TermID}, wantLegal},
+			{"modified after", haven.ServiceFilter{ModifiedAfter: time.Date(2031, 1, 2, 8, 4, 4, 0, time.UTC)}, 1},
+			{"modified after, later", haven.ServiceFilter{ModifiedAfter: time.Date(2031, 1, 2, 8, 4, 5, 0, time.UTC)}, 0},
 		}
 		for _, tt := range tests {
 			tt.f.Limit = 7

@@ -37,11 +37,7 @@ func (db *DB) OpenKeyStore(ctx context.Context, dsn string) error {
 	if err != nil {
 		return err
 	}
-	blob := "BLOB"
-	if ks.dialect.name == "postgres" {
-		blob = "BYTEA"
-	}
-	for _, stmt := range strings.Split(fmt.Sprintf(keyStoreSchema, blob), ";") {
+	for _, stmt := range strings.Split(fmt.Sprintf(keyStoreSchema, ks.dialect.blobType), ";") {
 		if _, err := ks.db.ExecContext(ctx, stmt); err != nil {
 			ks.Close()
 			return fmt.Errorf("create key store: %w", err)

@@ -34,6 +34,7 @@ var (
 	_ haven.SurvivorService   = (*SurvivorService)(nil)
 	_ haven.ScreeningService  = (*ScreeningService)(nil)
 	_ haven.DirectoryService  = (*DirectoryService)(nil)
+	_ haven.PublicDirectory   = (*DirectoryService)(nil)
 	_ haven.BreakGlassService = (*BreakGlassService)(nil)
 	_ haven.AuditService      = (*AuditService)(nil)
 )

@@ -26,7 +26,7 @@ const stmtCacheMax = 256
 // or nil when the engine needs no cache, the cache is full or the query
 // does not prepare (the caller then runs it directly and gets its error).
 func (db *store) stmt(ctx context.Context, query string) *sql.Stmt {
-	if db.dialect.name != "sqlite" {
+	if !db.dialect.cacheStatements {
 		return nil
 	}
 	c := &db.stmts

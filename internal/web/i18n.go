@@ -14,7 +14,7 @@ import (
 
 // StaffLanguages are the languages of the staff interface, English first
 // (the fallback). SurvivorLanguages are the languages of the texts given
-// to survivors (PRODUCT.md: the 11 most needed in the US).
+// to survivors (the 11 languages most needed by survivors in the US).
 var (
 	StaffLanguages    = []string{"en", "es", "fr", "ar"}
 	SurvivorLanguages = []string{"en", "es", "zh", "vi", "tl", "ht", "pt", "ru", "uk", "fr", "ar"}

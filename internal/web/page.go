@@ -127,7 +127,8 @@ type errorPage struct {
 	Message string
 }
 
-// errorPage renders err as an HTML page; it is the server's ErrorPage hook.
+// errorPage renders err as an HTML page; it is the server's ErrorRenderer
+// for every path no other surface claims.
 // An unauthenticated GET goes to the sign-in page instead.
 func (h *Handler) errorPage(w http.ResponseWriter, r *http.Request, status int, err error) {
 	if status == http.StatusUnauthorized && r.Method == http.MethodGet {

@@ -127,7 +127,7 @@ func (h *Handler) Mount(s *server.Server) {
 		h.mountScreenings(s)
 	}
 	s.HandleFunc("/", h.notFound)
-	s.ErrorPage = h.errorPage
+	s.RenderErrors("/", h.errorPage)
 }
 
 var funcs = template.FuncMap{"field": newField, "pager": newPagerView}

@@ -1,8 +1,11 @@
-package hsds
+// Package hsdsapi is Haven's Open Referral HSDS 3.0 API under /hsds: the
+// public directory, paged as the HSDS OpenAPI describes, for any HSDS
+// consumer. The HSDS formats themselves (JSON and the tabular data package)
+// are package hsds; this package is their HTTP surface.
+package hsdsapi
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -10,36 +13,14 @@ import (
 	"time"
 
 	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/hsds"
 	"github.com/haven-care/haven/internal/server"
 )
-
-// ServiceFilter selects the services of one page of GET /hsds/services.
-type ServiceFilter struct {
-	ID             string // one service
-	Search         string // words in the name, alternate name or description
-	TaxonomyTermID string
-	OrganizationID string
-	ModifiedAfter  time.Time // zero: any
-	Offset, Limit  int
-}
-
-// Source is the directory the HSDS API publishes. Its results are public
-// directory data: confidential locations, and what would place them, are
-// never in them.
-type Source interface {
-	// DirectoryServices returns the services f selects with the records
-	// they nest, and how many services match f without paging.
-	DirectoryServices(ctx context.Context, f ServiceFilter) (*haven.Directory, int, error)
-	// DirectoryOrganizations returns a page of organizations (only the one
-	// named by id when id is not "") with their phones and locations, and
-	// how many there are without paging.
-	DirectoryOrganizations(ctx context.Context, id string, offset, limit int) (*haven.Directory, int, error)
-}
 
 // API serves the HSDS 3.0 API under /hsds/: the directory for any HSDS
 // consumer, without sign-in, because it holds only public directory data.
 type API struct {
-	Source Source
+	Directory haven.PublicDirectory
 }
 
 // Version is the HSDS version the API speaks.
@@ -51,8 +32,10 @@ const (
 	DefaultPerPage = 50
 )
 
-// Mount mounts the HSDS API routes on s.
+// Mount mounts the HSDS API routes on s; their errors render as the JSON
+// error body.
 func (a *API) Mount(s *server.Server) {
+	s.RenderErrors("/hsds/", server.RenderJSONError)
 	s.HandleFunc("GET /hsds/{$}", a.info)
 	s.HandleFunc("GET /hsds/services", a.services)
 	s.HandleFunc("GET /hsds/services/{id}", a.service)
@@ -117,7 +100,7 @@ func (a *API) services(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	q := r.URL.Query()
-	f := ServiceFilter{Search: q.Get("search"), TaxonomyTermID: q.Get("taxonomy_term_id"), OrganizationID: q.Get("organization_id"),
+	f := haven.ServiceFilter{Search: q.Get("search"), TaxonomyTermID: q.Get("taxonomy_term_id"), OrganizationID: q.Get("organization_id"),
 		Offset: (page - 1) * perPage, Limit: perPage}
 	if v := q.Get("modified_after"); v != "" {
 		if f.ModifiedAfter, err = time.Parse(time.RFC3339, v); err != nil {
@@ -125,7 +108,7 @@ func (a *API) services(w http.ResponseWriter, r *http.Request) error {
 				Fields: map[string]string{"modified_after": "not an RFC 3339 date-time"}}
 		}
 	}
-	d, total, err := a.Source.DirectoryServices(r.Context(), f)
+	d, total, err := a.Directory.DirectoryServices(r.Context(), f)
 	if err != nil {
 		return err
 	}
@@ -138,7 +121,7 @@ func (a *API) services(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) service(w http.ResponseWriter, r *http.Request) error {
-	d, _, err := a.Source.DirectoryServices(r.Context(), ServiceFilter{ID: r.PathValue("id"), Limit: 1})
+	d, _, err := a.Directory.DirectoryServices(r.Context(), haven.ServiceFilter{ID: r.PathValue("id"), Limit: 1})
 	if err != nil {
 		return err
 	}
@@ -150,7 +133,7 @@ func (a *API) organizations(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d, total, err := a.Source.DirectoryOrganizations(r.Context(), "", (page-1)*perPage, perPage)
+	d, total, err := a.Directory.DirectoryOrganizations(r.Context(), "", (page-1)*perPage, perPage)
 	if err != nil {
 		return err
 	}
@@ -163,7 +146,7 @@ func (a *API) organizations(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) organization(w http.ResponseWriter, r *http.Request) error {
-	d, _, err := a.Source.DirectoryOrganizations(r.Context(), r.PathValue("id"), 0, 1)
+	d, _, err := a.Directory.DirectoryOrganizations(r.Context(), r.PathValue("id"), 0, 1)
 	if err != nil {
 		return err
 	}
@@ -187,7 +170,7 @@ func writeOne(w http.ResponseWriter, d *haven.Directory, file, notFound string) 
 // full HSDS object with its related records nested.
 func jsonItems(d *haven.Directory, file string) ([]json.RawMessage, error) {
 	var buf bytes.Buffer
-	err := WriteJSON(func(name string) (io.WriteCloser, error) {
+	err := hsds.WriteJSON(func(name string) (io.WriteCloser, error) {
 		if name == file {
 			return nopCloser{&buf}, nil
 		}

@@ -1,4 +1,4 @@
-package hsds_test
+package hsdsapi_test
 
 import (
 	"context"
@@ -17,7 +17,7 @@ import (
 
 	"github.com/haven-care/haven"
 	"github.com/haven-care/haven/internal/directory"
-	"github.com/haven-care/haven/internal/hsds"
+	"github.com/haven-care/haven/internal/hsdsapi"
 	"github.com/haven-care/haven/internal/server"
 	"github.com/haven-care/haven/internal/sqlstore/sqlstoretest"
 )
@@ -33,7 +33,7 @@ func apiServer(t *testing.T, db *sqlstoretest.Store) (*httptest.Server, *haven.D
 		t.Fatal(err)
 	}
 	srv := server.New(slog.New(slog.NewTextHandler(io.Discard, nil)), db)
-	(&hsds.API{Source: db}).Mount(srv)
+	(&hsdsapi.API{Directory: db}).Mount(srv)
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	return ts, d
@@ -58,7 +58,7 @@ func get(t *testing.T, ts *httptest.Server, path string, v any) (int, string) {
 func TestHSDSAPIPages(t *testing.T) {
 	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
 		ts, d := apiServer(t, db)
-		var info hsds.Info
+		var info hsdsapi.Info
 		if code, _ := get(t, ts, "/hsds/", &info); code != 200 || info.Version != "3.0" {
 			t.Errorf("GET /hsds/: %d %+v", code, info)
 		}
@@ -82,7 +82,7 @@ func TestHSDSAPIPages(t *testing.T) {
 			{"modified_after=2999-01-01T00:00:00Z", 0, 0, 1, 0, true, true},
 		}
 		for _, tt := range tests {
-			var p hsds.Page
+			var p hsdsapi.Page
 			code, body := get(t, ts, "/hsds/services?"+tt.query, &p)
 			got := []any{code, p.TotalItems, p.TotalPages, p.PageNumber, p.Size, len(p.Contents), p.FirstPage, p.LastPage, p.Empty}
 			want := []any{200, tt.total, tt.pages, tt.num, tt.size, tt.size, tt.first, tt.last, tt.total == 0}
@@ -98,7 +98,7 @@ func TestHSDSAPIPages(t *testing.T) {
 				t.Errorf("services?%s: %d %s, want 400 JSON", q, code, body)
 			}
 		}
-		var orgs hsds.Page
+		var orgs hsdsapi.Page
 		if code, _ := get(t, ts, "/hsds/organizations?per_page=2", &orgs); code != 200 || orgs.TotalItems != len(d.Organizations) || orgs.Size != 2 {
 			t.Errorf("organizations: %d total=%d size=%d, want %d and 2", code, orgs.TotalItems, orgs.Size, len(d.Organizations))
 		}
@@ -121,7 +121,7 @@ func TestHSDSAPIRecordsAndConfidentiality(t *testing.T) {
 			t.Fatalf("GET service: %d %.300s", code, body)
 		}
 		validate(t, "service.json", got)
-		var all hsds.Page
+		var all hsdsapi.Page
 		_, allBody := get(t, ts, "/hsds/services", &all)
 		_, orgBody := get(t, ts, "/hsds/organizations/"+shelter.OrganizationID, nil)
 		for name, b := range map[string]string{"service": body, "services": allBody, "organization": orgBody} {

@@ -1,17 +1,22 @@
-package directory
+package pgbaseline
 
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"os"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
 )
 
-func openBenchDB(t *testing.T, schema string) *sql.DB {
+// openBenchDB opens the test PostgreSQL server and returns a schema name
+// of this run's own, dropped when the test ends, so that runs sharing the
+// server neither collide nor leave the schema behind.
+func openBenchDB(t *testing.T) (*sql.DB, string) {
 	t.Helper()
 	dsn := os.Getenv("HAVEN_TEST_POSTGRES_DSN")
 	if dsn == "" {
@@ -27,14 +32,20 @@ func openBenchDB(t *testing.T, schema string) *sql.DB {
 		}
 		t.Skipf("PostgreSQL not reachable: %v", err)
 	}
-	t.Cleanup(func() { db.Exec("DROP SCHEMA " + schema + " CASCADE"); db.Close() })
-	return db
+	schema := fmt.Sprintf("directory_bench_test_%d_%d", os.Getpid(), time.Now().UnixNano())
+	t.Cleanup(func() {
+		if _, err := db.Exec(`DROP SCHEMA IF EXISTS ` + schema + ` CASCADE`); err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
+		}
+		db.Close()
+	})
+	return db, schema
 }
 
 func TestRunBenchAgrees(t *testing.T) {
-	db := openBenchDB(t, "directory_bench_test")
+	db, schema := openBenchDB(t)
 	var out strings.Builder
-	res, err := RunBench(context.Background(), BenchConfig{Services: 20_000, Queries: 100, DB: db, Schema: "directory_bench_test", Out: &out})
+	res, err := RunBench(context.Background(), Config{Services: 20_000, Queries: 100, DB: db, Schema: schema, Out: &out})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +67,8 @@ func TestBenchDirectory(t *testing.T) {
 	if n == 0 {
 		t.Skip("set HAVEN_BENCH_DIRECTORY_SERVICES to run")
 	}
-	if _, err := RunBench(context.Background(), BenchConfig{Services: n, DB: openBenchDB(t, "directory_bench"), Out: os.Stdout}); err != nil {
+	db, schema := openBenchDB(t)
+	if _, err := RunBench(context.Background(), Config{Services: n, DB: db, Schema: schema, Out: os.Stdout}); err != nil {
 		t.Fatal(err)
 	}
 }
