@@ -114,6 +114,7 @@ var Fields = []Field{
 	stored("screenings", "instrument_id", Coded, "The instrument screened with (shipped id or imported instrument)."),
 	stored("screenings", "concern", Coded, "Level of concern the screening raised: none, low, moderate or high. A prompt, not a diagnosis."),
 	stored("screenings", "flagged", Coded, "Indicator domains the screening flagged (e.g. labor, sexual)."),
+	stored("screenings", "screened", Coded, "Whether the questions were asked: false when the safety checklist stopped the screening."),
 	stored("screenings", "minor", Coded, "The survivor was under 18 when screened (child codes, mandated report)."),
 	stored("screenings", "response", Sensitive, "The answers: the FHIR QuestionnaireResponse as given."),
 	stored("screenings", "result", Sensitive, "The full result: summary, next steps and suggested ICD-10-CM codes."),

@@ -81,7 +81,10 @@ type ScreeningSummary struct {
 	InstrumentID string
 	Concern      string
 	Flagged      []string
-	CreatedAt    time.Time
+	// Screened is false when the safety checklist stopped the screening:
+	// no question was asked, so Concern says nothing.
+	Screened  bool
+	CreatedAt time.Time
 }
 
 // NewScreening is the input of a screening. InstrumentID may be empty when

@@ -58,7 +58,10 @@ type ScreeningSummary struct {
 	InstrumentID string    `json:"instrument_id"`
 	Concern      string    `json:"concern"`
 	Flagged      []string  `json:"flagged"`
-	CreatedAt    time.Time `json:"created_at"`
+	// Screened is false when the safety checklist stopped the screening:
+	// no question was asked, so concern says nothing.
+	Screened  bool      `json:"screened"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // ScreeningList is the body of GET /api/v1/survivors/{id}/screenings.
@@ -73,7 +76,7 @@ func (h *Handler) listScreenings(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := ScreeningList{Screenings: []ScreeningSummary{}}
 	for _, s := range list {
-		out.Screenings = append(out.Screenings, ScreeningSummary{s.ID, s.InstrumentID, s.Concern, nonNil(s.Flagged), s.CreatedAt})
+		out.Screenings = append(out.Screenings, ScreeningSummary{s.ID, s.InstrumentID, s.Concern, nonNil(s.Flagged), s.Screened, s.CreatedAt})
 	}
 	server.WriteJSON(w, http.StatusOK, out)
 	return nil

@@ -322,9 +322,9 @@ func (tx *Tx) insertScreening(ctx context.Context, sc *haven.Screening) error {
 		}
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO screenings (id, survivor_id, instrument_id, concern, flagged, minor,
-		response_enc, result_enc, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		response_enc, result_enc, created_by, created_at, screened) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
 		sc.ID, sc.SurvivorID, sc.InstrumentID, sc.Concern, strings.Join(sc.Flagged, " "), sc.Minor,
-		sealed[0], sealed[1], sc.CreatedBy, sc.CreatedAt)
+		sealed[0], sealed[1], sc.CreatedBy, sc.CreatedAt, sc.Result.Screened)
 	if err != nil {
 		return fmt.Errorf("insert screening: %w", err)
 	}
@@ -404,7 +404,7 @@ func (db *ScreeningService) Screenings(ctx context.Context, survivorID string) (
 	}
 	var out []haven.ScreeningSummary
 	err = db.inTx(ctx, func(tx *Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT id, survivor_id, instrument_id, concern, flagged, created_at FROM screenings
+		rows, err := tx.QueryContext(ctx, `SELECT id, survivor_id, instrument_id, concern, flagged, screened, created_at FROM screenings
 			WHERE survivor_id = $1 ORDER BY created_at DESC, id DESC`, survivorID)
 		if err != nil {
 			return fmt.Errorf("list screenings: %w", err)
@@ -413,10 +413,12 @@ func (db *ScreeningService) Screenings(ctx context.Context, survivorID string) (
 		for rows.Next() {
 			var s haven.ScreeningSummary
 			var flagged string
-			if err := rows.Scan(&s.ID, &s.SurvivorID, &s.InstrumentID, &s.Concern, &flagged, &s.CreatedAt); err != nil {
+			var screened sql.NullBool // NULL: stored before the column, shown as screened
+			if err := rows.Scan(&s.ID, &s.SurvivorID, &s.InstrumentID, &s.Concern, &flagged, &screened, &s.CreatedAt); err != nil {
 				return err
 			}
 			s.Flagged, s.CreatedAt = strings.Fields(flagged), s.CreatedAt.UTC()
+			s.Screened = !screened.Valid || screened.Bool
 			out = append(out, s)
 		}
 		if err := rows.Err(); err != nil {

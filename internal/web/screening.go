@@ -65,7 +65,7 @@ func (h *Handler) screeningNew(w http.ResponseWriter, r *http.Request) error {
 	titles := instrumentTitles(all)
 	for _, s := range list {
 		p.Previous = append(p.Previous, previousScreening{ID: s.ID, Instrument: titles[s.InstrumentID],
-			Concern: p.concern(s.Concern, true), Date: s.CreatedAt.Format("2006-01-02 15:04 UTC")})
+			Concern: p.concern(s.Concern, s.Screened), Date: s.CreatedAt.Format("2006-01-02 15:04 UTC")})
 	}
 	return h.render(w, http.StatusOK, "screeningchoose", &p)
 }

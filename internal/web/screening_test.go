@@ -116,6 +116,13 @@ func TestScreeningSafetyStopAndErrors(t *testing.T) {
 	if !strings.Contains(body, "not screened") || !strings.Contains(body, "This says nothing about indicators") {
 		t.Errorf("safety stop result: want not screened")
 	}
+	// Listed among the earlier screenings, a stopped one says so: "none"
+	// would read as a negative screen.
+	_, body = get(t, c, strings.TrimSuffix(form, "?instrument=haven-rapid-four"))
+	earlier := body[strings.Index(body, `id="previous-h"`):]
+	if !strings.Contains(earlier, "<td>not screened</td>") || strings.Contains(earlier, "<td>none</td>") {
+		t.Errorf("earlier screenings after a safety stop: want \"not screened\", never \"none\"")
+	}
 	missing := url.Values{"r-safety-alone": {"true"}, "shown": shown(body), "step": {"finish"}}
 	_, body = get(t, c, form)
 	missing["shown"] = shown(body)
