@@ -117,3 +117,44 @@ func lastAuditEntry(t *testing.T, db *sqlstore.DB) haven.AuditEntry {
 	}
 	return es[0]
 }
+
+// Every read of a survivor's data under emergency access says so in the
+// audit log: the screenings and their list as well as the record.
+func TestBreakGlassScreeningReadsAudited(t *testing.T) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+		owner := mustUser(t, db, "owner", haven.RoleAdvocate)
+		er := mustUser(t, db, "er.nurse", haven.RoleClinician)
+		s, _, err := db.CreateSurvivor(actorCtx(owner), canarySurvivor())
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc, err := db.CreateScreening(actorCtx(owner), haven.NewScreening{SurvivorID: s.ID, Response: rapidResponse(s.ID, "r-papers")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.BreakGlass(actorCtx(er), s.ID, "Patient unconscious in the emergency department; need allergies and safe contact"); err != nil {
+			t.Fatal(err)
+		}
+		reads := []struct {
+			action string
+			read   func(context.Context) error
+		}{
+			{"screening.list", func(ctx context.Context) error { _, err := db.Screenings(ctx, s.ID); return err }},
+			{"screening.read", func(ctx context.Context) error { _, err := db.Screening(ctx, sc.ID); return err }},
+		}
+		for _, r := range reads {
+			if err := r.read(actorCtx(er)); err != nil {
+				t.Fatalf("%s under emergency access: %v", r.action, err)
+			}
+			if last := lastAuditEntry(t, db); last.Action != r.action || last.ActorID != er.ID || last.Reason != "emergency access" {
+				t.Errorf("%s under emergency access audited as %+v, want reason \"emergency access\"", r.action, last)
+			}
+			if err := r.read(actorCtx(owner)); err != nil {
+				t.Fatal(err)
+			}
+			if last := lastAuditEntry(t, db); last.Action != r.action || last.Reason != "" {
+				t.Errorf("care-team %s audited as %+v, want no reason", r.action, last)
+			}
+		}
+	})
+}

@@ -132,6 +132,18 @@ func (db *DB) authorizeAs(ctx context.Context, actor haven.Actor, act access.Act
 	return rel, expires, errSurvivorNotFound
 }
 
+// readEvent is the audit entry of a read of a survivor's data that the
+// access decision allowed under rel: a read under emergency access says so
+// in its reason, whatever it reads (the record, a screening, a list), so
+// that the review sees every read the grant allowed.
+func readEvent(rel access.Relationship, action, objectType, objectID string) haven.AuditEvent {
+	ev := haven.AuditEvent{Action: action, ObjectType: objectType, ObjectID: objectID}
+	if rel == access.BreakGlass {
+		ev.Reason = "emergency access"
+	}
+	return ev
+}
+
 func actorOf(ctx context.Context) (haven.Actor, error) {
 	a, ok := haven.ActorFrom(ctx)
 	if !ok {
