@@ -33,6 +33,44 @@ var survivorSecrets = []struct {
 	{"cultural_considerations", func(s *haven.Survivor) any { return &s.CulturalConsiderations }},
 	{"faith_considerations", func(s *haven.Survivor) any { return &s.FaithConsiderations }},
 	{"safe_contact", func(s *haven.Survivor) any { return &s.SafeContact }},
+	// The dialects of s.Languages, by position; the codes and interpreter
+	// need stay coded in the languages column.
+	{"language_dialects", func(s *haven.Survivor) any { return &languageDialects{s} }},
+}
+
+// languageDialects is the sealed part of a survivor's languages: the
+// free-text dialect of each, in the order of s.Languages. It is decoded
+// after the coded languages column, whose entries it fills in.
+type languageDialects struct{ s *haven.Survivor }
+
+func (d *languageDialects) MarshalJSON() ([]byte, error) {
+	list := make([]string, len(d.s.Languages))
+	for i, l := range d.s.Languages {
+		list[i] = l.Dialect
+	}
+	return json.Marshal(list)
+}
+
+func (d *languageDialects) UnmarshalJSON(b []byte) error {
+	var list []string
+	if err := json.Unmarshal(b, &list); err != nil {
+		return err
+	}
+	for i := range min(len(list), len(d.s.Languages)) {
+		d.s.Languages[i].Dialect = list[i]
+	}
+	return nil
+}
+
+// codedLanguages returns langs as the clear languages column holds them:
+// without their dialects, which are sealed (languageDialects).
+func codedLanguages(langs []haven.LanguagePreference) string {
+	out := make([]haven.LanguagePreference, len(langs))
+	for i, l := range langs {
+		out[i] = haven.LanguagePreference{Code: l.Code, Interpreter: l.Interpreter}
+	}
+	b, _ := json.Marshal(out)
+	return string(b)
 }
 
 // SurvivorEncryptedColumns lists the encrypted columns of survivors, for
@@ -214,8 +252,7 @@ func (tx *Tx) writeSurvivor(ctx context.Context, s *haven.Survivor, dk []byte, i
 		return nil, err
 	}
 	index := indexer.Index(s.Name, s.DateOfBirth)
-	langs, _ := json.Marshal(s.Languages)
-	coded := []any{s.ID, s.CaseNumber, index, s.AgeBand, s.Minor, string(langs), s.PreferredProviderGender,
+	coded := []any{s.ID, s.CaseNumber, index, s.AgeBand, s.Minor, codedLanguages(s.Languages), s.PreferredProviderGender,
 		joinChannels(s.SafeContact.Channels), s.SafeContact.DoNotContact, s.SafeContact.VoicemailSafe, s.CreatedAt, s.UpdatedAt}
 	args := append(coded, sealed...)
 	if insert {
@@ -290,4 +327,64 @@ func (tx *Tx) possibleDuplicates(ctx context.Context, s *haven.Survivor, index [
 		out = append(out, d)
 	}
 	return out, rows.Err()
+}
+
+// sealLegacyDialects seals the dialects that rows written before
+// migration 0011_sealed_dialects hold in the clear languages column: for
+// each row without language_dialects_enc it seals the dialects under the
+// survivor's data key and rewrites languages without them. It runs in the
+// migration's transaction and reports how many rows it changed. A row
+// whose key is gone (shredded) loses its dialects.
+func (db *DB) sealLegacyDialects(ctx context.Context, tx *sql.Tx) (int, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id, languages FROM survivors WHERE language_dialects_enc IS NULL`)
+	if err != nil {
+		return 0, fmt.Errorf("find clear dialects: %w", err)
+	}
+	type row struct{ id, langs string }
+	var todo []row
+	for rows.Next() {
+		var r row
+		if err := rows.Scan(&r.id, &r.langs); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		todo = append(todo, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	for _, r := range todo {
+		s := haven.Survivor{ID: r.id}
+		if err := json.Unmarshal([]byte(r.langs), &s.Languages); err != nil {
+			return 0, fmt.Errorf("decode languages of %s: %w", r.id, err)
+		}
+		sealed, err := db.sealDialects(ctx, &s)
+		if err != nil {
+			return 0, err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE survivors SET languages = $1, language_dialects_enc = $2 WHERE id = $3`,
+			codedLanguages(s.Languages), sealed, r.id); err != nil {
+			return 0, fmt.Errorf("seal dialects of %s: %w", r.id, err)
+		}
+	}
+	return len(todo), nil
+}
+
+// sealDialects seals the dialects of s under its data key; a shredded
+// record's seal to an empty value, which no read opens.
+func (db *DB) sealDialects(ctx context.Context, s *haven.Survivor) ([]byte, error) {
+	dk, err := db.dataKey(ctx, s.ID)
+	if haven.ErrorKind(err) == haven.NotFound {
+		return []byte{}, nil
+	} else if err != nil {
+		return nil, err
+	}
+	defer clear(dk)
+	plain, err := json.Marshal(&languageDialects{s})
+	if err != nil {
+		return nil, err
+	}
+	defer clear(plain)
+	return vault.Seal(dk, plain, vault.AAD("survivors", "language_dialects", s.ID))
 }

@@ -27,7 +27,7 @@ func canarySurvivor() haven.NewSurvivor {
 		Phones: []string{"CANARYPHONE-555"}, Emails: []string{"canaryemail@example.invalid"},
 		Addresses: []string{"CANARYADDRESS 1 Nowhere Lane"}, ImmigrationStatus: "CANARYIMMIGRATION",
 		Notes: "CANARYNOTES narrative", CulturalConsiderations: "CANARYCULTURE", FaithConsiderations: "CANARYFAITH",
-		Languages: []haven.LanguagePreference{{Code: "es", Dialect: "Rioplatense", Interpreter: true}},
+		Languages: []haven.LanguagePreference{{Code: "es", Dialect: "CANARYDIALECT Rioplatense", Interpreter: true}},
 		SafeContact: haven.SafeContactPlan{Channels: []haven.ContactChannel{haven.ChannelSMS}, SafeTimes: "CANARYTIMES",
 			VoicemailMessage: "CANARYVOICEMAIL", CodeWord: "CANARYCODEWORD"},
 	}
