@@ -94,7 +94,7 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	pages, err := web.New(web.Config{Auth: db, MFA: db, BreakGlass: db, Users: db, Directory: index, DirectoryRecords: db, ServiceWriter: db, Survivors: db, Contacts: db, Screenings: db, Logger: logger, Demo: f.demo, Version: version})
+	pages, err := web.New(web.Config{Auth: db, MFA: db, BreakGlass: db, Users: db, Directory: index, DirectoryRecords: db, ServiceWriter: db, Survivors: db, Contacts: db, Duplicates: db, Screenings: db, Logger: logger, Demo: f.demo, Version: version})
 	if err != nil {
 		return err
 	}

@@ -49,6 +49,9 @@ type Config struct {
 	// mounted.
 	Survivors haven.SurvivorService
 	Contacts  ContactService
+	// Duplicates is the supervisors' queue of possible duplicates their
+	// creators were not told of; its pages mount when it is set.
+	Duplicates haven.DuplicateReviewService
 	// Screenings runs screenings; without it the screening pages are not
 	// mounted.
 	Screenings haven.ScreeningService
@@ -127,6 +130,9 @@ func (h *Handler) Mount(s *server.Server) {
 	}
 	if h.cfg.Screenings != nil {
 		h.mountScreenings(s)
+	}
+	if h.cfg.Duplicates != nil {
+		h.mountDuplicates(s)
 	}
 	s.HandleFunc("/", h.notFound)
 	s.ErrorPage = h.errorPage
