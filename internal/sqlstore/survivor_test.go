@@ -199,6 +199,9 @@ func TestDuplicateReviewQueue(t *testing.T) {
 			q[0].OtherID != first.ID || q[0].OtherCase != first.CaseNumber {
 			t.Fatalf("queue=%+v,%v; want the pair %s, %s", q, err, second.CaseNumber, first.CaseNumber)
 		}
+		if last := lastAuditEntry(t, db); last.Action != "duplicate_review.list" || last.ActorID != sup.ID {
+			t.Errorf("reading the queue audited as %+v", last)
+		}
 		if err := db.ResolveDuplicateReview(actorCtx(b), q[0].ID, haven.DuplicateDistinct); haven.ErrorKind(err) != haven.Forbidden {
 			t.Errorf("clinician resolves err=%v, want Forbidden", err)
 		}
