@@ -508,6 +508,18 @@ func dropConfidential(d *haven.Directory, hidden map[string]bool) *haven.Directo
 	out.Schedules = dropIf(d.Schedules, func(s haven.Schedule) bool { return h(s.ID, s.LocationID, s.ServiceAtLocationID) })
 	out.Languages = dropIf(d.Languages, func(l haven.Language) bool { return h(l.ID, l.LocationID, l.PhoneID) })
 	out.Attributes = dropIf(d.Attributes, func(a haven.Attribute) bool { return h(a.ID, a.LinkID) })
+	// A term only the dropped attributes use (a shelter's own term) goes
+	// with them; terms nothing uses stay, as a taxonomy's.
+	used := map[string]bool{}
+	for _, a := range out.Attributes {
+		used[a.TaxonomyTermID] = true
+	}
+	for _, a := range d.Attributes {
+		if !used[a.TaxonomyTermID] && h(a.ID, a.LinkID) {
+			hidden[a.TaxonomyTermID] = true
+		}
+	}
+	out.TaxonomyTerms = dropIf(d.TaxonomyTerms, func(t haven.TaxonomyTerm) bool { return h(t.ID) })
 	return &out
 }
 

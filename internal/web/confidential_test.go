@@ -38,7 +38,8 @@ const canary = "zqcanary"
 // documents, taxonomies and terms belong to no location in Haven's model
 // (HSDS contacts, accessibility and the other tables Haven does not
 // import never reach the store); they hold public text and must still be
-// served.
+// served. A taxonomy term that only the shelter's attributes use goes
+// with them.
 func canaryDirectory() (*haven.Directory, haven.Need) {
 	need, _ := haven.NeedByCode("shelter")
 	lat, lon := 30.2672, -97.7431
@@ -87,6 +88,10 @@ func canaryDirectory() (*haven.Directory, haven.Need) {
 			{ID: "attr-need", LinkID: "svc-public", TaxonomyTermID: need.TermID, LinkEntity: "service"},
 		},
 	}
+	// A term of the shelter's own, used by nothing else.
+	d.TaxonomyTerms = append(d.TaxonomyTerms, haven.TaxonomyTerm{ID: c("term"), Code: c("term-code"), Name: c("term-name"),
+		TaxonomyID: haven.NeedsTaxonomy.ID})
+	d.Attributes = append(d.Attributes, haven.Attribute{ID: c("attr-term"), LinkID: c("loc"), TaxonomyTermID: c("term"), LinkEntity: "location"})
 	for _, link := range []string{"loc", "sal", "addr", "phone-loc", "phone-sal", "phone-contact", "sched-loc", "sched-sal", "lang-loc", "lang-phone"} {
 		d.Attributes = append(d.Attributes, haven.Attribute{ID: c("attr-" + link), LinkID: c(link), TaxonomyTermID: need.TermID,
 			LinkEntity: "location", Value: c("attribute-" + link)})
