@@ -371,29 +371,43 @@ func anyIDs(ids []string) []any {
 // schedules of either, the languages of the location or of such a phone.
 // A phone that names no owner Haven stores (only a contact, whose place
 // Haven does not keep) cannot be placed, and counts as confidential too:
-// when in doubt, a record stays in.
-const (
-	confidentialLocations = `SELECT id FROM hsds_locations WHERE confidential = 1`
-	confidentialSALs      = `SELECT id FROM hsds_service_at_locations WHERE location_id IN (` + confidentialLocations + `)`
-	confidentialPhones    = `SELECT id FROM hsds_phones WHERE (location_id IN (` + confidentialLocations + `)
-		OR service_at_location_id IN (` + confidentialSALs + `)
-		OR (location_id = '' AND service_id = '' AND organization_id = '' AND service_at_location_id = ''))`
-)
+// when in doubt, a record stays in. Each test is a lookup by primary key,
+// so that checking a page's rows costs a few index probes however large
+// the directory.
 
-// confidentialRows lists, per table, the query that selects its rows that
-// belong to a confidential location (each ends in a condition that a
-// restriction to some IDs may follow with AND). It is the one definition
-// of what must not leave through a public read; attributes are dropped
-// when they link any of these rows.
+// confidentialLocation is true when the location col names is confidential.
+func confidentialLocation(col string) string {
+	return `EXISTS (SELECT 1 FROM hsds_locations l WHERE l.id = ` + col + ` AND l.confidential = 1)`
+}
+
+// confidentialSAL is true when the service-at-location col names is at a
+// confidential location.
+func confidentialSAL(col string) string {
+	return `EXISTS (SELECT 1 FROM hsds_service_at_locations s JOIN hsds_locations l ON l.id = s.location_id
+		WHERE s.id = ` + col + ` AND l.confidential = 1)`
+}
+
+// confidentialPhone is true when the phone col names belongs to a
+// confidential location, or to no owner Haven stores.
+func confidentialPhone(col string) string {
+	return `EXISTS (SELECT 1 FROM hsds_phones p WHERE p.id = ` + col + ` AND (` + confidentialLocation("p.location_id") +
+		` OR ` + confidentialSAL("p.service_at_location_id") +
+		` OR (p.location_id = '' AND p.service_id = '' AND p.organization_id = '' AND p.service_at_location_id = '')))`
+}
+
+// confidentialRows lists, per table, the query that selects its rows (as
+// x) that belong to a confidential location; a restriction to some IDs
+// may follow with AND. It is the one definition of what must not leave
+// through a public read; attributes are dropped when they link any of
+// these rows.
 var confidentialRows = []string{
-	confidentialLocations,
-	confidentialSALs,
-	`SELECT id FROM hsds_addresses WHERE location_id IN (` + confidentialLocations + `)`,
-	confidentialPhones,
-	`SELECT id FROM hsds_schedules WHERE (location_id IN (` + confidentialLocations + `)
-		OR service_at_location_id IN (` + confidentialSALs + `))`,
-	`SELECT id FROM hsds_languages WHERE (location_id IN (` + confidentialLocations + `)
-		OR phone_id IN (` + confidentialPhones + `))`,
+	`SELECT x.id FROM hsds_locations x WHERE x.confidential = 1`,
+	`SELECT x.id FROM hsds_service_at_locations x WHERE ` + confidentialLocation("x.location_id"),
+	`SELECT x.id FROM hsds_addresses x WHERE ` + confidentialLocation("x.location_id"),
+	`SELECT x.id FROM hsds_phones x WHERE ` + confidentialPhone("x.id"),
+	`SELECT x.id FROM hsds_schedules x WHERE (` + confidentialLocation("x.location_id") + ` OR ` +
+		confidentialSAL("x.service_at_location_id") + `)`,
+	`SELECT x.id FROM hsds_languages x WHERE (` + confidentialLocation("x.location_id") + ` OR ` + confidentialPhone("x.phone_id") + `)`,
 }
 
 // confidentialIDs returns the IDs of the stored rows that belong to a
@@ -421,7 +435,7 @@ func (db *DB) confidentialIDs(ctx context.Context, ids []string, all bool) (map[
 	}
 	for start := 0; start < len(ids); start += inBatch {
 		chunk := ids[start:min(start+inBatch, len(ids))]
-		if err := query(" AND id IN "+valuesList(1, len(chunk)), anyIDs(chunk)); err != nil {
+		if err := query(" AND x.id IN "+valuesList(1, len(chunk)), anyIDs(chunk)); err != nil {
 			return nil, err
 		}
 	}
