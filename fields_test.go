@@ -69,7 +69,7 @@ func TestEnteredFieldsAreNamedOnce(t *testing.T) {
 		for i := range rv.NumField() {
 			if rv.Field(i).Addr().Pointer() == ptr {
 				found = true
-				if tag := strings.Split(rv.Type().Field(i).Tag.Get("json"), ",")[0]; tag != f.Column {
+				if tag := strings.Split(rv.Type().Field(i).Tag.Get("json"), ",")[0]; f.Entry != "" && tag != f.Column {
 					t.Errorf("%s.%s points at NewSurvivor.%s, whose JSON name is %q", f.Table, f.Column, rv.Type().Field(i).Name, tag)
 				}
 			}

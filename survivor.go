@@ -315,8 +315,12 @@ type SurvivorSummary struct {
 // SurvivorService keeps survivors' records. Every method checks access for
 // the actor in the context and writes an audit entry, reads included.
 type SurvivorService interface {
-	// CreateSurvivor creates a record; the actor joins its care team.
-	// Errors: Invalid, Unauthenticated, Forbidden.
+	// CreateSurvivor creates a record; the actor joins its care team. It
+	// returns the possible duplicates the actor may already see (on
+	// whose care team they are); a possible duplicate they may not see is
+	// never revealed to them, in any way, and waits in the supervisors'
+	// duplicate review queue instead. Errors: Invalid, Unauthenticated,
+	// Forbidden.
 	CreateSurvivor(ctx context.Context, ns NewSurvivor) (*Survivor, []PossibleDuplicate, error)
 	// Survivor reads a record. Errors: NotFound (also when the actor may not see it).
 	Survivor(ctx context.Context, id string) (*Survivor, error)
@@ -341,4 +345,38 @@ type SurvivorService interface {
 type PossibleDuplicate struct {
 	ID         string
 	CaseNumber string
+}
+
+// DuplicateReview is a pair of records with the same name and date of
+// birth that the worker who created the newer one may not see both of: a
+// supervisor looks at it instead, so that the warning tells the worker
+// nothing about records outside their care teams.
+type DuplicateReview struct {
+	ID string
+	// SurvivorID is the record just created; OtherID the existing record.
+	// The case numbers are "" once a record is deleted.
+	SurvivorID, SurvivorCase string
+	OtherID, OtherCase       string
+	CreatedAt                time.Time
+}
+
+// Duplicate review findings.
+const (
+	DuplicateSamePerson = "same_person" // one person: the care teams sort out the records
+	DuplicateDistinct   = "distinct"    // two people who share a name and date of birth
+)
+
+// DuplicateReviewService is the supervisors' queue of possible duplicates
+// that their creator was not told about.
+type DuplicateReviewService interface {
+	// DuplicateReviews lists the unresolved pairs, oldest first.
+	// Errors: Forbidden (not a supervisor).
+	DuplicateReviews(ctx context.Context) ([]DuplicateReview, error)
+	// DuplicateReviewsPending counts them: the alert on supervisors'
+	// pages. Errors: Forbidden.
+	DuplicateReviewsPending(ctx context.Context) (int, error)
+	// ResolveDuplicateReview records a supervisor's finding
+	// (DuplicateSamePerson or DuplicateDistinct), audited. Errors:
+	// Invalid, Forbidden, NotFound, Conflict (resolved already).
+	ResolveDuplicateReview(ctx context.Context, id, finding string) error
 }

@@ -104,7 +104,7 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 		return err
 	}
 	pages, err := web.New(web.Config{Auth: accounts, MFA: accounts, BreakGlass: breakGlass, Users: accounts,
-		Directory: index, DirectoryRecords: dir, ServiceWriter: dir, Survivors: survivors, Screenings: screenings,
+		Directory: index, DirectoryRecords: dir, ServiceWriter: dir, Survivors: survivors, Duplicates: survivors, Screenings: screenings,
 		Logger: logger, Demo: f.demo, Version: version})
 	if err != nil {
 		return err

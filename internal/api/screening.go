@@ -54,10 +54,10 @@ func (h *Handler) listInstruments(w http.ResponseWriter, r *http.Request) error 
 // ScreeningSummary is one entry of GET /api/v1/survivors/{id}/screenings:
 // the coded outcome, never the answers.
 type ScreeningSummary struct {
-	ID           string    `json:"id"`
-	InstrumentID string    `json:"instrument_id"`
-	Concern      string    `json:"concern"`
-	Flagged      []string  `json:"flagged"`
+	ID           string   `json:"id"`
+	InstrumentID string   `json:"instrument_id"`
+	Concern      string   `json:"concern"`
+	Flagged      []string `json:"flagged"`
 	// Screened is false when the safety checklist stopped the screening:
 	// no question was asked, so concern says nothing.
 	Screened  bool      `json:"screened"`

@@ -54,11 +54,12 @@ type Survivor struct {
 	UpdatedAt time.Time `json:"updated_at"`
 }
 
-// Duplicate is a possible duplicate found by blind index; ID and case
-// number are empty for a record the caller may not see.
+// Duplicate is a possible duplicate found by blind index, on a record the
+// caller may already see. A record they may not see is never listed (it
+// goes to the supervisors' review queue).
 type Duplicate struct {
-	ID         string `json:"id,omitempty"`
-	CaseNumber string `json:"case_number,omitempty"`
+	ID         string `json:"id"`
+	CaseNumber string `json:"case_number"`
 }
 
 // Created is the body of POST /api/v1/survivors.

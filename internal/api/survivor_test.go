@@ -160,6 +160,13 @@ func TestSurvivorAPI(t *testing.T) {
 			t.Errorf("same name and birth date: possible_duplicates (-want +got):\n%s", diff)
 		}
 
+		// A caller off those care teams learns nothing of them (security
+		// finding 4): the same empty list as for a new person.
+		_, _, stranger := e.call(t, "POST", "/api/v1/survivors", e.stranger, survivorJSON, "Created")
+		if d, ok := stranger["possible_duplicates"].([]any); !ok || len(d) != 0 {
+			t.Errorf("stranger: possible_duplicates=%v, want []", stranger["possible_duplicates"])
+		}
+
 		_, _, got := e.call(t, "GET", "/api/v1/survivors/"+id, e.read, "", "Survivor")
 		if diff := cmp.Diff(rec, got); diff != "" {
 			t.Errorf("GET differs from what POST returned (-post +get):\n%s", diff)

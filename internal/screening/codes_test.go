@@ -17,10 +17,10 @@ var directIndicators = map[string]struct {
 	minLabor      int
 }{
 	"haven-adult-indicators": {
-		sexual: []string{"a-sex-exchange", "a-sex-earnings"},
-		labor: []string{"a-deceived", "a-pay", "a-debt", "a-documents", "a-leave", "a-threats", "a-movement", "a-housing"},
+		sexual:   []string{"a-sex-exchange", "a-sex-earnings"},
+		labor:    []string{"a-deceived", "a-pay", "a-debt", "a-documents", "a-leave", "a-threats", "a-movement", "a-housing"},
 		minLabor: 2},
-	"haven-rapid-four": {sexual: []string{"r-sex"}, labor: []string{"r-leave", "r-papers", "r-threat"}, minLabor: 1},
+	"haven-rapid-four":  {sexual: []string{"r-sex"}, labor: []string{"r-leave", "r-papers", "r-threat"}, minLabor: 1},
 	"haven-youth-short": {sexual: []string{"y-exchange"}},
 }
 

@@ -114,8 +114,11 @@ var methodKinds = map[string][]string{
 	"audited": {"AddToCareTeam", "BeginTOTP", "BreakGlass", "ConfirmTOTP", "CreateAPIToken", "CreateScreening", "CreateSurvivor",
 		"CreateUser", "DeleteDirectoryService", "DeleteSurvivor", "EndSession", "ImportDirectory", "ImportInstrument", "SaveService",
 		"RecordContact", "ReviewBreakGlass", "RevokeAPIToken", "RotateKeys", "Screening", "Screenings", "SetUserDisabled",
-		"SetUserRole", "SignIn", "SignOut", "Survivor", "SurvivorIDByCaseNumber", "Survivors", "UpdateSurvivor"},
+		"SetUserRole", "SignIn", "SignOut", "Survivor", "SurvivorIDByCaseNumber", "Survivors", "UpdateSurvivor",
+		// TestDuplicateReviewQueue checks their entries.
+		"DuplicateReviews", "ResolveDuplicateReview"},
 	"read": {"APITokens", "AuditEntries", "AuditRoot", "AuditSize", "Authenticate", "AuthenticateAPIToken", "BreakGlassPending", "BreakGlassQueue",
+		"DuplicateReviewsPending",
 		"ConsistencyProof", "CountUsers", "FindUserByID", "InclusionProof", "Instrument", "Instruments", "LatestCheckpoint",
 		"Sessions", "VerifyAudit", "SignCheckpoint",
 		// Writes the tree hashes of entries already in the log: derived

@@ -116,3 +116,128 @@ func lastAuditEntry(t *testing.T, db *sqlstoretest.Store) haven.AuditEntry {
 	}
 	return es[0]
 }
+
+// Every read of a survivor's data under emergency access says so in the
+// audit log: the screenings and their list as well as the record.
+func TestBreakGlassScreeningReadsAudited(t *testing.T) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
+		owner := mustUser(t, db, "owner", haven.RoleAdvocate)
+		er := mustUser(t, db, "er.nurse", haven.RoleClinician)
+		s, _, err := db.CreateSurvivor(actorCtx(owner), canarySurvivor())
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc, err := db.CreateScreening(actorCtx(owner), haven.NewScreening{SurvivorID: s.ID, Response: rapidResponse(s.ID, "r-papers")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.BreakGlass(actorCtx(er), s.ID, "Patient unconscious in the emergency department; need allergies and safe contact"); err != nil {
+			t.Fatal(err)
+		}
+		reads := []struct {
+			action string
+			read   func(context.Context) error
+		}{
+			{"screening.list", func(ctx context.Context) error { _, err := db.Screenings(ctx, s.ID); return err }},
+			{"screening.read", func(ctx context.Context) error { _, err := db.Screening(ctx, sc.ID); return err }},
+		}
+		for _, r := range reads {
+			if err := r.read(actorCtx(er)); err != nil {
+				t.Fatalf("%s under emergency access: %v", r.action, err)
+			}
+			if last := lastAuditEntry(t, db); last.Action != r.action || last.ActorID != er.ID || last.Reason != "emergency access" {
+				t.Errorf("%s under emergency access audited as %+v, want reason \"emergency access\"", r.action, last)
+			}
+			if err := r.read(actorCtx(owner)); err != nil {
+				t.Fatal(err)
+			}
+			if last := lastAuditEntry(t, db); last.Action != r.action || last.Reason != "" {
+				t.Errorf("care-team %s audited as %+v, want no reason", r.action, last)
+			}
+		}
+	})
+}
+
+// Emergency access has limits (security finding 7): a repeat while a
+// grant is live does not extend it; the next grant within 24 hours needs a
+// fuller reason and comes first in the queue; a "not justified" finding
+// ends the grant at once and bars new ones on the record; more than
+// haven.BreakGlassMaxInWindow grants in 24 hours are refused.
+func TestBreakGlassLimits(t *testing.T) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
+		clock := &fixedClock{time.Date(2026, 5, 1, 8, 0, 0, 0, time.UTC)}
+		db.DB.Clock = clock
+		owner := mustUser(t, db, "owner", haven.RoleAdvocate)
+		er := mustUser(t, db, "er.nurse", haven.RoleClinician)
+		other := mustUser(t, db, "other.nurse", haven.RoleClinician)
+		sup := mustUser(t, db, "supervisor", haven.RoleSupervisor)
+		s, _, err := db.CreateSurvivor(actorCtx(owner), canarySurvivor())
+		if err != nil {
+			t.Fatal(err)
+		}
+		const first = "Patient unconscious in the emergency department; need allergies and safe contact"
+		const fuller = "Patient returned by ambulance after a seizure; I need the medication list and the safe contact plan again to call the right person"
+		for _, weak := range []string{"xxxxxxxxxxxxxxxxxxxx", "test test test test test", "asdf asdf asdf asdf asdf", "aaaa bbbb cccc dddd eeee"} {
+			if _, err := db.BreakGlass(actorCtx(er), s.ID, weak); haven.ErrorFields(err)["reason"] == "" {
+				t.Errorf("reason %q err=%v, want a reason field error", weak, err)
+			}
+		}
+		g1, err := db.BreakGlass(actorCtx(er), s.ID, first)
+		if err != nil || g1.Repeat {
+			t.Fatalf("first grant: %+v, %v", g1, err)
+		}
+		clock.t = clock.t.Add(30 * time.Minute)
+		again, err := db.BreakGlass(actorCtx(er), s.ID, first)
+		if err != nil || again.ID != g1.ID || !again.ExpiresAt.Equal(g1.ExpiresAt) {
+			t.Errorf("grant while live = %+v, %v; want the live grant %s until %v, unchanged", again, err, g1.ID, g1.ExpiresAt)
+		}
+		if q, _ := db.BreakGlassQueue(actorCtx(sup)); len(q) != 1 {
+			t.Errorf("queue has %d grants after a repeat while live, want 1", len(q))
+		}
+		clock.t = clock.t.Add(31 * time.Minute) // the first grant has ended
+		if _, err := db.BreakGlass(actorCtx(er), s.ID, first); haven.ErrorFields(err)["reason"] == "" {
+			t.Errorf("repeat within 24 h with a first-time reason err=%v, want a reason field error", err)
+		}
+		g2, err := db.BreakGlass(actorCtx(er), s.ID, fuller)
+		if err != nil || !g2.Repeat {
+			t.Fatalf("repeat grant: %+v, %v; want Repeat", g2, err)
+		}
+		if _, err := db.BreakGlass(actorCtx(other), s.ID, first); err != nil {
+			t.Fatal(err)
+		}
+		q, err := db.BreakGlassQueue(actorCtx(sup))
+		if err != nil || len(q) != 3 || q[0].ID != g2.ID || !q[0].Repeat {
+			t.Fatalf("queue = %+v, %v; want the repeat first of 3", q, err)
+		}
+		if _, err := db.Survivor(actorCtx(er), s.ID); err != nil {
+			t.Fatalf("read under the repeat grant: %v", err)
+		}
+		if err := db.ReviewBreakGlass(actorCtx(sup), g2.ID, haven.ReviewNotJustified); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Survivor(actorCtx(er), s.ID); haven.ErrorKind(err) != haven.NotFound {
+			t.Errorf("read after a not-justified finding err=%v, want NotFound at once", err)
+		}
+		if _, err := db.Screenings(actorCtx(er), s.ID); haven.ErrorKind(err) != haven.NotFound {
+			t.Errorf("screenings after a not-justified finding err=%v, want NotFound", err)
+		}
+		clock.t = clock.t.Add(48 * time.Hour)
+		if _, err := db.BreakGlass(actorCtx(er), s.ID, first); haven.ErrorKind(err) != haven.Forbidden {
+			t.Errorf("grant after a not-justified finding err=%v, want Forbidden", err)
+		}
+		if last := lastAuditEntry(t, db); last.Action != "survivor.break_glass" || last.Outcome != haven.OutcomeDenied {
+			t.Errorf("refused grant audited as %+v", last)
+		}
+		// other.nurse: three grants in 24 hours, then no more.
+		clock.t = clock.t.Add(2 * time.Hour)
+		for i := range haven.BreakGlassMaxInWindow {
+			if _, err := db.BreakGlass(actorCtx(other), s.ID, fuller); err != nil {
+				t.Fatalf("grant %d: %v", i+1, err)
+			}
+			clock.t = clock.t.Add(61 * time.Minute)
+		}
+		if _, err := db.BreakGlass(actorCtx(other), s.ID, fuller); haven.ErrorKind(err) != haven.Forbidden {
+			t.Errorf("grant %d in 24 h err=%v, want Forbidden", haven.BreakGlassMaxInWindow+1, err)
+		}
+	})
+}

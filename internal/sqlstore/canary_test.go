@@ -17,7 +17,8 @@ import (
 // canaries are the distinctive strings of canarySurvivor, one per
 // identifying or sensitive field.
 var canaries = []string{"CANARYNAME", "CANARYALIAS", "1999-04-03", "CANARYPHONE", "canaryemail", "CANARYADDRESS",
-	"CANARYIMMIGRATION", "CANARYNOTES", "CANARYCULTURE", "CANARYFAITH", "CANARYTIMES", "CANARYVOICEMAIL", "CANARYCODEWORD"}
+	"CANARYIMMIGRATION", "CANARYNOTES", "CANARYCULTURE", "CANARYFAITH", "CANARYTIMES", "CANARYVOICEMAIL", "CANARYCODEWORD",
+	"CANARYDIALECT"}
 
 func findCanaries(where string, b []byte) []string {
 	var found []string
@@ -178,4 +179,62 @@ func TestCryptoShredding(t *testing.T) {
 			t.Errorf("the restored row is there (%d listed), yet unreadable: as intended", len(list))
 		}
 	})
+}
+
+// TestMigrateSealsClearDialects: a record written before dialects were
+// sealed holds its dialect in the clear languages column; migrating seals
+// it under the survivor's key, keeps it readable, and (SQLite) leaves it
+// in no file of the database, not even a free page or the WAL.
+func TestMigrateSealsClearDialects(t *testing.T) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
+		ctx := context.Background()
+		adv := mustUser(t, db, "advocate", haven.RoleAdvocate)
+		s, _, err := db.CreateSurvivor(actorCtx(adv), canarySurvivor())
+		if err != nil {
+			t.Fatal(err)
+		}
+		const legacy = `[{"code":"es","dialect":"CANARYDIALECT legacy","interpreter":true},{"code":"mam"}]`
+		if _, err := db.SQL().Exec(`UPDATE survivors SET languages = $1, language_dialects_enc = NULL WHERE id = $2`, legacy, s.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var langs string
+		var sealed []byte
+		if err := db.SQL().QueryRow(`SELECT languages, language_dialects_enc FROM survivors WHERE id = $1`, s.ID).Scan(&langs, &sealed); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(langs, "CANARYDIALECT") || len(sealed) == 0 || len(findCanaries("sealed", sealed)) > 0 {
+			t.Errorf("after migrating: languages=%s, sealed %d bytes; want the dialect sealed", langs, len(sealed))
+		}
+		got, err := db.Survivor(actorCtx(adv), s.ID)
+		want := []haven.LanguagePreference{{Code: "es", Dialect: "CANARYDIALECT legacy", Interpreter: true}, {Code: "mam"}}
+		if err != nil || len(got.Languages) != 2 || got.Languages[0] != want[0] || got.Languages[1] != want[1] {
+			t.Errorf("read after migrating: %+v, %v; want %+v", got, err, want)
+		}
+	})
+}
+
+func TestMigrateSealsClearDialectsOnDisk(t *testing.T) {
+	dir := t.TempDir()
+	db := openWithKeys(t, "sqlite:"+filepath.Join(dir, "haven.db"), "sqlite:"+filepath.Join(dir, "keys.db"))
+	adv := mustUser(t, db, "advocate", haven.RoleAdvocate)
+	s, _, err := db.CreateSurvivor(actorCtx(adv), canarySurvivor())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SQL().Exec(`UPDATE survivors SET languages = '[{"code":"es","dialect":"CANARYDIALECT legacy"}]', language_dialects_enc = NULL WHERE id = $1`, s.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*"))
+	for _, f := range files {
+		b, _ := os.ReadFile(f)
+		for _, c := range findCanaries(filepath.Base(f), b) {
+			t.Errorf("canary in plaintext after migrating: %s", c)
+		}
+	}
 }

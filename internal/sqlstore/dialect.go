@@ -43,6 +43,10 @@ type dialect struct {
 	withAuditEntry func(query string, nargs int) string
 	// insertAuditHashes stores tree hashes at consecutive indexes.
 	insertAuditHashes func(ctx context.Context, tx *Tx, first int64, hashes []tlog.Hash) error
+	// purgeOldRows rewrites the survivors table so that values a
+	// migration took out of the clear leave its old row versions and
+	// free pages (and, on SQLite, the write-ahead log).
+	purgeOldRows []string
 }
 
 var sqliteDialect = dialect{
@@ -69,6 +73,7 @@ var sqliteDialect = dialect{
 	insertAuditEntry: `INSERT INTO audit_entries (idx, at, actor_id, action, object_type, object_id, outcome, reason)
 		VALUES ((SELECT COALESCE(MAX(idx) + 1, 0) FROM audit_entries), $1, $2, $3, $4, $5, $6, $7)`,
 	insertAuditHashes: insertHashRows,
+	purgeOldRows:      []string{`VACUUM`, `PRAGMA wal_checkpoint(TRUNCATE)`},
 }
 
 // pgAppendAudit returns the WITH clause that appends an audit entry on
@@ -105,6 +110,7 @@ var postgresDialect = dialect{
 		db.SetMaxOpenConns(20)
 		db.SetMaxIdleConns(10)
 	},
+	purgeOldRows: []string{`VACUUM FULL survivors`},
 	// The append alone: its WITH clause in front of a statement that does
 	// nothing else.
 	insertAuditEntry: pgAppendAudit(0) + `SELECT 1`,

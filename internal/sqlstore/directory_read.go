@@ -32,7 +32,9 @@ func (db *DirectoryService) ExportDirectory(ctx context.Context, confidential bo
 		return nil, err
 	}
 	if !confidential {
-		d = withoutConfidential(d)
+		if d, err = db.withoutConfidential(ctx, d, false); err != nil {
+			return nil, err
+		}
 	}
 	reason := fmt.Sprintf("organizations=%d services=%d locations=%d records=%d",
 		len(d.Organizations), len(d.Services), len(d.Locations), directoryLen(d))
@@ -242,7 +244,8 @@ func (db *DirectoryService) DirectoryServices(ctx context.Context, f haven.Servi
 		return nil, 0, err
 	}
 	inOrder(d.Services, ids, func(s haven.Service) string { return s.ID })
-	return withoutConfidential(d), total, nil
+	d, err = db.withoutConfidential(ctx, d, true)
+	return d, total, err
 }
 
 // serviceWhere turns f into a WHERE clause on hsds_services s.
@@ -333,8 +336,11 @@ func (db *DirectoryService) DirectoryOrganizations(ctx context.Context, id strin
 		return nil, 0, err
 	}
 	locIDs := idsOf(d.Locations, func(l haven.Location) string { return l.ID })
-	err = db.loadOwned(ctx, d, map[string][]string{"location_id": locIDs, "organization_id": ids})
-	return withoutConfidential(d), total, err
+	if err = db.loadOwned(ctx, d, map[string][]string{"location_id": locIDs, "organization_id": ids}); err != nil {
+		return nil, 0, err
+	}
+	d, err = db.withoutConfidential(ctx, d, true)
+	return d, total, err
 }
 
 // inOrder sorts items into the order of ids (a page's order).
@@ -359,41 +365,175 @@ func anyIDs(ids []string) []any {
 	return out
 }
 
-// withoutConfidential returns d without its confidential locations and
-// every record that would place one: service-at-locations to them, their
-// addresses, phones, schedules and languages, and attributes linking any
-// of those.
-func withoutConfidential(d *haven.Directory) *haven.Directory {
+// The rows that belong to a confidential location, table by table: the
+// location, its service-at-locations and addresses, the phones and
+// schedules of either, the languages of the location or of such a phone.
+// A phone that names no owner Haven stores (only a contact, whose place
+// Haven does not keep) cannot be placed, and counts as confidential too:
+// when in doubt, a record stays in. Each test is a lookup by primary key,
+// so that checking a page's rows costs a few index probes however large
+// the directory.
+
+// confidentialLocation is true when the location col names is confidential.
+func confidentialLocation(col string) string {
+	return `EXISTS (SELECT 1 FROM hsds_locations l WHERE l.id = ` + col + ` AND l.confidential = 1)`
+}
+
+// confidentialSAL is true when the service-at-location col names is at a
+// confidential location.
+func confidentialSAL(col string) string {
+	return `EXISTS (SELECT 1 FROM hsds_service_at_locations s JOIN hsds_locations l ON l.id = s.location_id
+		WHERE s.id = ` + col + ` AND l.confidential = 1)`
+}
+
+// confidentialPhone is true when the phone col names belongs to a
+// confidential location, or to no owner Haven stores.
+func confidentialPhone(col string) string {
+	return `EXISTS (SELECT 1 FROM hsds_phones p WHERE p.id = ` + col + ` AND (` + confidentialLocation("p.location_id") +
+		` OR ` + confidentialSAL("p.service_at_location_id") +
+		` OR (p.location_id = '' AND p.service_id = '' AND p.organization_id = '' AND p.service_at_location_id = '')))`
+}
+
+// confidentialRows lists, per table, the query that selects its rows (as
+// x) that belong to a confidential location; a restriction to some IDs
+// may follow with AND. It is the one definition of what must not leave
+// through a public read; attributes are dropped when they link any of
+// these rows.
+var confidentialRows = []string{
+	`SELECT x.id FROM hsds_locations x WHERE x.confidential = 1`,
+	`SELECT x.id FROM hsds_service_at_locations x WHERE ` + confidentialLocation("x.location_id"),
+	`SELECT x.id FROM hsds_addresses x WHERE ` + confidentialLocation("x.location_id"),
+	`SELECT x.id FROM hsds_phones x WHERE ` + confidentialPhone("x.id"),
+	`SELECT x.id FROM hsds_schedules x WHERE (` + confidentialLocation("x.location_id") + ` OR ` +
+		confidentialSAL("x.service_at_location_id") + `)`,
+	`SELECT x.id FROM hsds_languages x WHERE (` + confidentialLocation("x.location_id") + ` OR ` + confidentialPhone("x.phone_id") + `)`,
+}
+
+// confidentialIDs returns the IDs of the stored rows that belong to a
+// confidential location (see confidentialRows): among ids, or every such
+// row when all is true.
+func (db *store) confidentialIDs(ctx context.Context, ids []string, all bool) (map[string]bool, error) {
 	hidden := map[string]bool{}
+	query := func(restrict string, args []any) error {
+		parts := make([]string, len(confidentialRows))
+		for i, q := range confidentialRows {
+			parts[i] = q + restrict
+		}
+		rows, err := db.db.QueryContext(ctx, strings.Join(parts, " UNION ALL "), args...)
+		if err != nil {
+			return fmt.Errorf("find confidential directory records: %w", err)
+		}
+		got, err := scanIDs(rows)
+		for _, id := range got {
+			hidden[id] = true
+		}
+		return err
+	}
+	if all {
+		return hidden, query("", nil)
+	}
+	for start := 0; start < len(ids); start += inBatch {
+		chunk := ids[start:min(start+inBatch, len(ids))]
+		if err := query(" AND x.id IN "+valuesList(1, len(chunk)), anyIDs(chunk)); err != nil {
+			return nil, err
+		}
+	}
+	return hidden, nil
+}
+
+// withoutConfidential returns d without every record that belongs to a
+// confidential location, as the database says, not as d happens to hold
+// it: a read that left the location itself out still drops its phones,
+// addresses, schedules, languages and service-at-locations, the records
+// that point at those, and the attributes linking any of them. Every read
+// of the directory for display or public export goes through it. With
+// some true, only the rows d names are looked up (a page); otherwise all
+// confidential rows are (a whole export).
+func (db *store) withoutConfidential(ctx context.Context, d *haven.Directory, some bool) (*haven.Directory, error) {
+	hidden, err := db.confidentialIDs(ctx, referencedIDs(d), !some)
+	if err != nil {
+		return nil, err
+	}
 	for _, l := range d.Locations {
 		if l.Confidential {
 			hidden[l.ID] = true
 		}
 	}
+	return dropConfidential(d, hidden), nil
+}
+
+// referencedIDs lists every ID in d that could name a row of a
+// confidential location: the IDs of its location-owned records and every
+// reference they and the attributes make.
+func referencedIDs(d *haven.Directory) []string {
+	set := map[string]bool{}
+	add := func(ids ...string) {
+		for _, id := range ids {
+			set[id] = true
+		}
+	}
+	for _, l := range d.Locations {
+		add(l.ID)
+	}
+	for _, s := range d.ServiceAtLocations {
+		add(s.ID, s.LocationID)
+	}
+	for _, a := range d.Addresses {
+		add(a.ID, a.LocationID)
+	}
+	for _, p := range d.Phones {
+		add(p.ID, p.LocationID, p.ServiceAtLocationID)
+	}
+	for _, s := range d.Schedules {
+		add(s.ID, s.LocationID, s.ServiceAtLocationID)
+	}
+	for _, l := range d.Languages {
+		add(l.ID, l.LocationID, l.PhoneID)
+	}
+	for _, a := range d.Attributes {
+		add(a.LinkID)
+	}
+	delete(set, "")
+	out := keys(set)
+	slices.Sort(out)
+	return out
+}
+
+// dropConfidential returns d without the records hidden names and those
+// that point at one.
+func dropConfidential(d *haven.Directory, hidden map[string]bool) *haven.Directory {
 	if len(hidden) == 0 {
 		return d
 	}
+	h := func(ids ...string) bool {
+		for _, id := range ids {
+			if hidden[id] {
+				return true
+			}
+		}
+		return false
+	}
 	out := *d
-	out.Locations = dropIf(d.Locations, func(l haven.Location) bool { return hidden[l.ID] })
-	out.ServiceAtLocations = dropIf(d.ServiceAtLocations, func(s haven.ServiceAtLocation) bool {
-		return hidden[s.LocationID] && mark(hidden, s.ID)
-	})
-	out.Addresses = dropIf(d.Addresses, func(a haven.Address) bool { return hidden[a.LocationID] && mark(hidden, a.ID) })
-	out.Phones = dropIf(d.Phones, func(p haven.Phone) bool {
-		return (hidden[p.LocationID] || hidden[p.ServiceAtLocationID]) && mark(hidden, p.ID)
-	})
-	out.Schedules = dropIf(d.Schedules, func(s haven.Schedule) bool {
-		return (hidden[s.LocationID] || hidden[s.ServiceAtLocationID]) && mark(hidden, s.ID)
-	})
-	out.Languages = dropIf(d.Languages, func(l haven.Language) bool { return hidden[l.LocationID] || hidden[l.PhoneID] })
-	out.Attributes = dropIf(d.Attributes, func(a haven.Attribute) bool { return hidden[a.LinkID] })
+	out.Locations = dropIf(d.Locations, func(l haven.Location) bool { return h(l.ID) })
+	out.ServiceAtLocations = dropIf(d.ServiceAtLocations, func(s haven.ServiceAtLocation) bool { return h(s.ID, s.LocationID) })
+	out.Addresses = dropIf(d.Addresses, func(a haven.Address) bool { return h(a.ID, a.LocationID) })
+	out.Phones = dropIf(d.Phones, func(p haven.Phone) bool { return h(p.ID, p.LocationID, p.ServiceAtLocationID) })
+	out.Schedules = dropIf(d.Schedules, func(s haven.Schedule) bool { return h(s.ID, s.LocationID, s.ServiceAtLocationID) })
+	out.Languages = dropIf(d.Languages, func(l haven.Language) bool { return h(l.ID, l.LocationID, l.PhoneID) })
+	out.Attributes = dropIf(d.Attributes, func(a haven.Attribute) bool { return h(a.ID, a.LinkID) })
+	// A term only the dropped attributes use (a shelter's own term) goes
+	// with them; terms nothing uses stay, as a taxonomy's.
+	used := map[string]bool{}
+	for _, a := range out.Attributes {
+		used[a.TaxonomyTermID] = true
+	}
+	for _, a := range d.Attributes {
+		if !used[a.TaxonomyTermID] && h(a.ID, a.LinkID) {
+			hidden[a.TaxonomyTermID] = true
+		}
+	}
+	out.TaxonomyTerms = dropIf(d.TaxonomyTerms, func(t haven.TaxonomyTerm) bool { return h(t.ID) })
 	return &out
-}
-
-// mark adds id to set and returns true.
-func mark(set map[string]bool, id string) bool {
-	set[id] = true
-	return true
 }
 
 func dropIf[T any](items []T, drop func(T) bool) []T {

@@ -120,7 +120,23 @@ func (db *DB) Migrate(ctx context.Context) (applied int, err error) {
 		}
 		applied++
 	}
-	return applied, tx.Commit()
+	moved, err := db.sealLegacyDialects(ctx, tx)
+	if err != nil {
+		return 0, err
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, err
+	}
+	if moved > 0 {
+		// The clear dialects linger in old row versions and free pages
+		// until the engine rewrites them.
+		for _, q := range db.dialect.purgeOldRows {
+			if _, err := db.db.ExecContext(ctx, q); err != nil {
+				return applied, fmt.Errorf("purge old row versions: %w", err)
+			}
+		}
+	}
+	return applied, nil
 }
 
 func newerSchemaError(current, latest int) error {

@@ -347,7 +347,8 @@ func (db *ScreeningService) Screening(ctx context.Context, id string) (*haven.Sc
 	} else if err != nil {
 		return nil, fmt.Errorf("find screening: %w", err)
 	}
-	if err := db.authorize(ctx, actor, access.Read, access.Screening, survivorID); err != nil {
+	rel, _, err := db.authorizeAs(ctx, actor, access.Read, access.Screening, survivorID)
+	if err != nil {
 		return nil, errScreeningNotFound
 	}
 	var sc *haven.Screening
@@ -355,7 +356,7 @@ func (db *ScreeningService) Screening(ctx context.Context, id string) (*haven.Sc
 		if sc, err = tx.readScreening(ctx, id); err != nil {
 			return err
 		}
-		return tx.audit(ctx, haven.AuditEvent{Action: "screening.read", ObjectType: "screening", ObjectID: id})
+		return tx.audit(ctx, readEvent(rel, "screening.read", "screening", id))
 	})
 	return sc, err
 }
@@ -399,7 +400,8 @@ func (db *ScreeningService) Screenings(ctx context.Context, survivorID string) (
 	if err != nil {
 		return nil, err
 	}
-	if err := db.authorize(ctx, actor, access.List, access.Screening, survivorID); err != nil {
+	rel, _, err := db.authorizeAs(ctx, actor, access.List, access.Screening, survivorID)
+	if err != nil {
 		return nil, err
 	}
 	var out []haven.ScreeningSummary
@@ -424,7 +426,7 @@ func (db *ScreeningService) Screenings(ctx context.Context, survivorID string) (
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		return tx.audit(ctx, haven.AuditEvent{Action: "screening.list", ObjectType: "survivor", ObjectID: survivorID})
+		return tx.audit(ctx, readEvent(rel, "screening.list", "survivor", survivorID))
 	})
 	return out, err
 }

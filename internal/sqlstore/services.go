@@ -7,9 +7,10 @@ import "github.com/haven-care/haven"
 // apitoken.go).
 type AccountService struct{ *store }
 
-// SurvivorService keeps survivors' records, their care teams and the
-// contacts made under their safe-contact plans (survivor.go,
-// survivor_read.go, contact.go).
+// SurvivorService keeps survivors' records, their care teams, the
+// contacts made under their safe-contact plans and the supervisors' review
+// of possible duplicates (survivor.go, survivor_read.go, survivor_atrest.go,
+// contact.go).
 type SurvivorService struct{ *store }
 
 // ScreeningService keeps screening instruments and the screenings run with
@@ -30,13 +31,14 @@ type BreakGlassService struct{ *store }
 type AuditService struct{ *store }
 
 var (
-	_ haven.AccountService    = (*AccountService)(nil)
-	_ haven.SurvivorService   = (*SurvivorService)(nil)
-	_ haven.ScreeningService  = (*ScreeningService)(nil)
-	_ haven.DirectoryService  = (*DirectoryService)(nil)
-	_ haven.PublicDirectory   = (*DirectoryService)(nil)
-	_ haven.BreakGlassService = (*BreakGlassService)(nil)
-	_ haven.AuditService      = (*AuditService)(nil)
+	_ haven.AccountService         = (*AccountService)(nil)
+	_ haven.SurvivorService        = (*SurvivorService)(nil)
+	_ haven.DuplicateReviewService = (*SurvivorService)(nil)
+	_ haven.ScreeningService       = (*ScreeningService)(nil)
+	_ haven.DirectoryService       = (*DirectoryService)(nil)
+	_ haven.PublicDirectory        = (*DirectoryService)(nil)
+	_ haven.BreakGlassService      = (*BreakGlassService)(nil)
+	_ haven.AuditService           = (*AuditService)(nil)
 )
 
 // NewAccountService returns the account service over db.

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/base32"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -109,6 +110,18 @@ func (db *store) authorizeAs(ctx context.Context, actor haven.Actor, act access.
 		return rel, expires, haven.Errorf(haven.Forbidden, "Your role may not do this.")
 	}
 	return rel, expires, errSurvivorNotFound
+}
+
+// readEvent is the audit entry of a read of a survivor's data that the
+// access decision allowed under rel: a read under emergency access says so
+// in its reason, whatever it reads (the record, a screening, a list), so
+// that the review sees every read the grant allowed.
+func readEvent(rel access.Relationship, action, objectType, objectID string) haven.AuditEvent {
+	ev := haven.AuditEvent{Action: action, ObjectType: objectType, ObjectID: objectID}
+	if rel == access.BreakGlass {
+		ev.Reason = "emergency access"
+	}
+	return ev
 }
 
 func actorOf(ctx context.Context) (haven.Actor, error) {
@@ -231,9 +244,11 @@ func joinChannels(chs []haven.ContactChannel) string {
 const duplicatesSQL = `SELECT s.id, s.case_number, EXISTS (SELECT 1 FROM care_team c WHERE c.survivor_id = s.id AND c.user_id = $3)
 	FROM survivors s WHERE s.name_dob_index = $1 AND s.id <> $2`
 
-// possibleDuplicates finds other records with the same blind index. Those
-// the actor may not see are reported without an ID, so the warning does
-// not reveal whose record it is.
+// possibleDuplicates finds other records with the same blind index. It
+// returns those on whose care team the actor is; each of the others goes
+// to the supervisors' duplicate review queue and is not returned at all,
+// so that the creator learns nothing of records they may not see (not
+// even that there are some).
 func (tx *Tx) possibleDuplicates(ctx context.Context, s *haven.Survivor, index []byte, actor haven.Actor) ([]haven.PossibleDuplicate, error) {
 	if s.Name == "" || s.DateOfBirth == "" {
 		return nil, nil
@@ -242,18 +257,182 @@ func (tx *Tx) possibleDuplicates(ctx context.Context, s *haven.Survivor, index [
 	if err != nil {
 		return nil, fmt.Errorf("find duplicates: %w", err)
 	}
-	defer rows.Close()
 	var out []haven.PossibleDuplicate
+	var hidden []string
 	for rows.Next() {
 		var d haven.PossibleDuplicate
 		var visible bool
 		if err := rows.Scan(&d.ID, &d.CaseNumber, &visible); err != nil {
+			rows.Close()
 			return nil, err
 		}
-		if !visible {
-			d = haven.PossibleDuplicate{}
+		if visible {
+			out = append(out, d)
+		} else {
+			hidden = append(hidden, d.ID)
 		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, other := range hidden {
+		id := newID()
+		ev := haven.AuditEvent{Action: "duplicate_review.create", ObjectType: "duplicate_review", ObjectID: id}
+		if _, err := tx.execAudited(ctx, ev, `INSERT INTO duplicate_reviews (id, survivor_id, other_id, created_by, created_at)
+			VALUES ($1, $2, $3, $4, $5)`, id, s.ID, other, actor.UserID, tx.now); err != nil {
+			return nil, fmt.Errorf("queue duplicate review: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// requireSupervisor refuses anyone but a supervisor.
+func requireSupervisor(actor haven.Actor, msg string) error {
+	if actor.Role != haven.RoleSupervisor {
+		return haven.Errorf(haven.Forbidden, "%s", msg)
+	}
+	return nil
+}
+
+// DuplicateReviews lists the unresolved possible duplicates, oldest
+// first, with the case numbers of both records, for supervisors.
+func (db *SurvivorService) DuplicateReviews(ctx context.Context) ([]haven.DuplicateReview, error) {
+	actor, err := actorOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := requireSupervisor(actor, "Only supervisors review possible duplicates."); err != nil {
+		return nil, err
+	}
+	rows, err := db.db.QueryContext(ctx, `SELECT d.id, d.survivor_id, COALESCE(a.case_number, ''), d.other_id, COALESCE(b.case_number, ''), d.created_at
+		FROM duplicate_reviews d LEFT JOIN survivors a ON a.id = d.survivor_id LEFT JOIN survivors b ON b.id = d.other_id
+		WHERE d.resolved_by = '' ORDER BY d.created_at, d.id`)
+	if err != nil {
+		return nil, fmt.Errorf("list duplicate reviews: %w", err)
+	}
+	defer rows.Close()
+	var out []haven.DuplicateReview
+	for rows.Next() {
+		var d haven.DuplicateReview
+		if err := rows.Scan(&d.ID, &d.SurvivorID, &d.SurvivorCase, &d.OtherID, &d.OtherCase, &d.CreatedAt); err != nil {
+			return nil, err
+		}
+		d.CreatedAt = d.CreatedAt.UTC()
 		out = append(out, d)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return out, db.inTx(ctx, func(tx *Tx) error {
+		return tx.audit(ctx, haven.AuditEvent{Action: "duplicate_review.list", ObjectType: "duplicate_review"})
+	})
+}
+
+// DuplicateReviewsPending counts the unresolved possible duplicates, for
+// the alert on supervisors' pages.
+func (db *SurvivorService) DuplicateReviewsPending(ctx context.Context) (int, error) {
+	actor, err := actorOf(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if err := requireSupervisor(actor, "Only supervisors review possible duplicates."); err != nil {
+		return 0, err
+	}
+	var n int
+	if err := db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM duplicate_reviews WHERE resolved_by = ''`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count duplicate reviews: %w", err)
+	}
+	return n, nil
+}
+
+// ResolveDuplicateReview records a supervisor's finding on a possible
+// duplicate; the change and its audit entry are one transaction.
+func (db *SurvivorService) ResolveDuplicateReview(ctx context.Context, id, finding string) error {
+	actor, err := actorOf(ctx)
+	if err != nil {
+		return err
+	}
+	if err := requireSupervisor(actor, "Only supervisors review possible duplicates."); err != nil {
+		return err
+	}
+	if finding != haven.DuplicateSamePerson && finding != haven.DuplicateDistinct {
+		return haven.FieldError("finding", "Choose same person or different people.")
+	}
+	return db.inTx(ctx, func(tx *Tx) error {
+		var resolver string
+		err := tx.QueryRowContext(ctx, `SELECT resolved_by FROM duplicate_reviews WHERE id = $1`, id).Scan(&resolver)
+		if errors.Is(err, sql.ErrNoRows) {
+			return haven.Errorf(haven.NotFound, "Review not found.")
+		} else if err != nil {
+			return fmt.Errorf("read duplicate review: %w", err)
+		} else if resolver != "" {
+			return haven.Errorf(haven.Conflict, "This possible duplicate has been resolved.")
+		}
+		ev := haven.AuditEvent{Action: "duplicate_review.resolve", ObjectType: "duplicate_review", ObjectID: id, Reason: finding}
+		_, err = tx.execAudited(ctx, ev, `UPDATE duplicate_reviews SET resolved_by = $1, resolved_at = $2, resolution = $3 WHERE id = $4`,
+			actor.UserID, tx.now, finding, id)
+		return err
+	})
+}
+
+// sealLegacyDialects seals the dialects that rows written before
+// migration 0012_sealed_dialects hold in the clear languages column: for
+// each row without language_dialects_enc it seals the dialects under the
+// survivor's data key and rewrites languages without them. It runs in the
+// migration's transaction and reports how many rows it changed. A row
+// whose key is gone (shredded) loses its dialects.
+func (db *store) sealLegacyDialects(ctx context.Context, tx *sql.Tx) (int, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id, languages FROM survivors WHERE language_dialects_enc IS NULL`)
+	if err != nil {
+		return 0, fmt.Errorf("find clear dialects: %w", err)
+	}
+	type row struct{ id, langs string }
+	var todo []row
+	for rows.Next() {
+		var r row
+		if err := rows.Scan(&r.id, &r.langs); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		todo = append(todo, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	for _, r := range todo {
+		s := haven.Survivor{ID: r.id}
+		var err error
+		if s.Languages, err = languagesFromRest(r.langs); err != nil {
+			return 0, fmt.Errorf("decode languages of %s: %w", r.id, err)
+		}
+		sealed, err := db.sealDialects(ctx, &s)
+		if err != nil {
+			return 0, err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE survivors SET languages = $1, language_dialects_enc = $2 WHERE id = $3`,
+			languagesAtRest(s.Languages), sealed, r.id); err != nil {
+			return 0, fmt.Errorf("seal dialects of %s: %w", r.id, err)
+		}
+	}
+	return len(todo), nil
+}
+
+// sealDialects seals the dialects of s under its data key; a shredded
+// record's seal to an empty value, which no read opens.
+func (db *store) sealDialects(ctx context.Context, s *haven.Survivor) ([]byte, error) {
+	dk, err := db.dataKey(ctx, s.ID)
+	if haven.ErrorKind(err) == haven.NotFound {
+		return []byte{}, nil
+	} else if err != nil {
+		return nil, err
+	}
+	defer clear(dk)
+	plain, err := atRest["language_dialects"].encode(&s.NewSurvivor)
+	if err != nil {
+		return nil, err
+	}
+	defer clear(plain)
+	return vault.Seal(dk, plain, vault.AAD("survivors", "language_dialects", s.ID))
 }

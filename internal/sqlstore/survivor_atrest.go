@@ -66,6 +66,26 @@ var atRest = map[string]sealedField{
 			ns.SafeContact = v.plan()
 			return nil
 		}},
+	// The free-text dialect of each preferred language, in the order of the
+	// coded languages column, which is read first and filled in from it.
+	"language_dialects": {column: "language_dialects",
+		encode: func(ns *haven.NewSurvivor) ([]byte, error) {
+			list := make([]string, len(ns.Languages))
+			for i, l := range ns.Languages {
+				list[i] = l.Dialect
+			}
+			return json.Marshal(list)
+		},
+		decode: func(b []byte, ns *haven.NewSurvivor) error {
+			var list []string
+			if err := json.Unmarshal(b, &list); err != nil {
+				return err
+			}
+			for i := range min(len(list), len(ns.Languages)) {
+				ns.Languages[i].Dialect = list[i]
+			}
+			return nil
+		}},
 }
 
 // safeContactV1 is the first at-rest form of a safe-contact plan. Its
@@ -97,19 +117,22 @@ func (v safeContactV1) plan() haven.SafeContactPlan {
 	return p
 }
 
-// languageV1 is the first stored form of one language preference, in the
-// coded languages column (a JSON array). Its keys must never change.
+// languageV1 is the stored form of one language preference, in the coded
+// languages column (a JSON array). Its keys must never change. Dialect is
+// read only from rows written before migration 0012 sealed dialects apart
+// (language_dialects); it is never written.
 type languageV1 struct {
 	Code        string `json:"code"`
 	Dialect     string `json:"dialect,omitempty"`
 	Interpreter bool   `json:"interpreter,omitempty"`
 }
 
-// languagesAtRest is the coded languages column of ls.
+// languagesAtRest is the coded languages column of ls: codes and
+// interpreter need, without the dialects, which are sealed.
 func languagesAtRest(ls []haven.LanguagePreference) string {
 	v := make([]languageV1, len(ls))
 	for i, l := range ls {
-		v[i] = languageV1{Code: l.Code, Dialect: l.Dialect, Interpreter: l.Interpreter}
+		v[i] = languageV1{Code: l.Code, Interpreter: l.Interpreter}
 	}
 	b, _ := json.Marshal(v) // strings and bools always marshal
 	return string(b)

@@ -28,16 +28,30 @@ func TestAtRestFormsAreStable(t *testing.T) {
 	if diff := cmp.Diff(plan, back.SafeContact); diff != "" {
 		t.Errorf("decoded plan (-want +got):\n%s", diff)
 	}
-	const langs = `[{"code":"es","dialect":"Rioplatense","interpreter":true},{"code":"en"}]`
+	// The coded column holds no dialect; the dialects are sealed apart.
+	const langs = `[{"code":"es","interpreter":true},{"code":"en"}]`
 	if got := languagesAtRest(ns.Languages); got != langs {
 		t.Errorf("languages at rest = %s, want %s", got, langs)
 	}
-	decoded, err := languagesFromRest(langs)
-	if err != nil {
+	const dialects = `["Rioplatense",""]`
+	if got, err := atRest["language_dialects"].encode(&ns); err != nil || string(got) != dialects {
+		t.Errorf("language_dialects at rest = %s, %v, want %s", got, err, dialects)
+	}
+	var read haven.NewSurvivor
+	if read.Languages, err = languagesFromRest(langs); err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(ns.Languages, decoded); diff != "" {
+	if err := atRest["language_dialects"].decode([]byte(dialects), &read); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(ns.Languages, read.Languages); diff != "" {
 		t.Errorf("decoded languages (-want +got):\n%s", diff)
+	}
+	// Rows written before dialects were sealed carry them in the clear
+	// column, and still decode.
+	legacy, err := languagesFromRest(`[{"code":"es","dialect":"Rioplatense","interpreter":true},{"code":"en"}]`)
+	if err != nil || cmp.Diff(ns.Languages, legacy) != "" {
+		t.Errorf("legacy languages column = %+v, %v", legacy, err)
 	}
 	if _, err := languagesFromRest("{"); err == nil {
 		t.Error("a broken languages column decoded without error")

@@ -23,10 +23,7 @@ func (db *SurvivorService) Survivor(ctx context.Context, id string) (*haven.Surv
 	if err != nil {
 		return nil, err
 	}
-	read := haven.AuditEvent{Action: "survivor.read", ObjectType: "survivor", ObjectID: id}
-	if rel == access.BreakGlass {
-		read.Reason = "emergency access"
-	}
+	read := readEvent(rel, "survivor.read", "survivor", id)
 	var s *haven.Survivor
 	err = db.inTx(ctx, func(tx *Tx) error {
 		if s, err = tx.readSurvivor(ctx, id); err != nil {

@@ -45,8 +45,8 @@ func (h *Handler) breakGlass(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := breakGlassPage{Page: h.page(r, "breakglass.title"), CaseNumber: r.PostForm.Get("case_number"),
 		Reason: r.PostForm.Get("reason"), Fields: map[string]string{}}
-	if err := haven.ValidateBreakGlassReason(p.Reason); err != nil {
-		p.Fields["reason"] = p.T("breakglass.reason_short")
+	if problem := haven.BreakGlassReasonProblem(p.Reason, 0); problem != "" {
+		p.Fields["reason"] = p.T("breakglass.reason_" + problem)
 	}
 	id, err := h.cfg.BreakGlass.SurvivorIDByCaseNumber(r.Context(), p.CaseNumber)
 	if haven.ErrorKind(err) == haven.Invalid {
@@ -57,7 +57,14 @@ func (h *Handler) breakGlass(w http.ResponseWriter, r *http.Request) error {
 	if len(p.Fields) > 0 {
 		return h.render(w, http.StatusBadRequest, "breakglass", &p)
 	}
-	if _, err := h.cfg.BreakGlass.BreakGlass(r.Context(), id, p.Reason); err != nil {
+	if _, err := h.cfg.BreakGlass.BreakGlass(r.Context(), id, p.Reason); haven.ErrorFields(err)["reason"] != "" {
+		// A repeat within 24 hours needs a fuller reason.
+		p.Fields["reason"] = p.T("breakglass.reason_" + haven.ReasonRepeat)
+		return h.render(w, http.StatusBadRequest, "breakglass", &p)
+	} else if haven.ErrorKind(err) == haven.Forbidden {
+		p.Notice = p.T("breakglass.refused")
+		return h.render(w, http.StatusForbidden, "breakglass", &p)
+	} else if err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/survivors/"+id, http.StatusSeeOther)
@@ -71,6 +78,7 @@ type breakGlassQueuePage struct {
 
 type grantRow struct {
 	ID, User, CaseNumber, Created, Expires, Reason string
+	Repeat                                         bool
 }
 
 func (h *Handler) breakGlassQueue(w http.ResponseWriter, r *http.Request) error {
@@ -87,7 +95,7 @@ func (h *Handler) breakGlassQueue(w http.ResponseWriter, r *http.Request) error 
 	}
 	for _, g := range grants {
 		p.Grants = append(p.Grants, grantRow{ID: g.ID, User: h.userName(r, g.UserID), CaseNumber: g.CaseNumber,
-			Created: g.CreatedAt.Format("2006-01-02 15:04 UTC"), Expires: g.ExpiresAt.Format("15:04 UTC"), Reason: g.Reason})
+			Created: g.CreatedAt.Format("2006-01-02 15:04 UTC"), Expires: g.ExpiresAt.Format("15:04 UTC"), Reason: g.Reason, Repeat: g.Repeat})
 	}
 	return h.render(w, http.StatusOK, "breakglassreview", &p)
 }

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/haven-care/haven"
 )
@@ -74,5 +75,62 @@ func TestEmergencyAccessAndReview(t *testing.T) {
 	}
 	if _, body := get(t, sup, e.srv.URL+"/review/emergency-access"); !strings.Contains(body, "Nothing is waiting") || strings.Contains(body, "pending-reviews") {
 		t.Error("the queue, or the alert, still lists the reviewed grant")
+	}
+}
+
+// The limits of emergency access on the pages (security finding 7): a
+// reason of one repeated letter is refused beside the field, a repeat
+// within 24 hours asks for a fuller reason and is flagged in the queue, a
+// "not justified" finding closes the record at once and refuses new
+// emergency access.
+func TestEmergencyAccessLimitsOnPages(t *testing.T) {
+	e := newEnv(t, false)
+	clock := fixedClock{time.Now()}
+	e.db.DB.Clock = clock
+	adv := mustUser(t, e.db, "team.advocate", "", haven.RoleAdvocate)
+	mustUser(t, e.db, "supervisor", "Sam Supervisor", haven.RoleSupervisor)
+	s, _, err := e.db.CreateSurvivor(haven.WithActor(context.Background(), haven.Actor{UserID: adv.ID, Role: adv.Role}),
+		haven.NewSurvivor{Name: "Synthetic Emergency"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const first = "Patient arrived by ambulance, unable to speak; need the safe-contact plan"
+	const fuller = "Patient came back by ambulance after a seizure tonight; I need the medication list and the safe contact plan again to call the right person"
+	nurse := client(t)
+	signIn(t, e, nurse, "nurse", "")
+	resp, body := post(t, nurse, e.srv.URL+"/emergency-access", url.Values{"case_number": {s.CaseNumber}, "reason": {"xxxxxxxxxxxxxxxxxxxx"}})
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, `id="reason-error"`) || !strings.Contains(body, "four different words") {
+		t.Errorf("reason of x's: status=%d, want 400 saying why beside the reason", resp.StatusCode)
+	}
+	if resp, _ := post(t, nurse, e.srv.URL+"/emergency-access", url.Values{"case_number": {s.CaseNumber}, "reason": {first}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("emergency access: status=%d", resp.StatusCode)
+	}
+	clock.t = clock.t.Add(61 * time.Minute)
+	e.db.DB.Clock = clock
+	nurse = client(t) // the session has idled out
+	signIn(t, e, nurse, "nurse", "")
+	resp, body = post(t, nurse, e.srv.URL+"/emergency-access", url.Values{"case_number": {s.CaseNumber}, "reason": {first}})
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, `id="reason-error"`) || !strings.Contains(body, "80 characters") {
+		t.Errorf("repeat with a first-time reason: status=%d, want 400 asking for a fuller reason", resp.StatusCode)
+	}
+	if resp, _ := post(t, nurse, e.srv.URL+"/emergency-access", url.Values{"case_number": {s.CaseNumber}, "reason": {fuller}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("repeat with a fuller reason: status=%d", resp.StatusCode)
+	}
+	sup := client(t)
+	signIn(t, e, sup, "supervisor", "")
+	_, body = get(t, sup, e.srv.URL+"/review/emergency-access")
+	action := regexp.MustCompile(`action="(/review/emergency-access/[^"]+)"`).FindStringSubmatch(body)
+	if action == nil || !strings.Contains(body, "Repeated within 24 hours") || strings.Index(body, "seizure") > strings.Index(body, "unable to speak") {
+		t.Fatalf("the queue does not flag the repeat first")
+	}
+	if resp, _ := post(t, sup, e.srv.URL+action[1], url.Values{"finding": {"not_justified"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("review: status=%d", resp.StatusCode)
+	}
+	if resp, _ := get(t, nurse, e.srv.URL+"/survivors/"+s.ID); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("read after a not-justified finding: status=%d, want 404 at once", resp.StatusCode)
+	}
+	resp, body = post(t, nurse, e.srv.URL+"/emergency-access", url.Values{"case_number": {s.CaseNumber}, "reason": {fuller}})
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "Emergency access to this record is refused") {
+		t.Errorf("emergency access after a not-justified finding: status=%d, want 403 saying so", resp.StatusCode)
 	}
 }

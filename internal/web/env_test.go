@@ -51,7 +51,7 @@ func newEnv(tb testing.TB, demo bool) *env {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	h, err := web.New(web.Config{Auth: e.db, MFA: e.db, BreakGlass: e.db, Users: e.db, Directory: idx, DirectoryRecords: e.db, Survivors: e.db, Demo: demo, Version: "test", NeutralURL: e.neutral.URL + "/forecast"})
+	h, err := web.New(web.Config{Auth: e.db, MFA: e.db, BreakGlass: e.db, Users: e.db, Directory: idx, DirectoryRecords: e.db, Survivors: e.db, Duplicates: e.db, Demo: demo, Version: "test", NeutralURL: e.neutral.URL + "/forecast"})
 	if err != nil {
 		tb.Fatal(err)
 	}

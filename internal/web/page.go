@@ -33,6 +33,9 @@ type Page struct {
 	// PendingReviews is how many emergency accesses wait for review, shown
 	// to supervisors on every page.
 	PendingReviews int
+	// PendingDuplicates is how many possible duplicates wait for a
+	// supervisor, shown to supervisors on every page.
+	PendingDuplicates int
 
 	cats *catalogs
 }
@@ -94,6 +97,9 @@ func (h *Handler) page(r *http.Request, titleKey string) Page {
 		if s.user.Role == haven.RoleSupervisor && h.cfg.BreakGlass != nil {
 			// An alert, not the page's purpose: a failed count shows none.
 			p.PendingReviews, _ = h.cfg.BreakGlass.BreakGlassPending(r.Context())
+		}
+		if s.user.Role == haven.RoleSupervisor && h.cfg.Duplicates != nil {
+			p.PendingDuplicates, _ = h.cfg.Duplicates.DuplicateReviewsPending(r.Context())
 		}
 	}
 	p.Lang = h.catalogs.language(r, userLang)

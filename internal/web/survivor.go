@@ -76,9 +76,6 @@ type survivorPage struct {
 	Details    []detailRow
 	Refusal    string
 	Duplicates []duplicateView
-	// HiddenDuplicates counts possible duplicates on records the user
-	// may not see.
-	HiddenDuplicates int
 	// EmergencyUntil, set when the user reads the record through emergency
 	// access, is when that ends; the page is then read-only.
 	EmergencyUntil string
@@ -194,13 +191,11 @@ func (p *Page) languageLabel(l haven.LanguagePreference) string {
 }
 
 // duplicates fills the possible-duplicate warning from the redirect after
-// creation: the IDs of duplicates the user may see, and how many others
-// there are. Case numbers come from the user's own list, so a forged URL
+// creation: the IDs of duplicates the user may see (the store tells of no
+// others). Case numbers come from the user's own list, so a forged URL
 // reveals nothing.
 func (h *Handler) duplicates(r *http.Request, p *survivorPage, q url.Values) error {
 	ids := q["dup"]
-	p.HiddenDuplicates, _ = strconv.Atoi(q.Get("hidden"))
-	p.HiddenDuplicates = min(max(p.HiddenDuplicates, 0), 100)
 	if len(ids) == 0 {
 		return nil
 	}

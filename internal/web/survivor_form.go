@@ -88,7 +88,8 @@ func (h *Handler) survivorNew(w http.ResponseWriter, r *http.Request) error {
 }
 
 // survivorCreate creates the record and goes to it, carrying the
-// possible duplicates (IDs only) in the address of the record page.
+// possible duplicates the user may see (IDs only) in the address of the
+// record page.
 func (h *Handler) survivorCreate(w http.ResponseWriter, r *http.Request) error {
 	f, ns := parseSurvivorForm(r)
 	s, dups, err := h.cfg.Survivors.CreateSurvivor(r.Context(), ns)
@@ -97,16 +98,11 @@ func (h *Handler) survivorCreate(w http.ResponseWriter, r *http.Request) error {
 	} else if err != nil {
 		return err
 	}
-	q, hidden := url.Values{"created": {"1"}}, 0
+	// Only duplicates the user may see come back; others went to the
+	// supervisors' review queue, and nothing here hints at them.
+	q := url.Values{"created": {"1"}}
 	for _, d := range dups {
-		if d.ID == "" {
-			hidden++
-		} else {
-			q.Add("dup", d.ID)
-		}
-	}
-	if hidden > 0 {
-		q.Set("hidden", fmt.Sprint(hidden))
+		q.Add("dup", d.ID)
 	}
 	http.Redirect(w, r, "/survivors/"+url.PathEscape(s.ID)+"?"+q.Encode(), http.StatusSeeOther)
 	return nil

@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/haven-care/haven"
 )
 
 // survivorForm is a complete new-survivor form with synthetic data: SMS
@@ -208,12 +210,46 @@ func TestSurvivorEditAndDuplicateWarning(t *testing.T) {
 	if !strings.Contains(loc, "dup="+strings.TrimPrefix(path, "/survivors/")) || !strings.Contains(body, "Possible duplicate") || !strings.Contains(body, `<a href="`+path+`">HV-`) {
 		t.Errorf("second record with the same name and birth date: Location=%q, want a duplicate warning linking %s", loc, path)
 	}
+	// Someone off those care teams learns nothing of them (security
+	// finding 4): no warning, no count, the same address as for a new
+	// person; a supervisor gets the pairs to review instead.
 	c2 := client(t)
 	signIn(t, e, c2, "nurse", "")
 	resp, _ = post(t, c2, e.srv.URL+"/survivors", survivorForm())
-	_, body = get(t, c2, e.srv.URL+resp.Header.Get("Location"))
-	if !strings.Contains(body, "2 such record(s) belong to care teams you are not on.") || strings.Contains(body, path) {
-		t.Error("another user's duplicate warning should count the hidden records without linking them")
+	loc = resp.Header.Get("Location")
+	_, body = get(t, c2, e.srv.URL+loc)
+	if strings.Contains(loc, "dup") || strings.Contains(loc, "hidden") || strings.Contains(body, `id="duplicates"`) ||
+		strings.Contains(body, "care teams you are not on") || strings.Contains(body, path) {
+		t.Errorf("another user's new record reveals the records they may not see: Location=%q", loc)
+	}
+	if !strings.HasSuffix(loc, "?created=1") {
+		t.Errorf("Location=%q, want the record with created=1 only, as for anyone", loc)
+	}
+	if _, body := get(t, c2, e.srv.URL+loc+"&hidden=3"); strings.Contains(body, "3") && strings.Contains(body, "care teams") {
+		t.Error("a forged hidden= count is shown")
+	}
+	mustUser(t, e.db, "supervisor", "", haven.RoleSupervisor)
+	sup := client(t)
+	signIn(t, e, sup, "supervisor", "")
+	if _, body := get(t, sup, e.srv.URL+"/"); !strings.Contains(body, `id="pending-duplicates"`) || !strings.Contains(body, "Possible duplicates to review: 2.") {
+		t.Error("the supervisor's home page does not count the possible duplicates to review")
+	}
+	if resp, _ := get(t, c2, e.srv.URL+"/review/duplicates"); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("a clinician opens the duplicate queue: status=%d, want 403", resp.StatusCode)
+	}
+	resp, body = get(t, sup, e.srv.URL+"/review/duplicates")
+	action := regexp.MustCompile(`action="(/review/duplicates/[^"]+)"`).FindStringSubmatch(body)
+	if resp.StatusCode != http.StatusOK || action == nil || strings.Count(body, `class="case">HV-`) != 4 {
+		t.Fatalf("duplicate queue: status=%d, want two pairs of case numbers", resp.StatusCode)
+	}
+	if resp, _ := post(t, sup, e.srv.URL+action[1], url.Values{"finding": {"same_person"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("resolve: status=%d, want 303", resp.StatusCode)
+	}
+	if resp, _ := post(t, sup, e.srv.URL+action[1], url.Values{"finding": {"distinct"}}); resp.StatusCode != http.StatusConflict {
+		t.Errorf("resolve again: status=%d, want 409", resp.StatusCode)
+	}
+	if _, body := get(t, sup, e.srv.URL+"/review/duplicates"); !strings.Contains(body, "Possible duplicates to review: 1.") {
+		t.Error("the count does not fall after a resolution")
 	}
 }
 

@@ -47,6 +47,9 @@ type Config struct {
 	// Survivors keeps survivors' records and records contacts under their
 	// safe-contact plans. Without it the survivor pages are not mounted.
 	Survivors haven.SurvivorService
+	// Duplicates is the supervisors' queue of possible duplicates their
+	// creators were not told of; its pages mount when it is set.
+	Duplicates haven.DuplicateReviewService
 	// Screenings runs screenings; without it the screening pages are not
 	// mounted.
 	Screenings haven.ScreeningService
@@ -125,6 +128,9 @@ func (h *Handler) Mount(s *server.Server) {
 	}
 	if h.cfg.Screenings != nil {
 		h.mountScreenings(s)
+	}
+	if h.cfg.Duplicates != nil {
+		h.mountDuplicates(s)
 	}
 	s.HandleFunc("/", h.notFound)
 	s.RenderErrors("/", h.errorPage)
