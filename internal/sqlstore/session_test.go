@@ -180,15 +180,15 @@ func TestTOTPEnrolSignInAndReplay(t *testing.T) {
 		u := mustUser(t, db, "nurse", haven.RoleClinician)
 		_, s, _ := signIn(db, "nurse", testPassword, "")
 		ctx := haven.WithActor(context.Background(), haven.Actor{UserID: u.ID, Role: u.Role, SessionID: s.ID})
-		link, err := db.BeginTOTP(ctx, "Haven")
+		link, err := db.BeginTOTP(ctx, "Haven", haven.Reauth{Password: testPassword})
 		if err != nil {
 			t.Fatal(err)
 		}
 		parsed, _ := url.Parse(link)
 		secret := parsed.Query().Get("secret")
 		var stored []byte
-		db.SQL().QueryRow(`SELECT totp_secret FROM users WHERE id = $1`, u.ID).Scan(&stored)
-		if strings.Contains(string(stored), secret) {
+		db.SQL().QueryRow(`SELECT totp_pending_secret FROM users WHERE id = $1`, u.ID).Scan(&stored)
+		if len(stored) == 0 || strings.Contains(string(stored), secret) {
 			t.Fatal("TOTP secret stored in the clear")
 		}
 		code, _ := totp.GenerateCode(secret, clock.t)
