@@ -26,8 +26,10 @@ type serveFlags struct {
 	store storeFlags
 	log   logFlags
 	addr  string
-	demo  bool
-	grace time.Duration
+	// metricsAddr, if set, is where /metrics is served, apart from addr.
+	metricsAddr string
+	demo        bool
+	grace       time.Duration
 	// checkpointEvery, if positive, is how often this instance signs an
 	// audit checkpoint with the key in its data directory.
 	checkpointEvery time.Duration
@@ -37,6 +39,8 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	f.store.register(fs)
 	f.log.register(fs)
 	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "address to listen on, host:port")
+	fs.StringVar(&f.metricsAddr, "metrics-addr", "", "address to serve Prometheus /metrics on, apart from --addr, e.g. 127.0.0.1:9090\n"+
+		"(empty: no metrics over HTTP); only the monitoring system should reach it")
 	fs.BoolVar(&f.demo, "demo", false, "load synthetic demo data on first start and show a DEMO banner")
 	fs.DurationVar(&f.grace, "shutdown-grace", 30*time.Second, "time in-flight requests get to finish on SIGTERM")
 	fs.DurationVar(&f.checkpointEvery, "audit-checkpoint-every", 0,
@@ -49,6 +53,14 @@ func (f *serveFlags) validate() error {
 		return haven.Errorf(haven.Invalid, "--addr must be host:port, as in 127.0.0.1:8080, not %q", f.addr)
 	}
 	_ = host
+	if f.metricsAddr != "" {
+		if _, port, err := net.SplitHostPort(f.metricsAddr); err != nil || port == "" {
+			return haven.Errorf(haven.Invalid, "--metrics-addr must be host:port, as in 127.0.0.1:9090, or empty, not %q", f.metricsAddr)
+		}
+		if f.metricsAddr == f.addr {
+			return haven.Errorf(haven.Invalid, "--metrics-addr must differ from --addr: metrics are not served to users")
+		}
+	}
 	if f.grace <= 0 {
 		return haven.Errorf(haven.Invalid, "--shutdown-grace must be positive")
 	}
@@ -102,6 +114,13 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 	bound, err := srv.Listen(f.addr)
 	if err != nil {
 		return haven.Errorf(haven.Unavailable, "cannot listen on %s: %v", f.addr, err)
+	}
+	if f.metricsAddr != "" {
+		maddr, err := srv.ListenMetrics(f.metricsAddr)
+		if err != nil {
+			return haven.Errorf(haven.Unavailable, "cannot listen on %s for metrics: %v", f.metricsAddr, err)
+		}
+		logger.Info("metrics listening", "addr", maddr.String())
 	}
 	url := "http://" + bound.String()
 	if f.demo {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -36,7 +37,7 @@ func TestOperationalEndpoints(t *testing.T) {
 		{"healthz", nil, "/healthz", 200, "ok"},
 		{"ready", nil, "/readyz", 200, "ready"},
 		{"not ready", errors.New("db down"), "/readyz", 503, "not ready"},
-		{"metrics", nil, "/metrics", 200, "go_goroutines"},
+		{"metrics are not on the main listener", nil, "/metrics", 404, ""},
 		{"unknown", nil, "/nope", 404, ""},
 	}
 	for _, tt := range tests {
@@ -57,7 +58,7 @@ func TestOperationalEndpoints(t *testing.T) {
 func TestSecurityHeadersOnEveryResponse(t *testing.T) {
 	s, _ := newTestServer(t, nil)
 	s.HandleFunc("GET /boom", func(http.ResponseWriter, *http.Request) error { panic("boom") })
-	for _, path := range []string{"/healthz", "/nope", "/boom", "/metrics"} {
+	for _, path := range []string{"/healthz", "/nope", "/boom"} {
 		rec := httptest.NewRecorder()
 		s.Handler().ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
 		for _, h := range []string{"Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy", "X-Request-ID"} {
@@ -162,5 +163,50 @@ func TestGracefulShutdownFinishesInFlight(t *testing.T) {
 	}
 	if err := <-served; err != nil {
 		t.Errorf("Serve=%v", err)
+	}
+}
+
+// TestMetricsOnTheirOwnListener: /metrics (per-route counts, such as
+// emergency-access posts) is served only on the metrics address, which
+// serves nothing else; the main listener answers 404 for it.
+func TestMetricsOnTheirOwnListener(t *testing.T) {
+	s, _ := newTestServer(t, nil)
+	main, err := s.Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, err := s.ListenMetrics("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(ctx, time.Second) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Serve=%v", err)
+		}
+	}()
+	for _, tt := range []struct {
+		addr   net.Addr
+		path   string
+		status int
+		body   string
+	}{
+		{main, "/healthz", 200, "ok"},
+		{main, "/metrics", 404, ""},
+		{metrics, "/metrics", 200, "haven_http_requests_total"},
+		{metrics, "/healthz", 404, ""},
+	} {
+		resp, err := http.Get("http://" + tt.addr.String() + tt.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != tt.status || !strings.Contains(string(b), tt.body) {
+			t.Errorf("GET %s on %s: Status=%d, want %d with %q", tt.path, tt.addr, resp.StatusCode, tt.status, tt.body)
+		}
 	}
 }
