@@ -232,6 +232,29 @@ func TestServeMetricsApart(t *testing.T) {
 	}
 }
 
+// TestServeTLSProxy: an https Origin with no Sec-Fetch-Site is refused on
+// plain HTTP, and accepted once --tls-proxy says a TLS proxy fronts serve.
+func TestServeTLSProxy(t *testing.T) {
+	for _, tt := range []struct {
+		args   []string
+		status int
+	}{{nil, http.StatusForbidden}, {[]string{"--tls-proxy"}, http.StatusSeeOther}} {
+		url, stop := startServe(t, append([]string{"--data", dataDir(t)}, tt.args...)...)
+		req, _ := http.NewRequest("POST", url+"/language", strings.NewReader("lang=es&next=/"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", strings.Replace(url, "http://", "https://", 1))
+		resp, err := http.DefaultTransport.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tt.status {
+			t.Errorf("serve %v: POST with an https Origin: Status=%d, want %d", tt.args, resp.StatusCode, tt.status)
+		}
+		stop()
+	}
+}
+
 func TestServeDemoOnSQLite(t *testing.T) {
 	_, stop := startServe(t, "--demo", "--data", dataDir(t))
 	out := stop()

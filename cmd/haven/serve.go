@@ -28,8 +28,10 @@ type serveFlags struct {
 	addr  string
 	// metricsAddr, if set, is where /metrics is served, apart from addr.
 	metricsAddr string
-	demo        bool
-	grace       time.Duration
+	// tlsProxy: browsers reach addr through a TLS-terminating proxy.
+	tlsProxy bool
+	demo     bool
+	grace    time.Duration
 	// checkpointEvery, if positive, is how often this instance signs an
 	// audit checkpoint with the key in its data directory.
 	checkpointEvery time.Duration
@@ -41,6 +43,8 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "address to listen on, host:port")
 	fs.StringVar(&f.metricsAddr, "metrics-addr", "", "address to serve Prometheus /metrics on, apart from --addr, e.g. 127.0.0.1:9090\n"+
 		"(empty: no metrics over HTTP); only the monitoring system should reach it")
+	fs.BoolVar(&f.tlsProxy, "tls-proxy", false, "browsers reach --addr through a TLS-terminating proxy, so Haven's origin is https://\n"+
+		"(a state-changing request whose Origin names the other scheme is refused); set it only when the proxy is the sole way in")
 	fs.BoolVar(&f.demo, "demo", false, "load synthetic demo data on first start and show a DEMO banner")
 	fs.DurationVar(&f.grace, "shutdown-grace", 30*time.Second, "time in-flight requests get to finish on SIGTERM")
 	fs.DurationVar(&f.checkpointEvery, "audit-checkpoint-every", 0,
@@ -99,6 +103,7 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 	}
 	srv := server.New(logger, db)
 	srv.Demo = f.demo
+	srv.TLSProxy = f.tlsProxy
 	srv.APITokens = db
 	(&api.Handler{Users: db, Survivors: db, Screenings: db}).Mount(srv)
 	(&fhir.Handler{Screenings: db, Version: version}).Mount(srv)

@@ -34,6 +34,11 @@ type Server struct {
 	Demo bool
 	// APITokens authenticates bearer tokens for the JSON API and FHIR.
 	APITokens haven.APITokenService
+	// TLSProxy says that browsers reach this listener through a
+	// TLS-terminating proxy, so that this server's origin is https://
+	// although requests arrive over plain HTTP. Set it only when the
+	// listener is reachable through that proxy alone.
+	TLSProxy bool
 	// ErrorPage, when set, renders errors for requests outside the API,
 	// FHIR and HSDS surfaces as HTML pages.
 	ErrorPage func(w http.ResponseWriter, r *http.Request, status int, err error)
@@ -74,7 +79,7 @@ func (s *Server) Registry() *prometheus.Registry { return s.registry }
 // outermost first.
 func (s *Server) Handler() http.Handler {
 	var h http.Handler = s.mux
-	h = crossOrigin(h)
+	h = s.crossOrigin(h)
 	h = securityHeaders(h)
 	h = s.recoverPanics(h)
 	h = s.accessLog(h)

@@ -88,6 +88,44 @@ func TestCrossSitePostRefused(t *testing.T) {
 	}
 }
 
+// TestOriginSchemeMustMatch: for a browser that sends no Sec-Fetch-Site,
+// the Origin must be this server's origin, scheme included: an https
+// Origin is refused on plain HTTP unless a TLS-terminating proxy is
+// declared, and then an http Origin is refused.
+func TestOriginSchemeMustMatch(t *testing.T) {
+	tests := []struct {
+		tlsProxy bool
+		origin   string
+		fetch    string
+		status   int
+	}{
+		{false, "http://example.com", "", 200},
+		{false, "https://example.com", "", 403},
+		{false, "https://example.com", "same-origin", 200}, // the browser compared the full origin itself
+		{false, "http://evil.example", "", 403},
+		{true, "https://example.com", "", 200},
+		{true, "http://example.com", "", 403},
+		{false, "", "", 200}, // not a browser
+	}
+	for _, tt := range tests {
+		s, _ := newTestServer(t, nil)
+		s.TLSProxy = tt.tlsProxy
+		s.HandleFunc("POST /change", func(w http.ResponseWriter, r *http.Request) error { return nil })
+		req := httptest.NewRequest("POST", "/change", nil) // Host: example.com, plain HTTP
+		if tt.origin != "" {
+			req.Header.Set("Origin", tt.origin)
+		}
+		if tt.fetch != "" {
+			req.Header.Set("Sec-Fetch-Site", tt.fetch)
+		}
+		rec := httptest.NewRecorder()
+		s.Handler().ServeHTTP(rec, req)
+		if rec.Code != tt.status {
+			t.Errorf("TLSProxy=%v Origin=%q Sec-Fetch-Site=%q: Status=%d, want %d", tt.tlsProxy, tt.origin, tt.fetch, rec.Code, tt.status)
+		}
+	}
+}
+
 func TestErrorKindsMapToStatus(t *testing.T) {
 	tests := []struct {
 		kind   haven.Kind
