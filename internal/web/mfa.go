@@ -112,19 +112,15 @@ func (h *Handler) mfaConfirm(w http.ResponseWriter, r *http.Request) error {
 	}
 	codes, err := h.cfg.MFA.ConfirmTOTP(r.Context(), r.PostForm.Get("code"))
 	if isKind(err, haven.Invalid) {
-		if haven.ErrorFields(err)["code"] == "" {
-			// Nothing begun in this session, or it lapsed.
-			p := h.mfaStart(r)
-			p.Notice = p.T("mfa.start_again")
-			return h.render(w, http.StatusBadRequest, "mfa", p)
+		p := mfaPage{Page: h.page(r, "mfa.title"), Fields: map[string]string{}}
+		// A wrong code shows the same QR code again; with nothing begun
+		// in this session, or begun too long ago, the user starts again.
+		if haven.ErrorFields(err)["code"] == "" || p.setKey(r.PostForm.Get("link")) != nil {
+			start := h.mfaStart(r)
+			start.Notice = start.T("mfa.start_again")
+			return h.render(w, http.StatusBadRequest, "mfa", start)
 		}
-		p := mfaPage{Page: h.page(r, "mfa.title"), Fields: map[string]string{"code": ""}}
 		p.Fields["code"] = p.T("mfa.code_wrong")
-		if p.setKey(r.PostForm.Get("link")) != nil {
-			p := h.mfaStart(r)
-			p.Notice = p.T("mfa.start_again")
-			return h.render(w, http.StatusBadRequest, "mfa", p)
-		}
 		return h.render(w, http.StatusBadRequest, "mfa", &p)
 	} else if err != nil {
 		return err
