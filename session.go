@@ -77,13 +77,39 @@ type AuthService interface {
 	EndSession(ctx context.Context, sessionID string) error
 }
 
-// MFAService enrols the signed-in user in TOTP multi-factor sign-in.
+// Reauth is what a signed-in user types again before changing how they
+// sign in: a session alone, left open or stolen, must not be enough.
+type Reauth struct {
+	Password string
+	// TOTPCode is a code from the authenticator, or a recovery code; it
+	// is required when two-step sign-in is already on.
+	TOTPCode string
+	// RemoteKey identifies the client for throttling, as in Credentials;
+	// it is never stored or logged.
+	RemoteKey string
+}
+
+// TOTPEnrolmentTimeout is how long a secret from BeginTOTP waits for
+// ConfirmTOTP before the user must start again.
+const TOTPEnrolmentTimeout = 15 * time.Minute
+
+// MFAService enrols the signed-in user in TOTP multi-factor sign-in, or
+// moves them to a new authenticator.
 type MFAService interface {
-	// BeginTOTP makes a new secret for the actor and returns its otpauth://
-	// URL; it is not used at sign-in until confirmed. Errors: Unauthenticated.
-	BeginTOTP(ctx context.Context, issuer string) (string, error)
-	// ConfirmTOTP checks a code from the authenticator, turns multi-factor
-	// on, ends the actor's other sessions and returns one-use recovery
-	// codes. Errors: Invalid (wrong code), Unauthenticated.
+	// BeginTOTP checks re against the actor's account (the password, and
+	// a current code when two-step sign-in is on), then makes a new secret
+	// and returns its otpauth:// URL. The secret is kept apart from any
+	// active one, which stays in force: sign-in is unchanged until
+	// ConfirmTOTP succeeds in the same session within
+	// TOTPEnrolmentTimeout. Failures count against the sign-in throttle.
+	// Errors: Invalid (wrong password or code, on the "password" field),
+	// Unavailable (too many attempts), Unauthenticated.
+	BeginTOTP(ctx context.Context, issuer string, re Reauth) (string, error)
+	// ConfirmTOTP checks a code from the new authenticator against the
+	// secret BeginTOTP made in this session, makes it the active secret
+	// and turns multi-factor on, ends the actor's other sessions and
+	// returns new one-use recovery codes (the old ones stop working).
+	// Errors: Invalid (a wrong code, on the "code" field; or no enrolment
+	// begun in this session, or it lapsed: start again), Unauthenticated.
 	ConfirmTOTP(ctx context.Context, code string) ([]string, error)
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"flag"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -61,6 +62,8 @@ func TestBadConfigurationExitsWithOneLine(t *testing.T) {
 		{"unknown flag", []string{"serve", "--bogus"}, "flag provided but not defined: -bogus"},
 		{"unknown command", []string{"serf"}, "unknown command"},
 		{"bad addr", []string{"serve", "--addr", "nope", "--data", dir}, "--addr must be host:port"},
+		{"bad metrics addr", []string{"serve", "--metrics-addr", "9090", "--data", dir}, "--metrics-addr must be host:port"},
+		{"metrics on the main addr", []string{"serve", "--addr", "127.0.0.1:8080", "--metrics-addr", "127.0.0.1:8080", "--data", dir}, "--metrics-addr must differ from --addr"},
 		{"unreachable database", []string{"serve", "--data", dir, "--db", "postgres://x@127.0.0.1:1/x?connect_timeout=2"}, "cannot reach the postgres database"},
 		{"bad dsn", []string{"migrate", "--data", dir, "--db", "mysql://x"}, "--db must be sqlite:PATH or a postgres:// URL"},
 		{"unreadable config", []string{"serve", "--config", filepath.Join(dir, "missing.json")}, "cannot read config file"},
@@ -204,6 +207,52 @@ func startServe(t *testing.T, args ...string) (url string, stop func() string) {
 			t.Errorf("serve returned %v", err)
 		}
 		return out.String()
+	}
+}
+
+// TestServeMetricsApart: /metrics is served on --metrics-addr (here from
+// HAVEN_METRICS_ADDR) and the main listener answers 404 for it.
+func TestServeMetricsApart(t *testing.T) {
+	metrics := freePort(t)
+	t.Setenv("HAVEN_METRICS_ADDR", metrics)
+	url, stop := startServe(t, "--data", dataDir(t))
+	defer stop()
+	for _, tt := range []struct {
+		url    string
+		status int
+	}{{url + "/metrics", 404}, {"http://" + metrics + "/metrics", 200}} {
+		resp, err := http.Get(tt.url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != tt.status || tt.status == 200 && !strings.Contains(string(b), "haven_http_requests_total") {
+			t.Errorf("GET %s: Status=%d, want %d", tt.url, resp.StatusCode, tt.status)
+		}
+	}
+}
+
+// TestServeTLSProxy: an https Origin with no Sec-Fetch-Site is refused on
+// plain HTTP, and accepted once --tls-proxy says a TLS proxy fronts serve.
+func TestServeTLSProxy(t *testing.T) {
+	for _, tt := range []struct {
+		args   []string
+		status int
+	}{{nil, http.StatusForbidden}, {[]string{"--tls-proxy"}, http.StatusSeeOther}} {
+		url, stop := startServe(t, append([]string{"--data", dataDir(t)}, tt.args...)...)
+		req, _ := http.NewRequest("POST", url+"/language", strings.NewReader("lang=es&next=/"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", strings.Replace(url, "http://", "https://", 1))
+		resp, err := http.DefaultTransport.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tt.status {
+			t.Errorf("serve %v: POST with an https Origin: Status=%d, want %d", tt.args, resp.StatusCode, tt.status)
+		}
+		stop()
 	}
 }
 

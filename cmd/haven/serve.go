@@ -27,8 +27,12 @@ type serveFlags struct {
 	store storeFlags
 	log   logFlags
 	addr  string
-	demo  bool
-	grace time.Duration
+	// metricsAddr, if set, is where /metrics is served, apart from addr.
+	metricsAddr string
+	// tlsProxy: browsers reach addr through a TLS-terminating proxy.
+	tlsProxy bool
+	demo     bool
+	grace    time.Duration
 	// checkpointEvery, if positive, is how often this instance signs an
 	// audit checkpoint with the key in its data directory.
 	checkpointEvery time.Duration
@@ -38,6 +42,10 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	f.store.register(fs)
 	f.log.register(fs)
 	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "address to listen on, host:port")
+	fs.StringVar(&f.metricsAddr, "metrics-addr", "", "address to serve Prometheus /metrics on, apart from --addr, e.g. 127.0.0.1:9090\n"+
+		"(empty: no metrics over HTTP); only the monitoring system should reach it")
+	fs.BoolVar(&f.tlsProxy, "tls-proxy", false, "browsers reach --addr through a TLS-terminating proxy, so Haven's origin is https://\n"+
+		"(a state-changing request whose Origin names the other scheme is refused); set it only when the proxy is the sole way in")
 	fs.BoolVar(&f.demo, "demo", false, "load synthetic demo data on first start and show a DEMO banner")
 	fs.DurationVar(&f.grace, "shutdown-grace", 30*time.Second, "time in-flight requests get to finish on SIGTERM")
 	fs.DurationVar(&f.checkpointEvery, "audit-checkpoint-every", 0,
@@ -50,6 +58,14 @@ func (f *serveFlags) validate() error {
 		return haven.Errorf(haven.Invalid, "--addr must be host:port, as in 127.0.0.1:8080, not %q", f.addr)
 	}
 	_ = host
+	if f.metricsAddr != "" {
+		if _, port, err := net.SplitHostPort(f.metricsAddr); err != nil || port == "" {
+			return haven.Errorf(haven.Invalid, "--metrics-addr must be host:port, as in 127.0.0.1:9090, or empty, not %q", f.metricsAddr)
+		}
+		if f.metricsAddr == f.addr {
+			return haven.Errorf(haven.Invalid, "--metrics-addr must differ from --addr: metrics are not served to users")
+		}
+	}
 	if f.grace <= 0 {
 		return haven.Errorf(haven.Invalid, "--shutdown-grace must be positive")
 	}
@@ -96,6 +112,7 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 	}
 	srv := server.New(logger, db)
 	srv.Demo = f.demo
+	srv.TLSProxy = f.tlsProxy
 	srv.APITokens = accounts
 	(&api.Handler{Users: accounts, Survivors: survivors, Screenings: screenings}).Mount(srv)
 	(&fhir.Handler{Screenings: screenings, Version: version}).Mount(srv)
@@ -113,6 +130,13 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 	bound, err := srv.Listen(f.addr)
 	if err != nil {
 		return haven.Errorf(haven.Unavailable, "cannot listen on %s: %v", f.addr, err)
+	}
+	if f.metricsAddr != "" {
+		maddr, err := srv.ListenMetrics(f.metricsAddr)
+		if err != nil {
+			return haven.Errorf(haven.Unavailable, "cannot listen on %s for metrics: %v", f.metricsAddr, err)
+		}
+		logger.Info("metrics listening", "addr", maddr.String())
 	}
 	url := "http://" + bound.String()
 	if f.demo {

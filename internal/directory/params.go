@@ -1,6 +1,7 @@
 package directory
 
 import (
+	"math"
 	"net/url"
 	"strconv"
 	"strings"
@@ -33,9 +34,12 @@ func (p *searchParser) float(name string, def float64) float64 {
 	if s == "" {
 		return def
 	}
+	// ParseFloat accepts "NaN" and "Inf", and NaN passes every range
+	// check (each comparison with it is false), so they are refused here.
 	f, err := strconv.ParseFloat(s, 64)
-	if err != nil {
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
 		p.fields[name] = "must be a number"
+		return def
 	}
 	return f
 }

@@ -114,11 +114,12 @@ type hit struct {
 }
 
 // Query answers q. It returns Invalid when q has no needs or a bad location.
+// The radius test is written so that a NaN radius fails it.
 func (x *Index) Query(q Query) (Answer, error) {
 	if len(q.Needs) == 0 {
 		return Answer{}, haven.FieldError("needs", "Choose at least one need.")
 	}
-	if q.Near != nil && (!ValidCoords(q.Near.Lat, q.Near.Lon) || q.RadiusKm <= 0 || q.RadiusKm > 5000) {
+	if q.Near != nil && (!ValidCoords(q.Near.Lat, q.Near.Lon) || !(q.RadiusKm > 0 && q.RadiusKm <= 5000)) {
 		return Answer{}, haven.FieldError("near", "Give a valid location and a radius between 0 and 5000 km.")
 	}
 	x.mu.RLock()

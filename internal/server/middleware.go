@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"runtime/debug"
 	"strconv"
 	"time"
@@ -120,10 +121,45 @@ func securityHeaders(next http.Handler) http.Handler {
 }
 
 // crossOrigin refuses cross-site state-changing requests with 403, using
-// the standard library's Fetch-metadata and Origin checks.
-func crossOrigin(next http.Handler) http.Handler {
+// the standard library's Fetch-metadata and Origin checks, and, where
+// those fall back to the Origin (a browser that sends no Sec-Fetch-Site),
+// also the Origin's scheme: http.CrossOriginProtection compares only its
+// host with Host, so it takes https://host on a plain-HTTP server, and
+// http://host (a page anyone on the path can forge) on one behind TLS.
+func (s *Server) crossOrigin(next http.Handler) http.Handler {
 	cop := http.NewCrossOriginProtection()
-	return cop.Handler(next)
+	h := cop.Handler(next)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !s.originSchemeMatches(r) {
+			http.Error(w, "cross-origin request detected: the Origin's scheme is not this server's", http.StatusForbidden)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// originSchemeMatches reports whether r, when only its Origin can tell
+// where it comes from, names this server's scheme: https when r came over
+// TLS or through the declared TLS-terminating proxy, else http. Other
+// cases are left to http.CrossOriginProtection.
+func (s *Server) originSchemeMatches(r *http.Request) bool {
+	switch r.Method {
+	case "GET", "HEAD", "OPTIONS":
+		return true
+	}
+	origin := r.Header.Get("Origin")
+	if r.Header.Get("Sec-Fetch-Site") != "" || origin == "" {
+		return true
+	}
+	o, err := url.Parse(origin)
+	if err != nil {
+		return false
+	}
+	want := "http"
+	if r.TLS != nil || s.TLSProxy {
+		want = "https"
+	}
+	return o.Scheme == want
 }
 
 type httpMetrics struct {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -37,7 +38,7 @@ func TestOperationalEndpoints(t *testing.T) {
 		{"healthz", nil, "/healthz", 200, "ok"},
 		{"ready", nil, "/readyz", 200, "ready"},
 		{"not ready", errors.New("db down"), "/readyz", 503, "not ready"},
-		{"metrics", nil, "/metrics", 200, "go_goroutines"},
+		{"metrics are not on the main listener", nil, "/metrics", 404, ""},
 		{"unknown", nil, "/nope", 404, ""},
 	}
 	for _, tt := range tests {
@@ -58,7 +59,7 @@ func TestOperationalEndpoints(t *testing.T) {
 func TestSecurityHeadersOnEveryResponse(t *testing.T) {
 	s, _ := newTestServer(t, nil)
 	s.HandleFunc("GET /boom", func(http.ResponseWriter, *http.Request) error { panic("boom") })
-	for _, path := range []string{"/healthz", "/nope", "/boom", "/metrics"} {
+	for _, path := range []string{"/healthz", "/nope", "/boom"} {
 		rec := httptest.NewRecorder()
 		s.Handler().ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
 		for _, h := range []string{"Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy", "X-Request-ID"} {
@@ -85,6 +86,44 @@ func TestCrossSitePostRefused(t *testing.T) {
 	s.Handler().ServeHTTP(rec, req)
 	if rec.Code != http.StatusOK {
 		t.Errorf("same-origin POST Status=%d, want 200", rec.Code)
+	}
+}
+
+// TestOriginSchemeMustMatch: for a browser that sends no Sec-Fetch-Site,
+// the Origin must be this server's origin, scheme included: an https
+// Origin is refused on plain HTTP unless a TLS-terminating proxy is
+// declared, and then an http Origin is refused.
+func TestOriginSchemeMustMatch(t *testing.T) {
+	tests := []struct {
+		tlsProxy bool
+		origin   string
+		fetch    string
+		status   int
+	}{
+		{false, "http://example.com", "", 200},
+		{false, "https://example.com", "", 403},
+		{false, "https://example.com", "same-origin", 200}, // the browser compared the full origin itself
+		{false, "http://evil.example", "", 403},
+		{true, "https://example.com", "", 200},
+		{true, "http://example.com", "", 403},
+		{false, "", "", 200}, // not a browser
+	}
+	for _, tt := range tests {
+		s, _ := newTestServer(t, nil)
+		s.TLSProxy = tt.tlsProxy
+		s.HandleFunc("POST /change", func(w http.ResponseWriter, r *http.Request) error { return nil })
+		req := httptest.NewRequest("POST", "/change", nil) // Host: example.com, plain HTTP
+		if tt.origin != "" {
+			req.Header.Set("Origin", tt.origin)
+		}
+		if tt.fetch != "" {
+			req.Header.Set("Sec-Fetch-Site", tt.fetch)
+		}
+		rec := httptest.NewRecorder()
+		s.Handler().ServeHTTP(rec, req)
+		if rec.Code != tt.status {
+			t.Errorf("TLSProxy=%v Origin=%q Sec-Fetch-Site=%q: Status=%d, want %d", tt.tlsProxy, tt.origin, tt.fetch, rec.Code, tt.status)
+		}
 	}
 }
 
@@ -207,5 +246,50 @@ func TestErrorsRenderedBySurface(t *testing.T) {
 	s.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/api/v1/x", nil))
 	if err := json.Unmarshal(rec.Body.Bytes(), &b); err != nil || b.Error.Message != "Shown." || b.Error.RequestID == "" {
 		t.Errorf("JSON error body %s (%v), want message Shown. and a request ID", rec.Body.String(), err)
+	}
+}
+
+// TestMetricsOnTheirOwnListener: /metrics (per-route counts, such as
+// emergency-access posts) is served only on the metrics address, which
+// serves nothing else; the main listener answers 404 for it.
+func TestMetricsOnTheirOwnListener(t *testing.T) {
+	s, _ := newTestServer(t, nil)
+	main, err := s.Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, err := s.ListenMetrics("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(ctx, time.Second) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Serve=%v", err)
+		}
+	}()
+	for _, tt := range []struct {
+		addr   net.Addr
+		path   string
+		status int
+		body   string
+	}{
+		{main, "/healthz", 200, "ok"},
+		{main, "/metrics", 404, ""},
+		{metrics, "/metrics", 200, "haven_http_requests_total"},
+		{metrics, "/healthz", 404, ""},
+	} {
+		resp, err := http.Get("http://" + tt.addr.String() + tt.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != tt.status || !strings.Contains(string(b), tt.body) {
+			t.Errorf("GET %s on %s: Status=%d, want %d with %q", tt.path, tt.addr, resp.StatusCode, tt.status, tt.body)
+		}
 	}
 }

@@ -47,7 +47,8 @@ func TestEveryChangeIsAudited(t *testing.T) {
 			}},
 			{"SignIn/failure", func() error { signIn(db, "advocate", "wrong password", ""); return nil }},
 			{"BeginTOTP", func() error {
-				link, err := db.BeginTOTP(haven.WithActor(ctx, haven.Actor{UserID: adv.ID, Role: adv.Role, SessionID: sessionID}), "Haven")
+				link, err := db.BeginTOTP(haven.WithActor(ctx, haven.Actor{UserID: adv.ID, Role: adv.Role, SessionID: sessionID}), "Haven",
+					haven.Reauth{Password: testPassword})
 				u, _ := url.Parse(link)
 				secret = u.Query().Get("secret")
 				return err

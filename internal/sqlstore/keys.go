@@ -151,8 +151,27 @@ func rewrapTable(ctx context.Context, db *store, tx *sql.Tx, query, update strin
 	return len(items), rows.Err()
 }
 
+// resealTOTP reseals every TOTP seed, active and pending, under the
+// active master key.
 func (tx *Tx) resealTOTP(ctx context.Context) (int, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT id, totp_secret FROM users WHERE totp_secret IS NOT NULL`)
+	n := 0
+	for _, c := range []struct {
+		column string
+		aad    func(userID string) []byte
+	}{{"totp_secret", totpAAD}, {"totp_pending_secret", totpPendingAAD}} {
+		k, err := tx.resealColumn(ctx, c.column, c.aad)
+		if err != nil {
+			return 0, err
+		}
+		n += k
+	}
+	return n, nil
+}
+
+// resealColumn reseals the sealed secrets of one column of users; column
+// is one of the names written in resealTOTP, never input.
+func (tx *Tx) resealColumn(ctx context.Context, column string, aad func(string) []byte) (int, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id, `+column+` FROM users WHERE `+column+` IS NOT NULL`)
 	if err != nil {
 		return 0, err
 	}
@@ -169,16 +188,16 @@ func (tx *Tx) resealTOTP(ctx context.Context) (int, error) {
 	rows.Close()
 	keys := tx.db.keyring()
 	for id, s := range sealed {
-		plain, err := keys.OpenSecret(s, totpAAD(id))
+		plain, err := keys.OpenSecret(s, aad(id))
 		if err != nil {
-			return 0, fmt.Errorf("open totp secret of user %s: %w", id, err)
+			return 0, fmt.Errorf("open %s of user %s: %w", column, id, err)
 		}
-		resealed, err := keys.SealSecret(plain, totpAAD(id))
+		resealed, err := keys.SealSecret(plain, aad(id))
 		clear(plain)
 		if err != nil {
 			return 0, err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE users SET totp_secret = $1 WHERE id = $2`, resealed, id); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET `+column+` = $1 WHERE id = $2`, resealed, id); err != nil {
 			return 0, err
 		}
 	}

@@ -179,15 +179,15 @@ func TestTOTPEnrolSignInAndReplay(t *testing.T) {
 		u := mustUser(t, db, "nurse", haven.RoleClinician)
 		_, s, _ := signIn(db, "nurse", testPassword, "")
 		ctx := haven.WithActor(context.Background(), haven.Actor{UserID: u.ID, Role: u.Role, SessionID: s.ID})
-		link, err := db.BeginTOTP(ctx, "Haven")
+		link, err := db.BeginTOTP(ctx, "Haven", haven.Reauth{Password: testPassword})
 		if err != nil {
 			t.Fatal(err)
 		}
 		parsed, _ := url.Parse(link)
 		secret := parsed.Query().Get("secret")
 		var stored []byte
-		db.SQL().QueryRow(`SELECT totp_secret FROM users WHERE id = $1`, u.ID).Scan(&stored)
-		if strings.Contains(string(stored), secret) {
+		db.SQL().QueryRow(`SELECT totp_pending_secret FROM users WHERE id = $1`, u.ID).Scan(&stored)
+		if len(stored) == 0 || strings.Contains(string(stored), secret) {
 			t.Fatal("TOTP secret stored in the clear")
 		}
 		code, _ := totp.GenerateCode(secret, clock.t)
@@ -211,6 +211,59 @@ func TestTOTPEnrolSignInAndReplay(t *testing.T) {
 		}
 		if _, _, err := signIn(db, "nurse", testPassword, recovery[0]); haven.ErrorKind(err) != haven.Unauthenticated {
 			t.Errorf("reused recovery code err=%v, want Unauthenticated", err)
+		}
+	})
+}
+
+// TestDisableAndRoleChangeRevokeAPITokens: an account that is disabled or
+// changes role keeps no working API token, and each revocation is audited
+// with the change that caused it.
+func TestDisableAndRoleChangeRevokeAPITokens(t *testing.T) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
+		ctx := context.Background()
+		for _, tc := range []struct {
+			name   string
+			change func(id string) error
+			reason string
+		}{
+			{"role change", func(id string) error { return db.SetUserRole(ctx, id, haven.RoleSupervisor, "") }, "user.role_change"},
+			{"disable", func(id string) error { return db.SetUserDisabled(ctx, id, true) }, "user.disable"},
+		} {
+			u := mustUser(t, db, "integrator-"+strings.ReplaceAll(tc.name, " ", "-"), haven.RoleAdvocate)
+			uctx := haven.WithActor(ctx, haven.Actor{UserID: u.ID, Role: u.Role})
+			secret, tok, err := db.CreateAPIToken(uctx, "bridge", []haven.Scope{haven.ScopeAPIRead}, time.Hour)
+			if err != nil {
+				t.Fatal(err)
+			}
+			before, _ := db.AuditSize(ctx)
+			if err := tc.change(u.ID); err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := db.AuthenticateAPIToken(ctx, secret); haven.ErrorKind(err) != haven.Unauthenticated {
+				t.Errorf("%s: token err=%v, want Unauthenticated", tc.name, err)
+			}
+			if tc.name == "disable" {
+				if err := db.SetUserDisabled(ctx, u.ID, false); err != nil {
+					t.Fatal(err)
+				}
+				if _, _, err := db.AuthenticateAPIToken(ctx, secret); haven.ErrorKind(err) != haven.Unauthenticated {
+					t.Errorf("re-enabled: token err=%v, want Unauthenticated (revoked, not only blocked)", err)
+				}
+			}
+			after, _ := db.AuditSize(ctx)
+			entries, err := db.AuditEntries(ctx, before, after)
+			if err != nil {
+				t.Fatal(err)
+			}
+			found := false
+			for _, e := range entries {
+				if e.Action == "api_token.revoke" && e.ObjectID == tok.ID && e.Reason == tc.reason {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("%s: no api_token.revoke entry for the token with reason %q", tc.name, tc.reason)
+			}
 		}
 	})
 }

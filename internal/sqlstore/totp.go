@@ -15,6 +15,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/password"
 )
 
 // SecretBox seals small server-side secrets (TOTP seeds) so that they are
@@ -34,15 +35,28 @@ const (
 
 func totpAAD(userID string) []byte { return []byte("users\x00totp_secret\x00" + userID) }
 
-// BeginTOTP generates a new TOTP secret for the actor and stores it sealed
-// but not yet enabled; it returns the otpauth:// URL for the authenticator
-// app. ConfirmTOTP enables it.
-func (db *AccountService) BeginTOTP(ctx context.Context, issuer string) (string, error) {
+// totpPendingAAD binds a pending secret to its own column, so that a
+// pending ciphertext copied into totp_secret does not open there.
+func totpPendingAAD(userID string) []byte { return []byte("users\x00totp_pending_secret\x00" + userID) }
+
+var (
+	errReauth = haven.FieldError("password", "The password or code is not right.")
+	// errEnrolment is a confirm with no secret begun in this session.
+	errEnrolment = haven.Errorf(haven.Invalid, "Two-step set-up was not started in this session or has expired. Start again.")
+)
+
+// BeginTOTP re-authenticates the actor (password, and a current code or
+// recovery code when two-step sign-in is on; failures count against the
+// sign-in throttle), then generates a new TOTP secret and stores it sealed
+// as the pending secret of this session. The active secret, if any, and
+// totp_enabled are untouched until ConfirmTOTP. It returns the otpauth://
+// URL for the authenticator app.
+func (db *AccountService) BeginTOTP(ctx context.Context, issuer string, re haven.Reauth) (string, error) {
 	actor, ok := haven.ActorFrom(ctx)
-	if !ok {
+	if !ok || actor.SessionID == "" {
 		return "", errNoSession
 	}
-	u, err := db.FindUserByID(ctx, actor.UserID)
+	u, err := db.reauthenticate(ctx, actor.UserID, re)
 	if err != nil {
 		return "", err
 	}
@@ -51,46 +65,143 @@ func (db *AccountService) BeginTOTP(ctx context.Context, issuer string) (string,
 	if err != nil {
 		return "", fmt.Errorf("generate totp: %w", err)
 	}
-	sealed, err := db.Secrets.SealSecret([]byte(key.Secret()), totpAAD(u.ID))
+	sealed, err := db.Secrets.SealSecret([]byte(key.Secret()), totpPendingAAD(u.ID))
 	if err != nil {
 		return "", err
 	}
+	keys := throttleKeys(haven.Credentials{Username: u.Username, RemoteKey: re.RemoteKey})
 	err = db.inTx(ctx, func(tx *Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE users SET totp_secret = $1, totp_enabled = $2, totp_last_step = 0, updated_at = $3 WHERE id = $4`,
-			sealed, false, tx.now, u.ID); err != nil {
-			return fmt.Errorf("store totp secret: %w", err)
+		if err := tx.checkTOTP(ctx, u, re.TOTPCode); err != nil {
+			return err
+		}
+		if err := tx.clearThrottle(ctx, keys); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET totp_pending_secret = $1, totp_pending_session = $2, totp_pending_at = $3,
+			updated_at = $3 WHERE id = $4`, sealed, actor.SessionID, tx.now, u.ID); err != nil {
+			return fmt.Errorf("store pending totp secret: %w", err)
 		}
 		return tx.audit(ctx, haven.AuditEvent{Action: "user.totp_begin", ObjectType: "user", ObjectID: u.ID})
 	})
-	return key.URL(), err
+	if errors.Is(err, errSignIn) {
+		return "", db.reauthFailed(ctx, keys, u.ID)
+	}
+	if err != nil {
+		return "", err
+	}
+	return key.URL(), nil
 }
 
-// ConfirmTOTP enables multi-factor for the actor once they prove their
-// authenticator works, ends their other sessions, and returns one-use
-// recovery codes (shown once; only their hashes are kept).
+// reauthenticate checks the actor's password, under the sign-in
+// throttle, with the same argon2id work as sign-in. The code, when
+// needed, is checked by the caller inside its transaction, because a
+// good code is used up.
+func (db *store) reauthenticate(ctx context.Context, userID string, re haven.Reauth) (*haven.User, error) {
+	var hash string
+	row := db.db.QueryRowContext(ctx, `SELECT `+userColumns+`, password_hash FROM users WHERE id = $1`, userID)
+	u, err := scanUser(scanAppend{row, []any{&hash}})
+	if haven.ErrorKind(err) == haven.NotFound {
+		return nil, errNoSession
+	} else if err != nil {
+		return nil, err
+	}
+	keys := throttleKeys(haven.Credentials{Username: u.Username, RemoteKey: re.RemoteKey})
+	if locked, err := db.throttled(ctx, keys); err != nil {
+		return nil, err
+	} else if locked {
+		return nil, errThrottle
+	}
+	ok, _, err := password.Verify(ctx, re.Password, hash, PasswordParams)
+	if err != nil {
+		return nil, err
+	}
+	if !ok || u.Disabled {
+		return nil, db.reauthFailed(ctx, keys, u.ID)
+	}
+	return u, nil
+}
+
+// reauthFailed counts a failed re-authentication against the sign-in
+// throttle keys and audits it.
+func (db *store) reauthFailed(ctx context.Context, keys [][]byte, userID string) error {
+	err := db.inTx(ctx, func(tx *Tx) error {
+		for _, k := range keys {
+			if err := tx.countFailure(ctx, k); err != nil {
+				return err
+			}
+		}
+		return tx.audit(ctx, haven.AuditEvent{Action: "user.reauth", ObjectType: "user", ObjectID: userID,
+			Outcome: haven.OutcomeFailure, Reason: "bad_credentials"})
+	})
+	if err != nil {
+		return err
+	}
+	return errReauth
+}
+
+// ConfirmTOTP checks code against the secret BeginTOTP made in this
+// session, within haven.TOTPEnrolmentTimeout. Only then does that secret
+// replace the active one and multi-factor turn on; the actor's other
+// sessions end, and new one-use recovery codes replace the old (shown
+// once; only their hashes are kept).
 func (db *AccountService) ConfirmTOTP(ctx context.Context, code string) ([]string, error) {
 	actor, ok := haven.ActorFrom(ctx)
-	if !ok {
+	if !ok || actor.SessionID == "" {
 		return nil, errNoSession
 	}
 	var codes []string
 	err := db.inTx(ctx, func(tx *Tx) error {
-		if err := tx.verifyTOTP(ctx, actor.UserID, code); err != nil {
-			return haven.FieldError("code", "That code is not right; check the time on your device and try again.")
+		secret, step, err := tx.checkPendingTOTP(ctx, actor, strings.TrimSpace(code))
+		if err != nil {
+			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE users SET totp_enabled = $1, updated_at = $2 WHERE id = $3`, true, tx.now, actor.UserID); err != nil {
+		sealed, err := tx.db.Secrets.SealSecret(secret, totpAAD(actor.UserID))
+		clear(secret)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET totp_secret = $1, totp_enabled = $2, totp_last_step = $3,
+			totp_pending_secret = NULL, totp_pending_session = NULL, totp_pending_at = NULL, updated_at = $4 WHERE id = $5`,
+			sealed, true, step, tx.now, actor.UserID); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1 AND id <> $2`, actor.UserID, actor.SessionID); err != nil {
 			return err
 		}
-		var err error
 		if codes, err = tx.issueRecoveryCodes(ctx, actor.UserID); err != nil {
 			return err
 		}
 		return tx.audit(ctx, haven.AuditEvent{Action: "user.totp_enable", ObjectType: "user", ObjectID: actor.UserID})
 	})
 	return codes, err
+}
+
+// checkPendingTOTP returns the pending secret of the actor's session and
+// the time step of code, if code is right for it.
+func (tx *Tx) checkPendingTOTP(ctx context.Context, actor haven.Actor, code string) ([]byte, int64, error) {
+	var sealed []byte
+	var session sql.NullString
+	var at sql.NullTime
+	err := tx.QueryRowContext(ctx, `SELECT totp_pending_secret, totp_pending_session, totp_pending_at FROM users WHERE id = $1`,
+		actor.UserID).Scan(&sealed, &session, &at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, 0, errNoSession
+	} else if err != nil {
+		return nil, 0, fmt.Errorf("read pending totp secret: %w", err)
+	}
+	if sealed == nil || session.String != actor.SessionID || !at.Valid || !tx.now.Before(at.Time.Add(haven.TOTPEnrolmentTimeout)) {
+		return nil, 0, errEnrolment
+	}
+	secret, err := tx.db.Secrets.OpenSecret(sealed, totpPendingAAD(actor.UserID))
+	if err != nil {
+		return nil, 0, fmt.Errorf("open pending totp secret: %w", err)
+	}
+	step, ok := matchStep(string(secret), code, tx.now)
+	if !ok {
+		clear(secret)
+		return nil, 0, haven.FieldError("code", "That code is not right; check the time on your device and try again.")
+	}
+	return secret, step, nil
 }
 
 // checkTOTP requires a valid, unused code (or recovery code) from a user

@@ -71,8 +71,9 @@ func (db *AccountService) CountUsers(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// SetUserDisabled disables or re-enables an account. Disabling ends every
-// session of the user at once.
+// SetUserDisabled disables or re-enables an account. Either way every
+// session of the user ends and every API token is revoked at once, so
+// re-enabling an account brings back no old credential.
 func (db *AccountService) SetUserDisabled(ctx context.Context, id string, disabled bool) error {
 	return db.inTx(ctx, func(tx *Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE users SET disabled = $1, updated_at = $2 WHERE id = $3`, disabled, tx.now, id)
@@ -82,19 +83,20 @@ func (db *AccountService) SetUserDisabled(ctx context.Context, id string, disabl
 		if n, _ := res.RowsAffected(); n == 0 {
 			return haven.Errorf(haven.NotFound, "User not found.")
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1`, id); err != nil {
-			return fmt.Errorf("end sessions: %w", err)
-		}
 		action := "user.enable"
 		if disabled {
 			action = "user.disable"
+		}
+		if err := tx.endAccess(ctx, id, action); err != nil {
+			return err
 		}
 		return tx.audit(ctx, haven.AuditEvent{Action: action, ObjectType: "user", ObjectID: id})
 	})
 }
 
-// SetUserRole changes a user's role. The user's sessions end, so the new
-// privileges start with a fresh session.
+// SetUserRole changes a user's role. The user's sessions end and their
+// API tokens are revoked, so the new privileges start with a fresh
+// session and a token issued for them.
 func (db *AccountService) SetUserRole(ctx context.Context, id string, role haven.Role, organizationID string) error {
 	if err := (haven.NewUser{Username: "placeholder", Role: role, OrganizationID: organizationID}).Validate(); err != nil {
 		return err
@@ -107,9 +109,40 @@ func (db *AccountService) SetUserRole(ctx context.Context, id string, role haven
 		if n, _ := res.RowsAffected(); n == 0 {
 			return haven.Errorf(haven.NotFound, "User not found.")
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1`, id); err != nil {
-			return fmt.Errorf("end sessions: %w", err)
+		if err := tx.endAccess(ctx, id, "user.role_change"); err != nil {
+			return err
 		}
 		return tx.audit(ctx, haven.AuditEvent{Action: "user.role_change", ObjectType: "user", ObjectID: id, Reason: string(role)})
 	})
+}
+
+// endAccess ends every session of a user and revokes each of their live
+// API tokens, auditing each revocation with the change that caused it.
+func (tx *Tx) endAccess(ctx context.Context, userID, cause string) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1`, userID); err != nil {
+		return fmt.Errorf("end sessions: %w", err)
+	}
+	rows, err := tx.QueryContext(ctx, `UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL RETURNING id`, tx.now, userID)
+	if err != nil {
+		return fmt.Errorf("revoke api tokens: %w", err)
+	}
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("revoke api tokens: %w", err)
+	}
+	for _, id := range ids {
+		if err := tx.audit(ctx, haven.AuditEvent{Action: "api_token.revoke", ObjectType: "api_token", ObjectID: id, Reason: cause}); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -138,8 +138,8 @@ func parseAge(s string) (*float64, bool) {
 	if s == "" {
 		return nil, true
 	}
-	v, err := strconv.ParseFloat(s, 64)
-	if err != nil || v < 0 || v > 130 {
+	v, ok := parseDecimal(s)
+	if !ok || v < 0 || v > 130 {
 		return nil, false
 	}
 	return &v, true

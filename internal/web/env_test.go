@@ -75,8 +75,8 @@ func mustUser(tb testing.TB, db *sqlstoretest.Store, name, display string, role 
 	return u
 }
 
-// enrolTOTP turns on TOTP for u the way a user would (begin, confirm with
-// a code), a minute in the past so that a code of the current time step
+// enrolTOTP turns on TOTP for u the way a user would (begin with the
+// password, confirm with a code), a minute in the past so that a code of the current time step
 // is not refused as a replay, and returns the secret.
 func enrolTOTP(tb testing.TB, db *sqlstoretest.Store, u *haven.User) string {
 	tb.Helper()
@@ -88,7 +88,7 @@ func enrolTOTP(tb testing.TB, db *sqlstoretest.Store, u *haven.User) string {
 		tb.Fatal(err)
 	}
 	ctx := haven.WithActor(context.Background(), haven.Actor{UserID: u.ID, Role: u.Role, SessionID: s.ID})
-	link, err := db.BeginTOTP(ctx, "Haven")
+	link, err := db.BeginTOTP(ctx, "Haven", haven.Reauth{Password: testPassword})
 	if err != nil {
 		tb.Fatal(err)
 	}

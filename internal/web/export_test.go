@@ -37,3 +37,10 @@ func TemplateKeys() []string {
 	sort.Strings(keys)
 	return keys
 }
+
+// Parsers of user input, for their tests and fuzz targets.
+var (
+	SafeNext = safeNext
+	ParseAge = parseAge
+	ValueOf  = valueOf
+)

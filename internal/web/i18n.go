@@ -5,9 +5,12 @@ import (
 	"fmt"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"path"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/language"
 )
@@ -135,13 +138,42 @@ var languageNames = map[string]string{
 	"ht": "Kreyòl ayisyen", "pt": "Português", "ru": "Русский", "uk": "Українська", "fr": "Français", "ar": "العربية",
 }
 
-// safeNext returns p if it is a local path (so the language form cannot
-// redirect elsewhere), or "/".
+// safeNext returns p if it is a clean path on this site, with no query
+// or fragment (the language form sends r.URL.Path), so that the form
+// cannot redirect elsewhere; otherwise "/". Browsers drop tabs and
+// newlines from a URL and read a backslash as a slash, so "/\t/evil/"
+// would reach them as "//evil/", another host: any character that is not
+// printable, a space or a backslash, before or after percent-decoding,
+// refuses p, and so does a path that parses with a scheme or host or that
+// cleaning would change.
 func safeNext(p string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") || strings.ContainsAny(p, "\r\n") {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || !plainPath(p) {
+		return "/"
+	}
+	u, err := url.Parse(p)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" ||
+		u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || !plainPath(u.Path) {
+		return "/"
+	}
+	clean := path.Clean(u.Path)
+	if strings.HasSuffix(u.Path, "/") && clean != "/" {
+		clean += "/"
+	}
+	if clean != u.Path || strings.HasPrefix(clean, "//") {
 		return "/"
 	}
 	return p
+}
+
+// plainPath reports whether s holds only printable characters other than
+// space and backslash.
+func plainPath(s string) bool {
+	for _, r := range s {
+		if !unicode.IsPrint(r) || r == ' ' || r == '\\' || r == utf8.RuneError {
+			return false
+		}
+	}
+	return true
 }
 
 // setLanguage stores the chosen language in a cookie and returns to the page.

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"image/png"
 	"net/http"
+	"strings"
 
 	"github.com/pquerna/otp"
 
@@ -17,8 +18,9 @@ func init() {
 	pageNames = append(pageNames, "mfa")
 }
 
-// mfaPage walks a user through turning on two-step sign-in: a QR code
-// and the secret as text, a code to prove the app works, then the
+// mfaPage walks a user through turning on two-step sign-in, or moving it
+// to a new app: their password (and a current code when it is on), a QR
+// code and the secret as text, a code to prove the app works, then the
 // recovery codes, shown once.
 type mfaPage struct {
 	Page
@@ -43,16 +45,36 @@ func (h *Handler) mountMFA(s *server.Server) {
 }
 
 func (h *Handler) mfa(w http.ResponseWriter, r *http.Request) error {
-	p := mfaPage{Page: h.page(r, "mfa.title")}
-	p.Enabled = p.User != nil && p.User.TOTPEnabled
-	return h.render(w, http.StatusOK, "mfa", &p)
+	p := h.mfaStart(r)
+	return h.render(w, http.StatusOK, "mfa", p)
 }
 
-// mfaBegin makes a new secret and shows it; until confirmed, sign-in is
-// unchanged.
+// mfaStart is the first page: whether two-step sign-in is on, and the
+// form that asks for the password (and a current code when it is on)
+// before anything changes.
+func (h *Handler) mfaStart(r *http.Request) *mfaPage {
+	p := &mfaPage{Page: h.page(r, "mfa.title"), Fields: map[string]string{}}
+	p.Enabled = p.User != nil && p.User.TOTPEnabled
+	return p
+}
+
+// mfaBegin re-authenticates the user and, if that checks out, makes a new
+// secret and shows it; until confirmed, sign-in is unchanged (the store
+// keeps the new secret apart from the active one).
 func (h *Handler) mfaBegin(w http.ResponseWriter, r *http.Request) error {
-	link, err := h.cfg.MFA.BeginTOTP(r.Context(), "Haven")
-	if err != nil {
+	re := haven.Reauth{Password: r.PostFormValue("password"), TOTPCode: strings.TrimSpace(r.PostFormValue("current_code")),
+		RemoteKey: remoteKey(r)}
+	link, err := h.cfg.MFA.BeginTOTP(r.Context(), "Haven", re)
+	switch {
+	case isKind(err, haven.Invalid):
+		p := h.mfaStart(r)
+		p.Fields["password"] = p.T("mfa.reauth_wrong")
+		return h.render(w, http.StatusBadRequest, "mfa", p)
+	case isKind(err, haven.Unavailable):
+		p := h.mfaStart(r)
+		p.Notice = p.T("signin.throttled")
+		return h.render(w, http.StatusTooManyRequests, "mfa", p)
+	case err != nil:
 		return err
 	}
 	p := mfaPage{Page: h.page(r, "mfa.title"), Fields: map[string]string{}}
@@ -81,23 +103,28 @@ func (p *mfaPage) setKey(link string) error {
 	return nil
 }
 
-// mfaConfirm turns two-step sign-in on once a code from the app checks
-// out, and shows the recovery codes once.
+// mfaConfirm turns two-step sign-in on (or moves it to the new app) once
+// a code from the app checks out against the secret begun in this
+// session, and shows the recovery codes once.
 func (h *Handler) mfaConfirm(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return haven.Errorf(haven.Invalid, "The form could not be read.")
 	}
 	codes, err := h.cfg.MFA.ConfirmTOTP(r.Context(), r.PostForm.Get("code"))
-	p := mfaPage{Page: h.page(r, "mfa.title"), Fields: map[string]string{}}
-	if haven.ErrorKind(err) == haven.Invalid {
-		p.Fields["code"] = p.T("mfa.code_wrong")
-		if p.setKey(r.PostForm.Get("link")) != nil {
-			p.Notice = p.T("mfa.start_again")
+	if isKind(err, haven.Invalid) {
+		p := mfaPage{Page: h.page(r, "mfa.title"), Fields: map[string]string{}}
+		// A wrong code shows the same QR code again; with nothing begun
+		// in this session, or begun too long ago, the user starts again.
+		if haven.ErrorFields(err)["code"] == "" || p.setKey(r.PostForm.Get("link")) != nil {
+			start := h.mfaStart(r)
+			start.Notice = start.T("mfa.start_again")
+			return h.render(w, http.StatusBadRequest, "mfa", start)
 		}
+		p.Fields["code"] = p.T("mfa.code_wrong")
 		return h.render(w, http.StatusBadRequest, "mfa", &p)
 	} else if err != nil {
 		return err
 	}
-	p.Enabled, p.Recovery = true, codes
+	p := mfaPage{Page: h.page(r, "mfa.title"), Enabled: true, Recovery: codes}
 	return h.render(w, http.StatusOK, "mfa", &p)
 }

@@ -87,7 +87,7 @@ func valueOf(it *screening.Item, v string) (screening.Value, string) {
 		}
 		return screening.IntegerValue(n), ""
 	case "decimal":
-		if _, err := strconv.ParseFloat(v, 64); err != nil {
+		if _, ok := parseDecimal(v); !ok || !json.Valid([]byte(v)) {
 			return screening.Value{}, "Enter a number."
 		}
 		return screening.Value{Type: "Decimal", Raw: json.RawMessage(v)}, ""

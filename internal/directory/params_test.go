@@ -1,0 +1,39 @@
+package directory
+
+import (
+	"math"
+	"net/url"
+	"testing"
+
+	"github.com/haven-care/haven"
+)
+
+// TestParseQueryRejectsNonFiniteNumbers: strconv.ParseFloat accepts "NaN"
+// and "Inf", and NaN compares false with every bound, so each number a
+// client sends must be refused when it is not finite.
+func TestParseQueryRejectsNonFiniteNumbers(t *testing.T) {
+	for _, field := range []string{"lat", "lon", "radius_km", "age", "limit"} {
+		for _, bad := range []string{"NaN", "nan", "Inf", "+Inf", "-Inf", "infinity", "1e400"} {
+			v := url.Values{"need": {"food"}, "lat": {"42.36"}, "lon": {"-71.06"}, "radius_km": {"10"}}
+			v.Set(field, bad)
+			_, err := ParseQuery(v)
+			if haven.ErrorKind(err) != haven.Invalid || haven.ErrorFields(err)[field] == "" {
+				t.Errorf("%s=%s: err=%v, want Invalid on %s", field, bad, err, field)
+			}
+		}
+	}
+	if _, err := ParseQuery(url.Values{"need": {"food"}, "lat": {"42.36"}, "lon": {"-71.06"}, "radius_km": {"10"}}); err != nil {
+		t.Errorf("finite query: err=%v", err)
+	}
+}
+
+// TestQueryRefusesNaNRadius: the index itself refuses a radius that is not
+// a number, whoever built the query.
+func TestQueryRefusesNaNRadius(t *testing.T) {
+	x := New(testSites())
+	for _, r := range []float64{math.NaN(), math.Inf(1)} {
+		if _, err := x.Query(Query{Needs: []string{"food"}, Near: boston, RadiusKm: r}); haven.ErrorKind(err) != haven.Invalid {
+			t.Errorf("RadiusKm=%v: err=%v, want Invalid", r, err)
+		}
+	}
+}
