@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/access"
 )
 
 // pgWhere translates the hard constraints of q (all but OpenAt, which the
@@ -21,7 +22,7 @@ func pgWhere(q *Query) (string, []any) {
 	args := []any{normalizeTerms(q.Needs), q.Near.Lat, q.Near.Lon, boxM, qx, qy, qz, c * c}
 	w := []string{"terms && $1::text[]", "earth_box(ll_to_earth($2, $3), $4) @> ll_to_earth(lat, lon)",
 		"lat IS NOT NULL", "(x-$5)*(x-$5)+(y-$6)*(y-$6)+(z-$7)*(z-$7) <= $8"}
-	if !haven.CanSeeConfidential(q.Role) {
+	if !access.CanSeeConfidential(q.Role) {
 		w = append(w, fmt.Sprintf("flags & %d = 0", fConfidential))
 	}
 	if q.Age > 0 {
