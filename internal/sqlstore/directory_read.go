@@ -21,9 +21,10 @@ import (
 
 // ExportDirectory reads the whole directory back, for `haven export hsds`.
 // Confidential locations (and everything that would place them) are left
-// out unless confidential is true, which only the command line may ask: a
-// signed-in actor needs the directory's export right, and no role may
-// export shelters (Forbidden). The export is audited with its counts.
+// out unless confidential is true, which only the system job
+// access.JobExportHSDS may ask: a signed-in actor needs the directory's
+// export right, and no role may export shelters (Forbidden). The export is
+// audited with its counts.
 func (db *DB) ExportDirectory(ctx context.Context, confidential bool) (*haven.Directory, error) {
 	if err := db.authorizeDirectory(ctx, access.Export, confidential); err != nil {
 		return nil, err
