@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/access"
 	"github.com/haven-care/haven/internal/directory"
 )
 
@@ -44,7 +46,7 @@ func runDemoDirectory(m *Main, ctx context.Context, args []string) error {
 	}
 	d := directory.GenerateDirectory(n, seed)
 	bar := m.progressBar("loading", progress)
-	res, err := db.ImportDirectory(ctx, d, bar.update)
+	res, err := db.ImportDirectory(haven.WithSystem(ctx, access.JobDemo), d, bar.update)
 	bar.done()
 	if err != nil {
 		return err

@@ -11,10 +11,10 @@ import (
 	"path/filepath"
 	"strings"
 
-	"golang.org/x/term"
-
 	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/access"
 	"github.com/haven-care/haven/internal/hsds"
+	"golang.org/x/term"
 )
 
 func init() {
@@ -109,7 +109,7 @@ func runImportHSDS(m *Main, ctx context.Context, args []string) error {
 		return err
 	}
 	bar := m.progressBar("importing", progress)
-	n, err := db.ImportDirectory(ctx, d, bar.update)
+	n, err := db.ImportDirectory(haven.WithSystem(ctx, access.JobImportHSDS), d, bar.update)
 	bar.done()
 	if err != nil {
 		return err
@@ -186,7 +186,7 @@ func runExportHSDS(m *Main, ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	d, err := db.ExportDirectory(ctx, confidential)
+	d, err := db.ExportDirectory(haven.WithSystem(ctx, access.JobExportHSDS), confidential)
 	if err != nil {
 		return err
 	}

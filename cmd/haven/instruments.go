@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/access"
 )
 
 func init() {
@@ -51,7 +52,7 @@ func runInstrumentsImport(m *Main, ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	in, created, err := db.ImportInstrument(ctx, data)
+	in, created, err := db.ImportInstrument(haven.WithSystem(ctx, access.JobImportInstruments), data)
 	if err != nil {
 		return err
 	}

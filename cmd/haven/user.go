@@ -8,9 +8,9 @@ import (
 	"os"
 	"strings"
 
-	"golang.org/x/term"
-
 	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/access"
+	"golang.org/x/term"
 )
 
 func init() {
@@ -57,7 +57,7 @@ func runUserAdd(m *Main, ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	u, err := db.CreateUser(ctx, nu)
+	u, err := db.CreateUser(haven.WithSystem(ctx, access.JobUserAdd), nu)
 	if err != nil {
 		return fieldErrorLine(err)
 	}
