@@ -73,7 +73,7 @@ func TestDirectoryRoundTripAndReimport(t *testing.T) {
 		d, _ := confidentialDirectory(t)
 		n0, _ := strconv.Atoi(recordsOf(d))
 		var last int
-		n, err := db.ImportDirectory(ctx, d, func(done, total int) {
+		n, err := db.ImportDirectory(importing(ctx), d, func(done, total int) {
 			if done <= last || total != n0 {
 				t.Errorf("progress %d of %d after %d, want increasing to %d", done, total, last, n0)
 			}
@@ -85,7 +85,7 @@ func TestDirectoryRoundTripAndReimport(t *testing.T) {
 		if n.Services != 20 || n.Version != 1 || n.Records != n0 || last != n0 {
 			t.Errorf("import: %+v, progress ended at %d, want %d records", n, last, n0)
 		}
-		got, err := db.ExportDirectory(ctx, true)
+		got, err := db.ExportDirectory(exporting(ctx), true)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -93,10 +93,10 @@ func TestDirectoryRoundTripAndReimport(t *testing.T) {
 			t.Errorf("export differs from import (-want +got):\n%s", diff)
 		}
 		d.Services[3].Name = "Renamed clinic"
-		if _, err := db.ImportDirectory(ctx, d, nil); err != nil {
+		if _, err := db.ImportDirectory(importing(ctx), d, nil); err != nil {
 			t.Fatal(err)
 		}
-		got, _ = db.ExportDirectory(ctx, true)
+		got, _ = db.ExportDirectory(exporting(ctx), true)
 		if diff := gocmp.Diff(sortedDirectory(d), got, cmpopts.EquateEmpty()); diff != "" {
 			t.Errorf("re-import did not update by id (-want +got):\n%s", diff)
 		}
@@ -106,13 +106,13 @@ func TestDirectoryRoundTripAndReimport(t *testing.T) {
 func TestDirectoryImportAllOrNothing(t *testing.T) {
 	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
 		before := directory.GenerateDirectory(5, 1)
-		if _, err := db.ImportDirectory(context.Background(), before, nil); err != nil {
+		if _, err := db.ImportDirectory(importing(context.Background()), before, nil); err != nil {
 			t.Fatal(err)
 		}
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		bigger := directory.GenerateDirectory(30, 2)
-		_, err := db.ImportDirectory(ctx, bigger, func(done, total int) {
+		_, err := db.ImportDirectory(importing(ctx), bigger, func(done, total int) {
 			if done > len(bigger.Organizations)+len(bigger.Services) {
 				cancel() // fails the rest of the transaction half-way
 			}
@@ -120,7 +120,7 @@ func TestDirectoryImportAllOrNothing(t *testing.T) {
 		if err == nil {
 			t.Fatal("import with a failure half-way succeeded")
 		}
-		got, err := db.ExportDirectory(context.Background(), true)
+		got, err := db.ExportDirectory(exporting(context.Background()), true)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -200,7 +200,7 @@ func TestDirectoryConfidentialHiddenFromPublicReads(t *testing.T) {
 	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
 		d, shelter := confidentialDirectory(t)
-		if _, err := db.ImportDirectory(ctx, d, nil); err != nil {
+		if _, err := db.ImportDirectory(importing(ctx), d, nil); err != nil {
 			t.Fatal(err)
 		}
 		var svc string
@@ -220,7 +220,7 @@ func TestDirectoryConfidentialHiddenFromPublicReads(t *testing.T) {
 		if err != nil || len(orgs.Organizations) != 1 || leaks(orgs, shelter.ID) {
 			t.Errorf("DirectoryOrganizations: %d organizations, leaks=%v, err=%v", len(orgs.Organizations), leaks(orgs, shelter.ID), err)
 		}
-		exp, _ := db.ExportDirectory(ctx, false)
+		exp, _ := db.ExportDirectory(exporting(ctx), false)
 		if leaks(exp, shelter.ID) {
 			t.Errorf("export without confidential names the shelter")
 		}
@@ -246,7 +246,7 @@ func TestDirectoryServicesFilters(t *testing.T) {
 		ctx := context.Background()
 		d := directory.GenerateDirectory(30, 3)
 		d.Services[0].Name, d.Services[0].LastModified = "Zebra Legal Aid", "2031-01-02T03:04:05-05:00"
-		if _, err := db.ImportDirectory(ctx, d, nil); err != nil {
+		if _, err := db.ImportDirectory(importing(ctx), d, nil); err != nil {
 			t.Fatal(err)
 		}
 		legal, _ := haven.NeedByCode("legal")
@@ -296,8 +296,9 @@ func TestDirectoryServicesFilters(t *testing.T) {
 func TestDirectoryChanges(t *testing.T) {
 	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
+		ectx := actorCtx(mustUser(t, db, "dir.editor", haven.RoleEditor))
 		d := directory.GenerateDirectory(4, 5)
-		if _, err := db.ImportDirectory(ctx, d, nil); err != nil {
+		if _, err := db.ImportDirectory(importing(ctx), d, nil); err != nil {
 			t.Fatal(err)
 		}
 		v, ids, all, err := db.DirectoryChanges(ctx, 0)
@@ -308,10 +309,10 @@ func TestDirectoryChanges(t *testing.T) {
 		}
 		loc := d.Locations[2]
 		loc.Name = "Moved"
-		if _, err := db.ImportDirectory(ctx, &haven.Directory{Locations: []haven.Location{loc}}, nil); err != nil {
+		if _, err := db.ImportDirectory(importing(ctx), &haven.Directory{Locations: []haven.Location{loc}}, nil); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.DeleteDirectoryService(ctx, d.Services[0].ID); err != nil {
+		if err := db.DeleteDirectoryService(ectx, d.Services[0].ID); err != nil {
 			t.Fatal(err)
 		}
 		var atLoc []string
@@ -329,7 +330,7 @@ func TestDirectoryChanges(t *testing.T) {
 		if v, ids, _, _ := db.DirectoryChanges(ctx, 3); v != 3 || ids != nil {
 			t.Errorf("changes since 3: v=%d ids=%v, want none", v, ids)
 		}
-		if err := db.DeleteDirectoryService(ctx, d.Services[0].ID); haven.ErrorKind(err) != haven.NotFound {
+		if err := db.DeleteDirectoryService(ectx, d.Services[0].ID); haven.ErrorKind(err) != haven.NotFound {
 			t.Errorf("delete twice: %v, want NotFound", err)
 		}
 	})

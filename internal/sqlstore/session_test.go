@@ -19,7 +19,7 @@ const testPassword = "a long pass phrase"
 // mustUser creates a user and returns it.
 func mustUser(t *testing.T, db *sqlstore.DB, name string, role haven.Role) *haven.User {
 	t.Helper()
-	u, err := db.CreateUser(context.Background(), haven.NewUser{Username: name, Role: role, Password: testPassword})
+	u, err := db.CreateUser(userAdd(context.Background()), haven.NewUser{Username: name, Role: role, Password: testPassword})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +66,7 @@ func TestSignInEveryFailureLooksTheSame(t *testing.T) {
 		u := mustUser(t, db, "advocate", haven.RoleAdvocate)
 		_, _, unknown := signIn(db, "nobody", testPassword, "")
 		_, _, wrong := signIn(db, "advocate", "not the password", "")
-		db.SetUserDisabled(context.Background(), u.ID, true)
+		db.SetUserDisabled(adminCtx(t, db, "root.admin"), u.ID, true)
 		_, _, disabled := signIn(db, "advocate", testPassword, "")
 		for name, err := range map[string]error{"unknown": unknown, "wrong": wrong, "disabled": disabled} {
 			if haven.ErrorKind(err) != haven.Unauthenticated || haven.ErrorMessage(err) != haven.ErrorMessage(unknown) {
@@ -135,15 +135,16 @@ func TestDisableAndRoleChangeEndSessions(t *testing.T) {
 	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
 		u := mustUser(t, db, "nurse", haven.RoleClinician)
+		admin := adminCtx(t, db, "root.admin")
 		tok, _, _ := signIn(db, "nurse", testPassword, "")
-		if err := db.SetUserRole(ctx, u.ID, haven.RoleSupervisor, ""); err != nil {
+		if err := db.SetUserRole(admin, u.ID, haven.RoleSupervisor, ""); err != nil {
 			t.Fatal(err)
 		}
 		if _, _, err := db.Authenticate(ctx, tok); err == nil {
 			t.Error("session survived a role change")
 		}
 		tok, _, _ = signIn(db, "nurse", testPassword, "")
-		if err := db.SetUserDisabled(ctx, u.ID, true); err != nil {
+		if err := db.SetUserDisabled(admin, u.ID, true); err != nil {
 			t.Fatal(err)
 		}
 		if _, _, err := db.Authenticate(ctx, tok); err == nil {
