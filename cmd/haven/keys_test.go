@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/access"
 )
 
 func TestKeysRotate(t *testing.T) {
@@ -20,7 +21,7 @@ func TestKeysRotate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, _ := db.CreateUser(ctx, haven.NewUser{Username: "advocate", Role: haven.RoleAdvocate, Password: "a long pass phrase"})
+	u, _ := db.CreateUser(haven.WithSystem(ctx, access.JobUserAdd), haven.NewUser{Username: "advocate", Role: haven.RoleAdvocate, Password: "a long pass phrase"})
 	actx := haven.WithActor(ctx, haven.Actor{UserID: u.ID, Role: u.Role})
 	s, _, err := db.CreateSurvivor(actx, haven.NewSurvivor{Name: "Synthetic Rotation"})
 	if err != nil {

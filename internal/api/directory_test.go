@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/access"
 	"github.com/haven-care/haven/internal/api"
 	"github.com/haven-care/haven/internal/directory"
 	"github.com/haven-care/haven/internal/directory/live"
@@ -66,7 +67,7 @@ func searchAPI(t *testing.T, url, token, query string) (int, string) {
 func TestDirectorySearchAPI(t *testing.T) {
 	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
 		d, shelterID, serviceID, need := shelterDirectory(t)
-		if _, err := db.ImportDirectory(context.Background(), d, nil); err != nil {
+		if _, err := db.ImportDirectory(haven.WithSystem(context.Background(), access.JobImportHSDS), d, nil); err != nil {
 			t.Fatal(err)
 		}
 		idx, err := live.Build(context.Background(), db)

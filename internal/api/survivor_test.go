@@ -17,6 +17,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/access"
 	"github.com/haven-care/haven/internal/api"
 	"github.com/haven-care/haven/internal/server"
 	"github.com/haven-care/haven/internal/sqlstore"
@@ -56,7 +57,7 @@ func newAPIEnvLogging(t *testing.T, db *sqlstore.DB, logs io.Writer) *apiEnv {
 
 func mustAPIUser(t *testing.T, db *sqlstore.DB, name string, role haven.Role) *haven.User {
 	t.Helper()
-	u, err := db.CreateUser(context.Background(), haven.NewUser{Username: name, Role: role, Password: "a long pass phrase"})
+	u, err := db.CreateUser(haven.WithSystem(context.Background(), access.JobUserAdd), haven.NewUser{Username: name, Role: role, Password: "a long pass phrase"})
 	if err != nil {
 		t.Fatal(err)
 	}

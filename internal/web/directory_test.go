@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/access"
 	"github.com/haven-care/haven/internal/directory"
 	"github.com/haven-care/haven/internal/directory/live"
 	"github.com/haven-care/haven/internal/server"
@@ -34,7 +35,7 @@ func withDirectory(t *testing.T, e *env) (*env, haven.Location) {
 	if confidential.Name == "" {
 		t.Fatal("the synthetic directory has no confidential location to test with")
 	}
-	if _, err := e.db.ImportDirectory(ctx, d, nil); err != nil {
+	if _, err := e.db.ImportDirectory(haven.WithSystem(ctx, access.JobImportHSDS), d, nil); err != nil {
 		t.Fatal(err)
 	}
 	idx, err := live.Build(ctx, e.db)

@@ -16,6 +16,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/access"
 	"github.com/haven-care/haven/internal/directory/live"
 	"github.com/haven-care/haven/internal/server"
 	"github.com/haven-care/haven/internal/sqlstore"
@@ -69,7 +70,7 @@ func newEnv(tb testing.TB, demo bool) *env {
 
 func mustUser(tb testing.TB, db *sqlstore.DB, name, display string, role haven.Role) *haven.User {
 	tb.Helper()
-	u, err := db.CreateUser(context.Background(), haven.NewUser{Username: name, DisplayName: display, Role: role, Password: testPassword})
+	u, err := db.CreateUser(haven.WithSystem(context.Background(), access.JobUserAdd), haven.NewUser{Username: name, DisplayName: display, Role: role, Password: testPassword})
 	if err != nil {
 		tb.Fatal(err)
 	}
