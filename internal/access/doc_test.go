@@ -64,7 +64,8 @@ The caller works out the actor's relationship to the record; Decide judges it.
   create, update and delete modules.
 - **Pages and navigation.** The web interface offers a link, and its page answers, exactly when
   ` + "`access.Allowed(role, action, resource)`" + ` (Decide with no relationship) allows the page's
-  action; the directory's matching index, its PostgreSQL query, the web pages and the API hide
+  action (the survivors list alone answers everyone signed in, since the store decides each
+  record in it; its new-record form carries the gate); the directory's matching index, its PostgreSQL query, the web pages and the API hide
   shelters unless ` + "`access.CanSeeConfidential(role)`" + `, Decide's answer to reading one.
 - **No one signed in.** A request with no role is invalid and denied; the store answers
   Unauthenticated. Only the command-line system jobs below act without a person, each within
