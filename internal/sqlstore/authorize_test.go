@@ -66,12 +66,20 @@ func authorizing(db *sqlstore.DB) []struct {
 		{"DeleteSurvivor", none, func(ctx context.Context) error { return db.DeleteSurvivor(ctx, "x") }},
 		{"Survivors", none, func(ctx context.Context) error { _, err := db.Survivors(ctx); return err }},
 		{"AddToCareTeam", none, func(ctx context.Context) error { return db.AddToCareTeam(ctx, "x", "y") }},
-		{"RecordContact", none, func(ctx context.Context) error { return db.RecordContact(ctx, "x", haven.ContactChannel("phone"), false) }},
+		{"RecordContact", none, func(ctx context.Context) error {
+			return db.RecordContact(ctx, "x", haven.ContactChannel("phone"), false)
+		}},
 		{"SurvivorIDByCaseNumber", none, func(ctx context.Context) error { _, err := db.SurvivorIDByCaseNumber(ctx, "H-0000"); return err }},
-		{"CreateScreening", none, func(ctx context.Context) error { _, err := db.CreateScreening(ctx, haven.NewScreening{SurvivorID: "x"}); return err }},
+		{"CreateScreening", none, func(ctx context.Context) error {
+			_, err := db.CreateScreening(ctx, haven.NewScreening{SurvivorID: "x"})
+			return err
+		}},
 		{"Screening", none, func(ctx context.Context) error { _, err := db.Screening(ctx, "x"); return err }},
 		{"Screenings", none, func(ctx context.Context) error { _, err := db.Screenings(ctx, "x"); return err }},
-		{"BreakGlass", none, func(ctx context.Context) error { _, err := db.BreakGlass(ctx, "x", "a long enough emergency reason"); return err }},
+		{"BreakGlass", none, func(ctx context.Context) error {
+			_, err := db.BreakGlass(ctx, "x", "a long enough emergency reason")
+			return err
+		}},
 		{"BreakGlassQueue", none, func(ctx context.Context) error { _, err := db.BreakGlassQueue(ctx); return err }},
 		{"BreakGlassPending", none, func(ctx context.Context) error { _, err := db.BreakGlassPending(ctx); return err }},
 		{"ReviewBreakGlass", none, func(ctx context.Context) error { return db.ReviewBreakGlass(ctx, "x", haven.ReviewJustified) }},
