@@ -73,6 +73,7 @@ var expectedSystem = map[haven.SystemJob][]string{
 	JobImportHSDS:        {"update directory", "update confidential_location"},
 	JobExportHSDS:        {"export directory", "export confidential_location"},
 	JobImportInstruments: {"update instruments"},
+	JobDirectoryIndex:    {"read directory", "read confidential_location"},
 }
 
 func in[T comparable](set []T, v T) bool { return len(set) == 0 || slices.Contains(set, v) }

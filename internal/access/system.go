@@ -22,6 +22,10 @@ const (
 	JobExportHSDS haven.SystemJob = "export-hsds"
 	// JobImportInstruments is `haven instruments import`.
 	JobImportInstruments haven.SystemJob = "import-instruments"
+	// JobDirectoryIndex is serve's matching index, which loads every site,
+	// shelters included, and hides them per role when it answers
+	// (CanSeeConfidential).
+	JobDirectoryIndex haven.SystemJob = "directory-index"
 )
 
 // SystemGrant is what one system job may do: every listed action on every
@@ -40,6 +44,7 @@ var SystemGrants = []SystemGrant{
 	{JobImportHSDS, []Action{Update}, []Resource{Directory, ConfidentialLocation}},
 	{JobExportHSDS, []Action{Export}, []Resource{Directory, ConfidentialLocation}},
 	{JobImportInstruments, []Action{Update}, []Resource{Instruments}},
+	{JobDirectoryIndex, []Action{Read}, []Resource{Directory, ConfidentialLocation}},
 }
 
 // SystemJobs lists every job of SystemGrants once, in order.

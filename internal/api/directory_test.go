@@ -70,7 +70,7 @@ func TestDirectorySearchAPI(t *testing.T) {
 		if _, err := db.ImportDirectory(haven.WithSystem(context.Background(), access.JobImportHSDS), d, nil); err != nil {
 			t.Fatal(err)
 		}
-		idx, err := live.Build(context.Background(), db)
+		idx, err := live.Build(haven.WithSystem(context.Background(), access.JobDirectoryIndex), db)
 		if err != nil {
 			t.Fatal(err)
 		}

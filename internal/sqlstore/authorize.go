@@ -7,23 +7,28 @@ import (
 	"github.com/haven-care/haven/internal/access"
 )
 
-// authorizeResource asks the access decision whether the actor in ctx
-// may take act on res, a resource that is not a survivor's record (the
-// directory, users, instruments). With no one signed in, it asks for the
-// system job in ctx instead (access.SystemGrants); with neither, the
-// answer is no. A denial is audited, as event, in its own transaction and
-// returned as Unauthenticated without an actor or job, Forbidden
-// otherwise.
+// resourceRequest is the access request for act on res, a resource that
+// is not a survivor's record, by the actor in ctx or, with no one signed
+// in, the system job in ctx (access.SystemGrants). With neither, Decide
+// finds the request invalid and denies it; who reports whether either
+// was there.
+func (db *DB) resourceRequest(ctx context.Context, act access.Action, res access.Resource) (req access.Request, who bool) {
+	req = access.Request{Action: act, Resource: res, Relationship: access.None, Class: haven.Coded, Now: db.now()}
+	if actor, ok := haven.ActorFrom(ctx); ok {
+		req.Role, who = actor.Role, true
+	}
+	if job, ok := haven.SystemFrom(ctx); ok {
+		req.System, who = job, true
+	}
+	return req, who
+}
+
+// authorizeResource asks the access decision whether the actor or system
+// job in ctx may take act on res (the directory, users, instruments). A
+// denial is audited, as event, in its own transaction and returned as
+// Unauthenticated without an actor or job, Forbidden otherwise.
 func (db *DB) authorizeResource(ctx context.Context, act access.Action, res access.Resource, event string) error {
-	req := access.Request{Action: act, Resource: res, Relationship: access.None, Class: haven.Coded, Now: db.now()}
-	actor, signedIn := haven.ActorFrom(ctx)
-	job, system := haven.SystemFrom(ctx)
-	if signedIn {
-		req.Role = actor.Role
-	}
-	if system {
-		req.System = job
-	}
+	req, who := db.resourceRequest(ctx, act, res)
 	d := access.Decide(req)
 	if d.Allow {
 		return nil
@@ -35,8 +40,16 @@ func (db *DB) authorizeResource(ctx context.Context, act access.Action, res acce
 	switch {
 	case err != nil:
 		return err
-	case !signedIn && !system:
+	case !who:
 		return errNoSession
 	}
 	return haven.Errorf(haven.Forbidden, "Your role may not do this.")
+}
+
+// allowed reports, without auditing, whether the actor or system job in
+// ctx may take act on res: for what a method leaves out rather than
+// refuses.
+func (db *DB) allowed(ctx context.Context, act access.Action, res access.Resource) bool {
+	req, _ := db.resourceRequest(ctx, act, res)
+	return access.Decide(req).Allow
 }

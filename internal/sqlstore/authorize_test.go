@@ -56,6 +56,10 @@ func authorizing(db *sqlstore.DB) []struct {
 			_, err := db.ExportDirectory(ctx, true)
 			return err
 		}},
+		{"DirectoryRecords", []haven.SystemJob{access.JobDirectoryIndex}, func(ctx context.Context) error {
+			_, err := db.DirectoryRecords(ctx, nil)
+			return err
+		}},
 		{"ImportInstrument", []haven.SystemJob{access.JobImportInstruments}, func(ctx context.Context) error {
 			_, _, err := db.ImportInstrument(ctx, instrument)
 			return err
@@ -135,7 +139,7 @@ var notAuthorizing = []string{
 	"SignIn", "SignOut", "Authenticate", "AuthenticateAPIToken", // establish or end the actor
 	"FindUserByID", "CountUsers", // a user's own account; serve's first-run check
 	"Instruments", "Instrument", // the shipped and imported questionnaires
-	"DirectoryChanges", "DirectoryOrganizations", "DirectoryRecords", "DirectoryServices", "DirectoryVersion", // public directory, index plumbing
+	"DirectoryChanges", "DirectoryOrganizations", "DirectoryServices", "DirectoryVersion", // public directory, index plumbing
 	"IntegrateAudit", "AuditSize", "AuditEntries", "AuditRoot", "InclusionProof", "ConsistencyProof", "SignCheckpoint",
 	"LatestCheckpoint", "VerifyAudit", // the audit log's own machinery
 	"RotateKeys", "CheckSchema", "Close", "Engine", "KeyStoreSQL", "Migrate", "OpenKeyStore", "Ping", "Ready", "SQL", "SchemaStatus",

@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/access"
 	"github.com/haven-care/haven/internal/directory"
 	"github.com/haven-care/haven/internal/hsds"
 	"github.com/haven-care/haven/internal/sqlstore"
@@ -224,9 +225,26 @@ func TestDirectoryConfidentialHiddenFromPublicReads(t *testing.T) {
 		if leaks(exp, shelter.ID) {
 			t.Errorf("export without confidential names the shelter")
 		}
-		rec, err := db.DirectoryRecords(ctx, []string{svc})
+		rec, err := db.DirectoryRecords(haven.WithSystem(ctx, access.JobDirectoryIndex), []string{svc})
 		if err != nil || !slices.ContainsFunc(rec.Locations, func(l haven.Location) bool { return l.ID == shelter.ID }) {
 			t.Errorf("DirectoryRecords lacks the shelter the index needs: %v", err)
+		}
+		for _, role := range haven.Roles {
+			nu := haven.NewUser{Username: "records." + string(role), Role: role, Password: testPassword}
+			if role == haven.RolePartner {
+				nu.OrganizationID = shelter.OrganizationID
+			}
+			u, err := db.CreateUser(userAdd(ctx), nu)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec, err := db.DirectoryRecords(actorCtx(u), []string{svc})
+			if err != nil {
+				t.Fatalf("%s: DirectoryRecords: %v", role, err)
+			}
+			if got, want := leaks(rec, shelter.ID), access.CanSeeConfidential(role); got != want {
+				t.Errorf("%s: DirectoryRecords names the shelter=%v, want %v", role, got, want)
+			}
 		}
 	})
 }

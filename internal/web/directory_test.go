@@ -38,7 +38,7 @@ func withDirectory(t *testing.T, e *env) (*env, haven.Location) {
 	if _, err := e.db.ImportDirectory(haven.WithSystem(ctx, access.JobImportHSDS), d, nil); err != nil {
 		t.Fatal(err)
 	}
-	idx, err := live.Build(ctx, e.db)
+	idx, err := live.Build(haven.WithSystem(ctx, access.JobDirectoryIndex), e.db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +118,7 @@ func TestDirectoryEditing(t *testing.T) {
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("save: status=%d, want 303", resp.StatusCode)
 	}
-	got, err := e.db.DirectoryRecords(context.Background(), []string{id})
+	got, err := e.db.DirectoryRecords(haven.WithSystem(context.Background(), access.JobDirectoryIndex), []string{id})
 	if err != nil || len(got.Services) != 1 || got.Services[0].Name != "Synthetic Renamed Service" || !got.Services[0].Match.TraumaInformed ||
 		got.Services[0].MinimumAge == nil || *got.Services[0].MinimumAge != 18 {
 		t.Errorf("stored service after edit: %+v, %v", got.Services, err)

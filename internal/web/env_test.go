@@ -49,7 +49,7 @@ func newEnv(tb testing.TB, demo bool) *env {
 		io.WriteString(w, `<!doctype html><html lang="en"><title>Weather</title><main><h1>Weather forecast</h1></main></html>`)
 	}))
 	tb.Cleanup(e.neutral.Close)
-	idx, err := live.Build(context.Background(), e.db)
+	idx, err := live.Build(haven.WithSystem(context.Background(), access.JobDirectoryIndex), e.db)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -54,8 +54,8 @@ func sitesOf(t *testing.T, l *live.Index, need, id string) int {
 
 func TestIndexFollowsTheStore(t *testing.T) {
 	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
-		ctx := context.Background()
-		ectx := editorCtx(t, ctx, db)
+		ctx := haven.WithSystem(context.Background(), access.JobDirectoryIndex)
+		ectx := editorCtx(t, context.Background(), db)
 		d := directory.GenerateDirectory(30, 4)
 		if _, err := db.ImportDirectory(ectx, d, nil); err != nil {
 			t.Fatal(err)
@@ -96,9 +96,9 @@ func TestIndexFollowsTheStore(t *testing.T) {
 
 func TestIndexWakesOnNotify(t *testing.T) {
 	db := sqlstoretest.MustOpen(t, "postgres")
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(haven.WithSystem(context.Background(), access.JobDirectoryIndex))
 	defer cancel()
-	ectx := editorCtx(t, ctx, db)
+	ectx := editorCtx(t, context.Background(), db)
 	l, err := live.Build(ctx, db)
 	if err != nil {
 		t.Fatal(err)
