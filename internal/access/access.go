@@ -166,7 +166,6 @@ const (
 	ReasonOutsideConsent   = "outside_consent"        // fields beyond coded that the consent does not cover
 	ReasonFieldClass       = "field_class_not_allowed"
 	ReasonConfidential     = "confidential_location"  // a role that may not see shelters
-	ReasonNoActor          = "no_actor"               // neither a signed-in actor nor a listed system job
 	ReasonSystemJob        = "system_job_not_allowed" // a system job outside its grant
 )
 
