@@ -129,6 +129,20 @@ func TestNoActorNoAccess(t *testing.T) {
 		if n, _ := db.CountUsers(context.Background()); n != 2 {
 			t.Errorf("%d users, want 2 (user-add and demo)", n)
 		}
+		size, _ := db.AuditSize(context.Background())
+		entries, err := db.AuditEntries(context.Background(), 0, size)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, e := range entries {
+			if e.Action == "user.create" {
+				got = append(got, e.ActorID+" "+e.Outcome)
+			}
+		}
+		if !slices.Contains(got, "system:user-add success") || !slices.Contains(got, " denied") {
+			t.Errorf("user.create audit entries %q: want the job named as the actor, and the bare context's denial", got)
+		}
 	})
 }
 
