@@ -65,8 +65,10 @@ The caller works out the actor's relationship to the record; Decide judges it.
 - **Pages and navigation.** The web interface offers a link, and its page answers, exactly when
   ` + "`access.Allowed(role, action, resource)`" + ` (Decide with no relationship) allows the page's
   action (the survivors list alone answers everyone signed in, since the store decides each
-  record in it; its new-record form carries the gate); the directory's matching index, its PostgreSQL query, the web pages and the API hide
-  shelters unless ` + "`access.CanSeeConfidential(role)`" + `, Decide's answer to reading one.
+  record in it; its new-record form carries the gate).
+- **Shelters in the directory.** The matching index, its PostgreSQL query, the web pages, the API
+  and the store's directory records hide confidential locations unless
+  ` + "`access.CanSeeConfidential(role)`" + `, Decide's answer to reading one.
 - **No one signed in.** A request with no role is invalid and denied; the store answers
   Unauthenticated. Only the command-line system jobs below act without a person, each within
   its grant, and none of them touches survivor data.
