@@ -27,6 +27,27 @@ func ActorFrom(ctx context.Context) (Actor, bool) {
 	return a, ok && a.UserID != ""
 }
 
+// SystemJob names work Haven does for itself on the command line, with no
+// person signed in: loading demo data, importing the directory, adding
+// the first administrator. The access package lists the jobs there are and
+// what each may do; a context with neither an actor nor a listed job is
+// denied everything.
+type SystemJob string
+
+type systemKey struct{}
+
+// WithSystem returns a context in which job acts. Only cmd/haven sets it,
+// for the jobs its subcommands run; a request handler never does.
+func WithSystem(ctx context.Context, job SystemJob) context.Context {
+	return context.WithValue(ctx, systemKey{}, job)
+}
+
+// SystemFrom returns the system job in ctx and whether there is one.
+func SystemFrom(ctx context.Context) (SystemJob, bool) {
+	j, ok := ctx.Value(systemKey{}).(SystemJob)
+	return j, ok && j != ""
+}
+
 // Clock tells the time. Stores and services take one so that tests can
 // control time; production uses SystemClock.
 type Clock interface {

@@ -170,7 +170,8 @@ func (k DocumentKind) WaivedBy() Barrier {
 }
 
 // Location is an HSDS location. Confidential locations (shelters) are shown
-// only to roles allowed to see them (see CanSeeConfidential).
+// only to roles the access decision allows to see them
+// (access.CanSeeConfidential, in internal/access).
 type Location struct {
 	ID                     string
 	LocationType           string // physical, postal, virtual
@@ -189,16 +190,6 @@ type Location struct {
 	Confidential bool
 	// TimeZone is the IANA zone of the location's schedules ("America/Chicago").
 	TimeZone string
-}
-
-// CanSeeConfidential reports whether role may see confidential locations:
-// the staff who place survivors there, never partners or analysts.
-func CanSeeConfidential(role Role) bool {
-	switch role {
-	case RoleClinician, RoleAdvocate, RoleSupervisor, RoleEditor:
-		return true
-	}
-	return false
 }
 
 // ServiceAtLocation links a service to a location where it is delivered.

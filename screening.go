@@ -105,7 +105,10 @@ type ScreeningService interface {
 	Instrument(ctx context.Context, id string) (*Instrument, error)
 	// ImportInstrument stores a FHIR R4 Questionnaire (JSON); importing the
 	// same url and version again replaces it and reports created false.
-	// Errors: Invalid (every problem by linkId), Conflict (a shipped url).
+	// Only an administrator, or the command line's import as a system job
+	// (see WithSystem), may. Errors: Invalid (every problem by linkId),
+	// Conflict (a shipped url), Unauthenticated (no actor and no system
+	// job), Forbidden.
 	ImportInstrument(ctx context.Context, questionnaire []byte) (in *Instrument, created bool, err error)
 	// CreateScreening validates and scores a response and stores it.
 	// Errors: Invalid (every problem by linkId), NotFound (survivor or

@@ -89,8 +89,10 @@ func validUsername(s string) bool {
 
 // UserService manages staff accounts.
 type UserService interface {
-	// CreateUser creates an account. Errors: Invalid (bad field or weak
-	// password), Conflict (username taken).
+	// CreateUser creates an account. Only an administrator, or `haven user
+	// add` as a system job (see WithSystem), may. Errors: Invalid (bad
+	// field or weak password), Conflict (username taken), Unauthenticated
+	// (no actor and no system job), Forbidden.
 	CreateUser(ctx context.Context, u NewUser) (*User, error)
 	// FindUserByID returns a user. Errors: NotFound.
 	FindUserByID(ctx context.Context, id string) (*User, error)

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/access"
 	"github.com/haven-care/haven/internal/sqlstore"
 	"github.com/haven-care/haven/internal/sqlstore/sqlstoretest"
 )
@@ -25,7 +26,7 @@ func addAuditedUsers(t *testing.T, dir string, first, n int) {
 	defer db.Close()
 	for i := first; i < first+n; i++ {
 		nu := haven.NewUser{Username: fmt.Sprintf("worker.%d", i), Role: haven.RoleAdmin, Password: "a long pass phrase"}
-		if _, err := db.CreateUser(context.Background(), nu); err != nil {
+		if _, err := db.CreateUser(haven.WithSystem(context.Background(), access.JobUserAdd), nu); err != nil {
 			t.Fatal(err)
 		}
 	}

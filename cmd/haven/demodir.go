@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/access"
 	"github.com/haven-care/haven/internal/directory"
 	"github.com/haven-care/haven/internal/sqlstore"
 )
@@ -45,7 +47,7 @@ func runDemoDirectory(m *Main, ctx context.Context, args []string) error {
 	}
 	d := directory.GenerateDirectory(n, seed)
 	bar := m.progressBar("loading", progress)
-	res, err := sqlstore.NewDirectoryService(db).ImportDirectory(ctx, d, bar.update)
+	res, err := sqlstore.NewDirectoryService(db).ImportDirectory(haven.WithSystem(ctx, access.JobDemo), d, bar.update)
 	bar.done()
 	if err != nil {
 		return err

@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/access"
 	"github.com/haven-care/haven/internal/api"
 	"github.com/haven-care/haven/internal/directory/live"
 	"github.com/haven-care/haven/internal/hsdsapi"
@@ -17,6 +19,9 @@ import (
 // SQLite) and mounts the HSDS API and the JSON API's directory search.
 func (m *Main) startDirectory(ctx context.Context, db *sqlstore.DB, dir *sqlstore.DirectoryService, srv *server.Server, sf *storeFlags, logger *slog.Logger) (*live.Index, error) {
 	start := time.Now()
+	// The index loads shelters too and hides them per role when it
+	// answers; it reads the store as the system job that may.
+	ctx = haven.WithSystem(ctx, access.JobDirectoryIndex)
 	idx, err := live.Build(ctx, dir)
 	if err != nil {
 		return nil, err

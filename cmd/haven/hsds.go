@@ -14,6 +14,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/access"
 	"github.com/haven-care/haven/internal/hsds"
 	"github.com/haven-care/haven/internal/sqlstore"
 )
@@ -110,7 +111,7 @@ func runImportHSDS(m *Main, ctx context.Context, args []string) error {
 		return err
 	}
 	bar := m.progressBar("importing", progress)
-	n, err := sqlstore.NewDirectoryService(db).ImportDirectory(ctx, d, bar.update)
+	n, err := sqlstore.NewDirectoryService(db).ImportDirectory(haven.WithSystem(ctx, access.JobImportHSDS), d, bar.update)
 	bar.done()
 	if err != nil {
 		return err
@@ -187,7 +188,7 @@ func runExportHSDS(m *Main, ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	d, err := sqlstore.NewDirectoryService(db).ExportDirectory(ctx, confidential)
+	d, err := sqlstore.NewDirectoryService(db).ExportDirectory(haven.WithSystem(ctx, access.JobExportHSDS), confidential)
 	if err != nil {
 		return err
 	}

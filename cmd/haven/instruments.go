@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/access"
 	"github.com/haven-care/haven/internal/sqlstore"
 )
 
@@ -52,7 +53,7 @@ func runInstrumentsImport(m *Main, ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	in, created, err := sqlstore.NewScreeningService(db).ImportInstrument(ctx, data)
+	in, created, err := sqlstore.NewScreeningService(db).ImportInstrument(haven.WithSystem(ctx, access.JobImportInstruments), data)
 	if err != nil {
 		return err
 	}

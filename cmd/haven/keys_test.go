@@ -14,6 +14,7 @@ import (
 
 	"github.com/haven-care/haven"
 	"github.com/haven-care/haven/internal/sqlstore"
+	"github.com/haven-care/haven/internal/access"
 )
 
 func TestKeysRotate(t *testing.T) {
@@ -26,7 +27,7 @@ func TestKeysRotate(t *testing.T) {
 		t.Fatal(err)
 	}
 	accounts := sqlstore.NewAccountService(db)
-	u, _ := accounts.CreateUser(ctx, haven.NewUser{Username: "advocate", Role: haven.RoleAdvocate, Password: "a long pass phrase"})
+	u, _ := accounts.CreateUser(haven.WithSystem(ctx, access.JobUserAdd), haven.NewUser{Username: "advocate", Role: haven.RoleAdvocate, Password: "a long pass phrase"})
 	actx := haven.WithActor(ctx, haven.Actor{UserID: u.ID, Role: u.Role})
 	s, _, err := sqlstore.NewSurvivorService(db).CreateSurvivor(actx, haven.NewSurvivor{Name: "Synthetic Rotation"})
 	if err != nil {

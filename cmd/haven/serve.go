@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/access"
 	"github.com/haven-care/haven/internal/api"
 	"github.com/haven-care/haven/internal/auditlog"
 	"github.com/haven-care/haven/internal/demo"
@@ -154,7 +155,7 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 
 // loadDemo loads the demo data into an empty store and prints how to sign in.
 func (m *Main) loadDemo(ctx context.Context, db demo.Store, url string) error {
-	loaded, err := demo.Load(ctx, db)
+	loaded, err := demo.Load(haven.WithSystem(ctx, access.JobDemo), db)
 	if err != nil {
 		return fmt.Errorf("load demo data: %w", err)
 	}

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/access"
 	"github.com/haven-care/haven/internal/sqlstore"
 )
 
@@ -58,7 +59,7 @@ func runUserAdd(m *Main, ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	u, err := sqlstore.NewAccountService(db).CreateUser(ctx, nu)
+	u, err := sqlstore.NewAccountService(db).CreateUser(haven.WithSystem(ctx, access.JobUserAdd), nu)
 	if err != nil {
 		return fieldErrorLine(err)
 	}

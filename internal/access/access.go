@@ -33,6 +33,12 @@ type Resource string
 
 // The resources. The first six hold survivor data; a confidential
 // location (a shelter) is a directory location whose address is secret.
+// Users is user administration (create, change role, disable);
+// EmergencyAccess is the break-glass grant itself (taken by care roles,
+// reviewed by supervisors), not the record it opens; Instruments are the
+// screening questionnaires and how well they perform; DuplicateReview is
+// the supervisors' queue of possible duplicates whose creators were not
+// told of them (case numbers only).
 const (
 	Survivor             Resource = "survivor"
 	Screening            Resource = "screening"
@@ -47,11 +53,14 @@ const (
 	Settings             Resource = "settings"
 	Analytics            Resource = "analytics"
 	Training             Resource = "training"
+	EmergencyAccess      Resource = "emergency_access"
+	Instruments          Resource = "instruments"
+	DuplicateReview      Resource = "duplicate_review"
 )
 
 // Resources lists every resource, for the matrix test and the docs.
 var Resources = []Resource{Survivor, Screening, CarePlan, Referral, Consent, Disclosure, Directory,
-	ConfidentialLocation, AuditLog, Users, Settings, Analytics, Training}
+	ConfidentialLocation, AuditLog, Users, Settings, Analytics, Training, EmergencyAccess, Instruments, DuplicateReview}
 
 // Relationship is the actor's relationship to the record. The caller
 // works it out (care team table, team membership, referral recipient,
@@ -115,7 +124,11 @@ func (c ConsentScope) String() string {
 // Request is one question to Decide: may an actor with Role take Action on
 // Resource, standing in Relationship to it, touching fields up to Class?
 type Request struct {
+	// Role is the signed-in actor's role. It is empty when, and only
+	// when, System names the command-line job acting instead; with
+	// neither, the request is invalid and denied.
 	Role         haven.Role
+	System       haven.SystemJob
 	Action       Action
 	Resource     Resource
 	Relationship Relationship
@@ -155,18 +168,22 @@ const (
 	ReasonNoConsent        = "no_active_consent"      // a partner without an active consent
 	ReasonOutsideConsent   = "outside_consent"        // fields beyond coded that the consent does not cover
 	ReasonFieldClass       = "field_class_not_allowed"
-	ReasonConfidential     = "confidential_location" // a role that may not see shelters
+	ReasonConfidential     = "confidential_location"  // a role that may not see shelters
+	ReasonSystemJob        = "system_job_not_allowed" // a system job outside its grant
 )
 
 // Reasons lists every reason code.
 var Reasons = []string{ReasonAllowed, ReasonInvalid, ReasonNoRule, ReasonNotOnCareTeam, ReasonSeparationDuties,
 	ReasonAggregatesOnly, ReasonSecondPerson, ReasonBreakGlassRead, ReasonBreakGlassExpire, ReasonNoConsent,
-	ReasonOutsideConsent, ReasonFieldClass, ReasonConfidential}
+	ReasonOutsideConsent, ReasonFieldClass, ReasonConfidential, ReasonSystemJob}
 
 // valid reports whether every enumerated field of r is known. It uses
 // switches rather than the lists so that Decide stays allocation- and
 // loop-free.
 func (r Request) valid() bool {
+	if r.System != "" {
+		return false // an actor and a system job at once
+	}
 	switch r.Role {
 	case haven.RoleClinician, haven.RoleAdvocate, haven.RoleSupervisor, haven.RolePartner,
 		haven.RoleEditor, haven.RoleAnalyst, haven.RoleAdmin:
@@ -187,7 +204,7 @@ func (r Request) valid() bool {
 		return validClass(r.Class) && r.Consent <= ConsentCovers
 	}
 	switch r.Resource {
-	case Directory, ConfidentialLocation, AuditLog, Users, Settings, Analytics, Training:
+	case Directory, ConfidentialLocation, AuditLog, Users, Settings, Analytics, Training, EmergencyAccess, Instruments, DuplicateReview:
 		return r.Consent <= ConsentCovers
 	}
 	return false

@@ -59,6 +59,22 @@ var expected = []rule{
 	{roles: []haven.Role{haven.RoleAnalyst, haven.RoleSupervisor}, actions: reads, resources: []Resource{Analytics}},
 	{actions: []Action{Read, List, Update}, resources: []Resource{Training}},
 	{roles: admin, actions: writes, resources: []Resource{Training}},
+	{roles: care, actions: []Action{Create}, resources: []Resource{EmergencyAccess}},
+	{roles: sup, actions: []Action{Read, List, Update}, resources: []Resource{EmergencyAccess}},
+	{roles: append(slices.Clone(care), haven.RoleAnalyst), actions: []Action{Read, List}, resources: []Resource{Instruments}},
+	{roles: admin, actions: writes, resources: []Resource{Instruments}},
+	{roles: sup, actions: []Action{Read, List, Update}, resources: []Resource{DuplicateReview}},
+}
+
+// expectedSystem is what each system job may do, written apart from
+// SystemGrants: "action resource" pairs.
+var expectedSystem = map[haven.SystemJob][]string{
+	JobUserAdd:           {"create users"},
+	JobDemo:              {"create users", "update directory", "update confidential_location"},
+	JobImportHSDS:        {"update directory", "update confidential_location"},
+	JobExportHSDS:        {"export directory", "export confidential_location"},
+	JobImportInstruments: {"update instruments"},
+	JobDirectoryIndex:    {"read directory", "read confidential_location"},
 }
 
 func in[T comparable](set []T, v T) bool { return len(set) == 0 || slices.Contains(set, v) }
@@ -189,6 +205,23 @@ func TestFocusedRules(t *testing.T) {
 		{"analyst aggregates", Request{Role: haven.RoleAnalyst, Action: Export, Resource: Analytics, Relationship: None}, true, ReasonAllowed},
 		{"stranger clinician", Request{Role: haven.RoleClinician, Action: Read, Resource: Survivor, Relationship: None, Class: haven.Coded}, false, ReasonNotOnCareTeam},
 		{"advocate deletes", Request{Role: haven.RoleAdvocate, Action: Delete, Resource: Survivor, Relationship: CareTeam, Class: haven.Coded}, false, ReasonNoRule},
+		{"admin creates a user", Request{Role: haven.RoleAdmin, Action: Create, Resource: Users, Relationship: None}, true, ReasonAllowed},
+		{"admin disables a user", Request{Role: haven.RoleAdmin, Action: Update, Resource: Users, Relationship: None}, true, ReasonAllowed},
+		{"supervisor creates a user", Request{Role: haven.RoleSupervisor, Action: Create, Resource: Users, Relationship: None}, false, ReasonNoRule},
+		{"supervisor changes a role", Request{Role: haven.RoleSupervisor, Action: Update, Resource: Users, Relationship: None}, false, ReasonNoRule},
+		{"editor changes a role", Request{Role: haven.RoleEditor, Action: Update, Resource: Users, Relationship: None}, false, ReasonNoRule},
+		{"clinician takes emergency access", Request{Role: haven.RoleClinician, Action: Create, Resource: EmergencyAccess, Relationship: None}, true, ReasonAllowed},
+		{"admin takes emergency access", Request{Role: haven.RoleAdmin, Action: Create, Resource: EmergencyAccess, Relationship: None}, false, ReasonNoRule},
+		{"supervisor reviews emergency access", Request{Role: haven.RoleSupervisor, Action: Update, Resource: EmergencyAccess, Relationship: None}, true, ReasonAllowed},
+		{"advocate reviews emergency access", Request{Role: haven.RoleAdvocate, Action: Update, Resource: EmergencyAccess, Relationship: None}, false, ReasonNoRule},
+		{"partner instruments", Request{Role: haven.RolePartner, Action: Read, Resource: Instruments, Relationship: None}, false, ReasonNoRule},
+		{"admin imports an instrument", Request{Role: haven.RoleAdmin, Action: Update, Resource: Instruments, Relationship: None}, true, ReasonAllowed},
+		{"no actor", Request{Action: Read, Resource: Directory, Relationship: None}, false, ReasonInvalid},
+		{"no actor, survivor", Request{Action: Read, Resource: Survivor, Relationship: CareTeam, Class: haven.Coded}, false, ReasonInvalid},
+		{"user add", Request{System: JobUserAdd, Action: Create, Resource: Users}, true, ReasonAllowed},
+		{"user add changes a role", Request{System: JobUserAdd, Action: Update, Resource: Users}, false, ReasonSystemJob},
+		{"unknown job", Request{System: "backup", Action: Create, Resource: Users}, false, ReasonSystemJob},
+		{"actor and job at once", Request{Role: haven.RoleAdmin, System: JobUserAdd, Action: Create, Resource: Users, Relationship: None}, false, ReasonInvalid},
 	}
 	for _, tt := range tests {
 		got := Decide(tt.req)
@@ -227,6 +260,48 @@ func TestInvalidRequests(t *testing.T) {
 	dir := Request{Role: haven.RoleAnalyst, Action: Read, Resource: Directory, Relationship: None}
 	if got := Decide(dir); !got.Allow {
 		t.Errorf("Decide(%+v)=%+v, want allowed: field class is ignored outside survivor data", dir, got)
+	}
+}
+
+// TestSystemJobs compares every system job (and one that is not listed)
+// × action × resource × relationship with expectedSystem: a job reaches no
+// survivor data and nothing beyond its grant.
+func TestSystemJobs(t *testing.T) {
+	jobs := SystemJobs()
+	if got, want := len(jobs), len(expectedSystem); got != want {
+		t.Errorf("SystemJobs()=%q: %d jobs, want %d", jobs, got, want)
+	}
+	for _, job := range append(jobs, "backup", "") {
+		for _, act := range Actions {
+			for _, res := range Resources {
+				for _, rel := range Relationships {
+					r := Request{System: job, Action: act, Resource: res, Relationship: rel, Class: haven.Coded}
+					got := Decide(r)
+					want := slices.Contains(expectedSystem[job], string(act)+" "+string(res))
+					if got.Allow != want {
+						t.Errorf("Decide(job=%q %s %s rel=%s)=%+v, want allow=%v", job, act, res, rel, got, want)
+					}
+					if !got.Allow && job == "" && got.Reason != ReasonInvalid {
+						t.Errorf("Decide(no actor, %s %s)=%+v, want %s", act, res, got, ReasonInvalid)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestCanSeeConfidential ties the one confidentiality check the directory
+// uses to Decide and to the expected matrix.
+func TestCanSeeConfidential(t *testing.T) {
+	for _, role := range append(slices.Clone(haven.Roles), "", "root") {
+		got := CanSeeConfidential(role)
+		r := Request{Role: role, Action: Read, Resource: ConfidentialLocation, Relationship: None, Class: haven.Coded}
+		if want := Decide(r).Allow; got != want {
+			t.Errorf("CanSeeConfidential(%q)=%v, Decide says %v", role, got, want)
+		}
+		if want := role.Valid() && expectAllow(r); got != want {
+			t.Errorf("CanSeeConfidential(%q)=%v, want %v", role, got, want)
+		}
 	}
 }
 

@@ -7,6 +7,8 @@ import "github.com/haven-care/haven"
 // reason code. It is pure, allocation-free and safe for concurrent use.
 func Decide(r Request) Decision {
 	switch {
+	case r.Role == "" && r.System != "":
+		return decideSystem(r)
 	case !r.valid():
 		return deny(ReasonInvalid)
 	case r.Resource.survivorData():
@@ -133,6 +135,13 @@ func decideOther(r Request) Decision {
 		return allowIf(reads && (role == haven.RoleAnalyst || role == haven.RoleSupervisor), ReasonNoRule)
 	case Training:
 		return allowIf(act == Read || act == List || act == Update || role == haven.RoleAdmin && isWrite(act), ReasonNoRule)
+	case EmergencyAccess:
+		return decideEmergencyAccess(r)
+	case Instruments:
+		return allowIf((act == Read || act == List) && (careRole(role) || role == haven.RoleAnalyst) ||
+			role == haven.RoleAdmin && isWrite(act), ReasonNoRule)
+	case DuplicateReview:
+		return allowIf((act == Read || act == List || act == Update) && role == haven.RoleSupervisor, ReasonNoRule)
 	}
 	return deny(ReasonNoRule)
 }
@@ -148,6 +157,19 @@ func decideConfidential(r Request) Decision {
 		return allow()
 	}
 	return allowIf(role == haven.RoleEditor && isWrite(act), ReasonNoRule)
+}
+
+// decideEmergencyAccess: a care role takes a break-glass grant (the
+// record it opens is decided with Relationship BreakGlass); supervisors
+// list, read and review (update) the grants.
+func decideEmergencyAccess(r Request) Decision {
+	switch r.Action {
+	case Create:
+		return allowIf(careRole(r.Role), ReasonNoRule)
+	case Read, List, Update:
+		return allowIf(r.Role == haven.RoleSupervisor, ReasonNoRule)
+	}
+	return deny(ReasonNoRule)
 }
 
 func isWrite(a Action) bool { return a == Create || a == Update || a == Delete }

@@ -38,7 +38,9 @@ The caller works out the actor's relationship to the record; Decide judges it.
   data (crypto-shredding) is a supervisor's act. Only a supervisor approves a disclosure, and
   never one they requested (` + "`OwnRequest`" + `): a second person is required.
 - **Administrator.** Users, roles, keys (settings) and the audit log; no survivor data unless also
-  on the care team (separation of duties), and no break-glass.
+  on the care team (separation of duties), and no break-glass. Only an administrator creates a
+  user, changes a role or disables an account (` + "`users`" + `; the store asks Decide for each),
+  and imports screening instruments.
 - **Partner.** Only referrals sent to their organization, and only while a consent naming it is
   active (revocation takes effect at once): coded fields always, identifying and sensitive fields
   only when the consent's data categories cover them. A partner moves a referral through its
@@ -52,10 +54,27 @@ The caller works out the actor's relationship to the record; Decide judges it.
   No one exports them.
 - **Break-glass.** Clinicians, advocates and supervisors only; read and list only (no export, no
   write) and only while the grant is unexpired: the caller passes its expiry and the time now.
+  Taking a grant is ` + "`create emergency_access`" + ` (care roles); supervisors list, read and review
+  (update) the grants.
+- **Possible duplicates.** A record's creator is told only of duplicates they may already see; the
+  others go to a queue (` + "`duplicate_review`" + `, case numbers only) that supervisors list, read and
+  resolve (update).
+- **Instruments.** Care roles and analysts read the screening instruments and how well they
+  perform (screening accuracy); administrators import them.
 - **Audit log.** Read, list and export by administrators and by supervisors, who review
   break-glass access. Entries hold opaque identifiers only.
 - **Training.** Every role reads and lists modules and updates its own progress; administrators
   create, update and delete modules.
+- **Pages and navigation.** The web interface offers a link, and its page answers, exactly when
+  ` + "`access.Allowed(role, action, resource)`" + ` (Decide with no relationship) allows the page's
+  action (the survivors list alone answers everyone signed in, since the store decides each
+  record in it; its new-record form carries the gate).
+- **Shelters in the directory.** The matching index, its PostgreSQL query, the web pages, the API
+  and the store's directory records hide confidential locations unless
+  ` + "`access.CanSeeConfidential(role)`" + `, Decide's answer to reading one.
+- **No one signed in.** A request with no role is invalid and denied; the store answers
+  Unauthenticated. Only the command-line system jobs below act without a person, each within
+  its grant, and none of them touches survivor data.
 
 ## Reason codes
 
@@ -74,12 +93,13 @@ The caller works out the actor's relationship to the record; Decide judges it.
 | outside_consent | identifying or sensitive fields the consent does not cover |
 | field_class_not_allowed | a partner changing fields other than coded ones |
 | confidential_location | a role that may not see confidential locations |
+| system_job_not_allowed | a command-line system job asking beyond its grant |
 `
 
 // TestMatrixDoc keeps docs/access.md, the readable matrix, in step with
 // Decide; run with -update to rewrite it.
 func TestMatrixDoc(t *testing.T) {
-	doc := docIntro + "\n" + matrixTable() + "\n" + conditionsTable()
+	doc := docIntro + "\n" + systemTable() + "\n" + matrixTable() + "\n" + conditionsTable()
 	if strings.Contains(doc, notConjunction) {
 		t.Errorf("a condition is not a conjunction; extend when() to describe it")
 	}
@@ -103,6 +123,25 @@ func TestReasonCodesDocumented(t *testing.T) {
 			t.Errorf("reason %s is missing from the reason code table", r)
 		}
 	}
+}
+
+// systemTable lists each system job with what Decide allows it.
+func systemTable() string {
+	var b strings.Builder
+	b.WriteString("## System jobs\n\nSet only by `cmd/haven` (`haven.WithSystem`) and listed in `access.SystemGrants`.\n\n")
+	b.WriteString("| job | may |\n|---|---|\n")
+	for _, job := range SystemJobs() {
+		var may []string
+		for _, res := range Resources {
+			for _, act := range Actions {
+				if Decide(Request{System: job, Action: act, Resource: res, Relationship: None}).Allow {
+					may = append(may, string(act)+" "+string(res))
+				}
+			}
+		}
+		fmt.Fprintf(&b, "| %s | %s |\n", job, strings.Join(may, ", "))
+	}
+	return b.String()
 }
 
 // matrixTable is the grid: for each resource and relationship, the actions

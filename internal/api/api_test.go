@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/access"
 	"github.com/haven-care/haven/internal/api"
 	"github.com/haven-care/haven/internal/password"
 	"github.com/haven-care/haven/internal/server"
@@ -24,7 +25,7 @@ func init() { sqlstore.PasswordParams = password.Params{MemoryKiB: 64, Time: 1, 
 func TestMeAndOpenAPI(t *testing.T) {
 	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
 		ctx := context.Background()
-		u, err := db.CreateUser(ctx, haven.NewUser{Username: "bridge", Role: haven.RoleAdvocate, Password: "a long pass phrase"})
+		u, err := db.CreateUser(haven.WithSystem(ctx, access.JobUserAdd), haven.NewUser{Username: "bridge", Role: haven.RoleAdvocate, Password: "a long pass phrase"})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/access"
 	"github.com/haven-care/haven/internal/api"
 	"github.com/haven-care/haven/internal/directory"
 	"github.com/haven-care/haven/internal/directory/live"
@@ -65,10 +66,10 @@ func searchAPI(t *testing.T, url, token, query string) (int, string) {
 func TestDirectorySearchAPI(t *testing.T) {
 	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
 		d, shelterID, serviceID, need := shelterDirectory(t)
-		if _, err := db.ImportDirectory(context.Background(), d, nil); err != nil {
+		if _, err := db.ImportDirectory(haven.WithSystem(context.Background(), access.JobImportHSDS), d, nil); err != nil {
 			t.Fatal(err)
 		}
-		idx, err := live.Build(context.Background(), db)
+		idx, err := live.Build(haven.WithSystem(context.Background(), access.JobDirectoryIndex), db)
 		if err != nil {
 			t.Fatal(err)
 		}

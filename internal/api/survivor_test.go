@@ -19,6 +19,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/access"
 	"github.com/haven-care/haven/internal/api"
 	"github.com/haven-care/haven/internal/server"
 	"github.com/haven-care/haven/internal/sqlstore/sqlstoretest"
@@ -57,7 +58,7 @@ func newAPIEnvLogging(t *testing.T, db *sqlstoretest.Store, logs io.Writer) *api
 
 func mustAPIUser(t *testing.T, db *sqlstoretest.Store, name string, role haven.Role) *haven.User {
 	t.Helper()
-	u, err := db.CreateUser(context.Background(), haven.NewUser{Username: name, Role: role, Password: "a long pass phrase"})
+	u, err := db.CreateUser(haven.WithSystem(context.Background(), access.JobUserAdd), haven.NewUser{Username: name, Role: role, Password: "a long pass phrase"})
 	if err != nil {
 		t.Fatal(err)
 	}

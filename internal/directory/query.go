@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/access"
 )
 
 // Query is a survivor's needs and constraints. Zero values mean "no
@@ -31,7 +32,7 @@ type Query struct {
 	LGBTQAffirming   bool                 // rank LGBTQ+ affirming services higher
 	Communities      []string             // rank services for these communities higher
 	OpenAt           time.Time            // require open at this instant; zero: no constraint
-	Role             haven.Role           // the asker's role; confidential sites need haven.CanSeeConfidential
+	Role             haven.Role           // the asker's role; confidential sites need access.CanSeeConfidential
 	Limit            int                  // results to return; 0 means 20, negative means all
 	NearMisses       int                  // near misses to return; 0 means 5, negative means none
 }
@@ -145,7 +146,7 @@ func (x *Index) getScratch() *scratch {
 }
 
 func (x *Index) prepare(q *Query) *prepared {
-	p := &prepared{q: q, seeConfidential: haven.CanSeeConfidential(q.Role), needOpen: !q.OpenAt.IsZero()}
+	p := &prepared{q: q, seeConfidential: access.CanSeeConfidential(q.Role), needOpen: !q.OpenAt.IsZero()}
 	for _, t := range normalizeTerms(q.Needs) {
 		if id, ok := x.terms.lookup(t); ok && !containsID(p.terms, id) {
 			p.terms = append(p.terms, id)

@@ -19,6 +19,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/access"
 	"github.com/haven-care/haven/internal/fhir"
 	"github.com/haven-care/haven/internal/password"
 	"github.com/haven-care/haven/internal/server"
@@ -62,7 +63,7 @@ func newEnv(t *testing.T, db *sqlstoretest.Store) *env {
 
 func mustActor(t *testing.T, db *sqlstoretest.Store, name string) haven.Actor {
 	t.Helper()
-	u, err := db.CreateUser(context.Background(), haven.NewUser{Username: name, Role: haven.RoleClinician, Password: "a long pass phrase"})
+	u, err := db.CreateUser(haven.WithSystem(context.Background(), access.JobUserAdd), haven.NewUser{Username: name, Role: haven.RoleClinician, Password: "a long pass phrase"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -251,7 +252,7 @@ func TestHungerVitalSign(t *testing.T) {
 		t.Fatal(err)
 	}
 	e := newEnv(t, sqlstoretest.MustOpen(t, "sqlite"))
-	in, _, err := e.db.ImportInstrument(context.Background(), q)
+	in, _, err := e.db.ImportInstrument(haven.WithSystem(context.Background(), access.JobImportInstruments), q)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/access"
 	"github.com/haven-care/haven/internal/directory"
 	"github.com/haven-care/haven/internal/hsdsapi"
 	"github.com/haven-care/haven/internal/server"
@@ -29,7 +30,7 @@ func apiServer(t *testing.T, db *sqlstoretest.Store) (*httptest.Server, *haven.D
 	d := directory.GenerateDirectory(30, 11)
 	d.Locations[0].Confidential = true
 	d.Services[0].Name = "Harbor Legal Clinic"
-	if _, err := db.ImportDirectory(context.Background(), d, nil); err != nil {
+	if _, err := db.ImportDirectory(haven.WithSystem(context.Background(), access.JobImportHSDS), d, nil); err != nil {
 		t.Fatal(err)
 	}
 	srv := server.New(slog.New(slog.NewTextHandler(io.Discard, nil)), db)

@@ -22,7 +22,7 @@ func createUsers(t *testing.T, db *sqlstoretest.Store, first, n int) {
 	t.Helper()
 	for i := first; i < first+n; i++ {
 		nu := haven.NewUser{Username: fmt.Sprintf("worker.%d", i), Role: haven.RoleAdmin, Password: "a long pass phrase"}
-		if _, err := db.CreateUser(context.Background(), nu); err != nil {
+		if _, err := db.CreateUser(userAdd(context.Background()), nu); err != nil {
 			t.Fatal(err)
 		}
 	}

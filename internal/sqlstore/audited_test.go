@@ -26,6 +26,7 @@ func TestEveryChangeIsAudited(t *testing.T) {
 		adv := mustUser(t, db, "advocate", haven.RoleAdvocate)
 		sup := mustUser(t, db, "supervisor", haven.RoleSupervisor)
 		er := mustUser(t, db, "er.nurse", haven.RoleClinician)
+		admin := adminCtx(t, db, "root.admin")
 		actx, sctx := actorCtx(adv), actorCtx(sup)
 		var token, sessionID, apiTokenID, survivorID, grantID, secret string
 		steps := []struct {
@@ -33,7 +34,7 @@ func TestEveryChangeIsAudited(t *testing.T) {
 			run  func() error
 		}{
 			{"CreateUser", func() error {
-				_, err := db.CreateUser(ctx, haven.NewUser{Username: "newbie", Role: haven.RoleAnalyst, Password: testPassword})
+				_, err := db.CreateUser(userAdd(ctx), haven.NewUser{Username: "newbie", Role: haven.RoleAnalyst, Password: testPassword})
 				return err
 			}},
 			{"SignIn", func() error {
@@ -91,8 +92,8 @@ func TestEveryChangeIsAudited(t *testing.T) {
 			{"DeleteSurvivor", func() error { return db.DeleteSurvivor(sctx, survivorID) }},
 			{"EndSession", func() error { _, s, _ := signIn(db, "supervisor", testPassword, ""); return db.EndSession(sctx, s.ID) }},
 			{"SignOut", func() error { return db.SignOut(ctx, token) }},
-			{"SetUserRole", func() error { return db.SetUserRole(ctx, er.ID, haven.RoleAdvocate, "") }},
-			{"SetUserDisabled", func() error { return db.SetUserDisabled(ctx, er.ID, true) }},
+			{"SetUserRole", func() error { return db.SetUserRole(admin, er.ID, haven.RoleAdvocate, "") }},
+			{"SetUserDisabled", func() error { return db.SetUserDisabled(admin, er.ID, true) }},
 		}
 		for _, st := range steps {
 			before, _ := db.AuditSize(ctx)

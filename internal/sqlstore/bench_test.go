@@ -23,7 +23,7 @@ import (
 func benchStore(b *testing.B, engine string) (*sqlstoretest.Store, *haven.User) {
 	b.Helper()
 	db := sqlstoretest.MustOpen(b, engine)
-	u, err := db.CreateUser(context.Background(), haven.NewUser{Username: "bench", Role: haven.RoleAdvocate, Password: "a long pass phrase"})
+	u, err := db.CreateUser(userAdd(context.Background()), haven.NewUser{Username: "bench", Role: haven.RoleAdvocate, Password: "a long pass phrase"})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -160,7 +160,7 @@ func (db *BreakGlassService) BreakGlassQueue(ctx context.Context) ([]haven.Break
 	if err != nil {
 		return nil, err
 	}
-	if actor.Role != haven.RoleSupervisor {
+	if !access.Allowed(actor.Role, access.List, access.EmergencyAccess) {
 		return nil, haven.Errorf(haven.Forbidden, "Only supervisors review emergency access.")
 	}
 	rows, err := db.db.QueryContext(ctx, `SELECT g.id, g.user_id, g.survivor_id, COALESCE(s.case_number, ''), g.reason_enc, g.created_at, g.expires_at, g.repeated
@@ -190,7 +190,7 @@ func (db *BreakGlassService) BreakGlassPending(ctx context.Context) (int, error)
 	if err != nil {
 		return 0, err
 	}
-	if actor.Role != haven.RoleSupervisor {
+	if !access.Allowed(actor.Role, access.List, access.EmergencyAccess) {
 		return 0, haven.Errorf(haven.Forbidden, "Only supervisors review emergency access.")
 	}
 	var n int
@@ -222,7 +222,7 @@ func (db *BreakGlassService) ReviewBreakGlass(ctx context.Context, grantID, find
 	if err != nil {
 		return err
 	}
-	if actor.Role != haven.RoleSupervisor {
+	if !access.Allowed(actor.Role, access.Update, access.EmergencyAccess) {
 		return haven.Errorf(haven.Forbidden, "Only supervisors review emergency access.")
 	}
 	if finding != haven.ReviewJustified && finding != haven.ReviewNotJustified {

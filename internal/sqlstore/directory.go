@@ -204,41 +204,18 @@ func confidentialIn(d *haven.Directory) bool {
 }
 
 // authorizeDirectory asks the access decision for act on the directory,
-// and on confidential locations when confidential is true. Without an
-// actor (the command line, the index) the caller holds the database and
-// may do anything; a denial is audited and Forbidden.
+// and on confidential locations when confidential is true, for the actor
+// in ctx or, with no one signed in, the system job in ctx; with neither it
+// is Unauthenticated. A denial is audited and Forbidden.
 func (db *store) authorizeDirectory(ctx context.Context, act access.Action, confidential bool) error {
-	actor, ok := haven.ActorFrom(ctx)
-	if !ok {
-		return nil
+	event := "directory." + string(act)
+	if err := db.authorizeResource(ctx, act, access.Directory, event); err != nil {
+		return err
 	}
-	res := []access.Resource{access.Directory}
 	if confidential {
-		res = append(res, access.ConfidentialLocation)
-	}
-	for _, r := range res {
-		d := access.Decide(access.Request{Role: actor.Role, Action: act, Resource: r, Relationship: access.None, Now: db.now()})
-		if d.Allow {
-			continue
-		}
-		err := db.inTx(ctx, func(tx *Tx) error {
-			return tx.audit(ctx, haven.AuditEvent{Action: "directory." + string(act), ObjectType: string(r),
-				Outcome: haven.OutcomeDenied, Reason: d.Reason})
-		})
-		if err != nil {
-			return err
-		}
-		return haven.Errorf(haven.Forbidden, "Your role may not do this.")
+		return db.authorizeResource(ctx, act, access.ConfidentialLocation, event)
 	}
 	return nil
-}
-
-// canSeeConfidential reports whether the actor in ctx may read
-// confidential locations; without an actor, no.
-func canSeeConfidential(ctx context.Context) bool {
-	actor, ok := haven.ActorFrom(ctx)
-	return ok && access.Decide(access.Request{Role: actor.Role, Action: access.Read,
-		Resource: access.ConfidentialLocation, Relationship: access.None}).Allow
 }
 
 // importReason is the audit reason of an import: counts only, no names.
@@ -251,8 +228,9 @@ func importReason(n haven.DirectoryImport) string {
 // it or, on any error, nothing. Records whose id is stored already are
 // updated; stored records the data set does not name stay as they are.
 // progress, if not nil, is called after each table with the records
-// written so far and in all. A signed-in actor must be a directory editor;
-// Forbidden otherwise.
+// written so far and in all. The actor must be a directory editor, or the
+// context must carry a system job that imports (access.SystemGrants):
+// Unauthenticated without either, Forbidden otherwise.
 func (db *DirectoryService) ImportDirectory(ctx context.Context, d *haven.Directory, progress func(done, total int)) (haven.DirectoryImport, error) {
 	if err := db.authorizeDirectory(ctx, access.Update, confidentialIn(d)); err != nil {
 		return haven.DirectoryImport{}, err
@@ -448,9 +426,9 @@ func (tx *Tx) notifyDirectory(ctx context.Context, v int64) error {
 
 // DeleteDirectoryService deletes a service with the records it owns
 // (service-at-locations, phones, schedules, languages, areas, costs,
-// documents and attributes); its organization and locations stay. A
-// signed-in actor must be a directory editor. NotFound if there is no
-// such service.
+// documents and attributes); its organization and locations stay. The
+// actor must be a directory editor (no system job deletes): Unauthenticated
+// or Forbidden otherwise, NotFound if there is no such service.
 func (db *DirectoryService) DeleteDirectoryService(ctx context.Context, id string) error {
 	if err := db.authorizeDirectory(ctx, access.Delete, false); err != nil {
 		return err
@@ -481,7 +459,8 @@ func (db *DirectoryService) DeleteDirectoryService(ctx context.Context, id strin
 
 // SaveService creates or updates one service through the import path, so
 // that it is validated, audited and reaches every instance's index.
-// Errors: Forbidden (not a directory editor).
+// Errors: Unauthenticated (no one signed in), Forbidden (not a directory
+// editor).
 func (db *DirectoryService) SaveService(ctx context.Context, s haven.Service) error {
 	_, err := db.ImportDirectory(ctx, &haven.Directory{Services: []haven.Service{s}}, nil)
 	return err

@@ -20,9 +20,10 @@ import (
 
 // ExportDirectory reads the whole directory back, for `haven export hsds`.
 // Confidential locations (and everything that would place them) are left
-// out unless confidential is true, which only the command line may ask: a
-// signed-in actor needs the directory's export right, and no role may
-// export shelters (Forbidden). The export is audited with its counts.
+// out unless confidential is true, which only the system job
+// access.JobExportHSDS may ask: a signed-in actor needs the directory's
+// export right, and no role may export shelters (Forbidden). The export is
+// audited with its counts.
 func (db *DirectoryService) ExportDirectory(ctx context.Context, confidential bool) (*haven.Directory, error) {
 	if err := db.authorizeDirectory(ctx, access.Export, confidential); err != nil {
 		return nil, err
@@ -45,16 +46,30 @@ func (db *DirectoryService) ExportDirectory(ctx context.Context, confidential bo
 }
 
 // DirectoryRecords reads the services named by ids with everything their
-// matching sites are made of, confidential locations included: it serves
-// the matching index, which hides those from roles that may not see them,
-// and names the index's results. It is not for display. With nil ids it
-// reads every service, and only the tables matching uses (no
-// organizations, addresses, phones, areas, costs or taxonomies).
+// matching sites are made of: it serves the matching index (the system
+// job access.JobDirectoryIndex), which hides shelters from roles that may
+// not see them, and names the index's results for a signed-in actor.
+// Confidential locations, and what would place them, are included only
+// when the actor or job may read them. It is not for display. With nil ids
+// it reads every service, and only the tables matching uses (no
+// organizations, addresses, phones, areas, costs or taxonomies). Errors:
+// Unauthenticated with neither an actor nor a job, Forbidden for a job
+// without the right.
 func (db *DirectoryService) DirectoryRecords(ctx context.Context, ids []string) (*haven.Directory, error) {
-	if ids == nil {
-		return db.loadDirectory(ctx, true)
+	if err := db.authorizeDirectory(ctx, access.Read, false); err != nil {
+		return nil, err
 	}
-	return db.servicesDirectory(ctx, ids)
+	var d *haven.Directory
+	var err error
+	if ids == nil {
+		d, err = db.loadDirectory(ctx, true)
+	} else {
+		d, err = db.servicesDirectory(ctx, ids)
+	}
+	if err != nil || db.allowed(ctx, access.Read, access.ConfidentialLocation) {
+		return d, err
+	}
+	return db.withoutConfidential(ctx, d, ids != nil)
 }
 
 // loadDirectory reads every table, or with matchOnly those that matching

@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/access"
 	"github.com/haven-care/haven/internal/directory"
 	"github.com/haven-care/haven/internal/sqlstore/sqlstoretest"
 )
@@ -71,7 +72,7 @@ func TestDirectoryRoundTripAndReimport(t *testing.T) {
 		d, _ := confidentialDirectory(t)
 		n0, _ := strconv.Atoi(recordsOf(d))
 		var last int
-		n, err := db.ImportDirectory(ctx, d, func(done, total int) {
+		n, err := db.ImportDirectory(importing(ctx), d, func(done, total int) {
 			if done <= last || total != n0 {
 				t.Errorf("progress %d of %d after %d, want increasing to %d", done, total, last, n0)
 			}
@@ -83,7 +84,7 @@ func TestDirectoryRoundTripAndReimport(t *testing.T) {
 		if n.Services != 20 || n.Version != 1 || n.Records != n0 || last != n0 {
 			t.Errorf("import: %+v, progress ended at %d, want %d records", n, last, n0)
 		}
-		got, err := db.ExportDirectory(ctx, true)
+		got, err := db.ExportDirectory(exporting(ctx), true)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -91,10 +92,10 @@ func TestDirectoryRoundTripAndReimport(t *testing.T) {
 			t.Errorf("export differs from import (-want +got):\n%s", diff)
 		}
 		d.Services[3].Name = "Renamed clinic"
-		if _, err := db.ImportDirectory(ctx, d, nil); err != nil {
+		if _, err := db.ImportDirectory(importing(ctx), d, nil); err != nil {
 			t.Fatal(err)
 		}
-		got, _ = db.ExportDirectory(ctx, true)
+		got, _ = db.ExportDirectory(exporting(ctx), true)
 		if diff := gocmp.Diff(sortedDirectory(d), got, cmpopts.EquateEmpty()); diff != "" {
 			t.Errorf("re-import did not update by id (-want +got):\n%s", diff)
 		}
@@ -104,13 +105,13 @@ func TestDirectoryRoundTripAndReimport(t *testing.T) {
 func TestDirectoryImportAllOrNothing(t *testing.T) {
 	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
 		before := directory.GenerateDirectory(5, 1)
-		if _, err := db.ImportDirectory(context.Background(), before, nil); err != nil {
+		if _, err := db.ImportDirectory(importing(context.Background()), before, nil); err != nil {
 			t.Fatal(err)
 		}
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		bigger := directory.GenerateDirectory(30, 2)
-		_, err := db.ImportDirectory(ctx, bigger, func(done, total int) {
+		_, err := db.ImportDirectory(importing(ctx), bigger, func(done, total int) {
 			if done > len(bigger.Organizations)+len(bigger.Services) {
 				cancel() // fails the rest of the transaction half-way
 			}
@@ -118,7 +119,7 @@ func TestDirectoryImportAllOrNothing(t *testing.T) {
 		if err == nil {
 			t.Fatal("import with a failure half-way succeeded")
 		}
-		got, err := db.ExportDirectory(context.Background(), true)
+		got, err := db.ExportDirectory(exporting(context.Background()), true)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -198,7 +199,7 @@ func TestDirectoryConfidentialHiddenFromPublicReads(t *testing.T) {
 	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
 		ctx := context.Background()
 		d, shelter := confidentialDirectory(t)
-		if _, err := db.ImportDirectory(ctx, d, nil); err != nil {
+		if _, err := db.ImportDirectory(importing(ctx), d, nil); err != nil {
 			t.Fatal(err)
 		}
 		var svc string
@@ -218,13 +219,30 @@ func TestDirectoryConfidentialHiddenFromPublicReads(t *testing.T) {
 		if err != nil || len(orgs.Organizations) != 1 || leaks(orgs, shelter.ID) {
 			t.Errorf("DirectoryOrganizations: %d organizations, leaks=%v, err=%v", len(orgs.Organizations), leaks(orgs, shelter.ID), err)
 		}
-		exp, _ := db.ExportDirectory(ctx, false)
+		exp, _ := db.ExportDirectory(exporting(ctx), false)
 		if leaks(exp, shelter.ID) {
 			t.Errorf("export without confidential names the shelter")
 		}
-		rec, err := db.DirectoryRecords(ctx, []string{svc})
+		rec, err := db.DirectoryRecords(haven.WithSystem(ctx, access.JobDirectoryIndex), []string{svc})
 		if err != nil || !slices.ContainsFunc(rec.Locations, func(l haven.Location) bool { return l.ID == shelter.ID }) {
 			t.Errorf("DirectoryRecords lacks the shelter the index needs: %v", err)
+		}
+		for _, role := range haven.Roles {
+			nu := haven.NewUser{Username: "records." + string(role), Role: role, Password: testPassword}
+			if role == haven.RolePartner {
+				nu.OrganizationID = shelter.OrganizationID
+			}
+			u, err := db.CreateUser(userAdd(ctx), nu)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec, err := db.DirectoryRecords(actorCtx(u), []string{svc})
+			if err != nil {
+				t.Fatalf("%s: DirectoryRecords: %v", role, err)
+			}
+			if got, want := leaks(rec, shelter.ID), access.CanSeeConfidential(role); got != want {
+				t.Errorf("%s: DirectoryRecords names the shelter=%v, want %v", role, got, want)
+			}
 		}
 	})
 }
@@ -244,7 +262,7 @@ func TestDirectoryServicesFilters(t *testing.T) {
 		ctx := context.Background()
 		d := directory.GenerateDirectory(30, 3)
 		d.Services[0].Name, d.Services[0].LastModified = "Zebra Legal Aid", "2031-01-02T03:04:05-05:00"
-		if _, err := db.ImportDirectory(ctx, d, nil); err != nil {
+		if _, err := db.ImportDirectory(importing(ctx), d, nil); err != nil {
 			t.Fatal(err)
 		}
 		legal, _ := haven.NeedByCode("legal")
@@ -294,8 +312,9 @@ func TestDirectoryServicesFilters(t *testing.T) {
 func TestDirectoryChanges(t *testing.T) {
 	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
 		ctx := context.Background()
+		ectx := actorCtx(mustUser(t, db, "dir.editor", haven.RoleEditor))
 		d := directory.GenerateDirectory(4, 5)
-		if _, err := db.ImportDirectory(ctx, d, nil); err != nil {
+		if _, err := db.ImportDirectory(importing(ctx), d, nil); err != nil {
 			t.Fatal(err)
 		}
 		v, ids, all, err := db.DirectoryChanges(ctx, 0)
@@ -306,10 +325,10 @@ func TestDirectoryChanges(t *testing.T) {
 		}
 		loc := d.Locations[2]
 		loc.Name = "Moved"
-		if _, err := db.ImportDirectory(ctx, &haven.Directory{Locations: []haven.Location{loc}}, nil); err != nil {
+		if _, err := db.ImportDirectory(importing(ctx), &haven.Directory{Locations: []haven.Location{loc}}, nil); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.DeleteDirectoryService(ctx, d.Services[0].ID); err != nil {
+		if err := db.DeleteDirectoryService(ectx, d.Services[0].ID); err != nil {
 			t.Fatal(err)
 		}
 		var atLoc []string
@@ -327,7 +346,7 @@ func TestDirectoryChanges(t *testing.T) {
 		if v, ids, _, _ := db.DirectoryChanges(ctx, 3); v != 3 || ids != nil {
 			t.Errorf("changes since 3: v=%d ids=%v, want none", v, ids)
 		}
-		if err := db.DeleteDirectoryService(ctx, d.Services[0].ID); haven.ErrorKind(err) != haven.NotFound {
+		if err := db.DeleteDirectoryService(ectx, d.Services[0].ID); haven.ErrorKind(err) != haven.NotFound {
 			t.Errorf("delete twice: %v, want NotFound", err)
 		}
 	})

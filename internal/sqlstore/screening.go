@@ -137,15 +137,12 @@ func (db *store) instrumentFor(ctx context.Context, q querier, canonical string)
 }
 
 // ImportInstrument checks a Questionnaire and stores it as given. The same
-// url and version again replace the stored one. Without an actor (the
-// command line) anyone with the database may import; a signed-in actor
-// needs the administrator's settings rights.
+// url and version again replace the stored one. Only an administrator, or
+// `haven instruments import` as a system job, may (access.Instruments);
+// Unauthenticated or Forbidden otherwise.
 func (db *ScreeningService) ImportInstrument(ctx context.Context, data []byte) (*haven.Instrument, bool, error) {
-	if actor, ok := haven.ActorFrom(ctx); ok {
-		d := access.Decide(access.Request{Role: actor.Role, Action: access.Update, Resource: access.Settings})
-		if !d.Allow {
-			return nil, false, haven.Errorf(haven.Forbidden, "Only an administrator may import instruments.")
-		}
+	if err := db.authorizeResource(ctx, access.Update, access.Instruments, "instrument.import"); err != nil {
+		return nil, false, err
 	}
 	q, err := screening.ParseQuestionnaire(data)
 	if err != nil {

@@ -153,12 +153,12 @@ func TestImportInstrument(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		in, created, err := db.ImportInstrument(t.Context(), data)
+		in, created, err := db.ImportInstrument(importingInstruments(t.Context()), data)
 		if err != nil || !created {
 			t.Fatalf("import: created=%v err=%v", created, err)
 		}
 		changed := bytes.Replace(data, []byte(`"status": "draft"`), []byte(`"status": "active"`), 1)
-		again, created, err := db.ImportInstrument(t.Context(), changed)
+		again, created, err := db.ImportInstrument(importingInstruments(t.Context()), changed)
 		if err != nil || created || again.ID != in.ID {
 			t.Fatalf("re-import: id=%s created=%v err=%v, want id %s updated", again.ID, created, err, in.ID)
 		}
@@ -194,7 +194,7 @@ func TestImportInstrumentRefused(t *testing.T) {
 				{"linkId": "a", "type": "boolean"}]}`, haven.Conflict, "ships"},
 		}
 		for _, tt := range tests {
-			_, _, err := db.ImportInstrument(t.Context(), []byte(tt.json))
+			_, _, err := db.ImportInstrument(importingInstruments(t.Context()), []byte(tt.json))
 			if haven.ErrorKind(err) != tt.kind || !strings.Contains(haven.ErrorMessage(err), tt.mention) {
 				t.Errorf("%s: kind=%v message=%q, want %v mentioning %s", tt.name, haven.ErrorKind(err), haven.ErrorMessage(err), tt.kind, tt.mention)
 			}

@@ -18,7 +18,7 @@ const testPassword = "a long pass phrase"
 // mustUser creates a user and returns it.
 func mustUser(t *testing.T, db *sqlstoretest.Store, name string, role haven.Role) *haven.User {
 	t.Helper()
-	u, err := db.CreateUser(context.Background(), haven.NewUser{Username: name, Role: role, Password: testPassword})
+	u, err := db.CreateUser(userAdd(context.Background()), haven.NewUser{Username: name, Role: role, Password: testPassword})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +65,7 @@ func TestSignInEveryFailureLooksTheSame(t *testing.T) {
 		u := mustUser(t, db, "advocate", haven.RoleAdvocate)
 		_, _, unknown := signIn(db, "nobody", testPassword, "")
 		_, _, wrong := signIn(db, "advocate", "not the password", "")
-		db.SetUserDisabled(context.Background(), u.ID, true)
+		db.SetUserDisabled(adminCtx(t, db, "root.admin"), u.ID, true)
 		_, _, disabled := signIn(db, "advocate", testPassword, "")
 		for name, err := range map[string]error{"unknown": unknown, "wrong": wrong, "disabled": disabled} {
 			if haven.ErrorKind(err) != haven.Unauthenticated || haven.ErrorMessage(err) != haven.ErrorMessage(unknown) {
@@ -134,15 +134,16 @@ func TestDisableAndRoleChangeEndSessions(t *testing.T) {
 	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
 		ctx := context.Background()
 		u := mustUser(t, db, "nurse", haven.RoleClinician)
+		admin := adminCtx(t, db, "root.admin")
 		tok, _, _ := signIn(db, "nurse", testPassword, "")
-		if err := db.SetUserRole(ctx, u.ID, haven.RoleSupervisor, ""); err != nil {
+		if err := db.SetUserRole(admin, u.ID, haven.RoleSupervisor, ""); err != nil {
 			t.Fatal(err)
 		}
 		if _, _, err := db.Authenticate(ctx, tok); err == nil {
 			t.Error("session survived a role change")
 		}
 		tok, _, _ = signIn(db, "nurse", testPassword, "")
-		if err := db.SetUserDisabled(ctx, u.ID, true); err != nil {
+		if err := db.SetUserDisabled(admin, u.ID, true); err != nil {
 			t.Fatal(err)
 		}
 		if _, _, err := db.Authenticate(ctx, tok); err == nil {
@@ -221,13 +222,14 @@ func TestTOTPEnrolSignInAndReplay(t *testing.T) {
 func TestDisableAndRoleChangeRevokeAPITokens(t *testing.T) {
 	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
 		ctx := context.Background()
+		admin := adminCtx(t, db, "admin")
 		for _, tc := range []struct {
 			name   string
 			change func(id string) error
 			reason string
 		}{
-			{"role change", func(id string) error { return db.SetUserRole(ctx, id, haven.RoleSupervisor, "") }, "user.role_change"},
-			{"disable", func(id string) error { return db.SetUserDisabled(ctx, id, true) }, "user.disable"},
+			{"role change", func(id string) error { return db.SetUserRole(admin, id, haven.RoleSupervisor, "") }, "user.role_change"},
+			{"disable", func(id string) error { return db.SetUserDisabled(admin, id, true) }, "user.disable"},
 		} {
 			u := mustUser(t, db, "integrator-"+strings.ReplaceAll(tc.name, " ", "-"), haven.RoleAdvocate)
 			uctx := haven.WithActor(ctx, haven.Actor{UserID: u.ID, Role: u.Role})
@@ -243,7 +245,7 @@ func TestDisableAndRoleChangeRevokeAPITokens(t *testing.T) {
 				t.Errorf("%s: token err=%v, want Unauthenticated", tc.name, err)
 			}
 			if tc.name == "disable" {
-				if err := db.SetUserDisabled(ctx, u.ID, false); err != nil {
+				if err := db.SetUserDisabled(admin, u.ID, false); err != nil {
 					t.Fatal(err)
 				}
 				if _, _, err := db.AuthenticateAPIToken(ctx, secret); haven.ErrorKind(err) != haven.Unauthenticated {

@@ -116,7 +116,7 @@ func TestCreateUser(t *testing.T) {
 		ctx := context.Background()
 		clock := &fixedClock{time.Date(2026, 3, 1, 12, 30, 0, 123456000, time.UTC)}
 		db.DB.Clock = clock
-		u, err := db.CreateUser(ctx, haven.NewUser{Username: "ada.admin", DisplayName: "Ada", Role: haven.RoleAdmin, Password: "a long pass phrase"})
+		u, err := db.CreateUser(userAdd(ctx), haven.NewUser{Username: "ada.admin", DisplayName: "Ada", Role: haven.RoleAdmin, Password: "a long pass phrase"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -127,7 +127,7 @@ func TestCreateUser(t *testing.T) {
 		if diff := cmp.Diff(u, got); diff != "" {
 			t.Errorf("FindUserByID mismatch (-want +got):\n%s", diff)
 		}
-		_, err = db.CreateUser(ctx, haven.NewUser{Username: "ADA.admin", Role: haven.RoleAdmin, Password: "another long phrase"})
+		_, err = db.CreateUser(userAdd(ctx), haven.NewUser{Username: "ADA.admin", Role: haven.RoleAdmin, Password: "another long phrase"})
 		if haven.ErrorFields(err)["username"] == "" {
 			t.Errorf("duplicate username err=%v, want a username field error", err)
 		}

@@ -287,22 +287,10 @@ func (tx *Tx) possibleDuplicates(ctx context.Context, s *haven.Survivor, index [
 	return out, nil
 }
 
-// requireSupervisor refuses anyone but a supervisor.
-func requireSupervisor(actor haven.Actor, msg string) error {
-	if actor.Role != haven.RoleSupervisor {
-		return haven.Errorf(haven.Forbidden, "%s", msg)
-	}
-	return nil
-}
-
 // DuplicateReviews lists the unresolved possible duplicates, oldest
 // first, with the case numbers of both records, for supervisors.
 func (db *SurvivorService) DuplicateReviews(ctx context.Context) ([]haven.DuplicateReview, error) {
-	actor, err := actorOf(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if err := requireSupervisor(actor, "Only supervisors review possible duplicates."); err != nil {
+	if err := db.authorizeResource(ctx, access.List, access.DuplicateReview, "duplicate_review.list"); err != nil {
 		return nil, err
 	}
 	rows, err := db.db.QueryContext(ctx, `SELECT d.id, d.survivor_id, COALESCE(a.case_number, ''), d.other_id, COALESCE(b.case_number, ''), d.created_at
@@ -332,11 +320,7 @@ func (db *SurvivorService) DuplicateReviews(ctx context.Context) ([]haven.Duplic
 // DuplicateReviewsPending counts the unresolved possible duplicates, for
 // the alert on supervisors' pages.
 func (db *SurvivorService) DuplicateReviewsPending(ctx context.Context) (int, error) {
-	actor, err := actorOf(ctx)
-	if err != nil {
-		return 0, err
-	}
-	if err := requireSupervisor(actor, "Only supervisors review possible duplicates."); err != nil {
+	if err := db.authorizeResource(ctx, access.Read, access.DuplicateReview, "duplicate_review.count"); err != nil {
 		return 0, err
 	}
 	var n int
@@ -353,7 +337,7 @@ func (db *SurvivorService) ResolveDuplicateReview(ctx context.Context, id, findi
 	if err != nil {
 		return err
 	}
-	if err := requireSupervisor(actor, "Only supervisors review possible duplicates."); err != nil {
+	if err := db.authorizeResource(ctx, access.Update, access.DuplicateReview, "duplicate_review.resolve"); err != nil {
 		return err
 	}
 	if finding != haven.DuplicateSamePerson && finding != haven.DuplicateDistinct {

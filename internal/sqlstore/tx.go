@@ -17,6 +17,9 @@ type Tx struct {
 	db    *store
 	now   time.Time
 	actor haven.Actor
+	// job is the system job acting when no one is signed in; the audit
+	// log records it as the actor "system:<job>".
+	job haven.SystemJob
 }
 
 // inTx runs fn in a transaction and commits if it returns nil. Every
@@ -28,7 +31,8 @@ func (db *store) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 	}
 	defer sqltx.Rollback()
 	actor, _ := haven.ActorFrom(ctx)
-	tx := &Tx{Tx: sqltx, db: db, now: db.now(), actor: actor}
+	job, _ := haven.SystemFrom(ctx)
+	tx := &Tx{Tx: sqltx, db: db, now: db.now(), actor: actor, job: job}
 	if err := fn(tx); err != nil {
 		return err
 	}
@@ -67,5 +71,9 @@ func (tx *Tx) entry(ev haven.AuditEvent) haven.AuditEntry {
 	if ev.Outcome == "" {
 		ev.Outcome = haven.OutcomeSuccess
 	}
-	return haven.AuditEntry{Time: tx.now, ActorID: tx.actor.UserID, AuditEvent: ev}
+	actorID := tx.actor.UserID
+	if actorID == "" && tx.job != "" {
+		actorID = "system:" + string(tx.job)
+	}
+	return haven.AuditEntry{Time: tx.now, ActorID: actorID, AuditEvent: ev}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/access"
 	"github.com/haven-care/haven/internal/password"
 )
 
@@ -14,7 +15,12 @@ import (
 var PasswordParams = password.Default
 
 // CreateUser creates a staff account with an argon2id password hash.
+// Only an administrator, or `haven user add` and the demo loader as system
+// jobs, may (access.Users); Unauthenticated or Forbidden otherwise.
 func (db *AccountService) CreateUser(ctx context.Context, nu haven.NewUser) (*haven.User, error) {
+	if err := db.authorizeResource(ctx, access.Create, access.Users, "user.create"); err != nil {
+		return nil, err
+	}
 	if err := nu.Validate(); err != nil {
 		return nil, err
 	}
@@ -71,10 +77,13 @@ func (db *AccountService) CountUsers(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// SetUserDisabled disables or re-enables an account. Either way every
-// session of the user ends and every API token is revoked at once, so
-// re-enabling an account brings back no old credential.
+// SetUserDisabled disables or re-enables an account. Disabling ends every
+// session of the user at once. Only an administrator may (access.Users);
+// Unauthenticated or Forbidden otherwise.
 func (db *AccountService) SetUserDisabled(ctx context.Context, id string, disabled bool) error {
+	if err := db.authorizeResource(ctx, access.Update, access.Users, map[bool]string{false: "user.enable", true: "user.disable"}[disabled]); err != nil {
+		return err
+	}
 	return db.inTx(ctx, func(tx *Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE users SET disabled = $1, updated_at = $2 WHERE id = $3`, disabled, tx.now, id)
 		if err != nil {
@@ -94,10 +103,13 @@ func (db *AccountService) SetUserDisabled(ctx context.Context, id string, disabl
 	})
 }
 
-// SetUserRole changes a user's role. The user's sessions end and their
-// API tokens are revoked, so the new privileges start with a fresh
-// session and a token issued for them.
+// SetUserRole changes a user's role. The user's sessions end, so the new
+// privileges start with a fresh session. Only an administrator may
+// (access.Users); Unauthenticated or Forbidden otherwise.
 func (db *AccountService) SetUserRole(ctx context.Context, id string, role haven.Role, organizationID string) error {
+	if err := db.authorizeResource(ctx, access.Update, access.Users, "user.role_change"); err != nil {
+		return err
+	}
 	if err := (haven.NewUser{Username: "placeholder", Role: role, OrganizationID: organizationID}).Validate(); err != nil {
 		return err
 	}

@@ -30,6 +30,9 @@ type accuracyRow struct {
 var accuracyCounts = []string{"tp", "fn", "fp", "tn"}
 
 func (h *Handler) accuracy(w http.ResponseWriter, r *http.Request) error {
+	if err := require(r, gateAccuracy); err != nil {
+		return err
+	}
 	p := accuracyPage{Page: h.page(r, "accuracy.title"), Counts: map[string]string{}, Fields: map[string]string{}}
 	q := r.URL.Query()
 	if !q.Has("tp") {

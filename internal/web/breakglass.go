@@ -27,7 +27,7 @@ type breakGlassPage struct {
 }
 
 func (h *Handler) breakGlassForm(w http.ResponseWriter, r *http.Request) error {
-	if err := requireRole(r, careRoles...); err != nil {
+	if err := require(r, gateBreakGlass); err != nil {
 		return err
 	}
 	p := breakGlassPage{Page: h.page(r, "breakglass.title"), Fields: map[string]string{}}
@@ -37,7 +37,7 @@ func (h *Handler) breakGlassForm(w http.ResponseWriter, r *http.Request) error {
 // breakGlass looks the case number up, takes the grant with the typed
 // reason, and opens the record read-only.
 func (h *Handler) breakGlass(w http.ResponseWriter, r *http.Request) error {
-	if err := requireRole(r, careRoles...); err != nil {
+	if err := require(r, gateBreakGlass); err != nil {
 		return err
 	}
 	if err := r.ParseForm(); err != nil {
@@ -82,7 +82,7 @@ type grantRow struct {
 }
 
 func (h *Handler) breakGlassQueue(w http.ResponseWriter, r *http.Request) error {
-	if err := requireRole(r, haven.RoleSupervisor); err != nil {
+	if err := require(r, gateBreakGlassReview); err != nil {
 		return err
 	}
 	grants, err := h.cfg.BreakGlass.BreakGlassQueue(r.Context())
@@ -117,7 +117,7 @@ func (h *Handler) userName(r *http.Request, id string) string {
 }
 
 func (h *Handler) breakGlassReview(w http.ResponseWriter, r *http.Request) error {
-	if err := requireRole(r, haven.RoleSupervisor); err != nil {
+	if err := require(r, gateBreakGlassReview); err != nil {
 		return err
 	}
 	if err := r.ParseForm(); err != nil {

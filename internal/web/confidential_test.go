@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/access"
 	"github.com/haven-care/haven/internal/api"
 	"github.com/haven-care/haven/internal/directory/live"
 	"github.com/haven-care/haven/internal/hsdsapi"
@@ -105,10 +106,10 @@ func leakServer(t *testing.T, db *sqlstoretest.Store) (*env, haven.Need) {
 	t.Helper()
 	ctx := context.Background()
 	d, need := canaryDirectory()
-	if _, err := db.ImportDirectory(ctx, d, nil); err != nil {
+	if _, err := db.ImportDirectory(haven.WithSystem(ctx, access.JobImportHSDS), d, nil); err != nil {
 		t.Fatal(err)
 	}
-	idx, err := live.Build(ctx, db)
+	idx, err := live.Build(haven.WithSystem(ctx, access.JobDirectoryIndex), db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,7 +159,7 @@ func TestConfidentialLocationLeaksThroughNoSurface(t *testing.T) {
 			if role == haven.RolePartner {
 				nu.OrganizationID = "org-public"
 			}
-			u, err := db.CreateUser(ctx, nu)
+			u, err := db.CreateUser(haven.WithSystem(ctx, access.JobUserAdd), nu)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -187,7 +188,7 @@ func TestConfidentialLocationLeaksThroughNoSurface(t *testing.T) {
 				public[fmt.Sprintf("web %s as %s (%d)", p, role, resp.StatusCode)] = body
 			}
 		}
-		exp, err := db.ExportDirectory(ctx, false)
+		exp, err := db.ExportDirectory(haven.WithSystem(ctx, access.JobExportHSDS), false)
 		if err != nil {
 			t.Fatal(err)
 		}

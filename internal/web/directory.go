@@ -57,6 +57,9 @@ var directoryFormKeys = []string{"lat", "lon", "radius_km", "language", "age", "
 	"free_only", "lgbtq_affirming", "include_remote"}
 
 func (h *Handler) directorySearch(w http.ResponseWriter, r *http.Request) error {
+	if err := require(r, gateDirectory); err != nil {
+		return err
+	}
 	v := r.URL.Query()
 	p := directoryPage{Page: h.page(r, "directory.title"), Form: map[string]string{}, Fields: map[string]string{}}
 	for _, n := range haven.Needs {
@@ -86,7 +89,7 @@ func (h *Handler) directorySearch(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	p.Searched, p.Matched = true, ans.Matched
-	p.CanEdit = h.cfg.ServiceWriter != nil && user.user.Role == haven.RoleEditor
+	p.CanEdit = h.cfg.ServiceWriter != nil && gateDirectoryEdit.allows(user.user.Role)
 	for _, res := range ans.Results {
 		p.Results = append(p.Results, directoryRow{res.ServiceID, names[res.ServiceID], names[res.LocationID], km(res.DistanceKm), res.Reasons})
 	}

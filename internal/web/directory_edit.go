@@ -36,7 +36,7 @@ type directoryEditPage struct {
 var serviceFlags = []string{"trauma_informed", "survivor_specific", "lgbtq_affirming", "free"}
 
 func (h *Handler) serviceEdit(w http.ResponseWriter, r *http.Request) error {
-	if err := requireRole(r, haven.RoleEditor); err != nil {
+	if err := require(r, gateDirectoryEdit); err != nil {
 		return err
 	}
 	svc, err := h.loadService(r, r.PathValue("id"))
@@ -82,7 +82,7 @@ func age(a *float64) string {
 
 // serviceUpdate applies the form to the stored service and saves it.
 func (h *Handler) serviceUpdate(w http.ResponseWriter, r *http.Request) error {
-	if err := requireRole(r, haven.RoleEditor); err != nil {
+	if err := require(r, gateDirectoryEdit); err != nil {
 		return err
 	}
 	svc, err := h.loadService(r, r.PathValue("id"))

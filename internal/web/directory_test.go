@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/access"
 	"github.com/haven-care/haven/internal/directory"
 	"github.com/haven-care/haven/internal/directory/live"
 	"github.com/haven-care/haven/internal/server"
@@ -34,10 +35,10 @@ func withDirectory(t *testing.T, e *env) (*env, haven.Location) {
 	if confidential.Name == "" {
 		t.Fatal("the synthetic directory has no confidential location to test with")
 	}
-	if _, err := e.db.ImportDirectory(ctx, d, nil); err != nil {
+	if _, err := e.db.ImportDirectory(haven.WithSystem(ctx, access.JobImportHSDS), d, nil); err != nil {
 		t.Fatal(err)
 	}
-	idx, err := live.Build(ctx, e.db)
+	idx, err := live.Build(haven.WithSystem(ctx, access.JobDirectoryIndex), e.db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +118,7 @@ func TestDirectoryEditing(t *testing.T) {
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("save: status=%d, want 303", resp.StatusCode)
 	}
-	got, err := e.db.DirectoryRecords(context.Background(), []string{id})
+	got, err := e.db.DirectoryRecords(haven.WithSystem(context.Background(), access.JobDirectoryIndex), []string{id})
 	if err != nil || len(got.Services) != 1 || got.Services[0].Name != "Synthetic Renamed Service" || !got.Services[0].Match.TraumaInformed ||
 		got.Services[0].MinimumAge == nil || *got.Services[0].MinimumAge != 18 {
 		t.Errorf("stored service after edit: %+v, %v", got.Services, err)

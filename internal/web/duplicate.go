@@ -28,7 +28,7 @@ type duplicatePair struct {
 }
 
 func (h *Handler) duplicateQueue(w http.ResponseWriter, r *http.Request) error {
-	if err := requireRole(r, haven.RoleSupervisor); err != nil {
+	if err := require(r, gateDuplicates); err != nil {
 		return err
 	}
 	list, err := h.cfg.Duplicates.DuplicateReviews(r.Context())
@@ -47,7 +47,7 @@ func (h *Handler) duplicateQueue(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) duplicateResolve(w http.ResponseWriter, r *http.Request) error {
-	if err := requireRole(r, haven.RoleSupervisor); err != nil {
+	if err := require(r, gateDuplicates); err != nil {
 		return err
 	}
 	if err := r.ParseForm(); err != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/access"
 	"github.com/haven-care/haven/internal/directory/live"
 	"github.com/haven-care/haven/internal/server"
 	"github.com/haven-care/haven/internal/sqlstore/sqlstoretest"
@@ -47,7 +48,7 @@ func newEnv(tb testing.TB, demo bool) *env {
 		io.WriteString(w, `<!doctype html><html lang="en"><title>Weather</title><main><h1>Weather forecast</h1></main></html>`)
 	}))
 	tb.Cleanup(e.neutral.Close)
-	idx, err := live.Build(context.Background(), e.db)
+	idx, err := live.Build(haven.WithSystem(context.Background(), access.JobDirectoryIndex), e.db)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -68,7 +69,7 @@ func newEnv(tb testing.TB, demo bool) *env {
 
 func mustUser(tb testing.TB, db *sqlstoretest.Store, name, display string, role haven.Role) *haven.User {
 	tb.Helper()
-	u, err := db.CreateUser(context.Background(), haven.NewUser{Username: name, DisplayName: display, Role: role, Password: testPassword})
+	u, err := db.CreateUser(haven.WithSystem(context.Background(), access.JobUserAdd), haven.NewUser{Username: name, DisplayName: display, Role: role, Password: testPassword})
 	if err != nil {
 		tb.Fatal(err)
 	}

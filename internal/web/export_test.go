@@ -4,6 +4,9 @@ import (
 	"io/fs"
 	"regexp"
 	"sort"
+
+	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/access"
 )
 
 // Catalogs returns the embedded catalogs, for the completeness test.
@@ -44,3 +47,30 @@ var (
 	ParseAge = parseAge
 	ValueOf  = valueOf
 )
+
+// NavEntry is one navigation entry with the gate of its page, for the
+// test that ties the navigation to access.Decide.
+type NavEntry struct {
+	Href         string
+	Action       access.Action
+	Resource     access.Resource
+	SignedInOnly bool
+}
+
+// NavEntries lists the navigation with each page's gate.
+func NavEntries() []NavEntry {
+	var out []NavEntry
+	for _, n := range navItems {
+		out = append(out, NavEntry{n.href, n.gate.action, n.gate.resource, n.gate == signedInOnly})
+	}
+	return out
+}
+
+// NavFor returns the links role sees.
+func NavFor(role haven.Role) []string {
+	var out []string
+	for _, n := range navFor(role, "") {
+		out = append(out, n.Href)
+	}
+	return out
+}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"net/http"
-	"slices"
 	"time"
 
 	"github.com/haven-care/haven"
@@ -55,29 +54,29 @@ type Option struct {
 	Selected     bool
 }
 
-// navItems lists the navigation, each item with the roles that see it;
-// no roles means every signed-in user.
+// navItems lists the navigation, each item with the gate of its page: a
+// role sees the link exactly when the page would let it in.
 var navItems = []struct {
 	href, key string
-	roles     []haven.Role
+	gate      gate
 }{
-	{"/", "nav.home", nil},
-	{"/survivors", "nav.survivors", careRoles},
-	{"/directory", "nav.directory", nil},
-	{"/survivor-texts", "nav.survivor_texts", nil},
-	{"/screening-accuracy", "nav.accuracy", []haven.Role{haven.RoleClinician, haven.RoleAdvocate, haven.RoleSupervisor, haven.RoleAnalyst}},
-	{"/sessions", "nav.sessions", nil},
-	{"/account/two-step", "nav.mfa", nil},
-	{"/emergency-access", "nav.breakglass", careRoles},
-	{"/review/emergency-access", "nav.breakglass_review", []haven.Role{haven.RoleSupervisor}},
-	{"/admin/translations", "nav.translations", []haven.Role{haven.RoleAdmin}},
+	{"/", "nav.home", signedInOnly},
+	{"/survivors", "nav.survivors", gateSurvivors},
+	{"/directory", "nav.directory", gateDirectory},
+	{"/survivor-texts", "nav.survivor_texts", signedInOnly},
+	{"/screening-accuracy", "nav.accuracy", gateAccuracy},
+	{"/sessions", "nav.sessions", signedInOnly},
+	{"/account/two-step", "nav.mfa", signedInOnly},
+	{"/emergency-access", "nav.breakglass", gateBreakGlass},
+	{"/review/emergency-access", "nav.breakglass_review", gateBreakGlassReview},
+	{"/admin/translations", "nav.translations", gateTranslations},
 }
 
 // navFor returns the navigation a role sees, marking the current page.
 func navFor(role haven.Role, path string) []NavItem {
 	var out []NavItem
 	for _, n := range navItems {
-		if n.roles == nil || slices.Contains(n.roles, role) {
+		if n.gate.allows(role) {
 			out = append(out, NavItem{Href: n.href, Key: n.key, Current: n.href == path})
 		}
 	}
@@ -94,7 +93,7 @@ func (h *Handler) page(r *http.Request, titleKey string) Page {
 		userLang = s.user.Language
 		p.Nav = navFor(s.user.Role, r.URL.Path)
 		p.SessionSeconds = int(time.Until(s.session.Expiry()).Seconds())
-		if s.user.Role == haven.RoleSupervisor && h.cfg.BreakGlass != nil {
+		if h.cfg.BreakGlass != nil && gateBreakGlassReview.allows(s.user.Role) {
 			// An alert, not the page's purpose: a failed count shows none.
 			p.PendingReviews, _ = h.cfg.BreakGlass.BreakGlassPending(r.Context())
 		}

@@ -2,8 +2,6 @@ package web
 
 import (
 	"net/http"
-
-	"github.com/haven-care/haven"
 )
 
 type sessionsPage struct {
@@ -58,18 +56,4 @@ type homePage struct {
 func (h *Handler) home(w http.ResponseWriter, r *http.Request) error {
 	p := homePage{Page: h.page(r, "home.title")}
 	return h.render(w, http.StatusOK, "home", &p)
-}
-
-// requireRole returns Forbidden unless the signed-in user has one of roles.
-func requireRole(r *http.Request, roles ...haven.Role) error {
-	s, ok := signedIn(r.Context())
-	if !ok {
-		return haven.Errorf(haven.Unauthenticated, "Please sign in.")
-	}
-	for _, role := range roles {
-		if s.user.Role == role {
-			return nil
-		}
-	}
-	return errForbidden
 }

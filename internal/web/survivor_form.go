@@ -80,7 +80,7 @@ type languageRow struct {
 }
 
 func (h *Handler) survivorNew(w http.ResponseWriter, r *http.Request) error {
-	if err := requireRole(r, careRoles...); err != nil {
+	if err := require(r, gateSurvivors); err != nil {
 		return err
 	}
 	p := h.survivorFormPage(r, "survivor.new_title", formOf(haven.NewSurvivor{}))

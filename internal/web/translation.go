@@ -5,8 +5,6 @@ import (
 	"slices"
 	"sort"
 	"strconv"
-
-	"github.com/haven-care/haven"
 )
 
 // translationPageSize rows are shown per page of the review table.
@@ -53,7 +51,7 @@ func (p Pager) Next() int {
 // translations shows administrators the review status of every
 // survivor-facing text in every language.
 func (h *Handler) translations(w http.ResponseWriter, r *http.Request) error {
-	if err := requireRole(r, haven.RoleAdmin); err != nil {
+	if err := require(r, gateTranslations); err != nil {
 		return err
 	}
 	p := translationsPage{Page: h.page(r, "translations.title")}

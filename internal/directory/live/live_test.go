@@ -7,11 +7,22 @@ import (
 	"time"
 
 	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/access"
 	"github.com/haven-care/haven/internal/directory"
 	"github.com/haven-care/haven/internal/directory/live"
 	"github.com/haven-care/haven/internal/sqlstore"
 	"github.com/haven-care/haven/internal/sqlstore/sqlstoretest"
 )
+
+// editorCtx creates a directory editor and returns ctx with them acting.
+func editorCtx(t *testing.T, ctx context.Context, db *sqlstoretest.Store) context.Context {
+	t.Helper()
+	u, err := db.CreateUser(haven.WithSystem(ctx, access.JobUserAdd), haven.NewUser{Username: "dir.editor", Role: haven.RoleEditor, Password: "a long pass phrase"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return haven.WithActor(ctx, haven.Actor{UserID: u.ID, Role: u.Role})
+}
 
 // needOf returns a need code that service id offers in d.
 func needOf(t *testing.T, d *haven.Directory, id string) string {
@@ -43,9 +54,10 @@ func sitesOf(t *testing.T, l *live.Index, need, id string) int {
 
 func TestIndexFollowsTheStore(t *testing.T) {
 	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
-		ctx := context.Background()
+		ctx := haven.WithSystem(context.Background(), access.JobDirectoryIndex)
+		ectx := editorCtx(t, context.Background(), db)
 		d := directory.GenerateDirectory(30, 4)
-		if _, err := db.ImportDirectory(ctx, d, nil); err != nil {
+		if _, err := db.ImportDirectory(ectx, d, nil); err != nil {
 			t.Fatal(err)
 		}
 		l, err := live.Build(ctx, db)
@@ -61,10 +73,10 @@ func TestIndexFollowsTheStore(t *testing.T) {
 			t.Fatal("services not found before the change")
 		}
 		closed.Status = "inactive"
-		if _, err := db.ImportDirectory(ctx, &haven.Directory{Services: []haven.Service{closed}}, nil); err != nil {
+		if _, err := db.ImportDirectory(ectx, &haven.Directory{Services: []haven.Service{closed}}, nil); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.DeleteDirectoryService(ctx, deleted.ID); err != nil {
+		if err := db.DeleteDirectoryService(ectx, deleted.ID); err != nil {
 			t.Fatal(err)
 		}
 		if err := l.Refresh(ctx); err != nil {
@@ -84,8 +96,9 @@ func TestIndexFollowsTheStore(t *testing.T) {
 
 func TestIndexWakesOnNotify(t *testing.T) {
 	db := sqlstoretest.MustOpen(t, "postgres")
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(haven.WithSystem(context.Background(), access.JobDirectoryIndex))
 	defer cancel()
+	ectx := editorCtx(t, context.Background(), db)
 	l, err := live.Build(ctx, db)
 	if err != nil {
 		t.Fatal(err)
@@ -99,7 +112,7 @@ func TestIndexWakesOnNotify(t *testing.T) {
 	// made before that is caught up too; either way only LISTEN (not the
 	// hourly poll) can bring the index to version 1.
 	d := directory.GenerateDirectory(10, 9)
-	if _, err := db.ImportDirectory(ctx, d, nil); err != nil {
+	if _, err := db.ImportDirectory(ectx, d, nil); err != nil {
 		t.Fatal(err)
 	}
 	deadline := time.Now().Add(20 * time.Second)
@@ -109,7 +122,7 @@ func TestIndexWakesOnNotify(t *testing.T) {
 	if l.Version() != 1 || l.Len() != len(directory.SitesFromDirectory(d)) {
 		t.Fatalf("after import: version=%d sites=%d, want 1 and %d", l.Version(), l.Len(), len(directory.SitesFromDirectory(d)))
 	}
-	if err := db.DeleteDirectoryService(ctx, d.Services[0].ID); err != nil {
+	if err := db.DeleteDirectoryService(ectx, d.Services[0].ID); err != nil {
 		t.Fatal(err)
 	}
 	for l.Version() != 2 && time.Now().Before(deadline) {

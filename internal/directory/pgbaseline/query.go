@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/access"
 	"github.com/haven-care/haven/internal/directory"
 )
 
@@ -62,7 +63,7 @@ func whereOf(q *directory.Query) (string, []any) {
 	w := &where{args: []any{needCodes(q.Needs), q.Near.Lat, q.Near.Lon, boxM, qx, qy, qz, c * c},
 		conds: []string{"terms && $1::text[]", "earth_box(ll_to_earth($2, $3), $4) @> ll_to_earth(lat, lon)",
 			"lat IS NOT NULL", "(x-$5)*(x-$5)+(y-$6)*(y-$6)+(z-$7)*(z-$7) <= $8"}}
-	if !haven.CanSeeConfidential(q.Role) {
+	if !access.CanSeeConfidential(q.Role) {
 		w.conds = append(w.conds, "NOT confidential")
 	}
 	if q.Age > 0 {

@@ -1,0 +1,184 @@
+package sqlstore_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/access"
+	"github.com/haven-care/haven/internal/directory"
+	"github.com/haven-care/haven/internal/sqlstore/sqlstoretest"
+)
+
+// authorizing lists every store method that decides access, called with
+// ctx, and the system jobs that may call it. Everything else a system
+// job or a bare context asks of them is denied.
+func authorizing(db *sqlstoretest.Store) []struct {
+	name string
+	jobs []haven.SystemJob
+	call func(ctx context.Context) error
+} {
+	d := directory.GenerateDirectory(2, 3)
+	instrument := []byte(`{"resourceType":"Questionnaire","url":"https://example.org/q/system","version":"1","status":"active",
+		"item":[{"linkId":"a","text":"A?","type":"boolean"}]}`)
+	type m = struct {
+		name string
+		jobs []haven.SystemJob
+		call func(ctx context.Context) error
+	}
+	none := []haven.SystemJob(nil)
+	return []m{
+		{"CreateUser", []haven.SystemJob{access.JobUserAdd, access.JobDemo}, func(ctx context.Context) error {
+			_, err := db.CreateUser(ctx, haven.NewUser{Username: "made." + strings.ReplaceAll(string(mustJob(ctx)), "-", "."),
+				Role: haven.RoleAnalyst, Password: testPassword})
+			return err
+		}},
+		{"SetUserRole", none, func(ctx context.Context) error { return db.SetUserRole(ctx, "no-such-user", haven.RoleAdmin, "") }},
+		{"SetUserDisabled", none, func(ctx context.Context) error { return db.SetUserDisabled(ctx, "no-such-user", false) }},
+		{"ImportDirectory", []haven.SystemJob{access.JobImportHSDS, access.JobDemo}, func(ctx context.Context) error {
+			_, err := db.ImportDirectory(ctx, d, nil)
+			return err
+		}},
+		{"SaveService", []haven.SystemJob{access.JobImportHSDS, access.JobDemo}, func(ctx context.Context) error {
+			return db.SaveService(ctx, d.Services[0])
+		}},
+		{"DeleteDirectoryService", none, func(ctx context.Context) error { return db.DeleteDirectoryService(ctx, "no-such-service") }},
+		{"ExportDirectory", []haven.SystemJob{access.JobExportHSDS}, func(ctx context.Context) error {
+			_, err := db.ExportDirectory(ctx, false)
+			return err
+		}},
+		{"ExportDirectory confidential", []haven.SystemJob{access.JobExportHSDS}, func(ctx context.Context) error {
+			_, err := db.ExportDirectory(ctx, true)
+			return err
+		}},
+		{"DirectoryRecords", []haven.SystemJob{access.JobDirectoryIndex}, func(ctx context.Context) error {
+			_, err := db.DirectoryRecords(ctx, nil)
+			return err
+		}},
+		{"ImportInstrument", []haven.SystemJob{access.JobImportInstruments}, func(ctx context.Context) error {
+			_, _, err := db.ImportInstrument(ctx, instrument)
+			return err
+		}},
+		{"CreateSurvivor", none, func(ctx context.Context) error { _, _, err := db.CreateSurvivor(ctx, canarySurvivor()); return err }},
+		{"Survivor", none, func(ctx context.Context) error { _, err := db.Survivor(ctx, "x"); return err }},
+		{"UpdateSurvivor", none, func(ctx context.Context) error { _, err := db.UpdateSurvivor(ctx, "x", canarySurvivor()); return err }},
+		{"DeleteSurvivor", none, func(ctx context.Context) error { return db.DeleteSurvivor(ctx, "x") }},
+		{"Survivors", none, func(ctx context.Context) error { _, err := db.Survivors(ctx); return err }},
+		{"AddToCareTeam", none, func(ctx context.Context) error { return db.AddToCareTeam(ctx, "x", "y") }},
+		{"RecordContact", none, func(ctx context.Context) error {
+			return db.RecordContact(ctx, "x", haven.ContactChannel("phone"), false)
+		}},
+		{"SurvivorIDByCaseNumber", none, func(ctx context.Context) error { _, err := db.SurvivorIDByCaseNumber(ctx, "H-0000"); return err }},
+		{"CreateScreening", none, func(ctx context.Context) error {
+			_, err := db.CreateScreening(ctx, haven.NewScreening{SurvivorID: "x"})
+			return err
+		}},
+		{"Screening", none, func(ctx context.Context) error { _, err := db.Screening(ctx, "x"); return err }},
+		{"Screenings", none, func(ctx context.Context) error { _, err := db.Screenings(ctx, "x"); return err }},
+		{"BreakGlass", none, func(ctx context.Context) error {
+			_, err := db.BreakGlass(ctx, "x", "a long enough emergency reason")
+			return err
+		}},
+		{"BreakGlassQueue", none, func(ctx context.Context) error { _, err := db.BreakGlassQueue(ctx); return err }},
+		{"BreakGlassPending", none, func(ctx context.Context) error { _, err := db.BreakGlassPending(ctx); return err }},
+		{"ReviewBreakGlass", none, func(ctx context.Context) error { return db.ReviewBreakGlass(ctx, "x", haven.ReviewJustified) }},
+		{"BeginTOTP", none, func(ctx context.Context) error {
+			_, err := db.BeginTOTP(ctx, "Haven", haven.Reauth{Password: "x"})
+			return err
+		}},
+		{"DuplicateReviews", none, func(ctx context.Context) error { _, err := db.DuplicateReviews(ctx); return err }},
+		{"DuplicateReviewsPending", none, func(ctx context.Context) error { _, err := db.DuplicateReviewsPending(ctx); return err }},
+		{"ResolveDuplicateReview", none, func(ctx context.Context) error {
+			return db.ResolveDuplicateReview(ctx, "x", haven.DuplicateSamePerson)
+		}},
+		{"ConfirmTOTP", none, func(ctx context.Context) error { _, err := db.ConfirmTOTP(ctx, "000000"); return err }},
+		{"Sessions", none, func(ctx context.Context) error { _, err := db.Sessions(ctx); return err }},
+		{"EndSession", none, func(ctx context.Context) error { return db.EndSession(ctx, "x") }},
+		{"CreateAPIToken", none, func(ctx context.Context) error {
+			_, _, err := db.CreateAPIToken(ctx, "t", []haven.Scope{haven.Scope("directory:read")}, time.Hour)
+			return err
+		}},
+		{"RevokeAPIToken", none, func(ctx context.Context) error { return db.RevokeAPIToken(ctx, "x") }},
+		{"APITokens", none, func(ctx context.Context) error { _, err := db.APITokens(ctx); return err }},
+	}
+}
+
+func mustJob(ctx context.Context) haven.SystemJob {
+	j, _ := haven.SystemFrom(ctx)
+	return j
+}
+
+func denied(err error) bool {
+	k := haven.ErrorKind(err)
+	return err != nil && (k == haven.Unauthenticated || k == haven.Forbidden)
+}
+
+// TestNoActorNoAccess calls every method that decides access with a bare
+// context (denied, Unauthenticated) and as every system job (denied but
+// for the jobs access.SystemGrants lists for it).
+func TestNoActorNoAccess(t *testing.T) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
+		for _, m := range authorizing(db) {
+			if err := m.call(context.Background()); haven.ErrorKind(err) != haven.Unauthenticated {
+				t.Errorf("%s without an actor: err=%v, want Unauthenticated", m.name, err)
+			}
+			for _, job := range append(access.SystemJobs(), "backup") {
+				err := m.call(haven.WithSystem(context.Background(), job))
+				if want := slices.Contains(m.jobs, job); denied(err) == want {
+					t.Errorf("%s as system job %q: err=%v, want allowed=%v", m.name, job, err, want)
+				}
+			}
+		}
+		if n, _ := db.CountUsers(context.Background()); n != 2 {
+			t.Errorf("%d users, want 2 (user-add and demo)", n)
+		}
+		size, _ := db.AuditSize(context.Background())
+		entries, err := db.AuditEntries(context.Background(), 0, size)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, e := range entries {
+			if e.Action == "user.create" {
+				got = append(got, e.ActorID+" "+e.Outcome)
+			}
+		}
+		if !slices.Contains(got, "system:user-add success") || !slices.Contains(got, " denied") {
+			t.Errorf("user.create audit entries %q: want the job named as the actor, and the bare context's denial", got)
+		}
+	})
+}
+
+// notAuthorizing are the methods that decide no access, and why: they
+// establish the actor, read public or derived data, or are plumbing below
+// the access decision (the command line and serve's own loops call them).
+var notAuthorizing = []string{
+	"SignIn", "SignOut", "Authenticate", "AuthenticateAPIToken", // establish or end the actor
+	"FindUserByID", "CountUsers", // a user's own account; serve's first-run check
+	"Instruments", "Instrument", // the shipped and imported questionnaires
+	"DirectoryChanges", "DirectoryOrganizations", "DirectoryServices", "DirectoryVersion", // public directory, index plumbing
+	"IntegrateAudit", "AuditSize", "AuditEntries", "AuditRoot", "InclusionProof", "ConsistencyProof", "SignCheckpoint",
+	"LatestCheckpoint", "VerifyAudit", // the audit log's own machinery
+	"RotateKeys", "CheckSchema", "Close", "Engine", "KeyStoreSQL", "Migrate", "OpenKeyStore", "Ping", "Ready", "SQL", "SchemaStatus",
+}
+
+// TestEveryStoreMethodDecidesAccessOrSaysWhyNot makes a new method take a
+// side: in authorizing (and so in the bare-context test) or in
+// notAuthorizing.
+func TestEveryStoreMethodDecidesAccessOrSaysWhyNot(t *testing.T) {
+	var names []string
+	for _, m := range authorizing(nil) {
+		names = append(names, strings.Fields(m.name)[0])
+	}
+	for _, typ := range storeTypes {
+		for i := range typ.NumMethod() {
+			name := typ.Method(i).Name
+			if !slices.Contains(names, name) && !slices.Contains(notAuthorizing, name) && !strings.HasSuffix(name, "ForTest") {
+				t.Errorf("(%s).%s is in neither authorizing nor notAuthorizing", typ, name)
+			}
+		}
+	}
+}

@@ -1,0 +1,53 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/access"
+)
+
+// gate is what a page asks the access decision before it answers: may the
+// signed-in user's role take action on resource? The navigation offers a
+// link exactly when its page's gate allows the role, so the two cannot
+// drift apart. The zero gate admits every signed-in user: their own
+// account and sessions, and texts meant for survivors.
+type gate struct {
+	action   access.Action
+	resource access.Resource
+}
+
+// The gates of the web interface, each used by its pages, its navigation
+// entry and any control that leads to it.
+var (
+	signedInOnly = gate{}
+	// gateSurvivors: care roles open and work survivors' records (each
+	// record is decided again, with the actor's relationship, by the store).
+	gateSurvivors        = gate{access.Create, access.Survivor}
+	gateDirectory        = gate{access.Read, access.Directory}
+	gateDirectoryEdit    = gate{access.Update, access.Directory}
+	gateAccuracy         = gate{access.Read, access.Instruments}
+	gateBreakGlass       = gate{access.Create, access.EmergencyAccess}
+	gateBreakGlassReview = gate{access.Update, access.EmergencyAccess}
+	gateTranslations     = gate{access.Update, access.Settings}
+	gateDuplicates       = gate{access.Update, access.DuplicateReview}
+)
+
+// allows reports whether g admits role, asking access.Allowed (Decide with
+// no relationship to a record).
+func (g gate) allows(role haven.Role) bool {
+	return g == signedInOnly || access.Allowed(role, g.action, g.resource)
+}
+
+// require returns Unauthenticated without a session and Forbidden unless g
+// admits the signed-in user's role.
+func require(r *http.Request, g gate) error {
+	s, ok := signedIn(r.Context())
+	if !ok {
+		return haven.Errorf(haven.Unauthenticated, "Please sign in.")
+	}
+	if !g.allows(s.user.Role) {
+		return errForbidden
+	}
+	return nil
+}
