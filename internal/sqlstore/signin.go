@@ -56,7 +56,7 @@ func (db *DB) SignIn(ctx context.Context, c haven.Credentials) (string, *haven.S
 	if u == nil {
 		hash = dummyHash()
 	}
-	ok, rehash, err := password.Verify(ctx, c.Password, hash, PasswordParams)
+	ok, rehash, err := db.verifyPassword(ctx, c.Password, hash, PasswordParams)
 	if err != nil {
 		return "", nil, err
 	}

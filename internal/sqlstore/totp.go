@@ -113,7 +113,11 @@ func (tx *Tx) checkTOTP(ctx context.Context, u *haven.User, code string) error {
 }
 
 // verifyTOTP checks code against the user's secret and records its time
-// step, refusing any step at or before the last one used (replay).
+// step, refusing any step at or before the last one used (replay). The
+// record is one conditional UPDATE that must change the row: on PostgreSQL
+// under READ COMMITTED, a concurrent sign-in with the same code waits for
+// the row lock, re-reads the step, and changes nothing, so one code starts
+// one session however many requests carry it.
 func (tx *Tx) verifyTOTP(ctx context.Context, userID, code string) error {
 	var sealed []byte
 	var lastStep int64
@@ -129,8 +133,16 @@ func (tx *Tx) verifyTOTP(ctx context.Context, userID, code string) error {
 	if !ok || step <= lastStep {
 		return errSignIn
 	}
-	_, err = tx.ExecContext(ctx, `UPDATE users SET totp_last_step = $1 WHERE id = $2`, step, userID)
-	return err
+	res, err := tx.ExecContext(ctx, `UPDATE users SET totp_last_step = $1 WHERE id = $2 AND totp_last_step < $1`, step, userID)
+	if err != nil {
+		return fmt.Errorf("record totp step: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("record totp step: %w", err)
+	} else if n != 1 {
+		return errSignIn
+	}
+	return nil
 }
 
 // matchStep returns the time step within the allowed skew whose code is code.
