@@ -17,6 +17,10 @@ type stmtCache struct {
 	m       map[string]*sql.Stmt
 	pending map[string]bool // being prepared
 	closed  bool
+	// preparing tracks the background prepares, which close waits for, so
+	// that none opens a connection (and the WAL files) once the store is
+	// closing.
+	preparing sync.WaitGroup
 }
 
 // stmtCacheMax bounds the cache: queries built with a varying number of
@@ -52,7 +56,7 @@ func (db *DB) stmt(ctx context.Context, query string) *sql.Stmt {
 		c.pending = map[string]bool{}
 	}
 	c.pending[query] = true
-	go db.prepare(query)
+	c.preparing.Go(func() { db.prepare(query) })
 	return nil
 }
 
@@ -66,25 +70,25 @@ func (db *DB) prepare(query string) {
 	if err != nil {
 		return
 	}
-	if c.closed {
-		st.Close()
-		return
-	}
 	if c.m == nil {
 		c.m = map[string]*sql.Stmt{}
 	}
 	c.m[query] = st
 }
 
-// close closes every cached statement; statements prepared later are
-// closed at once.
+// close waits for the background prepares and closes every cached
+// statement.
 func (c *stmtCache) close() {
+	c.mu.Lock()
+	c.closed = true
+	c.mu.Unlock()
+	c.preparing.Wait()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, st := range c.m {
 		st.Close()
 	}
-	c.m, c.closed = nil, true
+	c.m = nil
 }
 
 // ExecContext runs query in the transaction, through the statement cache.
