@@ -284,3 +284,26 @@ func TestSignInProvenDeviceNotLockedOutByStrangers(t *testing.T) {
 		}
 	})
 }
+
+// TestSignInMixedBurstOnlyRefusals: right and wrong passwords at once,
+// from a few sources, end in sessions and refusals only: never a database
+// error such as a deadlock between an attempt being counted and a
+// successful one being released.
+func TestSignInMixedBurstOnlyRefusals(t *testing.T) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstore.DB) {
+		mustUser(t, db, "nurse", haven.RoleClinician)
+		db.AlignPasswordChecksForTest(30)
+		errs := burst(30, db, func(i int) haven.Credentials {
+			pw := testPassword
+			if i%2 == 1 {
+				pw = "wrong password"
+			}
+			return haven.Credentials{Username: "nurse", Password: pw, RemoteKey: fmt.Sprintf("203.0.113.%d", i%3)}
+		})
+		for _, err := range errs {
+			if k := haven.ErrorKind(err); err != nil && k != haven.Unauthenticated && k != haven.Unavailable {
+				t.Fatalf("err=%v, want success, Unauthenticated or Unavailable", err)
+			}
+		}
+	})
+}

@@ -62,8 +62,10 @@ type throttleKey struct {
 // the key store.
 const throttlePurpose = "sign-in throttle"
 
-// throttleKeys are the keys an attempt counts against. device is the ID of
-// the user's verified device token, or "". They are keyed HMACs, so the
+// throttleKeys are the keys an attempt counts against, in the order of
+// their hashes: every transaction that writes several takes their row
+// locks in that order, so two cannot deadlock. device is the ID of the
+// user's verified device token, or "". They are keyed HMACs, so the
 // throttle table holds no username, address or device ID.
 func (db *DB) throttleKeys(ctx context.Context, c haven.Credentials, device string) ([]throttleKey, error) {
 	ix, err := db.blindIndexer(ctx, throttlePurpose)
@@ -81,18 +83,17 @@ func (db *DB) throttleKeys(ctx context.Context, c haven.Credentials, device stri
 	if c.RemoteKey != "" {
 		keys = append(keys, key(ruleSource, c.RemoteKey))
 	}
+	slices.SortFunc(keys, func(a, b throttleKey) int { return bytes.Compare(a.hash, b.hash) })
 	return keys, nil
 }
 
 // reserveAttempt counts an attempt against every key in one transaction,
 // or against none and returns errThrottle if any key is locked. Each key's
 // count is read and raised by one upsert, which takes the row's lock on
-// PostgreSQL (rows are taken in a fixed order, so two attempts cannot
-// deadlock) and runs in an immediate transaction on SQLite: concurrent
-// attempts are counted one after another, and none is checked on a count
-// it did not see.
+// PostgreSQL (in the order of keys, see throttleKeys) and runs in an
+// immediate transaction on SQLite: concurrent attempts are counted one
+// after another, and none is checked on a count it did not see.
 func (db *DB) reserveAttempt(ctx context.Context, keys []throttleKey) error {
-	keys = slices.SortedFunc(slices.Values(keys), func(a, b throttleKey) int { return bytes.Compare(a.hash, b.hash) })
 	return db.inTx(ctx, func(tx *Tx) error {
 		for _, k := range keys {
 			if err := tx.reserveKey(ctx, k); err != nil {
