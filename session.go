@@ -12,6 +12,11 @@ const (
 	SessionAbsoluteTimeout = 12 * time.Hour
 )
 
+// DeviceTokenLifetime is how long a device token (Session.DeviceToken)
+// stays valid after the sign-in that issued it; each sign-in issues a
+// fresh one, so a browser in regular use keeps it.
+const DeviceTokenLifetime = 90 * 24 * time.Hour
+
 // Session is a server-side sign-in session. Only a hash of its token is
 // stored; the token itself lives in the user's cookie.
 type Session struct {
@@ -22,6 +27,12 @@ type Session struct {
 	// UserAgent is a coarse description ("Firefox on Linux") to help users
 	// recognise their sessions; never an IP address.
 	UserAgent string
+	// DeviceToken is set by SignIn only: a signed token that marks the
+	// browser as one the user has signed in from, to be kept in a cookie
+	// and presented as Credentials.Device next time, so that strangers
+	// guessing at the account cannot lock the user out (see
+	// docs/security.md). It is not stored.
+	DeviceToken string `json:"-"`
 }
 
 // IdleExpiry is when s ends if unused.
@@ -44,9 +55,12 @@ type Credentials struct {
 	Username string
 	Password string
 	TOTPCode string
-	// RemoteKey identifies the client for rate limiting (e.g. the IP);
-	// it is never stored or logged.
+	// RemoteKey identifies the client for rate limiting (its address, as
+	// the trusted proxies report it); it is never stored or logged.
 	RemoteKey string
+	// Device is the device token of an earlier successful sign-in on this
+	// browser (Session.DeviceToken), if it presented one.
+	Device    string
 	UserAgent string
 }
 

@@ -13,8 +13,8 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/haven-care/haven"
-	"github.com/haven-care/haven/internal/sqlstore"
 	"github.com/haven-care/haven/internal/access"
+	"github.com/haven-care/haven/internal/sqlstore"
 )
 
 func TestKeysRotate(t *testing.T) {

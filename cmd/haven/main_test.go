@@ -71,6 +71,7 @@ func TestBadConfigurationExitsWithOneLine(t *testing.T) {
 		{"open data dir", []string{"migrate", "--data", openDir}, "readable by others"},
 		{"bad log format", []string{"serve", "--data", dir, "--log-format", "xml"}, "--log-format must be text or json"},
 		{"checkpoint too often", []string{"serve", "--data", dir, "--audit-checkpoint-every", "10ms"}, "--audit-checkpoint-every must be 0 (never) or at least 1s"},
+		{"bad trusted proxy", []string{"serve", "--data", dir, "--trusted-proxies", "10.0.0.0/8,proxy.local"}, `--trusted-proxies: "proxy.local" is neither an address nor a CIDR prefix`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -120,6 +121,41 @@ func TestFlagsOverEnvironmentOverConfigFile(t *testing.T) {
 	if f.addr != "127.0.0.1:2222" || f.log.format != "json" || f.store.data != "from-file" || f.grace != 30*time.Second {
 		t.Errorf("addr=%s format=%s data=%s grace=%v, want env addr, flag format, file data, default grace",
 			f.addr, f.log.format, f.store.data, f.grace)
+	}
+}
+
+func TestTrustedProxiesFromEnvironmentAndConfigFile(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), "haven.json")
+	os.WriteFile(cfg, []byte(`{"trusted-proxies": "10.0.0.0/8, 192.0.2.1"}`), 0o600)
+	for _, tt := range []struct {
+		name, env string
+		want      []string
+	}{
+		{"config file", "", []string{"10.0.0.0/8", "192.0.2.1/32"}},
+		{"environment over file", "2001:db8::/32", []string{"2001:db8::/32"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("HAVEN_CONFIG", cfg)
+			if tt.env != "" {
+				t.Setenv("HAVEN_TRUSTED_PROXIES", tt.env)
+			}
+			fs := newFlagSet(&Main{Stdout: &bytes.Buffer{}}, "serve", "", "")
+			var f serveFlags
+			f.register(fs)
+			if err := parseFlags(fs, nil); err != nil {
+				t.Fatal(err)
+			}
+			if err := f.validate(); err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, p := range f.proxies {
+				got = append(got, p.String())
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("proxies=%v, want %v", got, tt.want)
+			}
+		})
 	}
 }
 

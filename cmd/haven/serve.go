@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/netip"
 	"runtime/debug"
 	"time"
 
@@ -37,6 +38,10 @@ type serveFlags struct {
 	// checkpointEvery, if positive, is how often this instance signs an
 	// audit checkpoint with the key in its data directory.
 	checkpointEvery time.Duration
+	// trustedProxies lists the reverse proxies whose X-Forwarded-For
+	// names the client for sign-in throttling; proxies is it parsed.
+	trustedProxies string
+	proxies        []netip.Prefix
 }
 
 func (f *serveFlags) register(fs *flag.FlagSet) {
@@ -51,6 +56,9 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&f.grace, "shutdown-grace", 30*time.Second, "time in-flight requests get to finish on SIGTERM")
 	fs.DurationVar(&f.checkpointEvery, "audit-checkpoint-every", 0,
 		"sign an audit checkpoint this often when the log has grown, with DATA/audit.key (0: never; on several instances, set it on one)")
+	fs.StringVar(&f.trustedProxies, "trusted-proxies", "",
+		"comma-separated CIDR prefixes or addresses of the reverse proxies in front of Haven, whose X-Forwarded-For\n"+
+			"names the client that sign-in throttling counts (empty: trust none; the peer address counts)")
 }
 
 func (f *serveFlags) validate() error {
@@ -72,6 +80,9 @@ func (f *serveFlags) validate() error {
 	}
 	if f.checkpointEvery < 0 || (f.checkpointEvery > 0 && f.checkpointEvery < time.Second) {
 		return haven.Errorf(haven.Invalid, "--audit-checkpoint-every must be 0 (never) or at least 1s, not %s", f.checkpointEvery)
+	}
+	if f.proxies, err = server.ParseTrustedProxies(f.trustedProxies); err != nil {
+		return haven.Errorf(haven.Invalid, "--trusted-proxies: %v", err)
 	}
 	return nil
 }
@@ -123,7 +134,7 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 	}
 	pages, err := web.New(web.Config{Auth: accounts, MFA: accounts, BreakGlass: breakGlass, Users: accounts,
 		Directory: index, DirectoryRecords: dir, ServiceWriter: dir, Survivors: survivors, Duplicates: survivors, Screenings: screenings,
-		Logger: logger, Demo: f.demo, Version: version})
+		Logger: logger, Demo: f.demo, Version: version, TrustedProxies: f.proxies})
 	if err != nil {
 		return err
 	}

@@ -10,7 +10,9 @@ import (
 	_ "embed"
 	"encoding/base64"
 	"fmt"
+	"runtime"
 	"strings"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
@@ -35,9 +37,22 @@ const (
 	MaxLength = 128
 )
 
-// slots bounds how many hashes run at once: each holds MemoryKiB of memory,
-// so a burst of sign-ins cannot exhaust the machine.
-var slots = make(chan struct{}, 4)
+// slots bounds how many hashes run at once to the number of cores: each
+// holds MemoryKiB of memory and a core, so a burst of sign-ins can neither
+// exhaust memory nor crowd out the rest of the server.
+var slots = make(chan struct{}, max(runtime.GOMAXPROCS(0), 1))
+
+// maxWaiting bounds how many password checks wait for a slot. A check
+// beyond it is refused at once (Unavailable) rather than queued: a flood
+// of sign-ins from many sources would otherwise build a queue that every
+// legitimate sign-in waits behind for seconds. At most it waits for
+// maxWaiting/cap(slots) hashes, a fraction of a second.
+var maxWaiting = int64(4 * cap(slots))
+
+// waiting counts the password checks waiting for a slot.
+var waiting atomic.Int64
+
+var errBusy = haven.Errorf(haven.Unavailable, "Too busy; try again.")
 
 // Check enforces the password policy: length in runes and not a common
 // password.
@@ -60,7 +75,7 @@ func Hash(ctx context.Context, pw string, p Params) (string, error) {
 	if _, err := rand.Read(salt); err != nil {
 		return "", err
 	}
-	key, err := derive(ctx, pw, salt, p, 32)
+	key, err := derive(ctx, pw, salt, p, 32, false)
 	if err != nil {
 		return "", err
 	}
@@ -70,13 +85,14 @@ func Hash(ctx context.Context, pw string, p Params) (string, error) {
 }
 
 // Verify reports whether pw matches hash, and whether hash should be
-// recomputed because its parameters are below p.
+// recomputed because its parameters are below p. When maxWaiting checks
+// already wait for a hashing slot it returns Unavailable at once.
 func Verify(ctx context.Context, pw, hash string, p Params) (ok, rehash bool, err error) {
 	hp, salt, want, err := parse(hash)
 	if err != nil {
 		return false, false, err
 	}
-	got, err := derive(ctx, pw, salt, hp, uint32(len(want)))
+	got, err := derive(ctx, pw, salt, hp, uint32(len(want)), true)
 	if err != nil {
 		return false, false, err
 	}
@@ -85,14 +101,36 @@ func Verify(ctx context.Context, pw, hash string, p Params) (ok, rehash bool, er
 	return ok, ok && rehash, nil
 }
 
-func derive(ctx context.Context, pw string, salt []byte, p Params, n uint32) ([]byte, error) {
+// derive runs argon2id in a slot. With bounded, it refuses to wait when
+// maxWaiting others already do (Hash, which only administrators and
+// sign-up reach, always waits).
+func derive(ctx context.Context, pw string, salt []byte, p Params, n uint32, bounded bool) ([]byte, error) {
 	select {
 	case slots <- struct{}{}:
-	case <-ctx.Done():
-		return nil, &haven.Error{Kind: haven.Unavailable, Message: "Too busy; try again.", Err: ctx.Err()}
+	default:
+		if err := wait(ctx, bounded); err != nil {
+			return nil, err
+		}
 	}
 	defer func() { <-slots }()
 	return argon2.IDKey([]byte(pw), salt, p.Time, p.MemoryKiB, p.Threads, n), nil
+}
+
+// wait waits for a slot, counted among the waiting when bounded.
+func wait(ctx context.Context, bounded bool) error {
+	if bounded {
+		if waiting.Add(1) > maxWaiting {
+			waiting.Add(-1)
+			return errBusy
+		}
+		defer waiting.Add(-1)
+	}
+	select {
+	case slots <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return &haven.Error{Kind: haven.Unavailable, Message: "Too busy; try again.", Err: ctx.Err()}
+	}
 }
 
 func parse(hash string) (p Params, salt, key []byte, err error) {

@@ -2,8 +2,11 @@ package password
 
 import (
 	"context"
+	"runtime"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/haven-care/haven"
 )
@@ -67,5 +70,42 @@ func TestCheck(t *testing.T) {
 		if err != nil && haven.ErrorKind(err) != haven.Invalid {
 			t.Errorf("Check(%q) kind=%v", tt.pw, haven.ErrorKind(err))
 		}
+	}
+}
+
+// TestVerifyRefusesFastWhenHashingIsSaturated: with every hashing slot
+// busy and maxWaiting checks queued, one more check is refused at once
+// (Unavailable) rather than queued behind them; once slots free up, the
+// queued checks run.
+func TestVerifyRefusesFastWhenHashingIsSaturated(t *testing.T) {
+	if cap(slots) != max(runtime.GOMAXPROCS(0), 1) {
+		t.Errorf("%d hashing slots, want one per core (%d)", cap(slots), runtime.GOMAXPROCS(0))
+	}
+	h, err := Hash(context.Background(), "a long pass phrase", fast)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range cap(slots) {
+		slots <- struct{}{}
+	}
+	var wg sync.WaitGroup
+	for range maxWaiting {
+		wg.Go(func() { Verify(context.Background(), "a long pass phrase", h, fast) })
+	}
+	for waiting.Load() < maxWaiting {
+		runtime.Gosched()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	_, _, err = Verify(ctx, "a long pass phrase", h, fast)
+	if haven.ErrorKind(err) != haven.Unavailable || ctx.Err() != nil {
+		t.Errorf("Verify with hashing saturated: err=%v, ctx.Err=%v; want Unavailable before the deadline", err, ctx.Err())
+	}
+	for range cap(slots) {
+		<-slots
+	}
+	wg.Wait()
+	if ok, _, err := Verify(context.Background(), "a long pass phrase", h, fast); !ok || err != nil {
+		t.Errorf("Verify after the flood=%v,%v, want true", ok, err)
 	}
 }

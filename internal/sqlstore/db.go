@@ -22,6 +22,7 @@ import (
 	_ "modernc.org/sqlite"             // registers the "sqlite" driver
 
 	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/password"
 	"github.com/haven-care/haven/internal/vault"
 )
 
@@ -50,6 +51,10 @@ type store struct {
 	indexCacheRing *vault.Keyring                 // the keyring that unwrapped it
 	indexers       map[string]*vault.BlindIndexer // by purpose, under indexCache
 
+	// verifyPassword checks a password against its hash: password.Verify,
+	// unless a test counts the checks (see export_test.go).
+	verifyPassword func(ctx context.Context, pw, hash string, p password.Params) (ok, rehash bool, err error)
+
 	stmts   stmtCache // prepared statements, on SQLite
 	keyPool keyPool   // data keys committed ahead of their records
 }
@@ -72,7 +77,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		return nil, fmt.Errorf("open %s database: %w", d.name, err)
 	}
 	d.configurePool(sqldb)
-	db := &DB{&store{db: sqldb, dialect: d, Clock: haven.SystemClock{}}}
+	db := &DB{&store{db: sqldb, dialect: d, Clock: haven.SystemClock{}, verifyPassword: password.Verify}}
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := sqldb.PingContext(pingCtx); err != nil {

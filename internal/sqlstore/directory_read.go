@@ -237,8 +237,11 @@ func recordIDs(d *haven.Directory) []string {
 // DirectoryServices returns the page of services f selects, with what
 // they nest, and how many services match in all. It is public directory
 // data: confidential locations, and whatever would place them, never
-// appear.
+// appear. Errors: Invalid (a search longer than haven.MaxSearchLength).
 func (db *DirectoryService) DirectoryServices(ctx context.Context, f haven.ServiceFilter) (*haven.Directory, int, error) {
+	if err := f.Check(); err != nil {
+		return nil, 0, err
+	}
 	where, args := serviceWhere(f)
 	var total int
 	if err := db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM hsds_services s`+where, args...).Scan(&total); err != nil {

@@ -351,3 +351,22 @@ func TestDirectoryChanges(t *testing.T) {
 		}
 	})
 }
+
+// TestDirectoryServicesOverlongSearchIsInvalid: a search of many kilobytes
+// is refused as Invalid (400), not passed to the database (on SQLite, a
+// LIKE pattern over 50,000 bytes fails, which surfaced as a 500).
+func TestDirectoryServicesOverlongSearchIsInvalid(t *testing.T) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
+		ctx := context.Background()
+		if _, err := db.ImportDirectory(haven.WithSystem(ctx, access.JobImportHSDS), directory.GenerateDirectory(3, 1), nil); err != nil {
+			t.Fatal(err)
+		}
+		_, _, err := db.DirectoryServices(ctx, haven.ServiceFilter{Search: strings.Repeat("shelter ", 60<<10/8), Limit: 10})
+		if haven.ErrorKind(err) != haven.Invalid || haven.ErrorFields(err)["search"] == "" {
+			t.Errorf("60 KB search err=%v, want Invalid on the search field", err)
+		}
+		if _, _, err := db.DirectoryServices(ctx, haven.ServiceFilter{Search: strings.Repeat("x", haven.MaxSearchLength), Limit: 10}); err != nil {
+			t.Errorf("search of %d characters err=%v, want ok", haven.MaxSearchLength, err)
+		}
+	})
+}

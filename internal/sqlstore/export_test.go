@@ -3,8 +3,12 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/password"
 )
 
 // AppendAuditForTest appends ev in a transaction of its own, as a store
@@ -60,3 +64,37 @@ func (db *DB) PlainTxForTest(ctx context.Context, fn func(exec func(query string
 // DuplicatesSQLForTest is the duplicate check CreateSurvivor makes, for the
 // plaintext baseline to make the same one.
 const DuplicatesSQLForTest = duplicatesSQL
+
+// CountPasswordChecksForTest makes db count the passwords it checks, and
+// returns the counter.
+func (db *DB) CountPasswordChecksForTest() *atomic.Int64 {
+	var n atomic.Int64
+	verify := db.verifyPassword
+	db.verifyPassword = func(ctx context.Context, pw, hash string, p password.Params) (bool, bool, error) {
+		n.Add(1)
+		return verify(ctx, pw, hash, p)
+	}
+	return &n
+}
+
+// AlignPasswordChecksForTest makes each password check, once done, wait
+// until n checks are done (or a second has passed without a new one), so
+// that concurrent sign-ins reach the steps after the password together.
+func (db *DB) AlignPasswordChecksForTest(n int) {
+	var mu sync.Mutex
+	done, all := 0, make(chan struct{})
+	verify := db.verifyPassword
+	db.verifyPassword = func(ctx context.Context, pw, hash string, p password.Params) (bool, bool, error) {
+		ok, rehash, err := verify(ctx, pw, hash, p)
+		mu.Lock()
+		if done++; done == n {
+			close(all)
+		}
+		mu.Unlock()
+		select {
+		case <-all:
+		case <-time.After(time.Second):
+		}
+		return ok, rehash, err
+	}
+}

@@ -15,7 +15,6 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/haven-care/haven"
-	"github.com/haven-care/haven/internal/password"
 )
 
 // SecretBox seals small server-side secrets (TOTP seeds) so that they are
@@ -56,7 +55,7 @@ func (db *AccountService) BeginTOTP(ctx context.Context, issuer string, re haven
 	if !ok || actor.SessionID == "" {
 		return "", errNoSession
 	}
-	u, err := db.reauthenticate(ctx, actor.UserID, re)
+	u, keys, err := db.reauthenticate(ctx, actor.UserID, re)
 	if err != nil {
 		return "", err
 	}
@@ -69,12 +68,11 @@ func (db *AccountService) BeginTOTP(ctx context.Context, issuer string, re haven
 	if err != nil {
 		return "", err
 	}
-	keys := throttleKeys(haven.Credentials{Username: u.Username, RemoteKey: re.RemoteKey})
 	err = db.inTx(ctx, func(tx *Tx) error {
 		if err := tx.checkTOTP(ctx, u, re.TOTPCode); err != nil {
 			return err
 		}
-		if err := tx.clearThrottle(ctx, keys); err != nil {
+		if err := tx.releaseAttempt(ctx, keys); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET totp_pending_secret = $1, totp_pending_session = $2, totp_pending_at = $3,
@@ -84,7 +82,7 @@ func (db *AccountService) BeginTOTP(ctx context.Context, issuer string, re haven
 		return tx.audit(ctx, haven.AuditEvent{Action: "user.totp_begin", ObjectType: "user", ObjectID: u.ID})
 	})
 	if errors.Is(err, errSignIn) {
-		return "", db.reauthFailed(ctx, keys, u.ID)
+		return "", db.reauthFailed(ctx, u.ID)
 	}
 	if err != nil {
 		return "", err
@@ -92,44 +90,42 @@ func (db *AccountService) BeginTOTP(ctx context.Context, issuer string, re haven
 	return key.URL(), nil
 }
 
-// reauthenticate checks the actor's password, under the sign-in
-// throttle, with the same argon2id work as sign-in. The code, when
-// needed, is checked by the caller inside its transaction, because a
-// good code is used up.
-func (db *store) reauthenticate(ctx context.Context, userID string, re haven.Reauth) (*haven.User, error) {
+// reauthenticate checks the actor's password with the same argon2id
+// work as sign-in, after reserving the attempt under the sign-in throttle
+// (reserveAttempt), so that a burst of guesses from a stolen session is
+// checked no more often than sign-in allows. It returns the throttle keys,
+// which the caller releases once the code, when needed, is checked inside
+// its transaction too (a good code is used up).
+func (db *store) reauthenticate(ctx context.Context, userID string, re haven.Reauth) (*haven.User, []throttleKey, error) {
 	var hash string
 	row := db.db.QueryRowContext(ctx, `SELECT `+userColumns+`, password_hash FROM users WHERE id = $1`, userID)
 	u, err := scanUser(scanAppend{row, []any{&hash}})
 	if haven.ErrorKind(err) == haven.NotFound {
-		return nil, errNoSession
+		return nil, nil, errNoSession
 	} else if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	keys := throttleKeys(haven.Credentials{Username: u.Username, RemoteKey: re.RemoteKey})
-	if locked, err := db.throttled(ctx, keys); err != nil {
-		return nil, err
-	} else if locked {
-		return nil, errThrottle
-	}
-	ok, _, err := password.Verify(ctx, re.Password, hash, PasswordParams)
+	keys, err := db.throttleKeys(ctx, haven.Credentials{Username: u.Username, RemoteKey: re.RemoteKey}, "")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	if err := db.reserveAttempt(ctx, keys); err != nil {
+		return nil, nil, err
+	}
+	ok, _, err := db.verifyPassword(ctx, re.Password, hash, PasswordParams)
+	if err != nil {
+		return nil, nil, err
 	}
 	if !ok || u.Disabled {
-		return nil, db.reauthFailed(ctx, keys, u.ID)
+		return nil, nil, db.reauthFailed(ctx, u.ID)
 	}
-	return u, nil
+	return u, keys, nil
 }
 
-// reauthFailed counts a failed re-authentication against the sign-in
-// throttle keys and audits it.
-func (db *store) reauthFailed(ctx context.Context, keys [][]byte, userID string) error {
+// reauthFailed audits a failed re-authentication; the attempt was counted
+// against the sign-in throttle when it was reserved.
+func (db *store) reauthFailed(ctx context.Context, userID string) error {
 	err := db.inTx(ctx, func(tx *Tx) error {
-		for _, k := range keys {
-			if err := tx.countFailure(ctx, k); err != nil {
-				return err
-			}
-		}
 		return tx.audit(ctx, haven.AuditEvent{Action: "user.reauth", ObjectType: "user", ObjectID: userID,
 			Outcome: haven.OutcomeFailure, Reason: "bad_credentials"})
 	})
@@ -224,7 +220,11 @@ func (tx *Tx) checkTOTP(ctx context.Context, u *haven.User, code string) error {
 }
 
 // verifyTOTP checks code against the user's secret and records its time
-// step, refusing any step at or before the last one used (replay).
+// step, refusing any step at or before the last one used (replay). The
+// record is one conditional UPDATE that must change the row: on PostgreSQL
+// under READ COMMITTED, a concurrent sign-in with the same code waits for
+// the row lock, re-reads the step, and changes nothing, so one code starts
+// one session however many requests carry it.
 func (tx *Tx) verifyTOTP(ctx context.Context, userID, code string) error {
 	var sealed []byte
 	var lastStep int64
@@ -240,8 +240,16 @@ func (tx *Tx) verifyTOTP(ctx context.Context, userID, code string) error {
 	if !ok || step <= lastStep {
 		return errSignIn
 	}
-	_, err = tx.ExecContext(ctx, `UPDATE users SET totp_last_step = $1 WHERE id = $2`, step, userID)
-	return err
+	res, err := tx.ExecContext(ctx, `UPDATE users SET totp_last_step = $1 WHERE id = $2 AND totp_last_step < $1`, step, userID)
+	if err != nil {
+		return fmt.Errorf("record totp step: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("record totp step: %w", err)
+	} else if n != 1 {
+		return errSignIn
+	}
+	return nil
 }
 
 // matchStep returns the time step within the allowed skew whose code is code.

@@ -41,6 +41,12 @@ type env struct {
 // "advocate" and "nurse" (without).
 func newEnv(tb testing.TB, demo bool) *env {
 	tb.Helper()
+	return newEnvWith(tb, demo, nil)
+}
+
+// newEnvWith is newEnv with the web configuration changed by configure.
+func newEnvWith(tb testing.TB, demo bool, configure func(*web.Config)) *env {
+	tb.Helper()
 	e := &env{db: sqlstoretest.MustOpen(tb, "sqlite")}
 	e.db.DB.Secrets = newGCMBox()
 	e.neutral = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -52,7 +58,11 @@ func newEnv(tb testing.TB, demo bool) *env {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	h, err := web.New(web.Config{Auth: e.db, MFA: e.db, BreakGlass: e.db, Users: e.db, Directory: idx, DirectoryRecords: e.db, Survivors: e.db, Duplicates: e.db, Demo: demo, Version: "test", NeutralURL: e.neutral.URL + "/forecast"})
+	cfg := web.Config{Auth: e.db, MFA: e.db, BreakGlass: e.db, Users: e.db, Directory: idx, DirectoryRecords: e.db, Survivors: e.db, Duplicates: e.db, Demo: demo, Version: "test", NeutralURL: e.neutral.URL + "/forecast"}
+	if configure != nil {
+		configure(&cfg)
+	}
+	h, err := web.New(cfg)
 	if err != nil {
 		tb.Fatal(err)
 	}

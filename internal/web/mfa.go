@@ -63,7 +63,7 @@ func (h *Handler) mfaStart(r *http.Request) *mfaPage {
 // keeps the new secret apart from the active one).
 func (h *Handler) mfaBegin(w http.ResponseWriter, r *http.Request) error {
 	re := haven.Reauth{Password: r.PostFormValue("password"), TOTPCode: strings.TrimSpace(r.PostFormValue("current_code")),
-		RemoteKey: remoteKey(r)}
+		RemoteKey: server.ClientAddr(r, h.cfg.TrustedProxies)}
 	link, err := h.cfg.MFA.BeginTOTP(r.Context(), "Haven", re)
 	switch {
 	case isKind(err, haven.Invalid):

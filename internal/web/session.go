@@ -2,7 +2,7 @@ package web
 
 import (
 	"context"
-	"net"
+	"errors"
 	"net/http"
 	"strings"
 
@@ -13,6 +13,16 @@ import (
 // SessionCookie is the name of the session cookie. The __Host- prefix makes
 // the browser refuse it unless it is Secure, host-only and Path=/.
 const SessionCookie = "__Host-haven_session"
+
+// DeviceCookie holds the device token of the last successful sign-in on
+// this browser (haven.Session.DeviceToken): with it, the user is not locked
+// out by strangers who guess at their account. It lives as long as the
+// token, is HttpOnly and, by its __Host- prefix, Secure and host-only.
+const DeviceCookie = "__Host-haven_device"
+
+// maxPublicForm bounds the body of a form posted without a session: the
+// sign-in and language forms are a few hundred bytes.
+const maxPublicForm = 8 << 10
 
 type sessionKey struct{}
 
@@ -70,6 +80,31 @@ func setSessionCookie(w http.ResponseWriter, token string) {
 		Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode})
 }
 
+func setDeviceCookie(w http.ResponseWriter, token string) {
+	http.SetCookie(w, &http.Cookie{Name: DeviceCookie, Value: token, Path: "/", MaxAge: int(haven.DeviceTokenLifetime.Seconds()),
+		Secure: true, HttpOnly: true, SameSite: http.SameSiteStrictMode})
+}
+
+// publicForm caps the body of a form that anyone may post and parses it,
+// so that an unauthenticated client cannot make Haven read and hold
+// megabytes (net/http's own cap is 10 MB): a larger body gets 413 at once.
+func (h *Handler) publicForm(fn func(http.ResponseWriter, *http.Request) error) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		r.Body = http.MaxBytesReader(w, r.Body, maxPublicForm)
+		if err := r.ParseForm(); err != nil {
+			var tooLarge *http.MaxBytesError
+			if errors.As(err, &tooLarge) {
+				h.errorPage(w, r, http.StatusRequestEntityTooLarge, errFormTooLarge)
+				return nil
+			}
+			return haven.Errorf(haven.Invalid, "The form could not be read.")
+		}
+		return fn(w, r)
+	}
+}
+
+var errFormTooLarge = haven.Errorf(haven.Invalid, "The form is too large.")
+
 func clearSessionCookie(w http.ResponseWriter) {
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1,
 		Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode})
@@ -92,7 +127,10 @@ func (h *Handler) signInForm(w http.ResponseWriter, r *http.Request) error {
 func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) error {
 	c := haven.Credentials{Username: strings.TrimSpace(r.PostFormValue("username")),
 		Password: r.PostFormValue("password"), TOTPCode: strings.TrimSpace(r.PostFormValue("code")),
-		RemoteKey: remoteKey(r), UserAgent: coarseUserAgent(r.UserAgent())}
+		RemoteKey: server.ClientAddr(r, h.cfg.TrustedProxies), UserAgent: coarseUserAgent(r.UserAgent())}
+	if ck, err := r.Cookie(DeviceCookie); err == nil {
+		c.Device = ck.Value
+	}
 	p := signInPage{Page: h.page(r, "signin.title"), Username: c.Username, Fields: map[string]string{}}
 	if c.Username == "" {
 		p.Fields["username"] = p.T("signin.username_required")
@@ -104,7 +142,7 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) error {
 		p.Error = p.T("form.correct_fields")
 		return h.render(w, http.StatusBadRequest, "signin", &p)
 	}
-	token, _, err := h.cfg.Auth.SignIn(r.Context(), c)
+	token, s, err := h.cfg.Auth.SignIn(r.Context(), c)
 	switch {
 	case isKind(err, haven.Unauthenticated):
 		p.Error = p.T("signin.failed")
@@ -116,6 +154,9 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	setSessionCookie(w, token)
+	if s.DeviceToken != "" {
+		setDeviceCookie(w, s.DeviceToken)
+	}
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 	return nil
 }
@@ -129,15 +170,6 @@ func (h *Handler) signOut(w http.ResponseWriter, r *http.Request) error {
 	clearSessionCookie(w)
 	http.Redirect(w, r, "/signin", http.StatusSeeOther)
 	return nil
-}
-
-// remoteKey is the client address for sign-in throttling (never stored).
-func remoteKey(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 // coarseUserAgent reduces a User-Agent to "Browser on System", enough for

@@ -10,6 +10,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"net/netip"
 
 	"github.com/haven-care/haven"
 	"github.com/haven-care/haven/internal/directory"
@@ -53,6 +54,9 @@ type Config struct {
 	// Screenings runs screenings; without it the screening pages are not
 	// mounted.
 	Screenings haven.ScreeningService
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client that sign-in throttling counts (server.ClientAddr).
+	TrustedProxies []netip.Prefix
 	// NeutralURL is where quick exit lands; DefaultNeutralURL when empty.
 	// Tests point it at a local page.
 	NeutralURL string
@@ -104,13 +108,13 @@ func (h *Handler) Mount(s *server.Server) {
 	s.Handle("GET /static/", h.static)
 	s.HandleFunc("GET /{$}", h.authed(h.home))
 	s.HandleFunc("GET /signin", h.signInForm)
-	s.HandleFunc("POST /signin", h.signIn)
+	s.HandleFunc("POST /signin", h.publicForm(h.signIn))
 	s.HandleFunc("POST /signout", h.signOut)
 	s.HandleFunc("GET /sessions", h.authed(h.sessions))
 	s.HandleFunc("POST /sessions/{id}/end", h.authed(h.endSession))
 	s.HandleFunc("GET /exit", h.exit)
 	s.HandleFunc("GET /quick-exit", h.exitNote)
-	s.HandleFunc("POST /language", h.setLanguage)
+	s.HandleFunc("POST /language", h.publicForm(h.setLanguage))
 	s.HandleFunc("GET /survivor-texts", h.authed(h.survivorTexts))
 	s.HandleFunc("GET /admin/translations", h.authed(h.translations))
 	s.HandleFunc("GET /screening-accuracy", h.authed(h.accuracy))
