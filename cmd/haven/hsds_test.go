@@ -202,7 +202,7 @@ func TestImportProgressBar(t *testing.T) {
 }
 
 func TestBenchDirectoryPrintsOneLine(t *testing.T) {
-	dsn := sqlstoretest.DefaultPostgresDSN
+	dsn := sqlstoretest.PostgresDSN()
 	db, err := sql.Open("pgx", dsn)
 	if err != nil {
 		t.Fatal(err)

@@ -2,7 +2,6 @@ package live_test
 
 import (
 	"context"
-	"os"
 	"testing"
 	"time"
 
@@ -103,10 +102,7 @@ func TestIndexWakesOnNotify(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dsn := os.Getenv("HAVEN_TEST_POSTGRES_DSN")
-	if dsn == "" {
-		dsn = sqlstoretest.DefaultPostgresDSN
-	}
+	dsn := sqlstoretest.PostgresDSN()
 	go l.Run(ctx, live.Options{ListenDSN: dsn, Channel: sqlstore.DirectoryChannel, Poll: time.Hour})
 	// Wait for the listener: it refreshes once connected, so a change
 	// made before that is caught up too; either way only LISTEN (not the

@@ -107,12 +107,18 @@ func DSN(tb testing.TB, engine string) string {
 
 var schemaSeq atomic.Int64
 
+// PostgresDSN is the server the PostgreSQL tests use:
+// HAVEN_TEST_POSTGRES_DSN, or DefaultPostgresDSN when it is unset.
+func PostgresDSN() string {
+	if dsn := os.Getenv("HAVEN_TEST_POSTGRES_DSN"); dsn != "" {
+		return dsn
+	}
+	return DefaultPostgresDSN
+}
+
 func freshSchema(tb testing.TB) string {
 	tb.Helper()
-	base := os.Getenv("HAVEN_TEST_POSTGRES_DSN")
-	if base == "" {
-		base = DefaultPostgresDSN
-	}
+	base := PostgresDSN()
 	admin, err := sql.Open("pgx", base)
 	if err == nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
