@@ -45,10 +45,11 @@ func (db *DB) ExportDirectory(ctx context.Context, confidential bool) (*haven.Di
 
 // DirectoryRecords reads the services named by ids with everything their
 // matching sites are made of, confidential locations included: it serves
-// the matching index, which hides those from roles that may not see them,
-// and names the index's results. It is not for display. With nil ids it
-// reads every service, and only the tables matching uses (no
-// organizations, addresses, phones, areas, costs or taxonomies).
+// the matching index, which hides those from roles that may not see them
+// and keeps each site's display summary (names, address line, phone) for
+// results pages. It is not for display. With nil ids it reads every
+// service, and only the tables the index uses (no areas, costs or
+// taxonomies).
 func (db *DB) DirectoryRecords(ctx context.Context, ids []string) (*haven.Directory, error) {
 	if ids == nil {
 		return db.loadDirectory(ctx, true)
@@ -56,8 +57,9 @@ func (db *DB) DirectoryRecords(ctx context.Context, ids []string) (*haven.Direct
 	return db.servicesDirectory(ctx, ids)
 }
 
-// loadDirectory reads every table, or with matchOnly those that matching
-// uses; two at a time, since decoding the JSON is most of the work.
+// loadDirectory reads every table, or with matchOnly those that the
+// matching index uses (matching, and the summaries results pages show);
+// two at a time, since decoding the JSON is most of the work.
 func (db *DB) loadDirectory(ctx context.Context, matchOnly bool) (*haven.Directory, error) {
 	var d haven.Directory
 	q := db.db
@@ -72,12 +74,12 @@ func (db *DB) loadDirectory(ctx context.Context, matchOnly bool) (*haven.Directo
 		load  func() error
 	}
 	steps := []step{
-		{false, func() (e error) { d.Organizations, e = load(ctx, q, orgEntity, order); return }},
+		{true, func() (e error) { d.Organizations, e = load(ctx, q, orgEntity, order); return }},
 		{true, func() (e error) { d.Services, e = load(ctx, q, serviceEntity, order); return }},
 		{true, func() (e error) { d.Locations, e = load(ctx, q, locationEntity, order); return }},
 		{true, func() (e error) { d.ServiceAtLocations, e = load(ctx, q, salEntity, order); return }},
-		{false, func() (e error) { d.Addresses, e = load(ctx, q, addressEntity, order); return }},
-		{false, func() (e error) { d.Phones, e = load(ctx, q, phoneEntity, order); return }},
+		{true, func() (e error) { d.Addresses, e = load(ctx, q, addressEntity, order); return }},
+		{true, func() (e error) { d.Phones, e = load(ctx, q, phoneEntity, order); return }},
 		{true, func() (e error) { d.Schedules, e = load(ctx, q, scheduleEntity, order); return }},
 		{true, func() (e error) { d.Languages, e = load(ctx, q, languageEntity, order); return }},
 		{false, func() (e error) { d.ServiceAreas, e = load(ctx, q, areaEntity, order); return }},
