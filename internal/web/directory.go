@@ -47,9 +47,12 @@ type needOption struct {
 	Checked    bool
 }
 
+// directoryRow is one result or near miss as the page shows it. A near
+// miss carries no location, address or phone (see directory.NearMiss).
 type directoryRow struct {
-	ServiceID, Service, Location, Distance string
-	Why                                    []string
+	ServiceID, Distance string
+	directory.Summary
+	Why []string
 }
 
 // directoryFormKeys are the single-valued inputs the form echoes back.
@@ -76,22 +79,20 @@ func (h *Handler) directorySearch(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	user, _ := signedIn(r.Context())
-	q.Role = user.user.Role
+	// The index answers for the role (no confidential site to a role that
+	// may not see it) and carries what the page shows: no query per hit.
+	q.Role, q.Summaries = user.user.Role, true
 	ans, err := h.cfg.Directory.Query(q)
-	if err != nil {
-		return err
-	}
-	names, err := directory.Names(r.Context(), h.cfg.DirectoryRecords, ans)
 	if err != nil {
 		return err
 	}
 	p.Searched, p.Matched = true, ans.Matched
 	p.CanEdit = h.cfg.ServiceWriter != nil && user.user.Role == haven.RoleEditor
 	for _, res := range ans.Results {
-		p.Results = append(p.Results, directoryRow{res.ServiceID, names[res.ServiceID], names[res.LocationID], km(res.DistanceKm), res.Reasons})
+		p.Results = append(p.Results, directoryRow{res.ServiceID, km(res.DistanceKm), res.Summary, res.Reasons})
 	}
 	for _, nm := range ans.NearMisses {
-		p.Misses = append(p.Misses, directoryRow{ServiceID: nm.ServiceID, Service: names[nm.ServiceID], Distance: km(nm.DistanceKm), Why: nm.WhyNot})
+		p.Misses = append(p.Misses, directoryRow{nm.ServiceID, km(nm.DistanceKm), nm.Summary, nm.WhyNot})
 	}
 	return h.render(w, http.StatusOK, "directory", &p)
 }

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/haven-care/haven"
@@ -21,6 +22,26 @@ import (
 // withDirectory serves the env's store again, with a synthetic directory
 // loaded and the search page mounted on a live index.
 func withDirectory(t *testing.T, e *env) (*env, haven.Location) {
+	t.Helper()
+	e2, shelter, _ := withCountedDirectory(t, e)
+	return e2, shelter
+}
+
+// countingRecords counts the calls made to the store's directory reads
+// (each one 14 to 21 SELECTs).
+type countingRecords struct {
+	directory.Records
+	calls atomic.Int64
+}
+
+func (c *countingRecords) DirectoryRecords(ctx context.Context, ids []string) (*haven.Directory, error) {
+	c.calls.Add(1)
+	return c.Records.DirectoryRecords(ctx, ids)
+}
+
+// withCountedDirectory is withDirectory, with the page's directory reads
+// counted.
+func withCountedDirectory(t *testing.T, e *env) (*env, haven.Location, *countingRecords) {
 	t.Helper()
 	ctx := context.Background()
 	d := directory.GenerateDirectory(300, 7)
@@ -41,7 +62,8 @@ func withDirectory(t *testing.T, e *env) (*env, haven.Location) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := web.New(web.Config{Auth: e.db, Directory: idx, DirectoryRecords: e.db, ServiceWriter: e.db, Version: "test"})
+	records := &countingRecords{Records: e.db}
+	h, err := web.New(web.Config{Auth: e.db, Directory: idx, DirectoryRecords: records, ServiceWriter: e.db, Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +72,7 @@ func withDirectory(t *testing.T, e *env) (*env, haven.Location) {
 	e2 := *e
 	e2.srv = httptest.NewServer(s.Handler())
 	t.Cleanup(e2.srv.Close)
-	return &e2, confidential
+	return &e2, confidential, records
 }
 
 func TestDirectorySearchPage(t *testing.T) {
@@ -85,6 +107,55 @@ func TestDirectorySearchPage(t *testing.T) {
 	_, analystSaw := get(t, a, e.srv.URL+"/directory?"+q.Encode())
 	if strings.Contains(analystSaw, html.EscapeString(shelter.Name)) {
 		t.Errorf("an analyst sees the shelter %q", shelter.Name)
+	}
+}
+
+// TestDirectorySearchPageSummaries checks that a results page shows each
+// result's organization, address, phone, hours and languages from the
+// index, without reading the store's directory, and that a role that may
+// not see shelters finds neither a shelter's address nor its phone in it.
+func TestDirectorySearchPageSummaries(t *testing.T) {
+	e, shelter, records := withCountedDirectory(t, newEnv(t, false))
+	mustUser(t, e.db, "analyst", "", haven.RoleAnalyst)
+	d := directory.GenerateDirectory(300, 7)
+	var address, phone string
+	for _, a := range d.Addresses {
+		if a.LocationID == shelter.ID {
+			address = a.Address1
+		}
+	}
+	for _, p := range d.Phones {
+		if p.LocationID == shelter.ID {
+			phone = p.Number
+		}
+	}
+	if address == "" || phone == "" {
+		t.Fatalf("the shelter has address %q and phone %q, want both", address, phone)
+	}
+	q := url.Values{"lat": {fmt.Sprint(*shelter.Latitude)}, "lon": {fmt.Sprint(*shelter.Longitude)}, "radius_km": {"1"}}
+	for _, n := range haven.Needs {
+		q.Add("need", n.Code)
+	}
+	c := client(t)
+	signIn(t, e, c, "advocate", "")
+	before := records.calls.Load()
+	_, page := get(t, c, e.srv.URL+"/directory?"+q.Encode())
+	for _, want := range []string{html.EscapeString(shelter.Name), address, html.EscapeString(phone), "Synthetic Organization",
+		"<dt>Hours</dt>", "<dt>Languages</dt>"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("an advocate's results page lacks %q", want)
+		}
+	}
+	if n := records.calls.Load() - before; n != 0 {
+		t.Errorf("the search page read the store's directory %d times, want 0", n)
+	}
+	a := client(t)
+	signIn(t, e, a, "analyst", "")
+	_, page = get(t, a, e.srv.URL+"/directory?"+q.Encode())
+	for _, leak := range []string{shelter.Name, address, phone} {
+		if strings.Contains(page, html.EscapeString(leak)) {
+			t.Errorf("an analyst's results page shows the shelter's %q", leak)
+		}
 	}
 }
 
