@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/haven-care/haven"
 	"github.com/haven-care/haven/internal/directory"
@@ -47,12 +48,28 @@ type needOption struct {
 	Checked    bool
 }
 
-// directoryRow is one result or near miss as the page shows it. A near
-// miss carries no location, address or phone (see directory.NearMiss).
+// directoryRow is one result or near miss as the page shows it, in flat
+// fields of text (the template looks each up by name on every row). A
+// near miss carries no place or phone (see directory.NearMiss).
 type directoryRow struct {
-	ServiceID, Distance string
-	directory.Summary
-	Why []string
+	ServiceID, Service, Organization, Distance string
+	Place                                      string // location name and address line
+	Phone, Hours, Languages                    string
+	Why                                        []string
+}
+
+func newDirectoryRow(serviceID string, km float64, s *directory.Summary, why []string) directoryRow {
+	row := directoryRow{ServiceID: serviceID, Service: s.Service, Organization: s.Organization, Distance: distanceText(km),
+		Phone: s.Phone, Hours: s.Hours, Languages: strings.Join(s.Languages, ", "), Why: why}
+	var place []string
+	if s.Location != "" && s.Location != s.Service {
+		place = append(place, s.Location)
+	}
+	if s.Address != "" {
+		place = append(place, s.Address)
+	}
+	row.Place = strings.Join(place, ", ")
+	return row
 }
 
 // directoryFormKeys are the single-valued inputs the form echoes back.
@@ -88,16 +105,18 @@ func (h *Handler) directorySearch(w http.ResponseWriter, r *http.Request) error 
 	}
 	p.Searched, p.Matched = true, ans.Matched
 	p.CanEdit = h.cfg.ServiceWriter != nil && user.user.Role == haven.RoleEditor
-	for _, res := range ans.Results {
-		p.Results = append(p.Results, directoryRow{res.ServiceID, km(res.DistanceKm), res.Summary, res.Reasons})
+	for i := range ans.Results {
+		res := &ans.Results[i]
+		p.Results = append(p.Results, newDirectoryRow(res.ServiceID, res.DistanceKm, &res.Summary, res.Reasons))
 	}
-	for _, nm := range ans.NearMisses {
-		p.Misses = append(p.Misses, directoryRow{nm.ServiceID, km(nm.DistanceKm), nm.Summary, nm.WhyNot})
+	for i := range ans.NearMisses {
+		nm := &ans.NearMisses[i]
+		p.Misses = append(p.Misses, newDirectoryRow(nm.ServiceID, nm.DistanceKm, &nm.Summary, nm.WhyNot))
 	}
 	return h.render(w, http.StatusOK, "directory", &p)
 }
 
-func km(d float64) string {
+func distanceText(d float64) string {
 	if d < 0 {
 		return ""
 	}

@@ -8,9 +8,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/haven-care/haven"
 	"github.com/haven-care/haven/internal/directory"
@@ -193,4 +197,51 @@ func TestDirectoryEditing(t *testing.T) {
 		got.Services[0].MinimumAge == nil || *got.Services[0].MinimumAge != 18 {
 		t.Errorf("stored service after edit: %+v, %v", got.Services, err)
 	}
+}
+
+// BenchmarkDirectorySearchPage serves the signed-in search page (near a
+// city, two needs, a language) over a real SQLite store holding a
+// synthetic directory of HAVEN_BENCH_SERVICES services (default 20,000),
+// reporting the 99th percentile time and the store's directory reads per
+// page. For the figures over HTTP see scripts/bench-directory-page.
+func BenchmarkDirectorySearchPage(b *testing.B) {
+	n := 20_000
+	if s := os.Getenv("HAVEN_BENCH_SERVICES"); s != "" {
+		n, _ = strconv.Atoi(s)
+	}
+	e := newEnv(b, false)
+	ctx := context.Background()
+	if _, err := e.db.ImportDirectory(ctx, directory.GenerateDirectory(n, 1), nil); err != nil {
+		b.Fatal(err)
+	}
+	idx, err := live.Build(ctx, e.db)
+	if err != nil {
+		b.Fatal(err)
+	}
+	records := &countingRecords{Records: e.db}
+	h, err := web.New(web.Config{Auth: e.db, Directory: idx, DirectoryRecords: records, Version: "bench"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := server.New(slog.New(slog.DiscardHandler), e.db)
+	h.Mount(s)
+	handler := s.Handler()
+	tok := tokens(b, e)["advocate"]
+	path := "/directory?need=shelter&need=housing&lat=41.88&lon=-87.63&radius_km=25&language=es"
+	times := make([]time.Duration, 0, b.N)
+	var size int
+	for b.Loop() {
+		rec := httptest.NewRecorder()
+		start := time.Now()
+		handler.ServeHTTP(rec, request(path, tok))
+		times = append(times, time.Since(start))
+		if rec.Code != http.StatusOK {
+			b.Fatalf("status=%d", rec.Code)
+		}
+		size = rec.Body.Len()
+	}
+	slices.Sort(times)
+	b.ReportMetric(float64(times[len(times)*99/100].Microseconds())/1000, "p99-ms")
+	b.ReportMetric(float64(size), "html-bytes")
+	b.ReportMetric(float64(records.calls.Load())/float64(len(times)), "directory-reads/page")
 }
