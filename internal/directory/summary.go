@@ -137,9 +137,10 @@ func displays(d *haven.Directory) func(s *haven.Service, locationID string) Disp
 	for _, o := range d.Organizations {
 		orgs[o.ID] = o.Name
 	}
-	locs := map[string]string{}
+	locs, hidden := map[string]string{}, map[string]bool{}
 	for _, l := range d.Locations {
 		locs[l.ID] = l.Name
+		hidden[l.ID] = l.Confidential
 	}
 	addrs := map[string]string{}
 	for _, a := range d.Addresses {
@@ -147,9 +148,18 @@ func displays(d *haven.Directory) func(s *haven.Service, locationID string) Disp
 			addrs[a.LocationID] = addressLine(a)
 		}
 	}
+	for _, s := range d.ServiceAtLocations {
+		hidden[s.ID] = hidden[s.LocationID]
+	}
 	phones := map[string]string{} // by "sal:", "loc:", "svc:" and "org:" and the record's ID; first wins
 	for _, p := range d.Phones {
-		for _, k := range []string{"sal:" + p.ServiceAtLocationID, "loc:" + p.LocationID, "svc:" + p.ServiceID, "org:" + p.OrganizationID} {
+		keys := []string{"sal:" + p.ServiceAtLocationID, "loc:" + p.LocationID, "svc:" + p.ServiceID, "org:" + p.OrganizationID}
+		if hidden[p.LocationID] || hidden[p.ServiceAtLocationID] {
+			// A shelter's phone is only ever the shelter's: never the
+			// service's or organization's phone shown at other sites.
+			keys = keys[:2]
+		}
+		for _, k := range keys {
 			if _, ok := phones[k]; !ok && !strings.HasSuffix(k, ":") && p.Number != "" {
 				phones[k] = p.Number
 			}

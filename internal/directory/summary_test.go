@@ -1,6 +1,7 @@
 package directory
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -8,8 +9,10 @@ import (
 )
 
 // summaryDirectory is one organization with a clinic (its own phone and
-// address), a shelter and a hotline (the service's phone), and a service
-// reached through its organization's phone.
+// address), a shelter, a hotline (the service's phone) and legal aid at
+// the clinic's location; two phones that name a service or the
+// organization also belong to the shelter, and must not stand in as
+// theirs anywhere else.
 func summaryDirectory() *haven.Directory {
 	lat, lon := 42.36, -71.06
 	return &haven.Directory{
@@ -25,7 +28,8 @@ func summaryDirectory() *haven.Directory {
 			{ID: "a1", LocationID: "l1", Address1: "1 Main St", Address2: "Suite 2", City: "Boston", StateProvince: "MA", PostalCode: "02108", AddressType: "physical"},
 			{ID: "a2", LocationID: "l2", Address1: "9 Quiet Rd", City: "Boston"}},
 		Phones: []haven.Phone{{ID: "p1", ServiceAtLocationID: "s1", Number: "617-555-0101"}, {ID: "p2", LocationID: "l1", Number: "617-555-0102"},
-			{ID: "p3", LocationID: "l2", Number: "617-555-0103"}, {ID: "p4", ServiceID: "hotline", Number: "800-555-0104"},
+			{ID: "p3", LocationID: "l2", Number: "617-555-0103"}, {ID: "p6", ServiceID: "hotline", OrganizationID: "o1", LocationID: "l2", Number: "617-555-0106"},
+			{ID: "p7", ServiceAtLocationID: "s2", ServiceID: "legal", Number: "617-555-0107"}, {ID: "p4", ServiceID: "hotline", Number: "800-555-0104"},
 			{ID: "p5", OrganizationID: "o1", Number: "617-555-0105"}},
 		Schedules: []haven.Schedule{{ID: "h1", ServiceID: "clinic", Freq: "WEEKLY", ByDay: "MO,TU,WE,TH,FR", OpensAt: "09:00", ClosesAt: "17:00"},
 			{ID: "h2", ServiceID: "clinic", Freq: "WEEKLY", ByDay: "SA", OpensAt: "10:00", ClosesAt: "14:00"}},
@@ -47,7 +51,7 @@ func TestQuerySummaries(t *testing.T) {
 			Address: "1 Main St, Suite 2, Boston, MA 02108", Phone: "617-555-0102"}},
 		"hotline": {Display: Display{Service: "Helpline", Organization: "Harbor Health", Phone: "800-555-0104"}},
 		"shelter": {Display: Display{Service: "Safe Stay", Organization: "Harbor Health", Location: "Hidden House",
-			Address: "9 Quiet Rd, Boston", Phone: "617-555-0103"}},
+			Address: "9 Quiet Rd, Boston", Phone: "617-555-0107"}}, // the phone of the service at the location comes first
 	}
 	needs := []string{"immediate-medical", "shelter", "safety", "legal"}
 	q := Query{Needs: needs, Near: boston, RadiusKm: 5, IncludeRemote: true, Role: haven.RoleAdvocate, Summaries: true}
@@ -65,7 +69,7 @@ func TestQuerySummaries(t *testing.T) {
 	q.Role = haven.RoleAnalyst
 	a, _ = x.Query(q)
 	for _, r := range a.Results {
-		if r.ServiceID == "shelter" || r.Summary.Address == "9 Quiet Rd, Boston" || r.Summary.Phone == "617-555-0103" {
+		if r.ServiceID == "shelter" || r.Summary.Address == "9 Quiet Rd, Boston" || (r.Summary.Phone != "" && strings.Contains("617-555-0103 617-555-0106 617-555-0107", r.Summary.Phone)) {
 			t.Errorf("an analyst gets the shelter: %+v", r)
 		}
 	}
