@@ -143,7 +143,12 @@ func TestDirectorySearchPageSummaries(t *testing.T) {
 	c := client(t)
 	signIn(t, e, c, "advocate", "")
 	before := records.calls.Load()
-	_, page := get(t, c, e.srv.URL+"/directory?"+q.Encode())
+	var page string
+	n, tables := countSelects(func() { _, page = get(t, c, e.srv.URL+"/directory?"+q.Encode()) })
+	t.Logf("search page: %d SELECTs, %d directory tables read", n, tables)
+	if n > 2 || tables != 0 {
+		t.Errorf("the search page ran %d SELECTs reading %d directory tables, want at most 2 (the session and its user) and none", n, tables)
+	}
 	for _, want := range []string{html.EscapeString(shelter.Name), address, html.EscapeString(phone), "Synthetic Organization",
 		"<dt>Hours</dt>", "<dt>Languages</dt>"} {
 		if !strings.Contains(page, want) {
