@@ -137,10 +137,9 @@ func displays(d *haven.Directory) func(s *haven.Service, locationID string) Disp
 	for _, o := range d.Organizations {
 		orgs[o.ID] = o.Name
 	}
-	locs, hidden := map[string]string{}, map[string]bool{}
+	locs := map[string]string{}
 	for _, l := range d.Locations {
 		locs[l.ID] = l.Name
-		hidden[l.ID] = l.Confidential
 	}
 	addrs := map[string]string{}
 	for _, a := range d.Addresses {
@@ -148,15 +147,15 @@ func displays(d *haven.Directory) func(s *haven.Service, locationID string) Disp
 			addrs[a.LocationID] = addressLine(a)
 		}
 	}
-	for _, s := range d.ServiceAtLocations {
-		hidden[s.ID] = hidden[s.LocationID]
-	}
 	phones := map[string]string{} // by "sal:", "loc:", "svc:" and "org:" and the record's ID; first wins
 	for _, p := range d.Phones {
 		keys := []string{"sal:" + p.ServiceAtLocationID, "loc:" + p.LocationID, "svc:" + p.ServiceID, "org:" + p.OrganizationID}
-		if hidden[p.LocationID] || hidden[p.ServiceAtLocationID] {
-			// A shelter's phone is only ever the shelter's: never the
-			// service's or organization's phone shown at other sites.
+		if p.LocationID != "" || p.ServiceAtLocationID != "" {
+			// A phone of a place is only ever that place's: never the
+			// service's or organization's phone shown at other sites,
+			// which could give away a shelter's number. (d may not hold
+			// the location to tell whether it is confidential: a refresh
+			// reads only the changed services' locations.)
 			keys = keys[:2]
 		}
 		for _, k := range keys {

@@ -9,9 +9,10 @@ import (
 )
 
 // summaryDirectory is one organization with a clinic (its own phone and
-// address), a shelter, a hotline (the service's phone) and legal aid at
-// the clinic's location; two phones that name a service or the
-// organization also belong to the shelter, and must not stand in as
+// address), a shelter, a hotline (the service's phone), legal aid at the
+// clinic's location and a food pantry reached through the organization's
+// phone; phones that name a service or the organization but also belong
+// to a place (the shelter, a location not in d) must not stand in as
 // theirs anywhere else.
 func summaryDirectory() *haven.Directory {
 	lat, lon := 42.36, -71.06
@@ -19,7 +20,7 @@ func summaryDirectory() *haven.Directory {
 		Organizations: []haven.Organization{{ID: "o1", Name: "Harbor Health"}},
 		Services: []haven.Service{{ID: "clinic", OrganizationID: "o1", Name: "Walk-in Clinic"},
 			{ID: "shelter", OrganizationID: "o1", Name: "Safe Stay"}, {ID: "hotline", OrganizationID: "o1", Name: "Helpline"},
-			{ID: "legal", OrganizationID: "o1", Name: "Legal Aid"}},
+			{ID: "legal", OrganizationID: "o1", Name: "Legal Aid"}, {ID: "food", OrganizationID: "o1", Name: "Food Pantry"}},
 		Locations: []haven.Location{{ID: "l1", Name: "Main Street Site", Latitude: &lat, Longitude: &lon},
 			{ID: "l2", Name: "Hidden House", Latitude: &lat, Longitude: &lon, Confidential: true}},
 		ServiceAtLocations: []haven.ServiceAtLocation{{ID: "s1", ServiceID: "clinic", LocationID: "l1"},
@@ -30,14 +31,15 @@ func summaryDirectory() *haven.Directory {
 		Phones: []haven.Phone{{ID: "p1", ServiceAtLocationID: "s1", Number: "617-555-0101"}, {ID: "p2", LocationID: "l1", Number: "617-555-0102"},
 			{ID: "p3", LocationID: "l2", Number: "617-555-0103"}, {ID: "p6", ServiceID: "hotline", OrganizationID: "o1", LocationID: "l2", Number: "617-555-0106"},
 			{ID: "p7", ServiceAtLocationID: "s2", ServiceID: "legal", Number: "617-555-0107"}, {ID: "p4", ServiceID: "hotline", Number: "800-555-0104"},
-			{ID: "p5", OrganizationID: "o1", Number: "617-555-0105"}},
+			{ID: "p8", OrganizationID: "o1", LocationID: "l9", Number: "617-555-0108"}, {ID: "p5", OrganizationID: "o1", Number: "617-555-0105"}},
 		Schedules: []haven.Schedule{{ID: "h1", ServiceID: "clinic", Freq: "WEEKLY", ByDay: "MO,TU,WE,TH,FR", OpensAt: "09:00", ClosesAt: "17:00"},
 			{ID: "h2", ServiceID: "clinic", Freq: "WEEKLY", ByDay: "SA", OpensAt: "10:00", ClosesAt: "14:00"}},
 		Languages: []haven.Language{{ID: "g1", ServiceID: "clinic", Code: "es"}, {ID: "g2", ServiceID: "clinic", Code: "vi"}},
 		Attributes: []haven.Attribute{{ID: "t1", LinkID: "clinic", LinkEntity: "service", TaxonomyTermID: "immediate-medical"},
 			{ID: "t2", LinkID: "shelter", LinkEntity: "service", TaxonomyTermID: "shelter"},
 			{ID: "t3", LinkID: "hotline", LinkEntity: "service", TaxonomyTermID: "safety"},
-			{ID: "t4", LinkID: "legal", LinkEntity: "service", TaxonomyTermID: "legal"}},
+			{ID: "t4", LinkID: "legal", LinkEntity: "service", TaxonomyTermID: "legal"},
+			{ID: "t5", LinkID: "food", LinkEntity: "service", TaxonomyTermID: "food"}},
 	}
 }
 
@@ -50,10 +52,11 @@ func TestQuerySummaries(t *testing.T) {
 		"legal": {Display: Display{Service: "Legal Aid", Organization: "Harbor Health", Location: "Main Street Site",
 			Address: "1 Main St, Suite 2, Boston, MA 02108", Phone: "617-555-0102"}},
 		"hotline": {Display: Display{Service: "Helpline", Organization: "Harbor Health", Phone: "800-555-0104"}},
+		"food":    {Display: Display{Service: "Food Pantry", Organization: "Harbor Health", Phone: "617-555-0105"}},
 		"shelter": {Display: Display{Service: "Safe Stay", Organization: "Harbor Health", Location: "Hidden House",
 			Address: "9 Quiet Rd, Boston", Phone: "617-555-0107"}}, // the phone of the service at the location comes first
 	}
-	needs := []string{"immediate-medical", "shelter", "safety", "legal"}
+	needs := []string{"immediate-medical", "shelter", "safety", "legal", "food"}
 	q := Query{Needs: needs, Near: boston, RadiusKm: 5, IncludeRemote: true, Role: haven.RoleAdvocate, Summaries: true}
 	a, err := x.Query(q)
 	if err != nil {
