@@ -11,7 +11,8 @@ import (
 // GenerateDirectory returns the synthetic directory of Generate(n, seed)
 // as HSDS records, for `haven demo directory`: one organization per five
 // services, each service at its location (with a street address near the
-// nearest city and a phone number from the fictional 555-01xx range),
+// nearest city, in the unassigned ZIP range 000xx, and a phone number
+// from the fictional 555-01xx range),
 // needs as attributes linking the Haven needs taxonomy, weekly schedules,
 // languages and required documents. A service without a location has a
 // phone of its own.
@@ -70,8 +71,10 @@ func addSite(d *haven.Directory, s *Site, orgID string, i int) {
 	}
 	phone.LocationID = s.LocationID
 	d.Phones = append(d.Phones, phone)
+	city, state := nearestCity(s)
 	d.Addresses = append(d.Addresses, haven.Address{ID: derivedID(s.ServiceID, "addr"), LocationID: s.LocationID,
-		Address1: fmt.Sprintf("%d Synthetic Way", 100+i%9900), City: nearestCity(s), Country: "US", AddressType: "physical"})
+		Address1: fmt.Sprintf("%d Synthetic Way", 100+i%9900), City: city, StateProvince: state,
+		PostalCode: fmt.Sprintf("000%02d", i%100), Country: "US", AddressType: "physical"})
 	loc := haven.Location{ID: s.LocationID, LocationType: "physical", OrganizationID: orgID, Name: svc.Name,
 		Confidential: s.Confidential, TimeZone: s.TimeZone}
 	if s.HasCoords {
@@ -117,10 +120,11 @@ func clock(m int) string {
 	return fmt.Sprintf("%02d:%02d", m/60, m%60)
 }
 
-// nearestCity names the city nearest to s ("" without coordinates).
-func nearestCity(s *Site) string {
+// nearestCity names the city nearest to s and its state ("Synthetic
+// City", "XX" without coordinates).
+func nearestCity(s *Site) (city, state string) {
 	if !s.HasCoords {
-		return ""
+		return "Synthetic City", "XX"
 	}
 	best, bestD := "", math.Inf(1)
 	for _, c := range cities {
@@ -128,5 +132,6 @@ func nearestCity(s *Site) string {
 			best, bestD = c.name, d
 		}
 	}
-	return best
+	state = cityState[best]
+	return strings.TrimSuffix(best, " "+state), state
 }

@@ -146,3 +146,11 @@ func TestTruncate(t *testing.T) {
 		}
 	}
 }
+
+func TestEveryCityHasAState(t *testing.T) {
+	for _, c := range cities {
+		if len(cityState[c.name]) != 2 {
+			t.Errorf("city %q has no state", c.name)
+		}
+	}
+}
