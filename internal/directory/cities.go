@@ -94,3 +94,32 @@ var cities = []city{
 	{"Manchester", 42.99, -71.46, 115, east}, {"Wilmington", 39.74, -75.55, 70, east},
 	{"Charleston WV", 38.35, -81.63, 48, east}, {"Rapid City", 44.08, -103.23, 78, mountain},
 }
+
+// cityState is the state (USPS code) of each city in cities.
+var cityState = map[string]string{
+	"New York": "NY", "Los Angeles": "CA", "Chicago": "IL", "Houston": "TX", "Phoenix": "AZ", "Philadelphia": "PA",
+	"San Antonio": "TX", "San Diego": "CA", "Dallas": "TX", "Jacksonville": "FL", "Austin": "TX", "Fort Worth": "TX",
+	"San Jose": "CA", "Columbus": "OH", "Charlotte": "NC", "Indianapolis": "IN", "San Francisco": "CA", "Seattle": "WA",
+	"Denver": "CO", "Oklahoma City": "OK", "Nashville": "TN", "Washington": "DC", "El Paso": "TX", "Las Vegas": "NV",
+	"Boston": "MA", "Detroit": "MI", "Portland": "OR", "Louisville": "KY", "Memphis": "TN", "Baltimore": "MD",
+	"Milwaukee": "WI", "Albuquerque": "NM", "Tucson": "AZ", "Fresno": "CA", "Sacramento": "CA", "Mesa": "AZ",
+	"Kansas City": "MO", "Atlanta": "GA", "Omaha": "NE", "Colorado Springs": "CO", "Raleigh": "NC", "Long Beach": "CA",
+	"Virginia Beach": "VA", "Miami": "FL", "Oakland": "CA", "Minneapolis": "MN", "Tulsa": "OK", "Bakersfield": "CA",
+	"Wichita": "KS", "Arlington": "TX", "Aurora": "CO", "Tampa": "FL", "New Orleans": "LA", "Cleveland": "OH",
+	"Honolulu": "HI", "Anaheim": "CA", "Lexington": "KY", "Stockton": "CA", "Corpus Christi": "TX", "Henderson": "NV",
+	"Riverside": "CA", "Newark": "NJ", "Saint Paul": "MN", "Santa Ana": "CA", "Cincinnati": "OH", "Irvine": "CA",
+	"Orlando": "FL", "Pittsburgh": "PA", "St. Louis": "MO", "Greensboro": "NC", "Jersey City": "NJ", "Anchorage": "AK",
+	"Lincoln": "NE", "Plano": "TX", "Durham": "NC", "Buffalo": "NY", "Chandler": "AZ", "Chula Vista": "CA",
+	"Toledo": "OH", "Madison": "WI", "Gilbert": "AZ", "Reno": "NV", "Fort Wayne": "IN", "North Las Vegas": "NV",
+	"St. Petersburg": "FL", "Lubbock": "TX", "Irving": "TX", "Laredo": "TX", "Winston-Salem": "NC", "Chesapeake": "VA",
+	"Glendale": "AZ", "Garland": "TX", "Scottsdale": "AZ", "Norfolk": "VA", "Boise": "ID", "Fremont": "CA",
+	"Spokane": "WA", "Santa Clarita": "CA", "Baton Rouge": "LA", "Richmond": "VA", "Hialeah": "FL", "San Bernardino": "CA",
+	"Tacoma": "WA", "Modesto": "CA", "Huntsville": "AL", "Des Moines": "IA", "Yonkers": "NY", "Rochester": "NY",
+	"Moreno Valley": "CA", "Fayetteville": "NC", "Fontana": "CA", "Columbus GA": "GA", "Worcester": "MA",
+	"Port St. Lucie": "FL", "Little Rock": "AR", "Augusta": "GA", "Oxnard": "CA", "Birmingham": "AL", "Montgomery": "AL",
+	"Frisco": "TX", "Amarillo": "TX", "Salt Lake City": "UT", "Grand Rapids": "MI", "Huntington Beach": "CA",
+	"Overland Park": "KS", "Glendale CA": "CA", "Tallahassee": "FL", "Grand Prairie": "TX", "McKinney": "TX",
+	"Cape Coral": "FL", "Sioux Falls": "SD", "Knoxville": "TN", "Providence": "RI", "Chattanooga": "TN", "Jackson": "MS",
+	"Charleston": "SC", "Albany": "NY", "Portland ME": "ME", "Burlington": "VT", "Billings": "MT", "Fargo": "ND",
+	"Cheyenne": "WY", "Manchester": "NH", "Wilmington": "DE", "Charleston WV": "WV", "Rapid City": "SD",
+}

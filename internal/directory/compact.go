@@ -90,6 +90,8 @@ func (x *Index) compact(s *Site) rec {
 	}
 	r.tz = x.zone(s.TimeZone)
 	r.hours = x.pattern(s.Hours)
+	r.disp = uint32(len(x.disp))
+	x.disp = appendDisplay(x.disp, &s.Display)
 	return r
 }
 
@@ -200,6 +202,7 @@ func (x *Index) pattern(hours []Hours) uint32 {
 	}
 	id := uint32(len(x.patterns))
 	x.patterns = append(x.patterns, p)
+	x.patText = append(x.patText, hoursText(p))
 	x.patIDs[key.String()] = id
 	return id
 }

@@ -2,6 +2,7 @@ package directory
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/haven-care/haven"
@@ -9,8 +10,12 @@ import (
 
 // GenerateDirectory returns the synthetic directory of Generate(n, seed)
 // as HSDS records, for `haven demo directory`: one organization per five
-// services, each service at its location, needs as attributes linking the
-// Haven needs taxonomy, weekly schedules, languages and required documents.
+// services, each service at its location (with a street address near the
+// nearest city, in the unassigned ZIP range 000xx, and a phone number
+// from the fictional 555-01xx range),
+// needs as attributes linking the Haven needs taxonomy, weekly schedules,
+// languages and required documents. A service without a location has a
+// phone of its own.
 func GenerateDirectory(n int, seed uint64) *haven.Directory {
 	d := &haven.Directory{Taxonomies: []haven.Taxonomy{haven.NeedsTaxonomy}}
 	for _, need := range haven.Needs {
@@ -58,9 +63,18 @@ func addSite(d *haven.Directory, s *Site, orgID string, i int) {
 		sc.ID, sc.ServiceID = derivedID(s.ServiceID, fmt.Sprint("sched", k)), s.ServiceID
 		d.Schedules = append(d.Schedules, sc)
 	}
+	phone := haven.Phone{ID: derivedID(s.ServiceID, "phone"), Number: fmt.Sprintf("(%03d) 555-01%02d", 200+i%800, i%100), Type: "voice"}
 	if s.LocationID == "" {
+		phone.ServiceID = s.ServiceID
+		d.Phones = append(d.Phones, phone)
 		return
 	}
+	phone.LocationID = s.LocationID
+	d.Phones = append(d.Phones, phone)
+	city, state := nearestCity(s)
+	d.Addresses = append(d.Addresses, haven.Address{ID: derivedID(s.ServiceID, "addr"), LocationID: s.LocationID,
+		Address1: fmt.Sprintf("%d Synthetic Way", 100+i%9900), City: city, StateProvince: state,
+		PostalCode: fmt.Sprintf("000%02d", i%100), Country: "US", AddressType: "physical"})
 	loc := haven.Location{ID: s.LocationID, LocationType: "physical", OrganizationID: orgID, Name: svc.Name,
 		Confidential: s.Confidential, TimeZone: s.TimeZone}
 	if s.HasCoords {
@@ -104,4 +118,20 @@ func clock(m int) string {
 		m -= 24 * 60
 	}
 	return fmt.Sprintf("%02d:%02d", m/60, m%60)
+}
+
+// nearestCity names the city nearest to s and its state ("Synthetic
+// City", "XX" without coordinates).
+func nearestCity(s *Site) (city, state string) {
+	if !s.HasCoords {
+		return "Synthetic City", "XX"
+	}
+	best, bestD := "", math.Inf(1)
+	for _, c := range cities {
+		if d := (c.lat-s.Lat)*(c.lat-s.Lat) + (c.lon-s.Lon)*(c.lon-s.Lon); d < bestD {
+			best, bestD = c.name, d
+		}
+	}
+	state = cityState[best]
+	return strings.TrimSuffix(best, " "+state), state
 }

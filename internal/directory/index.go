@@ -50,6 +50,7 @@ type rec struct {
 	maxAge    uint8 // 255: none
 	tz        uint16
 	hours     uint32 // pattern ID; 0: unknown
+	disp      uint32 // offset of the site's Display in Index.disp
 	next      int32  // next site of a service with the same ID hash; -1: none
 	lat, lon  float32
 }
@@ -72,6 +73,7 @@ type Index struct {
 	mu       sync.RWMutex
 	recs     []rec
 	ids      []byte
+	disp     []byte // every site's Display, encoded (see appendDisplay)
 	ext      []extSets
 	cells    map[uint32]*cell
 	global   map[uint32][]int32 // term → every site (sorted), for wide or location-free queries
@@ -84,6 +86,7 @@ type Index struct {
 	zones    []*time.Location
 	zoneIDs  map[string]uint16
 	patterns []pattern
+	patText  []string // hoursText of each pattern
 	patIDs   map[string]uint32
 	live     int
 	pool     sync.Pool
@@ -118,6 +121,7 @@ func NewEmpty() *Index {
 	}
 	x.zone("")
 	x.patterns = append(x.patterns, pattern{}) // pattern 0: hours unknown
+	x.patText = append(x.patText, "")
 	return x
 }
 

@@ -35,6 +35,9 @@ type Query struct {
 	Role             haven.Role           // the asker's role; confidential sites need access.CanSeeConfidential
 	Limit            int                  // results to return; 0 means 20, negative means all
 	NearMisses       int                  // near misses to return; 0 means 5, negative means none
+	// Summaries fills each result's Summary, and a near miss's service and
+	// organization names, so that a results page needs no query.
+	Summaries bool
 }
 
 // Point is a place on Earth in degrees.
@@ -47,6 +50,7 @@ type Result struct {
 	DistanceKm float64 // -1 without a distance
 	Score      float64
 	Reasons    []string
+	Summary    Summary // with Query.Summaries
 }
 
 // NearMiss is a site that met the needs and distance but failed one or two
@@ -56,6 +60,9 @@ type NearMiss struct {
 	LocationID string
 	DistanceKm float64
 	WhyNot     []string
+	// Summary holds only the service's and organization's names (with
+	// Query.Summaries): a near miss's location is not shown.
+	Summary Summary
 }
 
 // Answer is the outcome of a query.

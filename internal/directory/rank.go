@@ -224,12 +224,19 @@ func (x *Index) answer(p *prepared, s *scratch, matched int) Answer {
 		r := &x.recs[h.id]
 		a.Results[i] = Result{ServiceID: x.serviceID(r), LocationID: x.locationID(r), DistanceKm: x.exactKm(p, r),
 			Score: math.Round(float64(h.score)*10) / 10, Reasons: x.reasons(p, r, h.why, h.dist)}
+		if p.q.Summaries {
+			a.Results[i].Summary = x.summary(p, r)
+		}
 	}
 	slices.SortFunc(s.misses, func(a, b hit) int { return cmpMiss(a, b) })
 	for _, h := range s.misses {
 		r := &x.recs[h.id]
 		a.NearMisses = append(a.NearMisses, NearMiss{ServiceID: x.serviceID(r), LocationID: x.locationID(r),
 			DistanceKm: x.exactKm(p, r), WhyNot: missReasons(h.miss)})
+		if p.q.Summaries {
+			d := x.display(r.disp)
+			a.NearMisses[len(a.NearMisses)-1].Summary.Display = Display{Service: d.Service, Organization: d.Organization}
+		}
 	}
 	return a
 }

@@ -29,6 +29,7 @@ type Site struct {
 	Confidential bool
 	TimeZone     string  // IANA zone of Hours; "" is UTC
 	Hours        []Hours // weekly hours; empty: hours unknown (never "open")
+	Display      Display // what a results page prints of the site
 }
 
 // Hours is one weekly opening span, in minutes after local midnight.
@@ -41,7 +42,8 @@ type Hours struct {
 // SitesFromDirectory derives the sites of every active service in d: needs
 // from the service's attributes (Haven need terms and any other taxonomy
 // term), languages from HSDS languages plus staff languages, hours from
-// weekly schedules of the service or its location.
+// weekly schedules of the service or its location, and each site's
+// Display from whichever organizations, addresses and phones d holds.
 func SitesFromDirectory(d *haven.Directory) []Site {
 	terms := map[string][]string{}
 	for _, a := range d.Attributes {
@@ -81,6 +83,7 @@ func SitesFromDirectory(d *haven.Directory) []Site {
 	for _, sal := range d.ServiceAtLocations {
 		byService[sal.ServiceID] = append(byService[sal.ServiceID], sal.LocationID)
 	}
+	display := displays(d)
 	var out []Site
 	for _, s := range d.Services {
 		if s.Status != "" && s.Status != "active" {
@@ -90,10 +93,13 @@ func SitesFromDirectory(d *haven.Directory) []Site {
 			Languages: append(append([]string(nil), langs[s.ID]...), s.Match.StaffLanguages...)}
 		base.MinAge, base.MaxAge = ageBound(s.MinimumAge), ageBound(s.MaximumAge)
 		if len(byService[s.ID]) == 0 {
+			base.Display = display(&s, "")
 			out = append(out, base)
 		}
 		for _, lid := range byService[s.ID] {
-			out = append(out, withLocation(base, locs[lid], lid, hours))
+			site := withLocation(base, locs[lid], lid, hours)
+			site.Display = display(&s, lid)
+			out = append(out, site)
 		}
 	}
 	return out

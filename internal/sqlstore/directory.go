@@ -303,8 +303,8 @@ const allServices = "*"
 const maxChangedServices = 5000
 
 // touchedServices lists the services whose matching sites a change to d
-// may alter: the services in d, the owners of its records, and the
-// services delivered at its locations.
+// may alter: the services in d, the owners of its records, the services
+// delivered at its locations, and those whose display summary it changes.
 func (tx *Tx) touchedServices(ctx context.Context, d *haven.Directory) ([]string, error) {
 	set := map[string]bool{}
 	add := func(ids ...string) {
@@ -332,7 +332,12 @@ func (tx *Tx) touchedServices(ctx context.Context, d *haven.Directory) ([]string
 	for _, a := range d.Attributes {
 		add(a.LinkID) // a service's need; other links are not services and match nothing below
 	}
-	if len(set) > maxChangedServices {
+	shown, all, err := tx.displayTouched(ctx, d)
+	if err != nil {
+		return nil, err
+	}
+	add(shown...)
+	if all || len(set) > maxChangedServices {
 		return []string{allServices}, nil
 	}
 	sals, err := loadIn(ctx, tx, salEntity, map[string][]string{"location_id": locationsTouched(d)})

@@ -48,11 +48,11 @@ func (db *DirectoryService) ExportDirectory(ctx context.Context, confidential bo
 // DirectoryRecords reads the services named by ids with everything their
 // matching sites are made of: it serves the matching index (the system
 // job access.JobDirectoryIndex), which hides shelters from roles that may
-// not see them, and names the index's results for a signed-in actor.
-// Confidential locations, and what would place them, are included only
-// when the actor or job may read them. It is not for display. With nil ids
-// it reads every service, and only the tables matching uses (no
-// organizations, addresses, phones, areas, costs or taxonomies). Errors:
+// not see them and keeps each site's display summary (names, address
+// line, phone) for results pages. Confidential locations, and what would
+// place them, are included only when the actor or job may read them. It
+// is not for display. With nil ids it reads every service, and only the
+// tables the index uses (no areas, costs or taxonomies). Errors:
 // Unauthenticated with neither an actor nor a job, Forbidden for a job
 // without the right.
 func (db *DirectoryService) DirectoryRecords(ctx context.Context, ids []string) (*haven.Directory, error) {
@@ -72,8 +72,9 @@ func (db *DirectoryService) DirectoryRecords(ctx context.Context, ids []string) 
 	return db.withoutConfidential(ctx, d, ids != nil)
 }
 
-// loadDirectory reads every table, or with matchOnly those that matching
-// uses; two at a time, since decoding the JSON is most of the work.
+// loadDirectory reads every table, or with matchOnly those that the
+// matching index uses (matching, and the summaries results pages show);
+// two at a time, since decoding the JSON is most of the work.
 func (db *store) loadDirectory(ctx context.Context, matchOnly bool) (*haven.Directory, error) {
 	var d haven.Directory
 	q := db.db
@@ -88,12 +89,12 @@ func (db *store) loadDirectory(ctx context.Context, matchOnly bool) (*haven.Dire
 		load  func() error
 	}
 	steps := []step{
-		{false, func() (e error) { d.Organizations, e = load(ctx, q, orgEntity, order); return }},
+		{true, func() (e error) { d.Organizations, e = load(ctx, q, orgEntity, order); return }},
 		{true, func() (e error) { d.Services, e = load(ctx, q, serviceEntity, order); return }},
 		{true, func() (e error) { d.Locations, e = load(ctx, q, locationEntity, order); return }},
 		{true, func() (e error) { d.ServiceAtLocations, e = load(ctx, q, salEntity, order); return }},
-		{false, func() (e error) { d.Addresses, e = load(ctx, q, addressEntity, order); return }},
-		{false, func() (e error) { d.Phones, e = load(ctx, q, phoneEntity, order); return }},
+		{true, func() (e error) { d.Addresses, e = load(ctx, q, addressEntity, order); return }},
+		{true, func() (e error) { d.Phones, e = load(ctx, q, phoneEntity, order); return }},
 		{true, func() (e error) { d.Schedules, e = load(ctx, q, scheduleEntity, order); return }},
 		{true, func() (e error) { d.Languages, e = load(ctx, q, languageEntity, order); return }},
 		{false, func() (e error) { d.ServiceAreas, e = load(ctx, q, areaEntity, order); return }},

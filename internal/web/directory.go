@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/haven-care/haven"
 	"github.com/haven-care/haven/internal/directory"
@@ -47,9 +48,28 @@ type needOption struct {
 	Checked    bool
 }
 
+// directoryRow is one result or near miss as the page shows it, in flat
+// fields of text (the template looks each up by name on every row). A
+// near miss carries no place or phone (see directory.NearMiss).
 type directoryRow struct {
-	ServiceID, Service, Location, Distance string
-	Why                                    []string
+	ServiceID, Service, Organization, Distance string
+	Place                                      string // location name and address line
+	Phone, Hours, Languages                    string
+	Why                                        []string
+}
+
+func newDirectoryRow(serviceID string, km float64, s *directory.Summary, why []string) directoryRow {
+	row := directoryRow{ServiceID: serviceID, Service: s.Service, Organization: s.Organization, Distance: distanceText(km),
+		Phone: s.Phone, Hours: s.Hours, Languages: strings.Join(s.Languages, ", "), Why: why}
+	var place []string
+	if s.Location != "" && s.Location != s.Service {
+		place = append(place, s.Location)
+	}
+	if s.Address != "" {
+		place = append(place, s.Address)
+	}
+	row.Place = strings.Join(place, ", ")
+	return row
 }
 
 // directoryFormKeys are the single-valued inputs the form echoes back.
@@ -79,27 +99,27 @@ func (h *Handler) directorySearch(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	user, _ := signedIn(r.Context())
-	q.Role = user.user.Role
+	// The index answers for the role (no confidential site to a role that
+	// may not see it) and carries what the page shows: no query per hit.
+	q.Role, q.Summaries = user.user.Role, true
 	ans, err := h.cfg.Directory.Query(q)
-	if err != nil {
-		return err
-	}
-	names, err := directory.Names(r.Context(), h.cfg.DirectoryRecords, ans)
 	if err != nil {
 		return err
 	}
 	p.Searched, p.Matched = true, ans.Matched
 	p.CanEdit = h.cfg.ServiceWriter != nil && gateDirectoryEdit.allows(user.user.Role)
-	for _, res := range ans.Results {
-		p.Results = append(p.Results, directoryRow{res.ServiceID, names[res.ServiceID], names[res.LocationID], km(res.DistanceKm), res.Reasons})
+	for i := range ans.Results {
+		res := &ans.Results[i]
+		p.Results = append(p.Results, newDirectoryRow(res.ServiceID, res.DistanceKm, &res.Summary, res.Reasons))
 	}
-	for _, nm := range ans.NearMisses {
-		p.Misses = append(p.Misses, directoryRow{ServiceID: nm.ServiceID, Service: names[nm.ServiceID], Distance: km(nm.DistanceKm), Why: nm.WhyNot})
+	for i := range ans.NearMisses {
+		nm := &ans.NearMisses[i]
+		p.Misses = append(p.Misses, newDirectoryRow(nm.ServiceID, nm.DistanceKm, &nm.Summary, nm.WhyNot))
 	}
 	return h.render(w, http.StatusOK, "directory", &p)
 }
 
-func km(d float64) string {
+func distanceText(d float64) string {
 	if d < 0 {
 		return ""
 	}

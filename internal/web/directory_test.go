@@ -8,8 +8,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"slices"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/haven-care/haven"
 	"github.com/haven-care/haven/internal/access"
@@ -22,6 +27,26 @@ import (
 // withDirectory serves the env's store again, with a synthetic directory
 // loaded and the search page mounted on a live index.
 func withDirectory(t *testing.T, e *env) (*env, haven.Location) {
+	t.Helper()
+	e2, shelter, _ := withCountedDirectory(t, e)
+	return e2, shelter
+}
+
+// countingRecords counts the calls made to the store's directory reads
+// (each one 14 to 21 SELECTs).
+type countingRecords struct {
+	directory.Records
+	calls atomic.Int64
+}
+
+func (c *countingRecords) DirectoryRecords(ctx context.Context, ids []string) (*haven.Directory, error) {
+	c.calls.Add(1)
+	return c.Records.DirectoryRecords(ctx, ids)
+}
+
+// withCountedDirectory is withDirectory, with the page's directory reads
+// counted.
+func withCountedDirectory(t *testing.T, e *env) (*env, haven.Location, *countingRecords) {
 	t.Helper()
 	ctx := context.Background()
 	d := directory.GenerateDirectory(300, 7)
@@ -42,7 +67,8 @@ func withDirectory(t *testing.T, e *env) (*env, haven.Location) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := web.New(web.Config{Auth: e.db, Directory: idx, DirectoryRecords: e.db, ServiceWriter: e.db, Version: "test"})
+	records := &countingRecords{Records: e.db}
+	h, err := web.New(web.Config{Auth: e.db, Directory: idx, DirectoryRecords: records, ServiceWriter: e.db, Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +77,7 @@ func withDirectory(t *testing.T, e *env) (*env, haven.Location) {
 	e2 := *e
 	e2.srv = httptest.NewServer(s.Handler())
 	t.Cleanup(e2.srv.Close)
-	return &e2, confidential
+	return &e2, confidential, records
 }
 
 func TestDirectorySearchPage(t *testing.T) {
@@ -89,6 +115,60 @@ func TestDirectorySearchPage(t *testing.T) {
 	}
 }
 
+// TestDirectorySearchPageSummaries checks that a results page shows each
+// result's organization, address, phone, hours and languages from the
+// index, without reading the store's directory, and that a role that may
+// not see shelters finds neither a shelter's address nor its phone in it.
+func TestDirectorySearchPageSummaries(t *testing.T) {
+	e, shelter, records := withCountedDirectory(t, newEnv(t, false))
+	mustUser(t, e.db, "analyst", "", haven.RoleAnalyst)
+	d := directory.GenerateDirectory(300, 7)
+	var address, phone string
+	for _, a := range d.Addresses {
+		if a.LocationID == shelter.ID {
+			address = a.Address1
+		}
+	}
+	for _, p := range d.Phones {
+		if p.LocationID == shelter.ID {
+			phone = p.Number
+		}
+	}
+	if address == "" || phone == "" {
+		t.Fatalf("the shelter has address %q and phone %q, want both", address, phone)
+	}
+	q := url.Values{"lat": {fmt.Sprint(*shelter.Latitude)}, "lon": {fmt.Sprint(*shelter.Longitude)}, "radius_km": {"1"}}
+	for _, n := range haven.Needs {
+		q.Add("need", n.Code)
+	}
+	c := client(t)
+	signIn(t, e, c, "advocate", "")
+	before := records.calls.Load()
+	var page string
+	n, tables := countSelects(func() { _, page = get(t, c, e.srv.URL+"/directory?"+q.Encode()) })
+	t.Logf("search page: %d SELECTs, %d directory tables read", n, tables)
+	if n > 2 || tables != 0 {
+		t.Errorf("the search page ran %d SELECTs reading %d directory tables, want at most 2 (the session and its user) and none", n, tables)
+	}
+	for _, want := range []string{html.EscapeString(shelter.Name), address, html.EscapeString(phone), "Synthetic Organization",
+		"<dt>Hours</dt>", "<dt>Languages</dt>"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("an advocate's results page lacks %q", want)
+		}
+	}
+	if n := records.calls.Load() - before; n != 0 {
+		t.Errorf("the search page read the store's directory %d times, want 0", n)
+	}
+	a := client(t)
+	signIn(t, e, a, "analyst", "")
+	_, page = get(t, a, e.srv.URL+"/directory?"+q.Encode())
+	for _, leak := range []string{shelter.Name, address, phone} {
+		if strings.Contains(page, html.EscapeString(leak)) {
+			t.Errorf("an analyst's results page shows the shelter's %q", leak)
+		}
+	}
+}
+
 func TestDirectoryEditing(t *testing.T) {
 	e, _ := withDirectory(t, newEnv(t, false))
 	mustUser(t, e.db, "editor", "", haven.RoleEditor)
@@ -123,4 +203,51 @@ func TestDirectoryEditing(t *testing.T) {
 		got.Services[0].MinimumAge == nil || *got.Services[0].MinimumAge != 18 {
 		t.Errorf("stored service after edit: %+v, %v", got.Services, err)
 	}
+}
+
+// BenchmarkDirectorySearchPage serves the signed-in search page (near a
+// city, two needs, a language) over a real SQLite store holding a
+// synthetic directory of HAVEN_BENCH_SERVICES services (default 20,000),
+// reporting the 99th percentile time and the store's directory reads per
+// page. For the figures over HTTP see scripts/bench-directory-page.
+func BenchmarkDirectorySearchPage(b *testing.B) {
+	n := 20_000
+	if s := os.Getenv("HAVEN_BENCH_SERVICES"); s != "" {
+		n, _ = strconv.Atoi(s)
+	}
+	e := newEnv(b, false)
+	ctx := context.Background()
+	if _, err := e.db.ImportDirectory(ctx, directory.GenerateDirectory(n, 1), nil); err != nil {
+		b.Fatal(err)
+	}
+	idx, err := live.Build(ctx, e.db)
+	if err != nil {
+		b.Fatal(err)
+	}
+	records := &countingRecords{Records: e.db}
+	h, err := web.New(web.Config{Auth: e.db, Directory: idx, DirectoryRecords: records, Version: "bench"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := server.New(slog.New(slog.DiscardHandler), e.db)
+	h.Mount(s)
+	handler := s.Handler()
+	tok := tokens(b, e)["advocate"]
+	path := "/directory?need=shelter&need=housing&lat=41.88&lon=-87.63&radius_km=25&language=es"
+	times := make([]time.Duration, 0, b.N)
+	var size int
+	for b.Loop() {
+		rec := httptest.NewRecorder()
+		start := time.Now()
+		handler.ServeHTTP(rec, request(path, tok))
+		times = append(times, time.Since(start))
+		if rec.Code != http.StatusOK {
+			b.Fatalf("status=%d", rec.Code)
+		}
+		size = rec.Body.Len()
+	}
+	slices.Sort(times)
+	b.ReportMetric(float64(times[len(times)*99/100].Microseconds())/1000, "p99-ms")
+	b.ReportMetric(float64(size), "html-bytes")
+	b.ReportMetric(float64(records.calls.Load())/float64(len(times)), "directory-reads/page")
 }
