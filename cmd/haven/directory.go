@@ -34,6 +34,6 @@ func (m *Main) startDirectory(ctx context.Context, db *sqlstore.DB, dir *sqlstor
 	}
 	go idx.Run(ctx, opts)
 	(&hsdsapi.API{Directory: dir}).Mount(srv)
-	(&api.DirectorySearch{Index: idx, Records: dir}).Mount(srv)
+	(&api.DirectorySearch{Index: idx}).Mount(srv)
 	return idx, nil
 }

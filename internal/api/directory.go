@@ -16,8 +16,6 @@ type DirectorySearch struct {
 	Index interface {
 		Query(directory.Query) (directory.Answer, error)
 	}
-	// Records names the services and locations of the results.
-	Records directory.Records
 }
 
 // Mount mounts the search route; it requires a token with api:read.
@@ -62,23 +60,21 @@ func (h *DirectorySearch) search(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	q.Role = actor.Role
+	// The index's display summaries name the results, so a search reads
+	// nothing from the store.
+	q.Role, q.Summaries = actor.Role, true
 	ans, err := h.Index.Query(q)
-	if err != nil {
-		return err
-	}
-	names, err := directory.Names(r.Context(), h.Records, ans)
 	if err != nil {
 		return err
 	}
 	out := SearchResults{Matched: ans.Matched, Results: []SearchResult{}, NearMisses: []SearchNearMis{}}
 	for _, res := range ans.Results {
-		out.Results = append(out.Results, SearchResult{ServiceID: res.ServiceID, ServiceName: names[res.ServiceID],
-			LocationID: res.LocationID, LocationName: names[res.LocationID], DistanceKm: distance(res.DistanceKm),
+		out.Results = append(out.Results, SearchResult{ServiceID: res.ServiceID, ServiceName: res.Summary.Service,
+			LocationID: res.LocationID, LocationName: res.Summary.Location, DistanceKm: distance(res.DistanceKm),
 			Score: res.Score, Reasons: res.Reasons})
 	}
 	for _, nm := range ans.NearMisses {
-		out.NearMisses = append(out.NearMisses, SearchNearMis{ServiceID: nm.ServiceID, ServiceName: names[nm.ServiceID],
+		out.NearMisses = append(out.NearMisses, SearchNearMis{ServiceID: nm.ServiceID, ServiceName: nm.Summary.Service,
 			LocationID: nm.LocationID, DistanceKm: distance(nm.DistanceKm), WhyNot: nm.WhyNot})
 	}
 	server.WriteJSON(w, http.StatusOK, out)

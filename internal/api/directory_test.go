@@ -75,7 +75,7 @@ func TestDirectorySearchAPI(t *testing.T) {
 		}
 		s := server.New(slog.New(slog.NewTextHandler(io.Discard, nil)), db)
 		s.APITokens = db
-		(&api.DirectorySearch{Index: idx, Records: db}).Mount(s)
+		(&api.DirectorySearch{Index: idx}).Mount(s)
 		ts := httptest.NewServer(s.Handler())
 		defer ts.Close()
 		advocate := mustToken(t, db, mustAPIUser(t, db, "advocate", haven.RoleAdvocate), haven.ScopeAPIRead)

@@ -120,7 +120,7 @@ func leakServer(t *testing.T, db *sqlstoretest.Store) (*env, haven.Need) {
 	s := server.New(slog.New(slog.DiscardHandler), db)
 	s.APITokens = db
 	(&hsdsapi.API{Directory: db}).Mount(s)
-	(&api.DirectorySearch{Index: idx, Records: db}).Mount(s)
+	(&api.DirectorySearch{Index: idx}).Mount(s)
 	h.Mount(s)
 	e := &env{db: db, srv: httptest.NewServer(s.Handler())}
 	t.Cleanup(e.srv.Close)
