@@ -383,6 +383,19 @@ var Needs = []Need{
 	{"family-reunification", "4c702345-a60f-5b44-94b7-3575dbed73d4", "Family reunification", []string{"1122", "1303"}, "social-connection"},
 }
 
+// NeedCodes maps need term IDs to need codes, leaving anything else as it
+// is, so that both spellings of a need meet.
+func NeedCodes(terms []string) []string {
+	out := make([]string, 0, len(terms))
+	for _, t := range terms {
+		if n, ok := NeedByCode(t); ok {
+			t = n.Code
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
 // NeedByCode returns the need with the given code or term ID.
 func NeedByCode(code string) (Need, bool) {
 	for _, n := range Needs {

@@ -61,7 +61,7 @@ func containsID(ids []uint32, id uint32) bool {
 func (x *Index) compact(s *Site) rec {
 	var r rec
 	var e extSets
-	r.terms, e.terms = setBits(&x.terms, normalizeTerms(s.Terms))
+	r.terms, e.terms = setBits(&x.terms, haven.NeedCodes(s.Terms))
 	r.langs, e.langs = setBits(&x.langs, lower(s.Languages))
 	r.comms, e.comms = setBits(&x.comms, lower(s.Match.CommunitiesServed))
 	if len(e.terms)+len(e.langs)+len(e.comms) > 0 {
@@ -107,19 +107,6 @@ func profileFlags(s *Site) uint16 {
 		}
 	}
 	return f
-}
-
-// normalizeTerms maps need term IDs to need codes so that both spellings
-// of a need meet in one posting list.
-func normalizeTerms(terms []string) []string {
-	out := make([]string, 0, len(terms))
-	for _, t := range terms {
-		if n, ok := haven.NeedByCode(t); ok {
-			t = n.Code
-		}
-		out = append(out, t)
-	}
-	return out
 }
 
 func lower(v []string) []string {

@@ -154,7 +154,7 @@ func (x *Index) getScratch() *scratch {
 
 func (x *Index) prepare(q *Query) *prepared {
 	p := &prepared{q: q, seeConfidential: access.CanSeeConfidential(q.Role), needOpen: !q.OpenAt.IsZero()}
-	for _, t := range normalizeTerms(q.Needs) {
+	for _, t := range haven.NeedCodes(q.Needs) {
 		if id, ok := x.terms.lookup(t); ok && !containsID(p.terms, id) {
 			p.terms = append(p.terms, id)
 			if id < 64 {

@@ -109,7 +109,7 @@ func siteRow(i int, s *directory.Site) []any {
 		maxAge = s.MaxAge
 	}
 	m := s.Match
-	return []any{i, s.ServiceID, s.LocationID, lat, lon, x, y, z, needCodes(s.Terms), lower(s.Languages),
+	return []any{i, s.ServiceID, s.LocationID, lat, lon, x, y, z, haven.NeedCodes(s.Terms), lower(s.Languages),
 		texts(m.Genders), texts(m.ImmigrationStatuses), texts(m.BarriersWaived), texts(m.Insurance), texts(s.Documents),
 		m.TraumaInformed, m.SurvivorSpecific, m.Free, m.SlidingScale, s.Confidential, s.MinAge, maxAge}
 }
@@ -129,19 +129,6 @@ func position(s *directory.Site) (lat, lon, x, y, z any) {
 func unitVector(lat, lon float64) (x, y, z float64) {
 	la, lo := lat*math.Pi/180, lon*math.Pi/180
 	return math.Cos(la) * math.Cos(lo), math.Cos(la) * math.Sin(lo), math.Sin(la)
-}
-
-// needCodes maps need term IDs to need codes, so that both spellings of
-// a need meet.
-func needCodes(terms []string) []string {
-	out := make([]string, 0, len(terms))
-	for _, t := range terms {
-		if n, ok := haven.NeedByCode(t); ok {
-			t = n.Code
-		}
-		out = append(out, t)
-	}
-	return out
 }
 
 func lower(v []string) []string {

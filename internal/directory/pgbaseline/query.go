@@ -60,7 +60,7 @@ func whereOf(q *directory.Query) (string, []any) {
 	// earth_box works in earthdistance's radius (6378168 m); scale so the
 	// box covers our radius, then filter exactly on the chord.
 	boxM := q.RadiusKm * 1000 * 6378168 / (directory.EarthKm * 1000) * 1.01
-	w := &where{args: []any{needCodes(q.Needs), q.Near.Lat, q.Near.Lon, boxM, qx, qy, qz, c * c},
+	w := &where{args: []any{haven.NeedCodes(q.Needs), q.Near.Lat, q.Near.Lon, boxM, qx, qy, qz, c * c},
 		conds: []string{"terms && $1::text[]", "earth_box(ll_to_earth($2, $3), $4) @> ll_to_earth(lat, lon)",
 			"lat IS NOT NULL", "(x-$5)*(x-$5)+(y-$6)*(y-$6)+(z-$7)*(z-$7) <= $8"}}
 	if !access.CanSeeConfidential(q.Role) {
