@@ -26,7 +26,7 @@ var (
 	gateSurvivors        = gate{access.Create, access.Survivor}
 	gateDirectory        = gate{access.Read, access.Directory}
 	gateDirectoryEdit    = gate{access.Update, access.Directory}
-	gateAccuracy         = gate{access.Read, access.Instruments}
+	gateAccuracy         = gate{access.Read, access.Analytics}
 	gateBreakGlass       = gate{access.Create, access.EmergencyAccess}
 	gateBreakGlassReview = gate{access.Update, access.EmergencyAccess}
 	gateTranslations     = gate{access.Update, access.Settings}

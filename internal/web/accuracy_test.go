@@ -2,14 +2,18 @@ package web_test
 
 import (
 	"net/http"
+
 	"strings"
 	"testing"
+
+	"github.com/haven-care/haven"
 )
 
 func TestAccuracyPage(t *testing.T) {
 	e := newEnv(t, false)
+	mustUser(t, e.db, "analyst", "", haven.RoleAnalyst)
 	c := client(t)
-	signIn(t, e, c, "advocate", "")
+	signIn(t, e, c, "analyst", "")
 	tests := []struct {
 		query  string
 		status int
@@ -29,6 +33,28 @@ func TestAccuracyPage(t *testing.T) {
 			if !strings.Contains(body, w) {
 				t.Errorf("GET %s: body lacks %q", tt.query, w)
 			}
+		}
+	}
+}
+
+// TestAccuracyIsAnAnalystsReport: the statistics calculator belongs with
+// the reports of analysts and supervisors, not in the menu of the staff
+// who screen patients.
+func TestAccuracyIsAnAnalystsReport(t *testing.T) {
+	e := newEnv(t, false)
+	mustUser(t, e.db, "analyst", "", haven.RoleAnalyst)
+	for _, tt := range []struct {
+		user   string
+		status int
+	}{{"advocate", http.StatusForbidden}, {"nurse", http.StatusForbidden}, {"analyst", http.StatusOK}} {
+		c := client(t)
+		signIn(t, e, c, tt.user, "")
+		_, home := get(t, c, e.srv.URL+"/")
+		if linked := strings.Contains(home, `href="/screening-accuracy"`); linked != (tt.status == http.StatusOK) {
+			t.Errorf("%s: menu links the accuracy page: %v", tt.user, linked)
+		}
+		if resp, _ := get(t, c, e.srv.URL+"/screening-accuracy"); resp.StatusCode != tt.status {
+			t.Errorf("%s: GET /screening-accuracy status=%d, want %d", tt.user, resp.StatusCode, tt.status)
 		}
 	}
 }
