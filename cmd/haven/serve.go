@@ -128,6 +128,13 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 	srv.APITokens = accounts
 	(&api.Handler{Users: accounts, Survivors: survivors, Screenings: screenings}).Mount(srv)
 	(&fhir.Handler{Screenings: screenings, Version: version}).Mount(srv)
+	if f.demo {
+		// Before the index is built, so that it starts with the demo's
+		// directory.
+		if err := m.loadDemo(ctx, demo.Store{Users: accounts, Survivors: survivors, Directory: dir}); err != nil {
+			return err
+		}
+	}
 	index, err := m.startDirectory(ctx, db, dir, srv, &f.store, logger)
 	if err != nil {
 		return err
@@ -152,9 +159,7 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 	}
 	url := "http://" + bound.String()
 	if f.demo {
-		if err := m.loadDemo(ctx, demo.Store{Users: accounts, Survivors: survivors}, url); err != nil {
-			return err
-		}
+		m.printDemoSignIn(url)
 	}
 	// Start-up work (migrations, demo passwords hashed with argon2id) leaves
 	// garbage; hand it back to the OS before settling into serving.
@@ -164,16 +169,20 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 	return srv.Serve(ctx, f.grace)
 }
 
-// loadDemo loads the demo data into an empty store and prints how to sign in.
-func (m *Main) loadDemo(ctx context.Context, db demo.Store, url string) error {
+// loadDemo loads the demo data into an empty store.
+func (m *Main) loadDemo(ctx context.Context, db demo.Store) error {
 	loaded, err := demo.Load(haven.WithSystem(ctx, access.JobDemo), db)
 	if err != nil {
 		return fmt.Errorf("load demo data: %w", err)
 	}
 	if loaded {
-		fmt.Fprintln(m.Stdout, "Loaded synthetic demo data.")
+		fmt.Fprintf(m.Stdout, "Loaded synthetic demo data (a directory of %d services around %s).\n", demo.DirectoryServices, demo.Clinic.City)
 	}
+	return nil
+}
+
+// printDemoSignIn says how to sign in to the demo.
+func (m *Main) printDemoSignIn(url string) {
 	fmt.Fprintf(m.Stdout, "DEMO: open %s and sign in as %s with the password %q (other roles: %s).\n",
 		url, demo.Users[0].Username, demo.Password, demo.OtherUsernames())
-	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/directory"
 )
 
 // Password is the shared password of the demo accounts. It is printed at
@@ -27,12 +28,23 @@ var Users = []haven.NewUser{
 	{Username: "demo.admin", DisplayName: "Demo Administrator", Role: haven.RoleAdmin},
 }
 
-// Store is what the demo loader needs: accounts to create and survivors'
-// records to open.
+// Store is what the demo loader needs: accounts to create, survivors'
+// records to open and the directory to fill.
 type Store struct {
 	Users     haven.UserService
 	Survivors haven.SurvivorService
+	Directory haven.DirectoryService
 }
+
+// Clinic is where the demo clinic stands: its directory is generated
+// around it, and searches near it find services.
+var Clinic = struct {
+	City     string
+	Lat, Lon float64
+}{"Austin", 30.27, -97.74}
+
+// DirectoryServices is the size of the demo's local directory.
+const DirectoryServices = 300
 
 // Survivors are invented people for the demo advocate's caseload.
 var Survivors = []haven.NewSurvivor{
@@ -49,8 +61,9 @@ var Survivors = []haven.NewSurvivor{
 		SafeContact: haven.SafeContactPlan{DoNotContact: true}},
 }
 
-// Load fills an empty store with the demo data and reports whether it did;
-// a store that already has accounts is left alone.
+// Load fills an empty store with the demo data (accounts, survivors, and
+// a directory around the demo clinic) and reports whether it did; a store
+// that already has accounts is left alone.
 func Load(ctx context.Context, s Store) (bool, error) {
 	n, err := s.Users.CountUsers(ctx)
 	if err != nil {
@@ -77,6 +90,13 @@ func Load(ctx context.Context, s Store) (bool, error) {
 		if _, _, err := s.Survivors.CreateSurvivor(actx, ns); err != nil {
 			return false, fmt.Errorf("demo survivor: %w", err)
 		}
+	}
+	d, err := directory.GenerateDirectoryAround(Clinic.City, DirectoryServices, 2026)
+	if err != nil {
+		return false, err
+	}
+	if _, err := s.Directory.ImportDirectory(ctx, d, nil); err != nil {
+		return false, fmt.Errorf("demo directory: %w", err)
 	}
 	return true, nil
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/haven-care/haven"
 	"github.com/haven-care/haven/internal/access"
 	"github.com/haven-care/haven/internal/demo"
+	"github.com/haven-care/haven/internal/directory"
 	"github.com/haven-care/haven/internal/password"
 	"github.com/haven-care/haven/internal/sqlstore"
 	"github.com/haven-care/haven/internal/sqlstore/sqlstoretest"
@@ -18,15 +19,41 @@ func init() { sqlstore.PasswordParams = password.Params{MemoryKiB: 64, Time: 1, 
 // bare context may create no account.
 func TestLoadRunsAsTheDemoJob(t *testing.T) {
 	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
-		if _, err := demo.Load(context.Background(), demo.Store{Users: db, Survivors: db}); haven.ErrorKind(err) != haven.Unauthenticated {
+		if _, err := demo.Load(context.Background(), demo.Store{Users: db, Survivors: db, Directory: db}); haven.ErrorKind(err) != haven.Unauthenticated {
 			t.Errorf("Load without a system job: err=%v, want Unauthenticated", err)
 		}
-		loaded, err := demo.Load(haven.WithSystem(context.Background(), access.JobDemo), demo.Store{Users: db, Survivors: db})
+		loaded, err := demo.Load(haven.WithSystem(context.Background(), access.JobDemo), demo.Store{Users: db, Survivors: db, Directory: db})
 		if err != nil || !loaded {
 			t.Fatalf("Load as %s: loaded=%v err=%v", access.JobDemo, loaded, err)
 		}
 		if n, _ := db.CountUsers(context.Background()); n != len(demo.Users) {
 			t.Errorf("%d users, want %d", n, len(demo.Users))
+		}
+	})
+}
+
+// TestLoadBringsADirectoryNearTheClinic: the demo starts with services
+// around its clinic, so that a newcomer's first search finds some.
+func TestLoadBringsADirectoryNearTheClinic(t *testing.T) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
+		ctx := haven.WithSystem(context.Background(), access.JobDemo)
+		if _, err := demo.Load(ctx, demo.Store{Users: db, Survivors: db, Directory: db}); err != nil {
+			t.Fatal(err)
+		}
+		d, err := db.DirectoryRecords(haven.WithSystem(context.Background(), access.JobDirectoryIndex), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(d.Services) < 100 {
+			t.Fatalf("%d demo services, want at least 100", len(d.Services))
+		}
+		idx := directory.New(directory.SitesFromDirectory(d))
+		for _, need := range []string{"shelter", "legal", "mental-health"} {
+			ans, err := idx.Query(directory.Query{Needs: []string{need}, Near: &directory.Point{Lat: demo.Clinic.Lat, Lon: demo.Clinic.Lon},
+				RadiusKm: 25, Role: haven.RoleAdvocate, Limit: 10})
+			if err != nil || len(ans.Results) == 0 {
+				t.Errorf("%s near the demo clinic: %d results, %v; want some", need, len(ans.Results), err)
+			}
 		}
 	})
 }

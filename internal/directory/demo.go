@@ -17,20 +17,38 @@ import (
 // languages and required documents. A service without a location has a
 // phone of its own.
 func GenerateDirectory(n int, seed uint64) *haven.Directory {
+	d, add := directoryBuilder()
+	Generate(n, seed, add)
+	return d
+}
+
+// GenerateDirectoryAround is GenerateDirectory with every site around one
+// city of the generator's table (GenerateAround): the demo's local
+// directory.
+func GenerateDirectoryAround(city string, n int, seed uint64) (*haven.Directory, error) {
+	d, add := directoryBuilder()
+	if err := GenerateAround(city, n, seed, add); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// directoryBuilder returns an empty directory with the needs taxonomy and
+// the function that adds each generated site to it as HSDS records.
+func directoryBuilder() (*haven.Directory, func(Site)) {
 	d := &haven.Directory{Taxonomies: []haven.Taxonomy{haven.NeedsTaxonomy}}
 	for _, need := range haven.Needs {
 		d.TaxonomyTerms = append(d.TaxonomyTerms, need.TaxonomyTerm())
 	}
 	i := 0
-	Generate(n, seed, func(s Site) {
+	return d, func(s Site) {
 		if i%5 == 0 {
 			d.Organizations = append(d.Organizations, haven.Organization{ID: derivedID(s.ServiceID, "org"),
 				Name: fmt.Sprintf("Synthetic Organization %d", i/5+1), Description: "Synthetic organization for demonstrations."})
 		}
 		addSite(d, &s, d.Organizations[len(d.Organizations)-1].ID, i)
 		i++
-	})
-	return d
+	}
 }
 
 // derivedID returns a UUID-shaped ID derived from a generated one.

@@ -3,6 +3,7 @@ package directory
 import (
 	"encoding/binary"
 	"encoding/hex"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"time"
@@ -16,8 +17,31 @@ import (
 // eligibility and hours. It streams so that a million sites need not be
 // held twice.
 func Generate(n int, seed uint64, fn func(Site)) {
+	generate(n, seed, cityWeights(), fn)
+}
+
+// GenerateAround is Generate with every site around one city (a name of
+// the generator's city table, such as "Austin"): a local directory, for the
+// demo's clinic.
+func GenerateAround(city string, n int, seed uint64, fn func(Site)) error {
+	cum := make([]float64, len(cities))
+	found := false
+	for i, c := range cities {
+		found = found || c.name == city
+		cum[i] = -1 // below every draw: never picked
+		if found {
+			cum[i] = 1
+		}
+	}
+	if !found {
+		return fmt.Errorf("no city %q in the synthetic directory's table", city)
+	}
+	generate(n, seed, cum, fn)
+	return nil
+}
+
+func generate(n int, seed uint64, cum []float64, fn func(Site)) {
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-	cum := cityWeights()
 	for i := range n {
 		fn(genSite(rng, cum, i))
 	}
