@@ -251,3 +251,32 @@ func BenchmarkDirectorySearchPage(b *testing.B) {
 	b.ReportMetric(float64(size), "html-bytes")
 	b.ReportMetric(float64(records.calls.Load())/float64(len(times)), "directory-reads/page")
 }
+
+// TestDirectoryMustSpeak: besides languages the staff preferably speak
+// (ranked first), the form can require them, so that "services match every
+// choice" holds no service that does not speak the survivor's language.
+func TestDirectoryMustSpeak(t *testing.T) {
+	e, _ := withDirectory(t, newEnv(t, false))
+	c := client(t)
+	signIn(t, e, c, "advocate", "")
+	_, form := get(t, c, e.srv.URL+"/directory")
+	if !strings.Contains(form, `name="language_required"`) {
+		t.Fatal("the search form offers no way to require the languages")
+	}
+	matched := func(body string) int {
+		var n int
+		if i := strings.Index(body, `role="status">`); i >= 0 {
+			fmt.Sscan(body[i+len(`role="status">`):], &n)
+		}
+		return n
+	}
+	q := "/directory?need=food&need=housing&need=legal&include_remote=true&language=vi"
+	_, preferred := get(t, c, e.srv.URL+q)
+	resp, required := get(t, c, e.srv.URL+q+"&language_required=true")
+	if resp.StatusCode != http.StatusOK || !strings.Contains(required, `name="language_required" value="true" checked`) {
+		t.Errorf("required languages: status=%d, want the choice kept checked", resp.StatusCode)
+	}
+	if p, r := matched(preferred), matched(required); r == 0 || r >= p {
+		t.Errorf("matched %d preferring vi and %d requiring it; want fewer, but some, when required", p, r)
+	}
+}
