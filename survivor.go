@@ -248,7 +248,7 @@ func (s Survivor) validateCoded() error {
 		return FieldError("languages", "List at most 10 languages.")
 	}
 	for _, l := range s.Languages {
-		if !validLanguageTag(l.Code) {
+		if !ValidLanguageTag(l.Code) {
 			return FieldError("languages", fmt.Sprintf("%q is not a language code such as es or zh-Hant.", l.Code))
 		}
 		if utf8.RuneCountInString(l.Dialect) > maxShortText {
@@ -271,9 +271,10 @@ func (s Survivor) validateCoded() error {
 	return nil
 }
 
-// validLanguageTag accepts the shape of a BCP 47 tag: 2-3 letter primary
-// subtag and up to four alphanumeric subtags.
-func validLanguageTag(tag string) bool {
+// ValidLanguageTag accepts the shape of a BCP 47 tag: 2-3 letter primary
+// subtag and up to four alphanumeric subtags. A language's name ("Spanish")
+// is not one.
+func ValidLanguageTag(tag string) bool {
 	parts := strings.Split(tag, "-")
 	if len(parts) > 5 || len(parts[0]) < 2 || len(parts[0]) > 3 {
 		return false

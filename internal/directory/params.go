@@ -1,6 +1,7 @@
 package directory
 
 import (
+	"fmt"
 	"math"
 	"net/url"
 	"strconv"
@@ -79,9 +80,21 @@ func ParseQuery(v url.Values) (Query, error) {
 	if q.Limit < 1 || q.Limit > 100 {
 		p.fields["limit"] = "must be from 1 to 100"
 	}
-	if v.Has("lat") || v.Has("lon") {
+	// A place needs both coordinates; a form sent with both empty has none.
+	switch lat, lon := v.Get("lat"), v.Get("lon"); {
+	case lat != "" && lon != "":
 		q.Near = &Point{Lat: p.float("lat", 0), Lon: p.float("lon", 0)}
 		q.RadiusKm = p.float("radius_km", 25)
+	case lat != "":
+		p.fields["lon"] = "give the longitude too, or neither"
+	case lon != "":
+		p.fields["lat"] = "give the latitude too, or neither"
+	}
+	for _, l := range q.Languages {
+		if !haven.ValidLanguageTag(l) {
+			p.fields["language"] = fmt.Sprintf("%q is not a language code: use codes such as es (Spanish), vi (Vietnamese), zh (Chinese)", l)
+			break
+		}
 	}
 	if s := v.Get("open_at"); s != "" {
 		var err error

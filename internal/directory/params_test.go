@@ -3,6 +3,7 @@ package directory
 import (
 	"math"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/haven-care/haven"
@@ -34,6 +35,37 @@ func TestQueryRefusesNaNRadius(t *testing.T) {
 	for _, r := range []float64{math.NaN(), math.Inf(1)} {
 		if _, err := x.Query(Query{Needs: []string{"food"}, Near: boston, RadiusKm: r}); haven.ErrorKind(err) != haven.Invalid {
 			t.Errorf("RadiusKm=%v: err=%v, want Invalid", r, err)
+		}
+	}
+}
+
+// TestParseQuerySaysWhatToDo: a search that cannot work is refused with
+// the field to correct, never run on a guess (a missing longitude read as
+// 0, a language name matched against codes).
+func TestParseQuerySaysWhatToDo(t *testing.T) {
+	for _, tt := range []struct {
+		query, field string
+	}{
+		{"need=food&lat=41.88", "lon"},
+		{"need=food&lon=-87.63&lat=", "lat"},
+		{"need=food&language=Spanish", "language"},
+		{"need=food&language=es,vietnamese", "language"},
+		{"lat=41.88&lon=-87.63", "need"},
+	} {
+		v, _ := url.ParseQuery(tt.query)
+		_, err := ParseQuery(v)
+		if haven.ErrorFields(err)[tt.field] == "" {
+			t.Errorf("%s: err=%v, want a message on %s", tt.query, err, tt.field)
+		}
+	}
+	for _, ok := range []string{"need=food&lat=&lon=", "need=food&language=es,zh-Hant,asl", "need=food&lat=41.88&lon=-87.63"} {
+		v, _ := url.ParseQuery(ok)
+		q, err := ParseQuery(v)
+		if err != nil {
+			t.Errorf("%s: %v", ok, err)
+		}
+		if strings.Contains(ok, "lat=&") && q.Near != nil {
+			t.Errorf("%s: empty coordinates searched near %+v, want no place", ok, *q.Near)
 		}
 	}
 }

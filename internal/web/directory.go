@@ -18,6 +18,8 @@ func init() {
 // DirectoryIndex answers matching queries (the live index implements it).
 type DirectoryIndex interface {
 	Query(directory.Query) (directory.Answer, error)
+	// Len is the number of sites indexed: none means an empty directory.
+	Len() int
 }
 
 func (h *Handler) mountDirectory(s *server.Server) {
@@ -88,8 +90,11 @@ func (h *Handler) directorySearch(w http.ResponseWriter, r *http.Request) error 
 	for _, k := range directoryFormKeys {
 		p.Form[k] = v.Get(k)
 	}
-	if !v.Has("need") {
+	if len(v) == 0 { // the empty form
 		return h.render(w, http.StatusOK, "directory", &p)
+	}
+	if h.cfg.Directory.Len() == 0 {
+		p.Notice = p.T("directory.empty")
 	}
 	q, err := directory.ParseQuery(v)
 	if fields := haven.ErrorFields(err); fields != nil {

@@ -280,3 +280,28 @@ func TestDirectoryMustSpeak(t *testing.T) {
 		t.Errorf("matched %d preferring vi and %d requiring it; want fewer, but some, when required", p, r)
 	}
 }
+
+// TestDirectorySearchesThatCannotWorkSayWhy: a form sent with no need
+// ticked, one coordinate, a language name, or an empty directory each says
+// what to do instead of answering with nothing.
+func TestDirectorySearchesThatCannotWorkSayWhy(t *testing.T) {
+	e, _ := withDirectory(t, newEnv(t, false))
+	c := client(t)
+	signIn(t, e, c, "advocate", "")
+	for _, tt := range []struct{ query, want string }{
+		{"lat=&lon=&radius_km=&language=", `id="need-error"`},
+		{"need=food&lat=41.88&lon=", `id="lon-error"`},
+		{"need=food&language=Spanish", `id="language-error"`},
+	} {
+		resp, body := get(t, c, e.srv.URL+"/directory?"+tt.query)
+		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, tt.want) {
+			t.Errorf("%s: status=%d, want 400 with %s", tt.query, resp.StatusCode, tt.want)
+		}
+	}
+	empty := newEnv(t, false) // its index holds no service
+	ce := client(t)
+	signIn(t, empty, ce, "advocate", "")
+	if _, body := get(t, ce, empty.srv.URL+"/directory?need=food"); !strings.Contains(body, "The directory holds no services yet") {
+		t.Error("a search of an empty directory does not say the directory is empty")
+	}
+}
