@@ -24,6 +24,9 @@ type Page struct {
 	// SessionSeconds is how long the session has left if unused; the
 	// expiry warning reads it from a data- attribute.
 	SessionSeconds int
+	// SessionFinal is set when that end is the 12-hour limit, which no use
+	// extends: the warning then offers no "Stay signed in".
+	SessionFinal bool
 	// Path is the current path (never a query), for the language form.
 	Path      string
 	Languages []Option
@@ -93,6 +96,7 @@ func (h *Handler) page(r *http.Request, titleKey string) Page {
 		userLang = s.user.Language
 		p.Nav = navFor(s.user.Role, r.URL.Path)
 		p.SessionSeconds = int(time.Until(s.session.Expiry()).Seconds())
+		p.SessionFinal = s.session.Expiry().Equal(s.session.AbsoluteExpiry())
 		if h.cfg.BreakGlass != nil && gateBreakGlassReview.allows(s.user.Role) {
 			// An alert, not the page's purpose: a failed count shows none.
 			p.PendingReviews, _ = h.cfg.BreakGlass.BreakGlassPending(r.Context())

@@ -2,6 +2,8 @@ package web
 
 import (
 	"net/http"
+	"strconv"
+	"time"
 )
 
 type sessionsPage struct {
@@ -46,6 +48,25 @@ func (h *Handler) endSession(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	http.Redirect(w, r, "/sessions?ended=1", http.StatusSeeOther)
+	return nil
+}
+
+// extendSession is "Stay signed in" of the session-expiry warning.
+// authed has already marked the session used (AuthService.Authenticate),
+// which moves its idle expiry and never its 12-hour limit; this answers
+// 204, which a browser posting the form without JavaScript treats as "stay
+// on this page", so the form being filled is kept. The body is empty;
+// Haven-Session-Seconds says how long the session now has if unused, and
+// Haven-Session-Final is 1 when that is the 12-hour limit, which no use
+// extends.
+func (h *Handler) extendSession(w http.ResponseWriter, r *http.Request) error {
+	cur, _ := signedIn(r.Context())
+	s := cur.session
+	w.Header().Set("Haven-Session-Seconds", strconv.Itoa(int(time.Until(s.Expiry()).Seconds())))
+	if s.Expiry().Equal(s.AbsoluteExpiry()) {
+		w.Header().Set("Haven-Session-Final", "1")
+	}
+	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 

@@ -260,21 +260,27 @@ type planView struct {
 	CodeWord         string
 }
 
-// channelView is one contact channel, labelled, and whether the plan
-// marks it safe.
+// channelView is one contact channel, labelled, whether the plan allows
+// it, and whether the contact form comes with it chosen.
 type channelView struct {
 	Value, Label string
 	Safe         bool
+	Preselected  bool
 }
 
-// planView lists the channels the plan marks safe first, then the others,
-// so that the contact form offers the safe ones at the top.
+// planView lists the channels the plan allows first, then the others, so
+// that the contact form offers the safe ones at the top. Safe is the
+// store's own rule (SafeContactPlan.AllowContact), so under "do not
+// contact" no channel is safe. Only a safe channel is ever pre-selected:
+// the first, when there is one; otherwise the user must choose, and a
+// one-click attempt through an unsafe channel is not on offer.
 func (p *Page) planView(plan haven.SafeContactPlan) planView {
 	v := planView{DoNotContact: plan.DoNotContact, SafeTimes: plan.SafeTimes, VoicemailSafe: plan.VoicemailSafe,
 		VoicemailMessage: plan.VoicemailMessage, CodeWord: plan.CodeWord}
 	var unsafe []channelView
 	for _, ch := range haven.ContactChannels {
-		c := channelView{Value: string(ch), Label: p.T("channel." + string(ch)), Safe: slices.Contains(plan.Channels, ch)}
+		c := channelView{Value: string(ch), Label: p.T("channel." + string(ch)), Safe: plan.AllowContact(ch, false) == nil}
+		c.Preselected = c.Safe && len(v.Channels) == 0
 		if c.Safe {
 			v.Channels = append(v.Channels, c)
 		} else {

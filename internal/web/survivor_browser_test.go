@@ -65,6 +65,18 @@ func TestBrowserSurvivorRecord(t *testing.T) {
 				t.Errorf("edit form code word=%q, want kite", got)
 			}
 			b.checkAxe(src, lang+" edit form")
+
+			// Marked "do not contact", the record offers no contact at
+			// all: no channel to click, only that contact is not allowed.
+			eval[bool](b, `document.getElementById("do_not_contact").checked = true; true`)
+			b.clickAway("form.survivor-form button.primary", `document.getElementById("plan-dnc") !== null`)
+			if n := eval[int](b, `document.querySelectorAll('input[name="channel"]').length`); n != 0 {
+				t.Errorf("do-not-contact record offers %d channels, want none", n)
+			}
+			if got := b.text("#contact-not-allowed"); got != T("contact.not_allowed") {
+				t.Errorf("do-not-contact record says %q, want %q", got, T("contact.not_allowed"))
+			}
+			b.checkAxe(src, lang+" do-not-contact record")
 		})
 	}
 }
@@ -90,6 +102,9 @@ func (b *browser) checkRecord(T func(string) string) {
 	}
 	if got := b.text("#plan"); !strings.Contains(got, "kite") || !strings.Contains(got, T("plan.voicemail_unsafe")) {
 		b.t.Errorf("plan=%q, want the code word and that voicemail is not safe", got)
+	}
+	if got := eval[string](b, `Array.from(document.querySelectorAll('input[name="channel"]:checked'), e => e.value).join()`); got != "sms" {
+		b.t.Errorf("pre-selected channel=%q, want sms (the only safe one)", got)
 	}
 	before := eval[bool](b, `!!(document.getElementById("plan").compareDocumentPosition(document.getElementById("contact-submit")) & Node.DOCUMENT_POSITION_FOLLOWING)`)
 	if !before {

@@ -309,3 +309,68 @@ func TestSurvivorListPages(t *testing.T) {
 		}
 	}
 }
+
+// TestSurvivorContactFormPreselectsOnlySafe: the contact form never comes
+// with an unsafe channel chosen (issue 18). A channel is pre-selected only
+// when the plan marks it safe; with no safe channel nothing is; with "do
+// not contact" there is no contact form at all, only that contact is not
+// allowed, and a forged attempt is still refused and audited.
+func TestSurvivorContactFormPreselectsOnlySafe(t *testing.T) {
+	e := newEnv(t, false)
+	c := client(t)
+	signIn(t, e, c, "advocate", "")
+	checked := regexp.MustCompile(`name="channel" value="([a-z_]+)"[^>]* checked`)
+	tests := []struct {
+		name     string
+		channels []string
+		dnc      bool
+		want     string // the pre-selected channel; "" for none
+		form     bool   // whether the page offers the contact form
+	}{
+		{"sms safe", []string{"sms"}, false, "sms", true},
+		{"no safe channel", nil, false, "", true},
+		{"do not contact", nil, true, "", false},
+		{"do not contact, channels left in the plan", []string{"phone_call", "sms"}, true, "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			form := survivorForm()
+			form["contact_channels"] = tt.channels
+			if tt.dnc {
+				form.Set("do_not_contact", "1")
+			}
+			path := createSurvivor(t, e, c, form)
+			_, body := get(t, c, e.srv.URL+path)
+			var got []string
+			for _, m := range checked.FindAllStringSubmatch(body, -1) {
+				got = append(got, m[1])
+			}
+			if want := []string{tt.want}; (tt.want == "" && len(got) != 0) || (tt.want != "" && (len(got) != 1 || got[0] != tt.want)) {
+				t.Errorf("pre-selected channels=%q, want %q", got, want)
+			}
+			hasForm := strings.Contains(body, `action="`+path+`/contact"`)
+			if hasForm != tt.form {
+				t.Errorf("contact form offered=%v, want %v", hasForm, tt.form)
+			}
+			if tt.form && !strings.Contains(body, `name="channel" value="phone_call" required`) {
+				t.Error("the channel choice is not required: an empty choice would post")
+			}
+			if tt.dnc {
+				if !strings.Contains(body, `id="contact-not-allowed"`) || !strings.Contains(body, "Contact is not allowed") {
+					t.Error("a do-not-contact record does not say that contact is not allowed")
+				}
+				if strings.Contains(body, `id="channel-`) {
+					t.Error("a do-not-contact record offers channels to contact through")
+				}
+				before, _ := e.db.AuditSize(context.Background())
+				resp, body := post(t, c, e.srv.URL+path+"/contact", url.Values{"channel": {"phone_call"}})
+				if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, `id="contact-refusal"`) {
+					t.Errorf("forged contact on a do-not-contact record: status=%d, want 403 with the refusal", resp.StatusCode)
+				}
+				if after, _ := e.db.AuditSize(context.Background()); after <= before {
+					t.Error("forged contact on a do-not-contact record: no audit entry")
+				}
+			}
+		})
+	}
+}

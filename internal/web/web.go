@@ -112,6 +112,7 @@ func (h *Handler) Mount(s *server.Server) {
 	s.HandleFunc("POST /signout", h.signOut)
 	s.HandleFunc("GET /sessions", h.authed(h.sessions))
 	s.HandleFunc("POST /sessions/{id}/end", h.authed(h.endSession))
+	s.HandleFunc("POST /sessions/extend", h.authed(h.extendSession))
 	s.HandleFunc("GET /exit", h.exit)
 	s.HandleFunc("GET /quick-exit", h.exitNote)
 	s.HandleFunc("POST /language", h.publicForm(h.setLanguage))

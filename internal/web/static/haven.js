@@ -45,6 +45,7 @@
   function onSubmit(e) {
     var f = e.target;
     if (e.defaultPrevented || !sameOrigin(f.action)) return;
+    if (f.id === "session-stay") return staySignedIn(e);
     e.preventDefault();
     var data = new URLSearchParams(new FormData(f, e.submitter));
     if (f.method.toLowerCase() === "get") {
@@ -60,12 +61,37 @@
 
   // The session warning appears two minutes before the server says the
   // session ends if unused; at the end the page leaves the screen.
+  var warnTimer, endTimer;
+  function sessionTimers(left, final) {
+    var warn = document.getElementById("session-warning");
+    clearTimeout(warnTimer);
+    clearTimeout(endTimer);
+    if (!warn) return;
+    warn.hidden = true;
+    document.getElementById("session-idle").hidden = final;
+    document.getElementById("session-final").hidden = !final;
+    warnTimer = setTimeout(function () { warn.hidden = false; }, Math.max(0, left - 120) * 1000);
+    endTimer = setTimeout(function () { location.replace("/signin"); }, Math.max(0, left) * 1000);
+  }
+
   function sessionWarning() {
     var left = parseInt(document.body.getAttribute("data-session-seconds"), 10);
     if (isNaN(left)) return;
-    var warn = document.getElementById("session-warning");
-    setTimeout(function () { if (warn) warn.hidden = false; }, Math.max(0, left - 120) * 1000);
-    setTimeout(function () { location.replace("/signin"); }, Math.max(0, left) * 1000);
+    sessionTimers(left, !document.getElementById("session-final").hidden);
+  }
+
+  // staySignedIn extends the session without leaving the page, so the
+  // form being filled stays as it is: a same-origin POST that the server
+  // answers 204 with the seconds now left (never past the 12-hour limit).
+  // Should it fail, the warning stays up and the page ends as announced.
+  function staySignedIn(e) {
+    e.preventDefault();
+    fetch(e.target.action, { method: "POST", credentials: "same-origin" }).then(function (res) {
+      var left = parseInt(res.headers.get("Haven-Session-Seconds"), 10);
+      if (res.status !== 204 || isNaN(left)) return;
+      document.body.setAttribute("data-session-seconds", String(left));
+      sessionTimers(left, res.headers.get("Haven-Session-Final") === "1");
+    }).catch(function () {});
   }
 
   function printButtons() {
