@@ -14,6 +14,7 @@ import (
 	"os/signal"
 	"sort"
 	"syscall"
+	_ "time/tzdata" // --time-zone works on a machine without a zone database: one static binary
 
 	"github.com/haven-care/haven"
 )

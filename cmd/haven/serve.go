@@ -31,6 +31,9 @@ type serveFlags struct {
 	addr  string
 	// metricsAddr, if set, is where /metrics is served, apart from addr.
 	metricsAddr string
+	// timeZone names the clinic's time zone; zone is it, loaded.
+	timeZone string
+	zone     *time.Location
 	// tlsProxy: browsers reach addr through a TLS-terminating proxy.
 	tlsProxy bool
 	demo     bool
@@ -56,6 +59,8 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&f.grace, "shutdown-grace", 30*time.Second, "time in-flight requests get to finish on SIGTERM")
 	fs.DurationVar(&f.checkpointEvery, "audit-checkpoint-every", 0,
 		"sign an audit checkpoint this often when the log has grown, with DATA/audit.key (0: never; on several instances, set it on one)")
+	fs.StringVar(&f.timeZone, "time-zone", "Local", "the clinic's time zone, in which pages show times: an IANA name such as America/Chicago\n"+
+		"(Local: this machine's zone)")
 	fs.StringVar(&f.trustedProxies, "trusted-proxies", "",
 		"comma-separated CIDR prefixes or addresses of the reverse proxies in front of Haven, whose X-Forwarded-For\n"+
 			"names the client that sign-in throttling counts (empty: trust none; the peer address counts)")
@@ -83,6 +88,9 @@ func (f *serveFlags) validate() error {
 	}
 	if f.proxies, err = server.ParseTrustedProxies(f.trustedProxies); err != nil {
 		return haven.Errorf(haven.Invalid, "--trusted-proxies: %v", err)
+	}
+	if f.zone, err = time.LoadLocation(f.timeZone); err != nil || f.timeZone == "" {
+		return haven.Errorf(haven.Invalid, "--time-zone must be an IANA time zone such as America/Chicago, or Local, not %q", f.timeZone)
 	}
 	return nil
 }
@@ -141,7 +149,7 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 	}
 	pages, err := web.New(web.Config{Auth: accounts, MFA: accounts, BreakGlass: breakGlass, Users: accounts,
 		Directory: index, DirectoryRecords: dir, ServiceWriter: dir, Survivors: survivors, Duplicates: survivors, Screenings: screenings,
-		Logger: logger, Demo: f.demo, Version: version, TrustedProxies: f.proxies})
+		Logger: logger, Demo: f.demo, Version: version, TrustedProxies: f.proxies, TimeZone: f.zone})
 	if err != nil {
 		return err
 	}

@@ -95,7 +95,7 @@ func (h *Handler) breakGlassQueue(w http.ResponseWriter, r *http.Request) error 
 	}
 	for _, g := range grants {
 		p.Grants = append(p.Grants, grantRow{ID: g.ID, User: h.userName(r, g.UserID), CaseNumber: g.CaseNumber,
-			Created: g.CreatedAt.Format("2006-01-02 15:04 UTC"), Expires: g.ExpiresAt.Format("15:04 UTC"), Reason: g.Reason, Repeat: g.Repeat})
+			Created: p.When(g.CreatedAt), Expires: p.Clock(g.ExpiresAt), Reason: g.Reason, Repeat: g.Repeat})
 	}
 	return h.render(w, http.StatusOK, "breakglassreview", &p)
 }

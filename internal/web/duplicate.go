@@ -41,7 +41,7 @@ func (h *Handler) duplicateQueue(w http.ResponseWriter, r *http.Request) error {
 	}
 	for _, d := range list {
 		p.Pairs = append(p.Pairs, duplicatePair{ID: d.ID, NewCase: d.SurvivorCase, ExistingCase: d.OtherCase,
-			Found: d.CreatedAt.Format("2006-01-02 15:04 UTC")})
+			Found: p.When(d.CreatedAt)})
 	}
 	return h.render(w, http.StatusOK, "duplicatereview", &p)
 }

@@ -38,6 +38,8 @@ type Page struct {
 	// PendingDuplicates is how many possible duplicates wait for a
 	// supervisor, shown to supervisors on every page.
 	PendingDuplicates int
+	// zone is the clinic's time zone (Config.TimeZone).
+	zone *time.Location
 
 	cats *catalogs
 }
@@ -89,7 +91,7 @@ func navFor(role haven.Role, path string) []NavItem {
 // page builds the shared page data for r.
 func (h *Handler) page(r *http.Request, titleKey string) Page {
 	p := Page{TitleKey: titleKey, Demo: h.cfg.Demo, Version: h.cfg.Version, Path: r.URL.Path,
-		RequestID: server.RequestID(r.Context()), cats: h.catalogs}
+		RequestID: server.RequestID(r.Context()), cats: h.catalogs, zone: h.cfg.TimeZone}
 	var userLang string
 	if s, ok := signedIn(r.Context()); ok {
 		p.User = s.user
@@ -101,7 +103,7 @@ func (h *Handler) page(r *http.Request, titleKey string) Page {
 			// An alert, not the page's purpose: a failed count shows none.
 			p.PendingReviews, _ = h.cfg.BreakGlass.BreakGlassPending(r.Context())
 		}
-		if s.user.Role == haven.RoleSupervisor && h.cfg.Duplicates != nil {
+		if h.cfg.Duplicates != nil && gateDuplicates.allows(s.user.Role) {
 			p.PendingDuplicates, _ = h.cfg.Duplicates.DuplicateReviewsPending(r.Context())
 		}
 	}
@@ -166,4 +168,18 @@ var errForbidden = haven.Errorf(haven.Forbidden, "Your role does not give access
 func isKind(err error, k haven.Kind) bool {
 	var e *haven.Error
 	return errors.As(err, &e) && e.Kind == k
+}
+
+// When formats t as a date and time in the clinic's time zone, naming
+// the zone ("2026-05-01 09:30 CDT").
+func (p *Page) When(t time.Time) string { return t.In(p.zoneOrUTC()).Format("2006-01-02 15:04 MST") }
+
+// Clock formats t as a time of day in the clinic's time zone ("09:30 CDT").
+func (p *Page) Clock(t time.Time) string { return t.In(p.zoneOrUTC()).Format("15:04 MST") }
+
+func (p *Page) zoneOrUTC() *time.Location {
+	if p.zone == nil {
+		return time.UTC
+	}
+	return p.zone
 }

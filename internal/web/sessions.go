@@ -29,7 +29,7 @@ func (h *Handler) sessions(w http.ResponseWriter, r *http.Request) error {
 	}
 	for _, s := range list {
 		p.Sessions = append(p.Sessions, sessionRow{ID: s.ID, UserAgent: s.UserAgent,
-			Created: s.CreatedAt.Format("2006-01-02 15:04 UTC"), LastSeen: s.LastSeen.Format("2006-01-02 15:04 UTC"),
+			Created: p.When(s.CreatedAt), LastSeen: p.When(s.LastSeen),
 			Current: s.ID == cur.session.ID})
 	}
 	return h.render(w, http.StatusOK, "sessions", &p)

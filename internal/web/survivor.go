@@ -57,7 +57,7 @@ func (h *Handler) survivorList(w http.ResponseWriter, r *http.Request) error {
 	start := (p.Pager.Page - 1) * survivorPageSize
 	for _, s := range list[start:min(start+survivorPageSize, len(list))] {
 		p.Rows = append(p.Rows, survivorRow{ID: s.ID, CaseNumber: s.CaseNumber, AgeBand: p.ageBand(s.AgeBand),
-			Updated: s.UpdatedAt.Format("2006-01-02 15:04 UTC"), Minor: s.Minor})
+			Updated: p.When(s.UpdatedAt), Minor: s.Minor})
 	}
 	return h.render(w, http.StatusOK, "survivors", &p)
 }
@@ -114,7 +114,7 @@ func (h *Handler) survivorPage(r *http.Request) (*survivorPage, error) {
 	}
 	p := &survivorPage{Page: h.page(r, "survivor.title"), S: s}
 	if !s.EmergencyUntil.IsZero() {
-		p.EmergencyUntil = s.EmergencyUntil.UTC().Format("15:04 UTC")
+		p.EmergencyUntil = p.Clock(s.EmergencyUntil)
 	}
 	p.Plan = p.planView(s.SafeContact)
 	p.Details = p.details(s)

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"time"
 
 	"github.com/haven-care/haven"
 	"github.com/haven-care/haven/internal/directory"
@@ -57,6 +58,9 @@ type Config struct {
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
 	// the client that sign-in throttling counts (server.ClientAddr).
 	TrustedProxies []netip.Prefix
+	// TimeZone is the clinic's: pages show every time in it, with its
+	// abbreviation. Nil is UTC.
+	TimeZone *time.Location
 	// NeutralURL is where quick exit lands; DefaultNeutralURL when empty.
 	// Tests point it at a local page.
 	NeutralURL string
@@ -84,6 +88,9 @@ func New(cfg Config) (*Handler, error) {
 	}
 	if cfg.NeutralURL == "" {
 		cfg.NeutralURL = DefaultNeutralURL
+	}
+	if cfg.TimeZone == nil {
+		cfg.TimeZone = time.UTC
 	}
 	cats, err := loadCatalogs(files)
 	if err != nil {
