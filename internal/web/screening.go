@@ -12,7 +12,7 @@ import (
 )
 
 func init() {
-	pageNames = append(pageNames, "screeningchoose", "screeningform", "screeningresult")
+	pageNames = append(pageNames, "screeningchoose", "screeningform", "screeningresult", "screeningrefused")
 }
 
 // mountScreenings mounts the screening pages: choose an instrument, answer
@@ -39,6 +39,9 @@ type previousScreening struct {
 // instrument's form with what is enabled before any answer.
 func (h *Handler) screeningNew(w http.ResponseWriter, r *http.Request) error {
 	survivorID := r.PathValue("id")
+	if refused, err := h.refuseEmergency(w, r, survivorID); refused || err != nil {
+		return err
+	}
 	// Listing checks the care-team relationship (and audits it) before
 	// anything about the record is shown.
 	list, err := h.cfg.Screenings.Screenings(r.Context(), survivorID)
@@ -83,6 +86,9 @@ func instrumentTitles(all []haven.Instrument) map[string]string {
 // screening and shows its result.
 func (h *Handler) screeningSubmit(w http.ResponseWriter, r *http.Request) error {
 	survivorID := r.PathValue("id")
+	if refused, err := h.refuseEmergency(w, r, survivorID); refused || err != nil {
+		return err
+	}
 	f, err := h.loadForm(r, survivorID, r.URL.Query().Get("instrument"))
 	if err != nil {
 		return err
@@ -111,6 +117,32 @@ func (h *Handler) screeningSubmit(w http.ResponseWriter, r *http.Request) error 
 	}
 	http.Redirect(w, r, "/screenings/"+url.PathEscape(sc.ID), http.StatusSeeOther)
 	return nil
+}
+
+type screeningRefusedPage struct {
+	Page
+	SurvivorID, CaseNumber, Until string
+}
+
+// refuseEmergency answers a screening page of a record the user reads
+// through emergency access with a page that says why no screening can be
+// run: the record is read-only then, and the store would refuse to keep
+// the answers. It reports whether it answered. The check reads the record
+// as the record page does (an audited read), before any question is shown.
+func (h *Handler) refuseEmergency(w http.ResponseWriter, r *http.Request, survivorID string) (bool, error) {
+	if h.cfg.Survivors == nil {
+		return false, nil
+	}
+	s, err := h.cfg.Survivors.Survivor(r.Context(), survivorID)
+	if err != nil {
+		return true, err
+	}
+	if s.EmergencyUntil.IsZero() {
+		return false, nil
+	}
+	p := screeningRefusedPage{Page: h.page(r, "screening.emergency_title"), SurvivorID: s.ID, CaseNumber: s.CaseNumber,
+		Until: s.EmergencyUntil.UTC().Format("15:04 UTC")}
+	return true, h.render(w, http.StatusForbidden, "screeningrefused", &p)
 }
 
 // loadForm reads the instrument and starts a form for it.

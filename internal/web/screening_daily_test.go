@@ -1,0 +1,88 @@
+package web_test
+
+import (
+	"html"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/haven-care/haven/internal/web"
+)
+
+// Issue 18: the screening pages in daily use.
+
+// TestScreeningRefusedUnderEmergencyAccess: a record opened through
+// emergency access is read-only, so its screening form is refused before
+// any question is shown, with a page that says why — not filled in and
+// then lost on Finish.
+func TestScreeningRefusedUnderEmergencyAccess(t *testing.T) {
+	staff, _ := web.Catalogs()
+	e := screeningEnv(t)
+	adv := client(t)
+	signIn(t, e, adv, "advocate", "")
+	record := createSurvivor(t, e, adv, survivorForm())
+	nurse := client(t)
+	signIn(t, e, nurse, "nurse", "")
+	resp, _ := post(t, nurse, e.srv.URL+"/emergency-access", url.Values{"case_number": {caseNumber(t, e, adv, record)},
+		"reason": {"Patient arrived by ambulance, unable to speak; need the safe-contact plan"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("emergency access: status=%d", resp.StatusCode)
+	}
+	form := e.srv.URL + record + "/screenings/new?instrument=haven-rapid-four"
+	for _, lang := range []string{"en", "es", "fr", "ar"} {
+		nurse.Jar.SetCookies(mustURL(t, e.srv.URL), []*http.Cookie{{Name: "haven_lang", Value: lang, Path: "/"}})
+		resp, body := get(t, nurse, form)
+		want := html.EscapeString(strings.SplitN(staff[lang]["screening.emergency_refused"], "%s", 2)[0])
+		if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, `id="screening-refused"`) || !strings.Contains(body, want) ||
+			strings.Contains(body, `name="r-safety-alone"`) {
+			t.Errorf("%s: form under emergency access: %d, want 403 with the reason %q and no question", lang, resp.StatusCode, want)
+		}
+	}
+	// The whole form filled in and finished, as a worker who typed the URL
+	// would: refused with the reason, never "There is no page".
+	resp, body := finishRapid(t, e, nurse, form, url.Values{"r-leave": {"false"}, "r-papers": {"false"}, "r-threat": {"false"}, "r-sex": {"false"}})
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, `id="screening-refused"`) {
+		t.Errorf("finish under emergency access: %d, want 403 with the reason", resp.StatusCode)
+	}
+	if resp, _ := get(t, nurse, e.srv.URL+record+"/screenings/new"); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("chooser under emergency access: %d, want 403", resp.StatusCode)
+	}
+}
+
+func mustURL(t *testing.T, s string) *url.URL {
+	t.Helper()
+	u, err := url.Parse(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+var caseSpan = regexp.MustCompile(`<span class="case">([^<]+)</span>`)
+
+// caseNumber reads a record's case number from its page.
+func caseNumber(t *testing.T, e *env, c *http.Client, record string) string {
+	t.Helper()
+	_, body := get(t, c, e.srv.URL+record)
+	m := caseSpan.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatal("record page shows no case number")
+	}
+	return m[1]
+}
+
+// finishRapid answers the rapid screen (with the safety checklist passed)
+// and finishes; it returns the response to the finishing post.
+func finishRapid(t *testing.T, e *env, c *http.Client, form string, answers url.Values) (*http.Response, string) {
+	t.Helper()
+	all := safetyPassed()
+	all["step"] = []string{"update"}
+	_, body := post(t, c, form, all)
+	for k, v := range answers {
+		all[k] = v
+	}
+	all["shown"], all["step"] = shown(body), []string{"finish"}
+	return post(t, c, form, all)
+}
