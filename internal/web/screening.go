@@ -102,6 +102,9 @@ func (h *Handler) screeningSubmit(w http.ResponseWriter, r *http.Request) error 
 	}
 	shown := r.PostForm["shown"]
 	if r.PostForm.Get("step") != "finish" || !slices.Equal(shown, f.shownQuestions()) {
+		if f.stopped() {
+			return h.renderForm(w, r, f, "screening.stopped")
+		}
 		return h.renderForm(w, r, f, "screening.more_shown")
 	}
 	body, err := f.response(survivorID, time.Now())

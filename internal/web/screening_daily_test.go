@@ -86,3 +86,25 @@ func finishRapid(t *testing.T, e *env, c *http.Client, form string, answers url.
 	all["shown"], all["step"] = shown(body), []string{"finish"}
 	return post(t, c, form, all)
 }
+
+// TestScreeningStoppedSaysWhy: when the safety checklist fails, the form
+// says the questions are not asked now and why, not that questions were
+// added.
+func TestScreeningStoppedSaysWhy(t *testing.T) {
+	staff, _ := web.Catalogs()
+	e := screeningEnv(t)
+	c := client(t)
+	signIn(t, e, c, "advocate", "")
+	form := e.srv.URL + createSurvivor(t, e, c, survivorForm()) + "/screenings/new?instrument=haven-rapid-four"
+	for _, lang := range []string{"en", "es", "fr", "ar"} {
+		c.Jar.SetCookies(mustURL(t, e.srv.URL), []*http.Cookie{{Name: "haven_lang", Value: lang, Path: "/"}})
+		_, body := get(t, c, form)
+		answers := safetyPassed()
+		answers.Set("r-safety-private", "false")
+		answers["shown"], answers["step"] = shown(body), []string{"update"}
+		_, body = post(t, c, form, answers)
+		if !strings.Contains(body, html.EscapeString(staff[lang]["screening.stopped"])) || strings.Contains(body, html.EscapeString(staff[lang]["screening.more_shown"])) {
+			t.Errorf("%s: safety checklist failed: want %q, not %q", lang, staff[lang]["screening.stopped"], staff[lang]["screening.more_shown"])
+		}
+	}
+}

@@ -46,6 +46,28 @@ func (f *screeningForm) read(form url.Values) {
 	f.enabled = screening.Enabled(f.q, f.answers)
 }
 
+// stopped reports whether the answers stop the screening: every enabled
+// required question is answered, yet no question a scoring rule scores is
+// enabled (the safety checklist did not pass).
+func (f *screeningForm) stopped() bool {
+	scored := false
+	for _, rule := range f.q.Rules() {
+		for _, ri := range rule.Items {
+			if f.enabled[ri.LinkID] {
+				return false
+			}
+			scored = true
+		}
+	}
+	complete := true
+	f.q.Items(func(it *screening.Item) {
+		if f.enabled[it.LinkID] && it.IsRequired() && it.Type != "group" && it.Type != "display" && len(f.answers[it.LinkID]) == 0 {
+			complete = false
+		}
+	})
+	return scored && complete
+}
+
 // answersOf converts the posted values of one item to FHIR answers.
 func answersOf(it *screening.Item, form url.Values) ([]screening.Value, string) {
 	var out []screening.Value
