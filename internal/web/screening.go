@@ -192,6 +192,7 @@ type screeningResultPage struct {
 	Summary    string
 	Flagged    []string
 	Steps      []haven.ScreeningStep
+	resultAnswers
 }
 
 // screeningShow shows a result: prompts, not a diagnosis; the level of
@@ -204,6 +205,7 @@ func (h *Handler) screeningShow(w http.ResponseWriter, r *http.Request) error {
 	p := screeningResultPage{Page: h.page(r, "screening.result_title"), S: sc, Instrument: sc.InstrumentID}
 	if in, err := h.cfg.Screenings.Instrument(r.Context(), sc.InstrumentID); err == nil {
 		p.Instrument = in.Title
+		p.resultAnswers = answersOfResult(sc, in)
 	}
 	res := sc.Result
 	p.Concern = p.concern(res.Concern, res.Screened)

@@ -108,3 +108,29 @@ func TestScreeningStoppedSaysWhy(t *testing.T) {
 		}
 	}
 }
+
+// TestScreeningResultNamesRecordAndNotes: the result shows the record's
+// case number (never a name) with a link back, and the notes typed.
+func TestScreeningResultNamesRecordAndNotes(t *testing.T) {
+	e := screeningEnv(t)
+	c := client(t)
+	signIn(t, e, c, "advocate", "")
+	record := createSurvivor(t, e, c, survivorForm())
+	cn := caseNumber(t, e, c, record)
+	notes := "Works nights at a restaurant; the manager keeps her passport."
+	resp, body := finishRapid(t, e, c, e.srv.URL+record+"/screenings/new?instrument=haven-rapid-four",
+		url.Values{"r-leave": {"false"}, "r-papers": {"true"}, "r-threat": {"false"}, "r-sex": {"false"}, "r-followup-notes": {notes}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("finish: %d:\n%s", resp.StatusCode, body)
+	}
+	_, body = get(t, c, e.srv.URL+resp.Header.Get("Location"))
+	if !strings.Contains(body, `<a href="`+record+`" id="case-link">`+cn+`</a>`) {
+		t.Errorf("result page does not name the record by its case number %s with a link to it", cn)
+	}
+	if !strings.Contains(body, "Works nights at a restaurant; the manager keeps her passport.") {
+		t.Error("result page does not show the notes typed")
+	}
+	if strings.Contains(body, "Synthetic Person Zq") {
+		t.Error("result page shows the survivor's name")
+	}
+}
