@@ -107,6 +107,10 @@ func (h *Handler) screeningSubmit(w http.ResponseWriter, r *http.Request) error 
 		}
 		return h.renderForm(w, r, f, "screening.more_shown")
 	}
+	if blank := f.blankQuestions(); len(blank) > 0 {
+		f.fieldErrors = blank
+		return h.renderForm(w, r, f, "screening.fix")
+	}
 	body, err := f.response(survivorID, time.Now())
 	if err != nil {
 		return err

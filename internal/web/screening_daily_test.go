@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"html"
 	"net/http"
 	"net/url"
@@ -8,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/haven-care/haven"
 	"github.com/haven-care/haven/internal/web"
 )
 
@@ -132,5 +134,49 @@ func TestScreeningResultNamesRecordAndNotes(t *testing.T) {
 	}
 	if strings.Contains(body, "Synthetic Person Zq") {
 		t.Error("result page shows the survivor's name")
+	}
+}
+
+// TestScreeningDeclinedIsRecorded: leaving a screening question blank is
+// refused; "Declined to answer" is an explicit choice, recorded in the
+// response (FHIR data-absent-reason asked-declined, no answer), never
+// scored, and listed on the result.
+func TestScreeningDeclinedIsRecorded(t *testing.T) {
+	staff, _ := web.Catalogs()
+	e := screeningEnv(t)
+	u := mustUser(t, e.db, "adv.decline", "", haven.RoleAdvocate)
+	c := client(t)
+	signIn(t, e, c, "adv.decline", "")
+	record := createSurvivor(t, e, c, survivorForm())
+	form := e.srv.URL + record + "/screenings/new?instrument=haven-rapid-four"
+	answers := url.Values{"r-leave": {"false"}, "r-papers": {"true"}, "r-threat": {"false"}}
+	resp, body := finishRapid(t, e, c, form, answers)
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, staff["en"]["screening.answer_or_decline"]) {
+		t.Fatalf("finish with a question blank: %d, want 422 asking to answer or decline", resp.StatusCode)
+	}
+	if !strings.Contains(body, `name="r-sex" value="declined"`) {
+		t.Error("the form offers no \"Declined to answer\" on an optional question")
+	}
+	answers.Set("r-sex", "declined")
+	resp, body = finishRapid(t, e, c, form, answers)
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("finish with a declined question: %d:\n%s", resp.StatusCode, body)
+	}
+	result := resp.Header.Get("Location")
+	_, body = get(t, c, e.srv.URL+result)
+	declined := regexp.MustCompile(`(?s)<ul id="declined">.*?</ul>`).FindString(body)
+	if !strings.Contains(declined, "sexual acts") || strings.Contains(declined, "passport") {
+		t.Errorf("result lists declined questions %q, want the r-sex question only", declined)
+	}
+	if !strings.Contains(body, `id="concern"><strong>moderate`) || strings.Contains(body, "T76.51") {
+		t.Error("a declined question changed the score")
+	}
+	ctx := haven.WithActor(context.Background(), haven.Actor{UserID: u.ID, Role: u.Role})
+	sc, err := e.db.Screening(ctx, strings.TrimPrefix(result, "/screenings/"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"extension":[{"url":"http://hl7.org/fhir/StructureDefinition/data-absent-reason","valueCode":"asked-declined"}],"linkId":"r-sex"}`; !strings.Contains(string(sc.Response), want) {
+		t.Errorf("stored response:\n%s\nwant the decline recorded as %s", sc.Response, want)
 	}
 }
