@@ -28,8 +28,11 @@ type Instrument struct {
 // level of concern, flagged domains, minor) stays in the clear for
 // suppressed aggregates.
 type Screening struct {
-	ID           string
-	SurvivorID   string
+	ID         string
+	SurvivorID string
+	// CaseNumber is the survivor's pseudonymous case number (not stored
+	// with the screening), so that a result names its record without a name.
+	CaseNumber   string
 	InstrumentID string
 	// Response is the QuestionnaireResponse (JSON) as stored, with its id
 	// set to the screening's.

@@ -269,7 +269,7 @@ func (db *ScreeningService) screeningInstrument(ctx context.Context, id, canonic
 // scoreScreening scores r for the survivor of sc and fills in its result
 // and response.
 func (tx *Tx) scoreScreening(ctx context.Context, sc *haven.Screening, q *screening.Questionnaire, r *screening.QuestionnaireResponse) error {
-	err := tx.QueryRowContext(ctx, `SELECT minor FROM survivors WHERE id = $1`, sc.SurvivorID).Scan(&sc.Minor)
+	err := tx.QueryRowContext(ctx, `SELECT minor, case_number FROM survivors WHERE id = $1`, sc.SurvivorID).Scan(&sc.Minor, &sc.CaseNumber)
 	if errors.Is(err, sql.ErrNoRows) {
 		return errSurvivorNotFound
 	} else if err != nil {
@@ -358,14 +358,16 @@ func (db *ScreeningService) Screening(ctx context.Context, id string) (*haven.Sc
 	return sc, err
 }
 
-// readScreening loads and decrypts one screening.
+// readScreening loads and decrypts one screening, with its record's case
+// number.
 func (tx *Tx) readScreening(ctx context.Context, id string) (*haven.Screening, error) {
 	var sc haven.Screening
 	var flagged string
 	sealed := make([][]byte, len(screeningSecrets))
-	err := tx.QueryRowContext(ctx, `SELECT id, survivor_id, instrument_id, concern, flagged, minor, created_by, created_at,
-		response_enc, result_enc FROM screenings WHERE id = $1`, id).Scan(&sc.ID, &sc.SurvivorID, &sc.InstrumentID,
-		&sc.Concern, &flagged, &sc.Minor, &sc.CreatedBy, &sc.CreatedAt, &sealed[0], &sealed[1])
+	err := tx.QueryRowContext(ctx, `SELECT sc.id, sc.survivor_id, sv.case_number, sc.instrument_id, sc.concern, sc.flagged, sc.minor,
+		sc.created_by, sc.created_at, sc.response_enc, sc.result_enc
+		FROM screenings sc JOIN survivors sv ON sv.id = sc.survivor_id WHERE sc.id = $1`, id).Scan(&sc.ID, &sc.SurvivorID,
+		&sc.CaseNumber, &sc.InstrumentID, &sc.Concern, &flagged, &sc.Minor, &sc.CreatedBy, &sc.CreatedAt, &sealed[0], &sealed[1])
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errScreeningNotFound
 	} else if err != nil {

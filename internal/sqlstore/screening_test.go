@@ -63,6 +63,9 @@ func TestScreeningRoundTripAndAccess(t *testing.T) {
 			t.Errorf("created: instrument=%s concern=%s minor=%v codes=%v, want rapid four, a concern, minor, codes",
 				created.InstrumentID, created.Concern, created.Minor, created.Result.Codes)
 		}
+		if created.CaseNumber != s.CaseNumber {
+			t.Errorf("CaseNumber=%q, want the record's %q", created.CaseNumber, s.CaseNumber)
+		}
 		if !hasStep(created.Result, "mandated-report") {
 			t.Errorf("next steps %v lack a mandated report for a minor", created.Result.NextSteps)
 		}

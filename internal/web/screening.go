@@ -12,7 +12,7 @@ import (
 )
 
 func init() {
-	pageNames = append(pageNames, "screeningchoose", "screeningform", "screeningresult")
+	pageNames = append(pageNames, "screeningchoose", "screeningform", "screeningresult", "screeningrefused")
 }
 
 // mountScreenings mounts the screening pages: choose an instrument, answer
@@ -39,6 +39,9 @@ type previousScreening struct {
 // instrument's form with what is enabled before any answer.
 func (h *Handler) screeningNew(w http.ResponseWriter, r *http.Request) error {
 	survivorID := r.PathValue("id")
+	if refused, err := h.refuseEmergency(w, r, survivorID); refused || err != nil {
+		return err
+	}
 	// Listing checks the care-team relationship (and audits it) before
 	// anything about the record is shown.
 	list, err := h.cfg.Screenings.Screenings(r.Context(), survivorID)
@@ -65,7 +68,7 @@ func (h *Handler) screeningNew(w http.ResponseWriter, r *http.Request) error {
 	titles := instrumentTitles(all)
 	for _, s := range list {
 		p.Previous = append(p.Previous, previousScreening{ID: s.ID, Instrument: titles[s.InstrumentID],
-			Concern: p.concern(s.Concern, s.Screened), Date: s.CreatedAt.Format("2006-01-02 15:04 UTC")})
+			Concern: p.concern(s.Concern, s.Screened), Date: p.When(s.CreatedAt)})
 	}
 	return h.render(w, http.StatusOK, "screeningchoose", &p)
 }
@@ -83,6 +86,9 @@ func instrumentTitles(all []haven.Instrument) map[string]string {
 // screening and shows its result.
 func (h *Handler) screeningSubmit(w http.ResponseWriter, r *http.Request) error {
 	survivorID := r.PathValue("id")
+	if refused, err := h.refuseEmergency(w, r, survivorID); refused || err != nil {
+		return err
+	}
 	f, err := h.loadForm(r, survivorID, r.URL.Query().Get("instrument"))
 	if err != nil {
 		return err
@@ -96,7 +102,14 @@ func (h *Handler) screeningSubmit(w http.ResponseWriter, r *http.Request) error 
 	}
 	shown := r.PostForm["shown"]
 	if r.PostForm.Get("step") != "finish" || !slices.Equal(shown, f.shownQuestions()) {
+		if f.stopped() {
+			return h.renderForm(w, r, f, "screening.stopped")
+		}
 		return h.renderForm(w, r, f, "screening.more_shown")
+	}
+	if blank := f.blankQuestions(); len(blank) > 0 {
+		f.fieldErrors = blank
+		return h.renderForm(w, r, f, "screening.fix")
 	}
 	body, err := f.response(survivorID, time.Now())
 	if err != nil {
@@ -111,6 +124,32 @@ func (h *Handler) screeningSubmit(w http.ResponseWriter, r *http.Request) error 
 	}
 	http.Redirect(w, r, "/screenings/"+url.PathEscape(sc.ID), http.StatusSeeOther)
 	return nil
+}
+
+type screeningRefusedPage struct {
+	Page
+	SurvivorID, CaseNumber, Until string
+}
+
+// refuseEmergency answers a screening page of a record the user reads
+// through emergency access with a page that says why no screening can be
+// run: the record is read-only then, and the store would refuse to keep
+// the answers. It reports whether it answered. The check reads the record
+// as the record page does (an audited read), before any question is shown.
+func (h *Handler) refuseEmergency(w http.ResponseWriter, r *http.Request, survivorID string) (bool, error) {
+	if h.cfg.Survivors == nil {
+		return false, nil
+	}
+	s, err := h.cfg.Survivors.Survivor(r.Context(), survivorID)
+	if err != nil {
+		return true, err
+	}
+	if s.EmergencyUntil.IsZero() {
+		return false, nil
+	}
+	p := screeningRefusedPage{Page: h.page(r, "screening.emergency_title"), SurvivorID: s.ID, CaseNumber: s.CaseNumber}
+	p.Until = p.Clock(s.EmergencyUntil)
+	return true, h.render(w, http.StatusForbidden, "screeningrefused", &p)
 }
 
 // loadForm reads the instrument and starts a form for it.
@@ -157,6 +196,7 @@ type screeningResultPage struct {
 	Summary    string
 	Flagged    []string
 	Steps      []haven.ScreeningStep
+	resultAnswers
 }
 
 // screeningShow shows a result: prompts, not a diagnosis; the level of
@@ -169,6 +209,7 @@ func (h *Handler) screeningShow(w http.ResponseWriter, r *http.Request) error {
 	p := screeningResultPage{Page: h.page(r, "screening.result_title"), S: sc, Instrument: sc.InstrumentID}
 	if in, err := h.cfg.Screenings.Instrument(r.Context(), sc.InstrumentID); err == nil {
 		p.Instrument = in.Title
+		p.resultAnswers = answersOfResult(sc, in)
 	}
 	res := sc.Result
 	p.Concern = p.concern(res.Concern, res.Screened)

@@ -24,10 +24,14 @@ type screeningForm struct {
 	raw         url.Values
 	enabled     map[string]bool
 	fieldErrors map[string]string
+	// declined holds the questions the worker marked "Declined to answer":
+	// recorded, never scored.
+	declined map[string]bool
 }
 
 func newScreeningForm(in *haven.Instrument, q *screening.Questionnaire, survivorID string) *screeningForm {
-	f := &screeningForm{in: in, q: q, survivorID: survivorID, answers: map[string][]screening.Value{}, raw: url.Values{}}
+	f := &screeningForm{in: in, q: q, survivorID: survivorID, answers: map[string][]screening.Value{}, raw: url.Values{},
+		declined: map[string]bool{}}
 	f.enabled = screening.Enabled(q, f.answers)
 	return f
 }
@@ -37,13 +41,73 @@ func newScreeningForm(in *haven.Instrument, q *screening.Questionnaire, survivor
 func (f *screeningForm) read(form url.Values) {
 	f.raw, f.fieldErrors = form, map[string]string{}
 	f.q.Items(func(it *screening.Item) {
-		if vals, problem := answersOf(it, form); problem != "" {
+		if declinable(it) && form.Get(it.LinkID) == declinedValue {
+			f.declined[it.LinkID] = true
+		} else if vals, problem := answersOf(it, form); problem != "" {
 			f.fieldErrors[it.LinkID] = problem
 		} else if len(vals) > 0 {
 			f.answers[it.LinkID] = vals
 		}
 	})
 	f.enabled = screening.Enabled(f.q, f.answers)
+}
+
+// declinedValue is what the "Declined to answer" option posts.
+const declinedValue = "declined"
+
+// declinedExtension records a declined question in the
+// QuestionnaireResponse the FHIR way: the item is present with no answer
+// and a data-absent-reason of asked-declined, which stays valid FHIR and
+// which scoring ignores (only answers are scored).
+var declinedExtension = json.RawMessage(`[{"url":"` + dataAbsentReasonURL + `","valueCode":"asked-declined"}]`)
+
+// dataAbsentReasonURL is the FHIR extension saying why a value is absent.
+const dataAbsentReasonURL = "http://hl7.org/fhir/StructureDefinition/data-absent-reason"
+
+// declinable reports whether a question offers "Declined to answer": an
+// optional, single-answer yes/no or choice question. A required question
+// must be answered (the safety checklist); free text may stay empty.
+func declinable(it *screening.Item) bool {
+	switch it.Type {
+	case "boolean", "choice", "open-choice":
+		return !it.IsRequired() && !it.IsRepeating()
+	}
+	return false
+}
+
+// blankQuestions are the shown questions that offer "Declined to answer"
+// and have neither an answer nor a decline, with the message for each:
+// a blank must not read as a No, nor vanish silently.
+func (f *screeningForm) blankQuestions() map[string]string {
+	out := map[string]string{}
+	f.q.Items(func(it *screening.Item) {
+		if f.enabled[it.LinkID] && declinable(it) && len(f.answers[it.LinkID]) == 0 && !f.declined[it.LinkID] {
+			out[it.LinkID] = "screening.answer_or_decline"
+		}
+	})
+	return out
+}
+
+// stopped reports whether the answers stop the screening: every enabled
+// required question is answered, yet no question a scoring rule scores is
+// enabled (the safety checklist did not pass).
+func (f *screeningForm) stopped() bool {
+	scored := false
+	for _, rule := range f.q.Rules() {
+		for _, ri := range rule.Items {
+			if f.enabled[ri.LinkID] {
+				return false
+			}
+			scored = true
+		}
+	}
+	complete := true
+	f.q.Items(func(it *screening.Item) {
+		if f.enabled[it.LinkID] && it.IsRequired() && it.Type != "group" && it.Type != "display" && len(f.answers[it.LinkID]) == 0 {
+			complete = false
+		}
+	})
+	return scored && complete
 }
 
 // answersOf converts the posted values of one item to FHIR answers.
@@ -156,6 +220,9 @@ func (f *screeningForm) responseItems(items []*screening.Item) []*screening.Resp
 		}
 		vals := f.answers[it.LinkID]
 		if len(vals) == 0 {
+			if f.declined[it.LinkID] {
+				out = append(out, &screening.ResponseItem{LinkID: it.LinkID, Extra: map[string]json.RawMessage{"extension": declinedExtension}})
+			}
 			continue
 		}
 		ri := &screening.ResponseItem{LinkID: it.LinkID}
@@ -196,12 +263,21 @@ func (f *screeningForm) viewItems(items []*screening.Item, p *Page, n *int) []it
 		*n++
 		v := itemView{LinkID: it.LinkID, ID: fmt.Sprintf("item-%d", *n), Text: it.Text, Type: it.Type,
 			Group: it.Type == "group", Display: it.Type == "display", Alert: it.Type == "display" && len(it.EnableWhen) > 0,
-			Required: it.IsRequired(), Multiple: it.IsRepeating(), Error: f.fieldErrors[it.LinkID]}
+			Required: it.IsRequired(), Multiple: it.IsRepeating(), Error: errorText(p, f.fieldErrors[it.LinkID])}
 		f.fillInput(&v, it, p)
 		v.Children = f.viewItems(it.Item, p, n)
 		out = append(out, v)
 	}
 	return out
+}
+
+// errorText is a field's message: a catalog key of the form's own, or the
+// engine's or store's text.
+func errorText(p *Page, msg string) string {
+	if strings.HasPrefix(msg, "screening.") {
+		return p.T(msg)
+	}
+	return msg
 }
 
 // fillInput sets the item's control and the worker's answer so far.
@@ -214,11 +290,13 @@ func (f *screeningForm) fillInput(v *itemView, it *screening.Item, p *Page) {
 		for _, o := range []struct{ val, key string }{{"true", "screening.yes"}, {"false", "screening.no"}} {
 			v.Options = append(v.Options, Option{Value: o.val, Label: p.T(o.key), Selected: slices.Contains(posted, o.val)})
 		}
+		f.declineOption(v, it, p)
 	case "choice", "open-choice":
 		for i, o := range it.AnswerOption {
 			val := strconv.Itoa(i)
 			v.Options = append(v.Options, Option{Value: val, Label: optionLabel(o.Value), Selected: slices.Contains(posted, val)})
 		}
+		f.declineOption(v, it, p)
 		if it.Type == "open-choice" {
 			v.Input, v.Other = "text", f.raw.Get(it.LinkID+".other")
 		}
@@ -246,4 +324,12 @@ func optionLabel(v screening.Value) string {
 		return s
 	}
 	return string(v.Raw)
+}
+
+// declineOption offers "Declined to answer" last on a question that may
+// be declined.
+func (f *screeningForm) declineOption(v *itemView, it *screening.Item, p *Page) {
+	if declinable(it) {
+		v.Options = append(v.Options, Option{Value: declinedValue, Label: p.T("screening.declined"), Selected: f.declined[it.LinkID]})
+	}
 }
