@@ -75,6 +75,9 @@ func (p *survivorFormPage) Entries(group string) []entryView {
 type languageRow struct {
 	Code, Dialect string
 	Interpreter   bool
+	// Unknown is set when what was typed names no language: the row is
+	// marked beside its input, and the first such row takes the focus.
+	Unknown, Focus bool
 	// N numbers the row from 1 for its label.
 	N int
 }
@@ -144,6 +147,15 @@ func (h *Handler) formError(w http.ResponseWriter, r *http.Request, p *survivorF
 		}
 		p.Fields[field] = msg
 	}
+	// A language that names none is marked at its own row, named in the
+	// message, and takes the focus.
+	for i, l := range p.F.Languages {
+		if l.Unknown && p.Fields["languages"] != "" {
+			p.F.Languages[i].Focus = true
+			p.Fields["languages"] = fmt.Sprintf("%s (“%s”)", p.Fields["languages"], l.Code)
+			break
+		}
+	}
 	return h.render(w, http.StatusBadRequest, "survivorform", p)
 }
 
@@ -177,8 +189,13 @@ func parseSurvivorForm(r *http.Request) (survivorForm, haven.NewSurvivor) {
 		DoNotContact: v("do_not_contact") == "1", VoicemailSafe: v("voicemail_safe") == "1",
 		Channels: r.PostForm["contact_channels"], SafeTimes: v("safe_times"), VoicemailMessage: v("voicemail_message"), CodeWord: v("code_word")}
 	for i := range maxLanguageRows {
-		row := languageRow{Code: strings.TrimSpace(v(fmt.Sprintf("language_%d", i))), Dialect: strings.TrimSpace(v(fmt.Sprintf("dialect_%d", i))),
-			Interpreter: v(fmt.Sprintf("interpreter_%d", i)) == "1"}
+		row := languageRow{Dialect: strings.TrimSpace(v(fmt.Sprintf("dialect_%d", i))), Interpreter: v(fmt.Sprintf("interpreter_%d", i)) == "1"}
+		typed := strings.TrimSpace(v(fmt.Sprintf("language_%d", i)))
+		if typed != "" {
+			var ok bool
+			row.Code, ok = resolveLanguage(typed)
+			row.Unknown = !ok
+		}
 		if row.Code != "" || row.Dialect != "" {
 			f.Languages = append(f.Languages, row)
 		}

@@ -374,3 +374,39 @@ func TestSurvivorContactFormPreselectsOnlySafe(t *testing.T) {
 		})
 	}
 }
+
+// TestSurvivorLanguagesByName: staff pick a language by its name, in their
+// own language or the language's, and the code is kept; an entry that
+// names no language is marked beside its own input, which takes the focus.
+func TestSurvivorLanguagesByName(t *testing.T) {
+	e := newEnv(t, false)
+	c := client(t)
+	signIn(t, e, c, "advocate", "")
+	_, blank := get(t, c, e.srv.URL+"/survivors/new")
+	if !strings.Contains(blank, `list="language-choices"`) || !strings.Contains(blank, `<option value="Vietnamese (vi)">`) {
+		t.Error("the language inputs offer no list of languages by name")
+	}
+	form := survivorForm()
+	form.Set("language_0", "Spanish")
+	form.Set("language_1", "Tiếng Việt")
+	form.Set("language_2", "Haitian Creole (ht)")
+	record := createSurvivor(t, e, c, form)
+	_, body := get(t, c, e.srv.URL+record)
+	for _, want := range []string{"(es)", "(vi)", "(ht)"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("record lacks the language %s chosen by name", want)
+		}
+	}
+	form.Set("language_1", "Klingonish")
+	resp, body := post(t, c, e.srv.URL+"/survivors", form)
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("unknown language: status=%d, want 400", resp.StatusCode)
+	}
+	if !strings.Contains(body, `id="language_1" name="language_1"`) || !strings.Contains(body, `Klingonish`) ||
+		!regexp.MustCompile(`id="language_1" name="language_1"[^>]*aria-invalid="true"[^>]*autofocus`).MatchString(body) {
+		t.Error("the unknown entry is not marked invalid and focused beside its own input")
+	}
+	if regexp.MustCompile(`id="language_0" name="language_0"[^>]*aria-invalid`).MatchString(body) {
+		t.Error("a language that was understood is marked invalid")
+	}
+}
