@@ -1,0 +1,52 @@
+package web_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestBrowserLayoutWidths walks the main pages at a phone's width and a
+// laptop's, in English, Spanish and Arabic: nothing scrolls sideways, quick
+// exit never covers the DEMO banner, which spans the page, the menu takes
+// one row on a phone, check boxes are big enough to hit, and axe finds no
+// serious violation.
+func TestBrowserLayoutWidths(t *testing.T) {
+	e := newEnv(t, true)
+	src := axeSource(t)
+	b := newBrowser(t, e)
+	b.signIn("advocate", "")
+	pages := []string{"/", "/survivors", "/survivors/new", "/directory", "/sessions"}
+	for _, width := range []int64{375, 1280} {
+		b.do(chromedp.EmulateViewport(width, 800))
+		for _, lang := range []string{"en", "es", "ar"} {
+			b.setLanguage(lang)
+			for _, p := range pages {
+				b.open(p)
+				where := fmt.Sprintf("%s at %d px in %s", p, width, lang)
+				if eval[bool](b, `document.documentElement.scrollWidth > window.innerWidth`) {
+					t.Errorf("%s: the page scrolls sideways (%d px wide)", where, eval[int](b, `document.documentElement.scrollWidth`))
+				}
+				if eval[bool](b, `(() => { const q = document.querySelector(".quick-exit").getBoundingClientRect(),
+					d = (document.querySelector(".demo .text") || document.querySelector(".demo")).getBoundingClientRect();
+					return q.left < d.right && d.left < q.right && q.top < d.bottom && d.top < q.bottom })()`) {
+					t.Errorf("%s: quick exit covers the DEMO banner's text", where)
+				}
+				if eval[bool](b, `document.querySelector(".demo").getBoundingClientRect().width < window.innerWidth - 1`) {
+					t.Errorf("%s: the DEMO banner does not span the page", where)
+				}
+				if width == 375 && eval[bool](b, `document.querySelector(".top nav").getBoundingClientRect().height > 56`) {
+					t.Errorf("%s: the menu takes %v px of the first screen", where, eval[float64](b, `document.querySelector(".top nav").getBoundingClientRect().height`))
+				}
+				if eval[bool](b, `[...document.querySelectorAll("main input[type=checkbox]")].some(c => c.getBoundingClientRect().width < 20)`) {
+					t.Errorf("%s: a check box is smaller than 20 px", where)
+				}
+				b.checkAxe(src, where)
+				if p == "/" || p == "/survivors/new" || p == "/directory" {
+					b.screenshot(fmt.Sprintf("layout-%d-%s%s", width, lang, map[string]string{"/": "-home", "/survivors/new": "-new-record", "/directory": "-directory"}[p]))
+				}
+			}
+		}
+	}
+}
