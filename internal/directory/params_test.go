@@ -39,10 +39,10 @@ func TestQueryRefusesNaNRadius(t *testing.T) {
 	}
 }
 
-// TestParseQuerySaysWhatToDo: a search that cannot work is refused with
+// TestParseQueryNamesTheFieldToCorrect: a search that cannot work is refused with
 // the field to correct, never run on a guess (a missing longitude read as
 // 0, a language name matched against codes).
-func TestParseQuerySaysWhatToDo(t *testing.T) {
+func TestParseQueryNamesTheFieldToCorrect(t *testing.T) {
 	for _, tt := range []struct {
 		query, field string
 	}{

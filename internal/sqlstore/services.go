@@ -10,7 +10,7 @@ type AccountService struct{ *store }
 // SurvivorService keeps survivors' records, their care teams, the
 // contacts made under their safe-contact plans and the supervisors' review
 // of possible duplicates (survivor.go, survivor_read.go, survivor_atrest.go,
-// contact.go).
+// survivor_migrate.go, duplicate.go, contact.go).
 type SurvivorService struct{ *store }
 
 // ScreeningService keeps screening instruments and the screenings run with
