@@ -48,10 +48,37 @@ func languageEntry(code, lang string) string {
 	return code
 }
 
+// languageByName finds a code of languageChoices by its name, case
+// folded, in any staff language or in itself ("spanish", "español",
+// "tiếng việt"); built once.
+var languageByName = func() map[string]string {
+	m := map[string]string{}
+	for _, c := range languageChoices {
+		tag := language.Make(c)
+		m[strings.ToLower(display.Self.Name(tag))] = c
+		for _, n := range languageNamers {
+			m[strings.ToLower(n.Name(tag))] = c
+		}
+	}
+	delete(m, "")
+	return m
+}()
+
+// languageLists are the choices as each staff language shows them
+// ("Vietnamese (vi)"); built once.
+var languageLists = func() map[string][]string {
+	m := map[string][]string{}
+	for _, l := range StaffLanguages {
+		for _, c := range languageChoices {
+			m[l] = append(m[l], languageEntry(c, l))
+		}
+	}
+	return m
+}()
+
 // resolveLanguage turns what was typed in a language row into a code:
 // "Name (code)" as the list offers it, a code, or the name of one of
-// languageChoices in any staff language or in itself ("Spanish",
-// "español", "Tiếng Việt"). ok is false when it is none of these.
+// languageChoices (languageByName). ok is false when it is none of these.
 func resolveLanguage(entry string) (code string, ok bool) {
 	entry = strings.TrimSpace(entry)
 	if open := strings.LastIndex(entry, "("); open >= 0 && strings.HasSuffix(entry, ")") {
@@ -59,16 +86,8 @@ func resolveLanguage(entry string) (code string, ok bool) {
 			return c, true
 		}
 	}
-	for _, c := range languageChoices {
-		tag := language.Make(c)
-		if strings.EqualFold(display.Self.Name(tag), entry) {
-			return c, true
-		}
-		for _, n := range languageNamers {
-			if strings.EqualFold(n.Name(tag), entry) {
-				return c, true
-			}
-		}
+	if c, ok := languageByName[strings.ToLower(entry)]; ok {
+		return c, true
 	}
 	return entry, haven.ValidLanguageTag(entry)
 }
@@ -76,11 +95,10 @@ func resolveLanguage(entry string) (code string, ok bool) {
 // LanguageChoices are the list the language rows offer, in the page's
 // language: "Vietnamese (vi)".
 func (p *survivorFormPage) LanguageChoices() []string {
-	out := make([]string, len(languageChoices))
-	for i, c := range languageChoices {
-		out[i] = languageEntry(c, p.Lang)
+	if l, ok := languageLists[p.Lang]; ok {
+		return l
 	}
-	return out
+	return languageLists["en"]
 }
 
 // LanguageEntry is how a language row shows its code on this page.
