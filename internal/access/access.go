@@ -38,7 +38,10 @@ type Resource string
 // reviewed by supervisors), not the record it opens; Instruments are the
 // screening questionnaires and how well they perform; DuplicateReview is
 // the supervisors' queue of possible duplicates whose creators were not
-// told of them (case numbers only).
+// told of them (case numbers only). Task, Encounter and Membership are
+// survivor data too: a case's tasks and follow-ups, its dated clinical
+// notes, and who is on its care team (which the lead and supervisors
+// change).
 const (
 	Survivor             Resource = "survivor"
 	Screening            Resource = "screening"
@@ -56,11 +59,15 @@ const (
 	EmergencyAccess      Resource = "emergency_access"
 	Instruments          Resource = "instruments"
 	DuplicateReview      Resource = "duplicate_review"
+	Task                 Resource = "task"
+	Encounter            Resource = "encounter"
+	Membership           Resource = "care_team_membership"
 )
 
 // Resources lists every resource, for the matrix test and the docs.
-var Resources = []Resource{Survivor, Screening, CarePlan, Referral, Consent, Disclosure, Directory,
-	ConfidentialLocation, AuditLog, Users, Settings, Analytics, Training, EmergencyAccess, Instruments, DuplicateReview}
+var Resources = []Resource{Survivor, Screening, CarePlan, Task, Encounter, Membership, Referral, Consent, Disclosure,
+	Directory, ConfidentialLocation, AuditLog, Users, Settings, Analytics, Training, EmergencyAccess, Instruments,
+	DuplicateReview}
 
 // Relationship is the actor's relationship to the record. The caller
 // works it out (care team table, team membership, referral recipient,
@@ -74,6 +81,9 @@ const (
 	None Relationship = "none"
 	// CareTeam: the actor is on the survivor's care team.
 	CareTeam Relationship = "care_team"
+	// CareLead: the actor leads the survivor's care team. The lead works
+	// the record as any member does, and also changes the team.
+	CareLead Relationship = "care_lead"
 	// TeamSupervisor: the actor supervises the team of the care team.
 	TeamSupervisor Relationship = "team_supervisor"
 	// Recipient: the referral was sent to the actor's organization.
@@ -84,7 +94,7 @@ const (
 )
 
 // Relationships lists every relationship, for the matrix test and the docs.
-var Relationships = []Relationship{None, CareTeam, TeamSupervisor, Recipient, BreakGlass}
+var Relationships = []Relationship{None, CareTeam, CareLead, TeamSupervisor, Recipient, BreakGlass}
 
 // ConsentScope is what the survivor's consent allows the recipient of a
 // referral. The caller compares the consent's recipient, expiry,
@@ -196,7 +206,7 @@ func (r Request) valid() bool {
 		return false
 	}
 	switch r.Relationship {
-	case None, CareTeam, TeamSupervisor, Recipient, BreakGlass:
+	case None, CareTeam, CareLead, TeamSupervisor, Recipient, BreakGlass:
 	default:
 		return false
 	}
@@ -217,7 +227,7 @@ func validClass(c haven.FieldClass) bool {
 // survivorData reports whether r holds survivor data.
 func (r Resource) survivorData() bool {
 	switch r {
-	case Survivor, Screening, CarePlan, Referral, Consent, Disclosure:
+	case Survivor, Screening, CarePlan, Task, Encounter, Membership, Referral, Consent, Disclosure:
 		return true
 	}
 	return false

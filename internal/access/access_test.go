@@ -24,7 +24,9 @@ type rule struct {
 
 var (
 	care         = []haven.Role{haven.RoleClinician, haven.RoleAdvocate, haven.RoleSupervisor}
-	survivorData = []Resource{Survivor, Screening, CarePlan, Referral, Consent, Disclosure}
+	survivorData = []Resource{Survivor, Screening, CarePlan, Task, Encounter, Membership, Referral, Consent, Disclosure}
+	notTeam      = []Resource{Survivor, Screening, CarePlan, Task, Encounter, Referral, Consent, Disclosure}
+	member       = []Relationship{CareTeam, CareLead}
 	work         = []Action{Read, List, Create, Update, Export}
 	reads        = []Action{Read, List, Export}
 	writes       = []Action{Create, Update, Delete}
@@ -37,10 +39,14 @@ var (
 var expected = []rule{
 	// Survivor data.
 	{roles: care, actions: []Action{Create}, resources: []Resource{Survivor}, rels: []Relationship{None}},
-	{roles: append(slices.Clone(care), haven.RoleAdmin), actions: work, resources: survivorData, rels: []Relationship{CareTeam}},
-	{roles: sup, actions: work, resources: survivorData, rels: []Relationship{TeamSupervisor}},
-	{roles: sup, actions: []Action{Delete}, resources: survivorData, rels: []Relationship{CareTeam, TeamSupervisor}},
-	{roles: sup, actions: []Action{Approve}, resources: []Resource{Disclosure}, rels: []Relationship{CareTeam, TeamSupervisor},
+	{roles: append(slices.Clone(care), haven.RoleAdmin), actions: work, resources: notTeam, rels: member},
+	{roles: sup, actions: work, resources: notTeam, rels: []Relationship{TeamSupervisor}},
+	{roles: sup, actions: []Action{Delete}, resources: notTeam, rels: []Relationship{CareTeam, CareLead, TeamSupervisor}},
+	// The care team itself: members see it; the lead and supervisors change it.
+	{roles: append(slices.Clone(care), haven.RoleAdmin), actions: reads, resources: []Resource{Membership}, rels: member},
+	{roles: sup, actions: append(slices.Clone(reads), writes...), resources: []Resource{Membership}, rels: []Relationship{CareTeam, CareLead, TeamSupervisor}},
+	{roles: care, actions: writes, resources: []Resource{Membership}, rels: []Relationship{CareLead}},
+	{roles: sup, actions: []Action{Approve}, resources: []Resource{Disclosure}, rels: []Relationship{CareTeam, CareLead, TeamSupervisor},
 		when: func(r Request) bool { return !r.OwnRequest }},
 	{roles: care, actions: []Action{Read, List}, resources: survivorData, rels: []Relationship{BreakGlass},
 		when: func(r Request) bool { return r.Now.Before(r.GrantExpires) }},

@@ -49,6 +49,12 @@ func outsider(role haven.Role) string {
 // and the team's supervisor work the record; a care role may open a new
 // one; partners see referrals under consent; break-glass reads.
 func decideSurvivorData(r Request) Decision {
+	if r.Resource == Membership && r.Role != haven.RoleAnalyst && r.Role != haven.RolePartner && isWrite(r.Action) {
+		return decideTeamChange(r)
+	}
+	if r.Relationship == CareLead {
+		r.Relationship = CareTeam // the lead is a member with more say over the team only
+	}
 	switch {
 	case r.Role == haven.RoleAnalyst:
 		return deny(ReasonAggregatesOnly)
@@ -61,6 +67,24 @@ func decideSurvivorData(r Request) Decision {
 		return decideCareTeam(r)
 	case r.Action == Create && r.Resource == Survivor && r.Relationship == None && careRole(r.Role):
 		return allow() // the creator joins the new record's care team
+	}
+	return deny(outsider(r.Role))
+}
+
+// decideTeamChange: the care team's lead and supervisors (on the team,
+// or supervising its staff) add and remove members, name the lead and
+// hand the case over; other members only see the team. Emergency access
+// changes nothing.
+func decideTeamChange(r Request) Decision {
+	switch {
+	case r.Relationship == BreakGlass:
+		return decideBreakGlass(r)
+	case r.Relationship == CareLead && careRole(r.Role),
+		r.Relationship == CareTeam && r.Role == haven.RoleSupervisor,
+		r.Relationship == TeamSupervisor && r.Role == haven.RoleSupervisor:
+		return allow()
+	case r.Relationship == CareTeam || r.Relationship == CareLead:
+		return deny(ReasonNoRule) // a member, but not one who may change the team
 	}
 	return deny(outsider(r.Role))
 }

@@ -34,6 +34,10 @@ The caller works out the actor's relationship to the record; Decide judges it.
 - **Care team.** Clinicians, advocates and supervisors on a survivor's care team read, list,
   create, update and export that survivor's records (survivor, screening, care plan, referral,
   consent, disclosure). A care role may open a new survivor record and joins its care team.
+- **Care team and its lead.** Every member sees who is on the team (` + "`care_team_membership`" + `);
+  the lead (relationship ` + "`care_lead`" + `, a member with more say over the team only) and
+  supervisors add and remove members, name the lead and hand the case over. A case's tasks
+  (` + "`task`" + `) and encounters (` + "`encounter`" + `) are survivor data like the rest.
 - **Supervisor.** Sees and works the records of their team's survivors. Deleting a survivor's
   data (crypto-shredding) is a supervisor's act. Only a supervisor approves a disclosure, and
   never one they requested (` + "`OwnRequest`" + `): a second person is required.

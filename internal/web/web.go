@@ -98,7 +98,13 @@ func New(cfg Config) (*Handler, error) {
 	}
 	h := &Handler{cfg: cfg, catalogs: cats, pages: map[string]*template.Template{}}
 	for _, name := range pageNames {
-		t, err := template.New(name).Funcs(funcs).ParseFS(files, "templates/layout.html", "templates/components.html", "templates/"+name+".html")
+		patterns := []string{"templates/layout.html", "templates/components.html", "templates/" + name + ".html"}
+		if name == "survivor" {
+			// The record is the case's hub: each section is a template of
+			// its own, hub_<section>.html, defining "hub-<section>".
+			patterns = append(patterns, "templates/hub_*.html")
+		}
+		t, err := template.New(name).Funcs(funcs).ParseFS(files, patterns...)
 		if err != nil {
 			return nil, fmt.Errorf("web: parse page %s: %w", name, err)
 		}
