@@ -132,7 +132,7 @@ func actorOf(ctx context.Context) (haven.Actor, error) {
 }
 
 // CreateSurvivor creates a record under a fresh data key; the actor joins
-// its care team.
+// its care team as its lead.
 func (db *SurvivorService) CreateSurvivor(ctx context.Context, ns haven.NewSurvivor) (*haven.Survivor, []haven.PossibleDuplicate, error) {
 	actor, err := actorOf(ctx)
 	if err != nil {
@@ -159,8 +159,8 @@ func (db *SurvivorService) CreateSurvivor(ctx context.Context, ns haven.NewSurvi
 			return err
 		}
 		created := haven.AuditEvent{Action: "survivor.create", ObjectType: "survivor", ObjectID: s.ID}
-		if _, err := tx.execAudited(ctx, created, `INSERT INTO care_team (survivor_id, user_id, added_at) VALUES ($1, $2, $3)`,
-			s.ID, actor.UserID, tx.now); err != nil {
+		if _, err := tx.execAudited(ctx, created, `INSERT INTO care_team (survivor_id, user_id, added_at, lead) VALUES ($1, $2, $3, $4)`,
+			s.ID, actor.UserID, tx.now, true); err != nil {
 			return fmt.Errorf("add to care team: %w", err)
 		}
 		dups, err = tx.possibleDuplicates(ctx, &s, index, actor)
