@@ -61,6 +61,8 @@ type Config struct {
 	// TimeZone is the clinic's: pages show every time in it, with its
 	// abbreviation. Nil is UTC.
 	TimeZone *time.Location
+	// Clock tells the time for "open now"; haven.SystemClock when nil.
+	Clock haven.Clock
 	// NeutralURL is where quick exit lands; DefaultNeutralURL when empty.
 	// Tests point it at a local page.
 	NeutralURL string
@@ -88,6 +90,9 @@ func New(cfg Config) (*Handler, error) {
 	}
 	if cfg.NeutralURL == "" {
 		cfg.NeutralURL = DefaultNeutralURL
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = haven.SystemClock{}
 	}
 	if cfg.TimeZone == nil {
 		cfg.TimeZone = time.UTC
@@ -153,6 +158,8 @@ func (h *Handler) Mount(s *server.Server) {
 	s.HandleFunc("/", h.notFound)
 	s.RenderErrors("/", h.errorPage)
 }
+
+func (h *Handler) now() time.Time { return h.cfg.Clock.Now() }
 
 var funcs = template.FuncMap{"field": newField, "pager": newPagerView}
 
