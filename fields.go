@@ -120,6 +120,12 @@ var Fields = []Field{
 	stored("screenings", "minor", Coded, "The survivor was under 18 when screened (child codes, mandated report)."),
 	stored("screenings", "response", Sensitive, "The answers: the FHIR QuestionnaireResponse as given."),
 	stored("screenings", "result", Sensitive, "The full result: summary, next steps and suggested ICD-10-CM codes."),
+	stored("consents", "recipient", Coded, "Who a consent lets receive information: an organization's directory id, or a need code for any provider of that kind."),
+	stored("consents", "purpose", Coded, "Why the survivor agreed to share: referral, care coordination, legal advocacy or benefits."),
+	stored("consents", "categories", Coded, "The kinds of information a consent covers (haven.DataCategories)."),
+	stored("consents", "method", Coded, "How the consent was given (written or verbal), who witnessed and who explained it, in which language."),
+	stored("consents", "expires_at", Coded, "When a consent ends, and when it was revoked if it was: revocation takes effect at once."),
+	stored("consents", "note", Sensitive, "A note on the consent, in the worker's words."),
 	stored("survivor_keys", "wrapped_key", Coded, "The survivor's data key, wrapped by the master key; deleting it crypto-shreds the record."),
 }
 

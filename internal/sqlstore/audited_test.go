@@ -118,7 +118,9 @@ var methodKinds = map[string][]string{
 		"RecordContact", "ReviewBreakGlass", "RevokeAPIToken", "RotateKeys", "Screening", "Screenings", "SetUserDisabled",
 		"SetUserRole", "SignIn", "SignOut", "Survivor", "SurvivorIDByCaseNumber", "Survivors", "UpdateSurvivor",
 		// TestDuplicateReviewQueue checks their entries.
-		"DuplicateReviews", "ResolveDuplicateReview"},
+		"DuplicateReviews", "ResolveDuplicateReview",
+		// TestConsentLedger checks their entries.
+		"Consents", "Consent", "RecordConsent", "RevokeConsent"},
 	"read": {"APITokens", "AuditEntries", "AuditRoot", "AuditSize", "Authenticate", "AuthenticateAPIToken", "BreakGlassPending", "BreakGlassQueue",
 		"DuplicateReviewsPending",
 		"ConsistencyProof", "CountUsers", "FindUserByID", "InclusionProof", "Instrument", "Instruments", "LatestCheckpoint",
@@ -141,6 +143,7 @@ var storeTypes = []reflect.Type{
 	reflect.TypeFor[*sqlstore.DirectoryService](),
 	reflect.TypeFor[*sqlstore.BreakGlassService](),
 	reflect.TypeFor[*sqlstore.AuditService](),
+	reflect.TypeFor[*sqlstore.ConsentService](),
 }
 
 func TestEveryStoreMethodIsClassified(t *testing.T) {

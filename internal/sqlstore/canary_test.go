@@ -18,7 +18,21 @@ import (
 // identifying or sensitive field.
 var canaries = []string{"CANARYNAME", "CANARYALIAS", "1999-04-03", "CANARYPHONE", "canaryemail", "CANARYADDRESS",
 	"CANARYIMMIGRATION", "CANARYNOTES", "CANARYCULTURE", "CANARYFAITH", "CANARYTIMES", "CANARYVOICEMAIL", "CANARYCODEWORD",
-	"CANARYDIALECT"}
+	"CANARYDIALECT", "CANARYCONSENTNOTE"}
+
+// seedCanaryCase writes canary values into every free-text field of a
+// survivor's case beyond the record itself.
+func seedCanaryCase(t *testing.T, db *sqlstoretest.Store, ctx context.Context, survivorID string) {
+	t.Helper()
+	org := consentOrg(t, db)
+	if _, err := db.RecordConsent(ctx, survivorID, haven.NewConsent{RecipientKind: haven.RecipientOrganization, Recipient: org,
+		Purpose: haven.PurposeReferral, Method: haven.ConsentVerbal, Language: "es", Note: "CANARYCONSENTNOTE"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Consents(ctx, survivorID); err != nil {
+		t.Fatal(err)
+	}
+}
 
 func findCanaries(where string, b []byte) []string {
 	var found []string
@@ -48,6 +62,7 @@ func TestCanaryNotOnDiskSQLite(t *testing.T) {
 	if _, err := db.Survivor(actorCtx(adv), s.ID); err != nil {
 		t.Fatal(err)
 	}
+	seedCanaryCase(t, db, actorCtx(adv), s.ID)
 	backup := filepath.Join(dir, "backup.db")
 	if _, err := db.SQL().Exec(`VACUUM INTO '` + backup + `'`); err != nil {
 		t.Fatal(err)
@@ -110,6 +125,7 @@ func TestCanaryNotInPostgresRows(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Survivor(actorCtx(adv), s.ID)
+	seedCanaryCase(t, db, actorCtx(adv), s.ID)
 	var found []string
 	for name, handle := range map[string]queryer{"data": db.SQL(), "keys": db.KeyStoreSQL()} {
 		rows, err := handle.Query(`SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()`)
