@@ -80,6 +80,10 @@ type survivorPage struct {
 	// EmergencyUntil, set when the user reads the record through emergency
 	// access, is when that ends; the page is then read-only.
 	EmergencyUntil string
+	// ConsentsOn is set when the consent ledger is mounted; Consents lists
+	// the survivor's consents.
+	ConsentsOn bool
+	Consents   []consentView
 }
 
 type duplicateView struct{ ID, CaseNumber string }
@@ -97,6 +101,10 @@ func (h *Handler) survivorShow(w http.ResponseWriter, r *http.Request) error {
 		p.Notice = p.T("survivor.created")
 	case q.Get("saved") == "1":
 		p.Notice = p.T("survivor.saved")
+	case q.Get("consented") == "1":
+		p.Notice = p.T("consent.recorded")
+	case q.Get("revoked") == "1":
+		p.Notice = p.T("consent.revoked")
 	case slices.Contains(haven.ContactChannels, haven.ContactChannel(q.Get("contacted"))):
 		p.Notice = fmt.Sprintf(p.T("contact.recorded"), p.T("channel."+q.Get("contacted")))
 	}
@@ -118,6 +126,9 @@ func (h *Handler) survivorPage(r *http.Request) (*survivorPage, error) {
 	}
 	p.Plan = p.planView(s.SafeContact)
 	p.Details = p.details(s)
+	if err := h.loadConsents(r, p); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 
