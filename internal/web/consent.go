@@ -27,7 +27,7 @@ func (h *Handler) mountConsents(s *server.Server) {
 // consentView is one consent as the record's consent section lists it.
 type consentView struct {
 	ID, Recipient, Purpose, Categories, Method, Language, Given, Until, State string
-	Active                                                                   bool
+	Active                                                                    bool
 }
 
 // loadConsents fills the record's consent section.
@@ -87,13 +87,13 @@ type consentFormPage struct {
 	// OrgService is the service the organization was chosen through; the
 	// form sends it back so that a form with an error names it again.
 	OrgService string
-	Form           map[string]string
-	Checked        map[string]bool
-	Fields         map[string]string
-	Needs          []Option
-	Purposes       []Option
-	Categories     []Option
-	Languages      []Option
+	Form       map[string]string
+	Checked    map[string]bool
+	Fields     map[string]string
+	Needs      []Option
+	Purposes   []Option
+	Categories []Option
+	Languages  []Option
 	// TextLang is the survivors' text language nearest the survivor's
 	// first language, for the printed explanation.
 	TextLang string
