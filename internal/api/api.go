@@ -6,6 +6,7 @@ package api
 import (
 	_ "embed"
 	"net/http"
+	"time"
 
 	"github.com/haven-care/haven"
 	"github.com/haven-care/haven/internal/server"
@@ -20,6 +21,18 @@ type Handler struct {
 	// Screenings runs screenings; without it the instrument and screening
 	// routes are not mounted.
 	Screenings haven.ScreeningService
+	// Consents keeps the consent ledger; its routes mount when it is set.
+	Consents haven.ConsentService
+	// Clock tells the time a consent's state is given at; the system
+	// clock when nil.
+	Clock haven.Clock
+}
+
+func (h *Handler) now() time.Time {
+	if h.Clock == nil {
+		return time.Now()
+	}
+	return h.Clock.Now()
 }
 
 // Mount mounts the API routes on s; each requires a bearer token. Errors
@@ -33,6 +46,9 @@ func (h *Handler) Mount(s *server.Server) {
 	}
 	if h.Screenings != nil {
 		h.mountScreenings(s)
+	}
+	if h.Consents != nil {
+		h.mountConsents(s)
 	}
 }
 
