@@ -241,8 +241,9 @@ func (nc *NewConsent) Validate() error {
 type ConsentService interface {
 	// Consents lists a survivor's consents, newest first. Errors: NotFound.
 	Consents(ctx context.Context, survivorID string) ([]Consent, error)
-	// Consent reads one. Errors: NotFound.
-	Consent(ctx context.Context, survivorID, consentID string) (*Consent, error)
+	// Consent reads one, of whichever survivor it belongs to. Errors:
+	// NotFound (also when the actor may not see that survivor's record).
+	Consent(ctx context.Context, consentID string) (*Consent, error)
 	// RecordConsent records a consent the survivor gave, explained by the
 	// actor. Errors: Invalid, NotFound.
 	RecordConsent(ctx context.Context, survivorID string, nc NewConsent) (*Consent, error)

@@ -53,9 +53,12 @@ func (h *Handler) listConsents(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) getConsent(w http.ResponseWriter, r *http.Request) error {
-	c, err := h.Consents.Consent(r.Context(), r.PathValue("id"), r.PathValue("cid"))
+	c, err := h.Consents.Consent(r.Context(), r.PathValue("cid"))
 	if err != nil {
 		return err
+	}
+	if c.SurvivorID != r.PathValue("id") {
+		return haven.Errorf(haven.NotFound, "Consent not found.")
 	}
 	server.WriteJSON(w, http.StatusOK, h.consentJSON(c))
 	return nil

@@ -65,15 +65,23 @@ func (db *ConsentService) Consents(ctx context.Context, survivorID string) ([]ha
 	return out, err
 }
 
-// Consent reads one consent of a survivor and records the read.
-func (db *ConsentService) Consent(ctx context.Context, survivorID, consentID string) (*haven.Consent, error) {
+// Consent reads one consent, finding its survivor first so that access is
+// decided on that record, and records the read.
+func (db *ConsentService) Consent(ctx context.Context, consentID string) (*haven.Consent, error) {
 	actor, err := actorOf(ctx)
 	if err != nil {
 		return nil, err
 	}
+	var survivorID string
+	err = db.db.QueryRowContext(ctx, `SELECT survivor_id FROM consents WHERE id = $1`, consentID).Scan(&survivorID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errConsentNotFound
+	} else if err != nil {
+		return nil, fmt.Errorf("find consent: %w", err)
+	}
 	rel, _, err := db.authorizeAs(ctx, actor, access.Read, access.Consent, survivorID)
 	if err != nil {
-		return nil, err
+		return nil, errConsentNotFound
 	}
 	var c *haven.Consent
 	err = db.inTx(ctx, func(tx *Tx) error {

@@ -85,13 +85,13 @@ func TestConsentLedger(t *testing.T) {
 		if _, err := db.RevokeConsent(actx, s.ID, c.ID); haven.ErrorKind(err) != haven.Conflict {
 			t.Errorf("second revocation: %v, want Conflict", err)
 		}
-		got, err := db.Consent(actx, s.ID, c.ID)
+		got, err := db.Consent(actx, c.ID)
 		if err != nil || got.RevokedAt == nil || got.RevokedBy != adv.ID {
 			t.Errorf("read after revocation: %+v %v", got, err)
 		}
 		// An expired consent acts as revoked, and cannot be revoked again.
 		clock.t = clock.t.Add(31 * 24 * time.Hour)
-		if got, _ := db.Consent(actx, s.ID, cat.ID); got.State(clock.t) != haven.ConsentExpired ||
+		if got, _ := db.Consent(actx, cat.ID); got.State(clock.t) != haven.ConsentExpired ||
 			got.Covers(clock.t, haven.PurposeReferral, nil) {
 			t.Errorf("a 30-day consent after 31 days: %v", got.State(clock.t))
 		}
@@ -189,7 +189,7 @@ func TestConsentAccess(t *testing.T) {
 			if _, err := db.Consents(ctx, s.ID); haven.ErrorKind(err) != haven.NotFound {
 				t.Errorf("%s lists consents: %v", u.Role, err)
 			}
-			if _, err := db.Consent(ctx, s.ID, c.ID); haven.ErrorKind(err) != haven.NotFound {
+			if _, err := db.Consent(ctx, c.ID); haven.ErrorKind(err) != haven.NotFound {
 				t.Errorf("%s reads a consent: %v", u.Role, err)
 			}
 			if _, err := db.RevokeConsent(ctx, s.ID, c.ID); haven.ErrorKind(err) != haven.NotFound {
@@ -206,10 +206,10 @@ func TestConsentAccess(t *testing.T) {
 		if _, err := db.RevokeConsent(actorCtx(er), s.ID, c.ID); haven.ErrorKind(err) != haven.NotFound {
 			t.Errorf("break-glass revocation: %v, want refused", err)
 		}
-		// A consent of another survivor is not reached through this one.
+		// Revoking through another survivor's record reaches nothing.
 		s2, _, _ := db.CreateSurvivor(actorCtx(adv), canarySurvivor())
-		if _, err := db.Consent(actorCtx(adv), s2.ID, c.ID); haven.ErrorKind(err) != haven.NotFound {
-			t.Errorf("consent read through another survivor: %v", err)
+		if _, err := db.RevokeConsent(actorCtx(adv), s2.ID, c.ID); haven.ErrorKind(err) != haven.NotFound {
+			t.Errorf("consent revoked through another survivor: %v", err)
 		}
 		// Crypto-shredding takes the ledger with the record.
 		sup := mustUser(t, db, "supervisor", haven.RoleSupervisor)

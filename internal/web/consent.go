@@ -268,9 +268,12 @@ type consentCopyPage struct {
 
 func (h *Handler) consentCopy(w http.ResponseWriter, r *http.Request) error {
 	id, cid := r.PathValue("id"), r.PathValue("cid")
-	c, err := h.cfg.Consents.Consent(r.Context(), id, cid)
+	c, err := h.cfg.Consents.Consent(r.Context(), cid)
 	if err != nil {
 		return err
+	}
+	if c.SurvivorID != id {
+		return haven.Errorf(haven.NotFound, "Consent not found.")
 	}
 	p := consentCopyPage{Page: h.page(r, "consent.copy_title"), ID: id, ConsentID: cid}
 	p.TextLang = r.URL.Query().Get("lang")
