@@ -93,12 +93,12 @@ func consentResource(c *haven.Consent, now time.Time) map[string]any {
 	source := map[string]any{"contentType": "text/plain", "language": c.Language,
 		"title": methodTitle[c.Method] + " consent, explained in " + c.Language + ", recorded in Haven"}
 	return map[string]any{
-		"resourceType": "Consent",
-		"id":           c.ID,
-		"meta":         map[string]any{"profile": []string{sdohConsentProfile}},
-		"status":       status,
-		"scope":        concept{Coding: []coding{{System: consentScopeSystem, Code: "patient-privacy", Display: "Privacy Consent"}}},
-		"category": []concept{{Coding: []coding{{System: actCodeSystem, Code: "IDSCL", Display: "information disclosure"}}}},
+		"resourceType":     "Consent",
+		"id":               c.ID,
+		"meta":             map[string]any{"profile": []string{sdohConsentProfile}},
+		"status":           status,
+		"scope":            concept{Coding: []coding{{System: consentScopeSystem, Code: "patient-privacy", Display: "Privacy Consent"}}},
+		"category":         []concept{{Coding: []coding{{System: actCodeSystem, Code: "IDSCL", Display: "information disclosure"}}}},
 		"patient":          reference{Reference: "Patient/" + c.SurvivorID},
 		"dateTime":         c.GivenAt.Format(time.RFC3339),
 		"performer":        []reference{{Reference: "Patient/" + c.SurvivorID}},
