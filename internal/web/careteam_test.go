@@ -45,6 +45,9 @@ func TestCareTeamSection(t *testing.T) {
 			t.Errorf("lead's record page lacks %q", want)
 		}
 	}
+	if n := strings.Count(body, `id="team"`); n != 1 {
+		t.Errorf("the care team section appears %d times, want once", n)
+	}
 	resp, _ := post(t, adv, e.srv.URL+path+"/team", url.Values{"user_id": {nurseID}})
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != path+"?team=added#team" {
 		t.Fatalf("add: status=%d location=%q", resp.StatusCode, resp.Header.Get("Location"))
