@@ -52,10 +52,13 @@ func (h *Handler) loadTeam(r *http.Request, p *survivorPage) error {
 			Lead: m.Lead, Self: m.UserID == me})
 		v.IsLead = v.IsLead || m.Lead && m.UserID == me
 	}
-	v.CanChange = p.EmergencyUntil == "" && (v.IsLead || p.User.Role == haven.RoleSupervisor)
+	v.CanChange = p.EmergencyUntil == "" && p.User.Role.CareRole() && (v.IsLead || p.User.Role == haven.RoleSupervisor)
 	if v.CanChange {
 		staff, err := h.cfg.CareTeams.CareTeamCandidates(r.Context(), p.S.ID)
-		if err != nil {
+		if isKind(err, haven.NotFound) || isKind(err, haven.Forbidden) {
+			// The store is the judge: no forms, and the record still shows.
+			v.CanChange = false
+		} else if err != nil {
 			return err
 		}
 		for _, s := range staff {
