@@ -120,6 +120,10 @@ var Fields = []Field{
 	stored("screenings", "minor", Coded, "The survivor was under 18 when screened (child codes, mandated report)."),
 	stored("screenings", "response", Sensitive, "The answers: the FHIR QuestionnaireResponse as given."),
 	stored("screenings", "result", Sensitive, "The full result: summary, next steps and suggested ICD-10-CM codes."),
+	stored("care_team", "user_id", Coded, "A staff member on the survivor's care team, by opaque user id."),
+	stored("care_team", "lead", Coded, "The one member who leads the care team: with supervisors, changes it and hands the case over."),
+	stored("teams", "name", Coded, "A team of staff's name, given by an administrator; holds no survivor data."),
+	stored("team_members", "supervisor", Coded, "The member supervises the team: the cases whose care teams hold a member are in their caseload."),
 	stored("survivor_keys", "wrapped_key", Coded, "The survivor's data key, wrapped by the master key; deleting it crypto-shreds the record."),
 }
 

@@ -6,6 +6,7 @@ package api
 import (
 	_ "embed"
 	"net/http"
+	"time"
 
 	"github.com/haven-care/haven"
 	"github.com/haven-care/haven/internal/server"
@@ -20,6 +21,12 @@ type Handler struct {
 	// Screenings runs screenings; without it the instrument and screening
 	// routes are not mounted.
 	Screenings haven.ScreeningService
+	// CareTeams keeps care teams and the supervisors' caseload; without it
+	// their routes are not mounted.
+	CareTeams haven.CareTeamService
+	// TimeZone is the clinic's: a caseload's overdue tasks are those due
+	// before today there. Nil is UTC.
+	TimeZone *time.Location
 }
 
 // Mount mounts the API routes on s; each requires a bearer token. Errors
@@ -33,6 +40,9 @@ func (h *Handler) Mount(s *server.Server) {
 	}
 	if h.Screenings != nil {
 		h.mountScreenings(s)
+	}
+	if h.CareTeams != nil {
+		h.mountCareTeams(s)
 	}
 }
 

@@ -73,6 +73,8 @@ type Store struct {
 	*sqlstore.DB
 	*sqlstore.AccountService
 	*sqlstore.SurvivorService
+	*sqlstore.CareTeamService
+	*sqlstore.TeamService
 	*sqlstore.ScreeningService
 	*sqlstore.DirectoryService
 	*sqlstore.BreakGlassService
@@ -84,6 +86,8 @@ func NewStore(db *sqlstore.DB) *Store {
 	return &Store{DB: db,
 		AccountService:    sqlstore.NewAccountService(db),
 		SurvivorService:   sqlstore.NewSurvivorService(db),
+		CareTeamService:   sqlstore.NewCareTeamService(db),
+		TeamService:       sqlstore.NewTeamService(db),
 		ScreeningService:  sqlstore.NewScreeningService(db),
 		DirectoryService:  sqlstore.NewDirectoryService(db),
 		BreakGlassService: sqlstore.NewBreakGlassService(db),
