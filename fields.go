@@ -120,6 +120,15 @@ var Fields = []Field{
 	stored("screenings", "minor", Coded, "The survivor was under 18 when screened (child codes, mandated report)."),
 	stored("screenings", "response", Sensitive, "The answers: the FHIR QuestionnaireResponse as given."),
 	stored("screenings", "result", Sensitive, "The full result: summary, next steps and suggested ICD-10-CM codes."),
+	stored("needs", "domain", Coded, "Need domain of the care plan: a code of haven.Needs (the directory's taxonomy)."),
+	stored("needs", "status", Coded, "identified, planned, in_progress, met, not_met or declined (the survivor declined: respected, not a failure)."),
+	stored("needs", "rank", Coded, "Order of the need in the plan."),
+	stored("needs", "screening_id", Coded, "The screening whose indicator domain the survivor confirmed as this need, if any."),
+	stored("needs", "goal", Sensitive, "The survivor's goal for this need, in their own words."),
+	stored("needs", "priority", Sensitive, "The survivor's priority for this need, in their own words."),
+	stored("need_history", "kind", Coded, "What a change of a need was: created, status, words, rank or note."),
+	stored("need_history", "status", Coded, "The need's status after the change."),
+	stored("need_history", "note", Sensitive, "An optional note on the change, by the worker."),
 	stored("survivor_keys", "wrapped_key", Coded, "The survivor's data key, wrapped by the master key; deleting it crypto-shreds the record."),
 }
 

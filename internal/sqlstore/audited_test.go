@@ -118,7 +118,9 @@ var methodKinds = map[string][]string{
 		"RecordContact", "ReviewBreakGlass", "RevokeAPIToken", "RotateKeys", "Screening", "Screenings", "SetUserDisabled",
 		"SetUserRole", "SignIn", "SignOut", "Survivor", "SurvivorIDByCaseNumber", "Survivors", "UpdateSurvivor",
 		// TestDuplicateReviewQueue checks their entries.
-		"DuplicateReviews", "ResolveDuplicateReview"},
+		"DuplicateReviews", "ResolveDuplicateReview",
+		// TestCarePlanAudit checks their entries.
+		"AddNeed", "CarePlan", "Need", "SuggestedNeeds", "UpdateNeed"},
 	"read": {"APITokens", "AuditEntries", "AuditRoot", "AuditSize", "Authenticate", "AuthenticateAPIToken", "BreakGlassPending", "BreakGlassQueue",
 		"DuplicateReviewsPending",
 		"ConsistencyProof", "CountUsers", "FindUserByID", "InclusionProof", "Instrument", "Instruments", "LatestCheckpoint",
@@ -138,6 +140,7 @@ var storeTypes = []reflect.Type{
 	reflect.TypeFor[*sqlstore.AccountService](),
 	reflect.TypeFor[*sqlstore.SurvivorService](),
 	reflect.TypeFor[*sqlstore.ScreeningService](),
+	reflect.TypeFor[*sqlstore.CarePlanService](),
 	reflect.TypeFor[*sqlstore.DirectoryService](),
 	reflect.TypeFor[*sqlstore.BreakGlassService](),
 	reflect.TypeFor[*sqlstore.AuditService](),
