@@ -118,6 +118,7 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 		accounts   = sqlstore.NewAccountService(db)
 		survivors  = sqlstore.NewSurvivorService(db)
 		screenings = sqlstore.NewScreeningService(db)
+		carePlans  = sqlstore.NewCarePlanService(db)
 		dir        = sqlstore.NewDirectoryService(db)
 		breakGlass = sqlstore.NewBreakGlassService(db)
 		audit      = sqlstore.NewAuditService(db)
@@ -148,7 +149,7 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 		return err
 	}
 	pages, err := web.New(web.Config{Auth: accounts, MFA: accounts, BreakGlass: breakGlass, Users: accounts,
-		Directory: index, DirectoryRecords: dir, ServiceWriter: dir, Survivors: survivors, Duplicates: survivors, Screenings: screenings,
+		Directory: index, DirectoryRecords: dir, ServiceWriter: dir, Survivors: survivors, Duplicates: survivors, Screenings: screenings, CarePlans: carePlans,
 		Logger: logger, Demo: f.demo, Version: version, TrustedProxies: f.proxies, TimeZone: f.zone})
 	if err != nil {
 		return err

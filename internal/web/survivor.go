@@ -77,6 +77,8 @@ type survivorPage struct {
 	Details    []detailRow
 	Refusal    string
 	Duplicates []duplicateView
+	// Care is the needs and care plan section.
+	Care carePlanView
 	// EmergencyUntil, set when the user reads the record through emergency
 	// access, is when that ends; the page is then read-only.
 	EmergencyUntil string
@@ -99,6 +101,10 @@ func (h *Handler) survivorShow(w http.ResponseWriter, r *http.Request) error {
 		p.Notice = p.T("survivor.saved")
 	case slices.Contains(haven.ContactChannels, haven.ContactChannel(q.Get("contacted"))):
 		p.Notice = fmt.Sprintf(p.T("contact.recorded"), p.T("channel."+q.Get("contacted")))
+	case q.Get("need") == "added":
+		p.Notice = p.T("careplan.added")
+	case q.Get("need") == "saved":
+		p.Notice = p.T("careplan.saved")
 	}
 	if err := h.duplicates(r, p, q); err != nil {
 		return err
@@ -118,6 +124,9 @@ func (h *Handler) survivorPage(r *http.Request) (*survivorPage, error) {
 	}
 	p.Plan = p.planView(s.SafeContact)
 	p.Details = p.details(s)
+	if err := h.loadCarePlan(r, p); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 

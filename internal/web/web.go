@@ -55,6 +55,9 @@ type Config struct {
 	// Screenings runs screenings; without it the screening pages are not
 	// mounted.
 	Screenings haven.ScreeningService
+	// CarePlans keeps survivors' care plans; with it the record page
+	// shows the needs and their forms.
+	CarePlans haven.CarePlanService
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
 	// the client that sign-in throttling counts (server.ClientAddr).
 	TrustedProxies []netip.Prefix
@@ -149,6 +152,9 @@ func (h *Handler) Mount(s *server.Server) {
 	}
 	if h.cfg.Duplicates != nil {
 		h.mountDuplicates(s)
+	}
+	if h.cfg.Survivors != nil && h.cfg.CarePlans != nil {
+		h.mountCarePlan(s)
 	}
 	s.HandleFunc("/", h.notFound)
 	s.RenderErrors("/", h.errorPage)
