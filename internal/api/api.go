@@ -20,6 +20,9 @@ type Handler struct {
 	// Screenings runs screenings; without it the instrument and screening
 	// routes are not mounted.
 	Screenings haven.ScreeningService
+	// CarePlans keeps care plans; without it the needs routes are not
+	// mounted.
+	CarePlans haven.CarePlanService
 }
 
 // Mount mounts the API routes on s; each requires a bearer token. Errors
@@ -33,6 +36,9 @@ func (h *Handler) Mount(s *server.Server) {
 	}
 	if h.Screenings != nil {
 		h.mountScreenings(s)
+	}
+	if h.CarePlans != nil {
+		h.mountCarePlan(s)
 	}
 }
 
