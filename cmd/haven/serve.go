@@ -136,7 +136,7 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 	srv.TLSProxy = f.tlsProxy
 	srv.APITokens = accounts
 	(&api.Handler{Users: accounts, Survivors: survivors, Screenings: screenings, CarePlans: carePlans}).Mount(srv)
-	(&fhir.Handler{Screenings: screenings, Version: version}).Mount(srv)
+	(&fhir.Handler{Screenings: screenings, CarePlans: carePlans, Version: version}).Mount(srv)
 	if f.demo {
 		// Before the index is built, so that it starts with the demo's
 		// directory.
