@@ -147,3 +147,35 @@ func TestOpenAPINeedDomainsAreTheTaxonomy(t *testing.T) {
 		t.Errorf("Need.status enum differs from haven.NeedStatuses (-want +got):\n%s", diff)
 	}
 }
+
+// TestNoCarePlanWordsInLogs: goals, priorities and notes, good and
+// refused, never reach the server's log, even at debug level.
+func TestNoCarePlanWordsInLogs(t *testing.T) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
+		var logs strings.Builder
+		s := server.New(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})), db)
+		s.APITokens = db
+		(&api.Handler{Users: db, Survivors: db, CarePlans: db}).Mount(s)
+		ts := httptest.NewServer(s.Handler())
+		t.Cleanup(ts.Close)
+		e := &apiEnv{url: ts.URL, schemas: compileSchemas(t, "Error", "Created", "Need", "CarePlan")}
+		adv := mustAPIUser(t, db, "advocate", haven.RoleAdvocate)
+		e.write = mustToken(t, db, adv, haven.ScopeAPIRead, haven.ScopeAPIWrite)
+		e.stranger = mustToken(t, db, mustAPIUser(t, db, "stranger", haven.RoleClinician), haven.ScopeAPIRead, haven.ScopeAPIWrite)
+		_, _, created := e.call(t, "POST", "/api/v1/survivors", e.write, survivorJSON, "Created")
+		base := "/api/v1/survivors/" + created["survivor"].(map[string]any)["id"].(string)
+		_, loc, _ := e.call(t, "POST", base+"/needs", e.write, `{"domain": "housing", "goal": "CANARYGOAL", "priority": "CANARYPRIORITY"}`, "Need")
+		e.call(t, "PATCH", loc, e.write, `{"goal": "CANARYGOAL2", "note": "CANARYNEEDNOTE"}`, "Need")
+		e.call(t, "GET", base+"/needs", e.write, "", "CarePlan")
+		e.call(t, "POST", base+"/needs", e.write, `{"domain": "CANARYDOMAIN", "goal": "CANARYGOAL"}`, "")
+		e.call(t, "POST", base+"/needs", e.write, `{"domain": "food", "CANARYFIELD": "x"}`, "")
+		e.call(t, "PATCH", loc, e.write, `{"note": "CANARYNEEDNOTE`+strings.Repeat("x", 2001)+`"}`, "")
+		e.call(t, "PATCH", loc, e.stranger, `{"note": "CANARYNEEDNOTE"}`, "")
+		if logs.Len() == 0 {
+			t.Fatal("nothing was logged: the test would pass whatever the logs held")
+		}
+		if i := strings.Index(strings.ToUpper(logs.String()), "CANARY"); i >= 0 {
+			t.Errorf("a log line carries a canary: %q", logs.String()[max(0, i-200):min(logs.Len(), i+50)])
+		}
+	})
+}
