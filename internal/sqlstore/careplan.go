@@ -254,6 +254,11 @@ func (db *CarePlanService) UpdateNeed(ctx context.Context, needID string, u have
 			return err
 		}
 		kind := applyNeedUpdate(n, u)
+		if kind == haven.ChangeNote && u.Note == "" {
+			// Nothing changed (the same words saved again): no history
+			// entry, and the audit log records a read, which it was.
+			return tx.audit(ctx, readEvent(access.CareTeam, "need.read", "need", n.ID))
+		}
 		if err := tx.checkOpenDomain(ctx, n); err != nil {
 			return err
 		}

@@ -89,6 +89,10 @@ func TestCarePlanRoundTripAndHistory(t *testing.T) {
 		if h := plan.Needs[1].History; len(h) != 2 || h[1].Change != haven.ChangeWords || h[1].ChangedBy != f.adv.ID {
 			t.Errorf("housing history %+v, want created then words by the advocate", h)
 		}
+		// Saving the same words again changes nothing and adds no history.
+		if n, err := db.UpdateNeed(ctx, housing.ID, haven.NeedUpdate{Goal: &goal}); err != nil || len(n.History) != 2 {
+			t.Errorf("no-op update: %v, history %+v, want no new entry", err, n.History)
+		}
 		one, err := db.Need(ctx, housing.ID)
 		if err != nil || one.Goal != goal || len(one.History) != 2 || plan.CaseNumber == "" {
 			t.Errorf("Need=%+v, %v", one, err)

@@ -30,9 +30,18 @@ type carePlanView struct {
 	// Prompts are the questions for the domains of the plan and its
 	// suggestions; AllPrompts those of every domain.
 	Prompts, AllPrompts []promptGroup
-	// Problem and Fields say why a posted form was refused.
+	// Problem and Fields say why a posted form was refused; Form keeps
+	// what was typed in the add form, so the survivor's words are not
+	// lost.
 	Problem string
 	Fields  []string
+	Form    needForm
+}
+
+// needForm is the add form's values.
+type needForm struct {
+	Domain, Goal, Priority string
+	Rank                   int
 }
 
 type needView struct {
@@ -197,6 +206,10 @@ func (h *Handler) needRefused(w http.ResponseWriter, r *http.Request, err error)
 	p, perr := h.survivorPage(r)
 	if perr != nil {
 		return perr
+	}
+	if r.PathValue("need") == "" {
+		rank, _ := strconv.Atoi(strings.TrimSpace(r.PostFormValue("rank")))
+		p.Care.Form = needForm{Domain: r.PostFormValue("domain"), Goal: r.PostFormValue("goal"), Priority: r.PostFormValue("priority"), Rank: rank}
 	}
 	p.Care.Problem = p.T("careplan.invalid")
 	if status == http.StatusConflict {

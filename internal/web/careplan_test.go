@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/web"
 )
 
 // rapidLaborAndSex answers the shipped rapid screen with the safety
@@ -80,9 +82,12 @@ func TestCarePlanSectionConfirmAddDecline(t *testing.T) {
 		t.Error("the survivor's words or the notice are not shown")
 	}
 	// A second open need in the same domain is refused, clearly.
-	resp, body = post(t, c, e.srv.URL+record+"/needs", url.Values{"domain": {"safety"}})
+	resp, body = post(t, c, e.srv.URL+record+"/needs", url.Values{"domain": {"safety"}, "goal": {"Words kept on refusal"}})
 	if resp.StatusCode != http.StatusConflict || !strings.Contains(body, "already open in the plan") {
 		t.Errorf("duplicate: status=%d, want 409 with the reason", resp.StatusCode)
+	}
+	if !strings.Contains(body, `dir="auto">Words kept on refusal</textarea>`) || !strings.Contains(body, `<option value="safety" selected>`) {
+		t.Error("a refused add form loses what was typed")
 	}
 	resp, body = post(t, c, e.srv.URL+record+"/needs", url.Values{"domain": {"trafficking"}})
 	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, `id="careplan-problem"`) {
@@ -102,6 +107,32 @@ func TestCarePlanSectionConfirmAddDecline(t *testing.T) {
 	}
 	if strings.Contains(strings.ToLower(body), "fail") {
 		t.Error("the page speaks of failure")
+	}
+}
+
+// TestEveryNeedDomainHasNameAndPrompts: each of the directory's need
+// domains has a name and two or three prompts in the staff catalogs (all
+// four languages have the same keys: TestCatalogsComplete).
+func TestEveryNeedDomainHasNameAndPrompts(t *testing.T) {
+	staff, _ := web.Catalogs()
+	for _, n := range haven.Needs {
+		if _, ok := staff["en"]["careplan.domain."+n.Code]; !ok {
+			t.Errorf("no name for need domain %s", n.Code)
+		}
+		prompts := 0
+		for i := 1; i <= 4; i++ {
+			if _, ok := staff["en"][fmt.Sprintf("careplan.prompt.%s.%d", n.Code, i)]; ok {
+				prompts++
+			}
+		}
+		if prompts < 2 || prompts > 3 {
+			t.Errorf("need domain %s has %d prompts, want 2 or 3", n.Code, prompts)
+		}
+	}
+	for _, s := range haven.NeedStatuses {
+		if _, ok := staff["en"]["careplan.status."+string(s)]; !ok {
+			t.Errorf("no label for need status %s", s)
+		}
 	}
 }
 
