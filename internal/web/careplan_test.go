@@ -37,6 +37,16 @@ func rapidLaborAndSex(survivorID string) []byte {
 // "team.advocate", who is signed in on the returned client.
 func planEnv(t *testing.T) (*env, *http.Client, string) {
 	t.Helper()
+	e, record := planRecord(t)
+	c := client(t)
+	signIn(t, e, c, "team.advocate", "")
+	return e, c, record
+}
+
+// planRecord is a survivor with a screening, on the care team of
+// "team.advocate"; it returns the record's path.
+func planRecord(t *testing.T) (*env, string) {
+	t.Helper()
 	e := newEnv(t, false)
 	adv := mustUser(t, e.db, "team.advocate", "Tess Advocate", haven.RoleAdvocate)
 	ctx := haven.WithActor(context.Background(), haven.Actor{UserID: adv.ID, Role: adv.Role})
@@ -47,9 +57,7 @@ func planEnv(t *testing.T) (*env, *http.Client, string) {
 	if _, err := e.db.CreateScreening(ctx, haven.NewScreening{SurvivorID: s.ID, Response: rapidLaborAndSex(s.ID)}); err != nil {
 		t.Fatal(err)
 	}
-	c := client(t)
-	signIn(t, e, c, "team.advocate", "")
-	return e, c, "/survivors/" + s.ID
+	return e, "/survivors/" + s.ID
 }
 
 func TestCarePlanSectionConfirmAddDecline(t *testing.T) {
