@@ -120,6 +120,7 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 		careTeams  = sqlstore.NewCareTeamService(db)
 		teams      = sqlstore.NewTeamService(db)
 		screenings = sqlstore.NewScreeningService(db)
+		carePlans  = sqlstore.NewCarePlanService(db)
 		dir        = sqlstore.NewDirectoryService(db)
 		breakGlass = sqlstore.NewBreakGlassService(db)
 		audit      = sqlstore.NewAuditService(db)
@@ -136,8 +137,9 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 	srv.Demo = f.demo
 	srv.TLSProxy = f.tlsProxy
 	srv.APITokens = accounts
-	(&api.Handler{Users: accounts, Survivors: survivors, CareTeams: careTeams, Screenings: screenings, TimeZone: f.zone}).Mount(srv)
-	(&fhir.Handler{Screenings: screenings, Version: version}).Mount(srv)
+	(&api.Handler{Users: accounts, Survivors: survivors, CareTeams: careTeams, Screenings: screenings, CarePlans: carePlans,
+		TimeZone: f.zone}).Mount(srv)
+	(&fhir.Handler{Screenings: screenings, CarePlans: carePlans, Version: version}).Mount(srv)
 	if f.demo {
 		// Before the index is built, so that it starts with the demo's
 		// directory.
@@ -151,7 +153,7 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 	}
 	pages, err := web.New(web.Config{Auth: accounts, MFA: accounts, BreakGlass: breakGlass, Users: accounts,
 		Directory: index, DirectoryRecords: dir, ServiceWriter: dir, Survivors: survivors, Duplicates: survivors, Screenings: screenings,
-		CareTeams: careTeams, Teams: teams,
+		CareTeams: careTeams, Teams: teams, CarePlans: carePlans,
 		Logger: logger, Demo: f.demo, Version: version, TrustedProxies: f.proxies, TimeZone: f.zone})
 	if err != nil {
 		return err

@@ -144,7 +144,9 @@ var methodKinds = map[string][]string{
 		"RecordContact", "ReviewBreakGlass", "RevokeAPIToken", "RotateKeys", "Screening", "Screenings", "SetUserDisabled",
 		"SetUserRole", "SignIn", "SignOut", "Survivor", "SurvivorIDByCaseNumber", "Survivors", "UpdateSurvivor",
 		// TestDuplicateReviewQueue checks their entries.
-		"DuplicateReviews", "ResolveDuplicateReview"},
+		"DuplicateReviews", "ResolveDuplicateReview",
+		// TestCarePlanAudit checks their entries.
+		"AddNeed", "CarePlan", "Need", "SuggestedNeeds", "UpdateNeed"},
 	"read": {"APITokens", "AuditEntries", "AuditRoot", "AuditSize", "Authenticate", "AuthenticateAPIToken", "BreakGlassPending", "BreakGlassQueue",
 		"DuplicateReviewsPending",
 		// Teams of staff and the staff who may join them: no survivor data.
@@ -168,6 +170,7 @@ var storeTypes = []reflect.Type{
 	reflect.TypeFor[*sqlstore.CareTeamService](),
 	reflect.TypeFor[*sqlstore.TeamService](),
 	reflect.TypeFor[*sqlstore.ScreeningService](),
+	reflect.TypeFor[*sqlstore.CarePlanService](),
 	reflect.TypeFor[*sqlstore.DirectoryService](),
 	reflect.TypeFor[*sqlstore.BreakGlassService](),
 	reflect.TypeFor[*sqlstore.AuditService](),

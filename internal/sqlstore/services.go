@@ -24,6 +24,11 @@ type TeamService struct{ *store }
 // them (screening.go).
 type ScreeningService struct{ *store }
 
+// CarePlanService keeps survivors' care plans: their needs in their own
+// words, each need's history, and the needs their screenings suggest
+// (careplan.go).
+type CarePlanService struct{ *store }
+
 // DirectoryService keeps the service directory: organizations, services,
 // locations and the tables around them (directory.go, directory_read.go).
 type DirectoryService struct{ *store }
@@ -44,6 +49,7 @@ var (
 	_ haven.CareTeamService        = (*CareTeamService)(nil)
 	_ haven.TeamService            = (*TeamService)(nil)
 	_ haven.ScreeningService       = (*ScreeningService)(nil)
+	_ haven.CarePlanService        = (*CarePlanService)(nil)
 	_ haven.DirectoryService       = (*DirectoryService)(nil)
 	_ haven.PublicDirectory        = (*DirectoryService)(nil)
 	_ haven.BreakGlassService      = (*BreakGlassService)(nil)
@@ -64,6 +70,9 @@ func NewTeamService(db *DB) *TeamService { return &TeamService{db.store} }
 
 // NewScreeningService returns the screening service over db.
 func NewScreeningService(db *DB) *ScreeningService { return &ScreeningService{db.store} }
+
+// NewCarePlanService returns the care-plan service over db.
+func NewCarePlanService(db *DB) *CarePlanService { return &CarePlanService{db.store} }
 
 // NewDirectoryService returns the directory service over db.
 func NewDirectoryService(db *DB) *DirectoryService { return &DirectoryService{db.store} }

@@ -76,6 +76,7 @@ type Store struct {
 	*sqlstore.CareTeamService
 	*sqlstore.TeamService
 	*sqlstore.ScreeningService
+	*sqlstore.CarePlanService
 	*sqlstore.DirectoryService
 	*sqlstore.BreakGlassService
 	*sqlstore.AuditService
@@ -89,6 +90,7 @@ func NewStore(db *sqlstore.DB) *Store {
 		CareTeamService:   sqlstore.NewCareTeamService(db),
 		TeamService:       sqlstore.NewTeamService(db),
 		ScreeningService:  sqlstore.NewScreeningService(db),
+		CarePlanService:   sqlstore.NewCarePlanService(db),
 		DirectoryService:  sqlstore.NewDirectoryService(db),
 		BreakGlassService: sqlstore.NewBreakGlassService(db),
 		AuditService:      sqlstore.NewAuditService(db),
