@@ -117,7 +117,10 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 	var (
 		accounts   = sqlstore.NewAccountService(db)
 		survivors  = sqlstore.NewSurvivorService(db)
+		careTeams  = sqlstore.NewCareTeamService(db)
+		teams      = sqlstore.NewTeamService(db)
 		screenings = sqlstore.NewScreeningService(db)
+		carePlans  = sqlstore.NewCarePlanService(db)
 		dir        = sqlstore.NewDirectoryService(db)
 		breakGlass = sqlstore.NewBreakGlassService(db)
 		audit      = sqlstore.NewAuditService(db)
@@ -135,12 +138,13 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 	srv.Demo = f.demo
 	srv.TLSProxy = f.tlsProxy
 	srv.APITokens = accounts
-	(&api.Handler{Users: accounts, Survivors: survivors, Screenings: screenings, Consents: consents}).Mount(srv)
-	(&fhir.Handler{Screenings: screenings, Consents: consents, Version: version}).Mount(srv)
+	(&api.Handler{Users: accounts, Survivors: survivors, CareTeams: careTeams, Screenings: screenings, CarePlans: carePlans,
+		Consents: consents, TimeZone: f.zone}).Mount(srv)
+	(&fhir.Handler{Screenings: screenings, CarePlans: carePlans, Consents: consents, Version: version}).Mount(srv)
 	if f.demo {
 		// Before the index is built, so that it starts with the demo's
 		// directory.
-		if err := m.loadDemo(ctx, demo.Store{Users: accounts, Survivors: survivors, Directory: dir}); err != nil {
+		if err := m.loadDemo(ctx, demo.Store{Users: accounts, Survivors: survivors, CareTeams: careTeams, Teams: teams, Directory: dir}); err != nil {
 			return err
 		}
 	}
@@ -150,7 +154,8 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 	}
 	pages, err := web.New(web.Config{Auth: accounts, MFA: accounts, BreakGlass: breakGlass, Users: accounts,
 		Directory: index, DirectoryRecords: dir, ServiceWriter: dir, Survivors: survivors, Duplicates: survivors, Screenings: screenings,
-		Consents: consents, Logger: logger, Demo: f.demo, Version: version, TrustedProxies: f.proxies, TimeZone: f.zone})
+		CareTeams: careTeams, Teams: teams, CarePlans: carePlans, Consents: consents,
+		Logger: logger, Demo: f.demo, Version: version, TrustedProxies: f.proxies, TimeZone: f.zone})
 	if err != nil {
 		return err
 	}

@@ -21,6 +21,15 @@ type Handler struct {
 	// Screenings runs screenings; without it the instrument and screening
 	// routes are not mounted.
 	Screenings haven.ScreeningService
+	// CareTeams keeps care teams and the supervisors' caseload; without it
+	// their routes are not mounted.
+	CareTeams haven.CareTeamService
+	// TimeZone is the clinic's: a caseload's overdue tasks are those due
+	// before today there. Nil is UTC.
+	TimeZone *time.Location
+	// CarePlans keeps care plans; without it the needs routes are not
+	// mounted.
+	CarePlans haven.CarePlanService
 	// Consents keeps the consent ledger; its routes mount when it is set.
 	Consents haven.ConsentService
 	// Clock tells the time a consent's state is given at; the system
@@ -49,6 +58,12 @@ func (h *Handler) Mount(s *server.Server) {
 	}
 	if h.Consents != nil {
 		h.mountConsents(s)
+	}
+	if h.CareTeams != nil {
+		h.mountCareTeams(s)
+	}
+	if h.CarePlans != nil {
+		h.mountCarePlan(s)
 	}
 }
 

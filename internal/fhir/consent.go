@@ -33,22 +33,6 @@ var purposeReasons = map[haven.ConsentPurpose][2]string{
 
 var methodTitle = map[haven.ConsentMethod]string{haven.ConsentWritten: "Written", haven.ConsentVerbal: "Verbal"}
 
-type coding struct {
-	System  string `json:"system"`
-	Code    string `json:"code"`
-	Display string `json:"display,omitempty"`
-}
-
-type concept struct {
-	Coding []coding `json:"coding,omitempty"`
-	Text   string   `json:"text,omitempty"`
-}
-
-type reference struct {
-	Reference string `json:"reference,omitempty"`
-	Display   string `json:"display,omitempty"`
-}
-
 type period struct {
 	Start string `json:"start"`
 	End   string `json:"end,omitempty"`
@@ -75,15 +59,15 @@ func consentResource(c *haven.Consent, now time.Time) map[string]any {
 		recipient.Display = "Any provider of: " + c.RecipientName
 	}
 	reason := purposeReasons[c.Purpose]
-	var codes []concept
+	var codes []codeableConcept
 	for _, cat := range c.Categories {
-		codes = append(codes, concept{Coding: []coding{{System: havenCategorySystem, Code: string(cat)}}})
+		codes = append(codes, codeableConcept{Coding: []coding{{System: havenCategorySystem, Code: string(cat)}}})
 	}
 	provision := map[string]any{
 		"type":   "permit",
 		"period": period{Start: c.GivenAt.Format(time.RFC3339), End: end.Format(time.RFC3339)},
 		"actor": []map[string]any{{
-			"role":      concept{Coding: []coding{{System: participationSystem, Code: "IRCP", Display: "information recipient"}}},
+			"role":      codeableConcept{Coding: []coding{{System: participationSystem, Code: "IRCP", Display: "information recipient"}}},
 			"reference": recipient,
 		}},
 		"purpose": []coding{{System: actReasonSystem, Code: reason[0], Display: reason[1]},
@@ -97,13 +81,13 @@ func consentResource(c *haven.Consent, now time.Time) map[string]any {
 		"id":               c.ID,
 		"meta":             map[string]any{"profile": []string{sdohConsentProfile}},
 		"status":           status,
-		"scope":            concept{Coding: []coding{{System: consentScopeSystem, Code: "patient-privacy", Display: "Privacy Consent"}}},
-		"category":         []concept{{Coding: []coding{{System: actCodeSystem, Code: "IDSCL", Display: "information disclosure"}}}},
+		"scope":            codeableConcept{Coding: []coding{{System: consentScopeSystem, Code: "patient-privacy", Display: "Privacy Consent"}}},
+		"category":         []codeableConcept{{Coding: []coding{{System: actCodeSystem, Code: "IDSCL", Display: "information disclosure"}}}},
 		"patient":          reference{Reference: "Patient/" + c.SurvivorID},
 		"dateTime":         c.GivenAt.Format(time.RFC3339),
 		"performer":        []reference{{Reference: "Patient/" + c.SurvivorID}},
 		"sourceAttachment": source,
-		"policyRule":       concept{Coding: []coding{{System: consentPolicySystem, Code: "hipaa-auth", Display: "HIPAA Authorization"}}},
+		"policyRule":       codeableConcept{Coding: []coding{{System: consentPolicySystem, Code: "hipaa-auth", Display: "HIPAA Authorization"}}},
 		"provision":        provision,
 	}
 }

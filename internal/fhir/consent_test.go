@@ -25,7 +25,7 @@ func TestConsentReadAndSearch(t *testing.T) {
 		if _, err := db.ImportDirectory(haven.WithSystem(context.Background(), access.JobImportHSDS), d, nil); err != nil {
 			t.Fatal(err)
 		}
-		c, err := db.RecordConsent(e.actor, e.survivorID, haven.NewConsent{RecipientKind: haven.RecipientOrganization,
+		c, err := db.RecordConsent(e.adv, e.survivorID, haven.NewConsent{RecipientKind: haven.RecipientOrganization,
 			Recipient: "org-legal", Purpose: haven.PurposeLegalAdvocacy, Categories: []haven.DataCategory{haven.CategoryIdentity},
 			Method: haven.ConsentVerbal, Language: "es", Note: "CANARYFHIRNOTE"})
 		if err != nil {
@@ -97,7 +97,7 @@ func TestConsentReadAndSearch(t *testing.T) {
 		if n := total(t, body); code != 200 || n != 1 {
 			t.Errorf("search active: %d total %v", code, n)
 		}
-		if _, err := db.RevokeConsent(e.actor, e.survivorID, c.ID); err != nil {
+		if _, err := db.RevokeConsent(e.adv, e.survivorID, c.ID); err != nil {
 			t.Fatal(err)
 		}
 		code, _, body = e.do(t, "GET", "/fhir/R4/Consent?patient="+e.survivorID+"&status=active", e.readOnly, nil)

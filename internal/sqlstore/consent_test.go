@@ -213,7 +213,7 @@ func TestConsentAccess(t *testing.T) {
 		}
 		// Crypto-shredding takes the ledger with the record.
 		sup := mustUser(t, db, "supervisor", haven.RoleSupervisor)
-		if err := db.AddToCareTeam(actorCtx(adv), s.ID, sup.ID); err != nil {
+		if err := db.AddCareTeamMember(actorCtx(adv), s.ID, sup.ID); err != nil {
 			t.Fatal(err)
 		}
 		if err := db.DeleteSurvivor(actorCtx(sup), s.ID); err != nil {

@@ -58,6 +58,15 @@ type Config struct {
 	// Screenings runs screenings; without it the screening pages are not
 	// mounted.
 	Screenings haven.ScreeningService
+	// CareTeams keeps care teams (the record's "Care team" section) and
+	// the supervisors' caseload; without it neither shows.
+	CareTeams haven.CareTeamService
+	// Teams keeps the teams of staff; its administration page mounts when
+	// it is set.
+	Teams haven.TeamService
+	// CarePlans keeps survivors' care plans; with it the record page
+	// shows the needs and their forms.
+	CarePlans haven.CarePlanService
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
 	// the client that sign-in throttling counts (server.ClientAddr).
 	TrustedProxies []netip.Prefix
@@ -160,6 +169,15 @@ func (h *Handler) Mount(s *server.Server) {
 	}
 	if h.cfg.Duplicates != nil {
 		h.mountDuplicates(s)
+	}
+	if h.cfg.CareTeams != nil {
+		h.mountCareTeams(s)
+	}
+	if h.cfg.Teams != nil {
+		h.mountTeams(s)
+	}
+	if h.cfg.Survivors != nil && h.cfg.CarePlans != nil {
+		h.mountCarePlan(s)
 	}
 	s.HandleFunc("/", h.notFound)
 	s.RenderErrors("/", h.errorPage)

@@ -73,7 +73,10 @@ type Store struct {
 	*sqlstore.DB
 	*sqlstore.AccountService
 	*sqlstore.SurvivorService
+	*sqlstore.CareTeamService
+	*sqlstore.TeamService
 	*sqlstore.ScreeningService
+	*sqlstore.CarePlanService
 	*sqlstore.DirectoryService
 	*sqlstore.BreakGlassService
 	*sqlstore.AuditService
@@ -85,7 +88,10 @@ func NewStore(db *sqlstore.DB) *Store {
 	return &Store{DB: db,
 		AccountService:    sqlstore.NewAccountService(db),
 		SurvivorService:   sqlstore.NewSurvivorService(db),
+		CareTeamService:   sqlstore.NewCareTeamService(db),
+		TeamService:       sqlstore.NewTeamService(db),
 		ScreeningService:  sqlstore.NewScreeningService(db),
+		CarePlanService:   sqlstore.NewCarePlanService(db),
 		DirectoryService:  sqlstore.NewDirectoryService(db),
 		BreakGlassService: sqlstore.NewBreakGlassService(db),
 		AuditService:      sqlstore.NewAuditService(db),
