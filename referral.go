@@ -253,10 +253,10 @@ type PacketSensitive struct {
 // PacketScreening is the screening category: the latest screening's
 // coded outcome, never the answers.
 type PacketScreening struct {
-	Concern   string    `json:"concern"`
-	Flagged   []string  `json:"flagged"`
-	Screened  time.Time `json:"screened_at"`
-	Instrument string   `json:"instrument"`
+	Concern    string    `json:"concern"`
+	Flagged    []string  `json:"flagged"`
+	Screened   time.Time `json:"screened_at"`
+	Instrument string    `json:"instrument"`
 }
 
 // ReferralService keeps referrals. Every method checks access for the
