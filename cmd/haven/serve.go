@@ -141,7 +141,8 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 	srv.APITokens = accounts
 	(&api.Handler{Users: accounts, Survivors: survivors, CareTeams: careTeams, Screenings: screenings, CarePlans: carePlans,
 		Consents: consents, Referrals: referrals, TimeZone: f.zone}).Mount(srv)
-	(&fhir.Handler{Screenings: screenings, CarePlans: carePlans, Consents: consents, Version: version}).Mount(srv)
+	(&fhir.Handler{Screenings: screenings, CarePlans: carePlans, Consents: consents, Referrals: referrals,
+		Version: version}).Mount(srv)
 	if f.demo {
 		// Before the index is built, so that it starts with the demo's
 		// directory.
