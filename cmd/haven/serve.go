@@ -45,6 +45,9 @@ type serveFlags struct {
 	// names the client for sign-in throttling; proxies is it parsed.
 	trustedProxies string
 	proxies        []netip.Prefix
+	// remindAfter is how long a referral may wait without a change of
+	// status before its sender gets a follow-up task; 0 turns reminders off.
+	remindAfter time.Duration
 }
 
 func (f *serveFlags) register(fs *flag.FlagSet) {
@@ -59,6 +62,8 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&f.grace, "shutdown-grace", 30*time.Second, "time in-flight requests get to finish on SIGTERM")
 	fs.DurationVar(&f.checkpointEvery, "audit-checkpoint-every", 0,
 		"sign an audit checkpoint this often when the log has grown, with DATA/audit.key (0: never; on several instances, set it on one)")
+	fs.DurationVar(&f.remindAfter, "referral-reminder-after", 7*24*time.Hour,
+		"how long a referral may wait without a change of status before its sender gets a follow-up task (0: never)")
 	fs.StringVar(&f.timeZone, "time-zone", "Local", "the clinic's time zone, in which pages show times: an IANA name such as America/Chicago\n"+
 		"(Local: this machine's zone)")
 	fs.StringVar(&f.trustedProxies, "trusted-proxies", "",
@@ -128,6 +133,9 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 		referrals  = sqlstore.NewReferralService(db)
 	)
 	go integrateAuditLoop(ctx, audit, logger, auditIntegrateEvery)
+	if f.remindAfter > 0 {
+		go referralReminderLoop(ctx, referrals, logger, f.remindAfter, f.zone)
+	}
 	if f.checkpointEvery > 0 {
 		signer, _, err := auditlog.LoadOrCreateSigner(f.store.data)
 		if err != nil {

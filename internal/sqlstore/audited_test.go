@@ -148,7 +148,7 @@ var methodKinds = map[string][]string{
 		// TestConsentLedger checks their entries.
 		"Consents", "Consent", "RecordConsent", "RevokeConsent",
 		// TestReferralClosedLoop and TestRevocationStopsThePartnerAtOnce check theirs.
-		"CreateReferral", "Referrals", "Referral", "Packet", "PreviewPacket", "Inbox", "MoveReferral",
+		"CreateReferral", "Referrals", "Referral", "Packet", "PreviewPacket", "Inbox", "MoveReferral", "RemindWaitingReferrals",
 		// TestCarePlanAudit checks their entries.
 		"AddNeed", "CarePlan", "Need", "SuggestedNeeds", "UpdateNeed"},
 	"read": {"APITokens", "AuditEntries", "AuditRoot", "AuditSize", "Authenticate", "AuthenticateAPIToken", "BreakGlassPending", "BreakGlassQueue",

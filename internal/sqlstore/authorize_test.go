@@ -143,6 +143,10 @@ func authorizing(db *sqlstoretest.Store) []struct {
 			return err
 		}},
 		{"Inbox", none, func(ctx context.Context) error { _, err := db.Inbox(ctx); return err }},
+		{"RemindWaitingReferrals", []haven.SystemJob{access.JobReferralReminders}, func(ctx context.Context) error {
+			_, err := db.RemindWaitingReferrals(ctx, time.Hour, "2026-05-01")
+			return err
+		}},
 		{"MoveReferral", none, func(ctx context.Context) error {
 			_, err := db.MoveReferral(ctx, "x", haven.StatusChange{Status: haven.ReferralAccepted})
 			return err

@@ -699,3 +699,81 @@ func (tx *Tx) meetNeed(ctx context.Context, survivorID, needID string, actor hav
 	}
 	return tx.audit(ctx, haven.AuditEvent{Action: "need.update", ObjectType: "need", ObjectID: needID, Reason: "referral_completed"})
 }
+
+// ReminderText is the follow-up task a waiting referral raises for its
+// sender. It names nothing of the survivor or the service: the task
+// links to the case, where the referral shows.
+const ReminderText = "Follow up: a referral on this case has had no change for a while. Call the organization, then record what they say."
+
+// RemindWaitingReferrals raises, for each open referral whose status has
+// not changed for olderThan, one follow-up task for its sender, due
+// today (a date in the clinic's zone). Each referral is claimed by a
+// conditional update of reminded_at before its task is written, in one
+// transaction per referral, so that several instances on one database
+// raise exactly one reminder per referral whichever runs first. It
+// returns how many reminders it raised.
+func (db *ReferralService) RemindWaitingReferrals(ctx context.Context, olderThan time.Duration, today string) (int, error) {
+	job, ok := haven.SystemFrom(ctx)
+	d := access.Decide(access.Request{System: job, Action: access.Create, Resource: access.Task})
+	if !ok || !d.Allow {
+		if _, isActor := haven.ActorFrom(ctx); !ok && !isActor {
+			return 0, errNoSession
+		}
+		return 0, haven.Errorf(haven.Forbidden, "Only the referral-reminders job raises reminders.")
+	}
+	cutoff := db.now().Add(-olderThan)
+	open := []any{haven.ReferralRequested, haven.ReferralAccepted, haven.ReferralInProgress, haven.ReferralOnHold}
+	rows, err := db.db.QueryContext(ctx, `SELECT id, survivor_id, sender_id FROM referrals
+		WHERE status IN ($1, $2, $3, $4) AND updated_at < $5 AND reminded_at IS NULL ORDER BY updated_at LIMIT 1000`,
+		append(open, cutoff)...)
+	if err != nil {
+		return 0, fmt.Errorf("find waiting referrals: %w", err)
+	}
+	type waiting struct{ id, survivor, sender string }
+	var list []waiting
+	for rows.Next() {
+		var w waiting
+		if err := rows.Scan(&w.id, &w.survivor, &w.sender); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		list = append(list, w)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	raised := 0
+	for _, w := range list {
+		err := db.inTx(ctx, func(tx *Tx) error {
+			res, err := tx.ExecContext(ctx, `UPDATE referrals SET reminded_at = $1 WHERE id = $2 AND reminded_at IS NULL`, tx.now, w.id)
+			if err != nil {
+				return fmt.Errorf("claim referral: %w", err)
+			}
+			if n, _ := res.RowsAffected(); n != 1 {
+				return nil // another instance raised it
+			}
+			taskID := newID()
+			dk, err := tx.db.dataKey(ctx, w.survivor)
+			if err != nil {
+				return err
+			}
+			defer clear(dk)
+			text, err := vault.Seal(dk, []byte(ReminderText), vault.AAD("tasks", "text", taskID))
+			if err != nil {
+				return err
+			}
+			_, err = tx.ExecContext(ctx, `INSERT INTO tasks (id, survivor_id, assignee_id, due_on, status, text_enc, created_by, created_at, updated_at)
+				VALUES ($1, $2, $3, $4, 'open', $5, $6, $7, $7)`, taskID, w.survivor, w.sender, today, text, "system:"+string(job), tx.now)
+			if err != nil {
+				return fmt.Errorf("raise reminder: %w", err)
+			}
+			raised++
+			return tx.audit(ctx, haven.AuditEvent{Action: "task.create", ObjectType: "task", ObjectID: taskID, Reason: "referral_reminder:" + w.id})
+		})
+		if err != nil {
+			return raised, err
+		}
+	}
+	return raised, nil
+}

@@ -316,3 +316,66 @@ func TestReferralByHand(t *testing.T) {
 		}
 	})
 }
+
+// TestReferralRemindersOncePerReferral: referrals left waiting raise one
+// follow-up task each for their sender, even with several instances (here
+// four store handles on one database, racing) running the job at once.
+func TestReferralRemindersOncePerReferral(t *testing.T) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
+		w := newReferralWorld(t, db)
+		actx := actorCtx(w.adv)
+		c := w.consent(t, haven.RecipientOrganization, "org-in")
+		var ids []string
+		for range 5 {
+			r, err := db.CreateReferral(actx, w.survivor.ID, haven.NewReferral{ServiceID: "svc-in", ConsentID: c.ID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, r.ID)
+		}
+		// One moves on, so it is not waiting; one is done.
+		if _, err := db.MoveReferral(actorCtx(w.partner), ids[0], haven.StatusChange{Status: haven.ReferralRejected, Reason: haven.ReasonNoCapacity}); err != nil {
+			t.Fatal(err)
+		}
+		job := haven.WithSystem(context.Background(), access.JobReferralReminders)
+		if n, err := db.RemindWaitingReferrals(job, 7*24*time.Hour, "2026-05-01"); err != nil || n != 0 {
+			t.Fatalf("fresh referrals reminded: %d %v", n, err)
+		}
+		w.clock.t = w.clock.t.Add(8 * 24 * time.Hour)
+		// Four instances at once: each waiting referral raises exactly one task.
+		handles := []*sqlstoretest.Store{db}
+		for range 3 {
+			handles = append(handles, sqlstoretest.NewStore(db.DB)) // separate service values over the same database
+		}
+		errs := make(chan error, len(handles))
+		counts := make(chan int, len(handles))
+		for _, h := range handles {
+			go func() {
+				n, err := h.RemindWaitingReferrals(job, 7*24*time.Hour, "2026-05-09")
+				counts <- n
+				errs <- err
+			}()
+		}
+		total := 0
+		for range handles {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+			total += <-counts
+		}
+		var tasks int
+		if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM tasks WHERE survivor_id = $1 AND assignee_id = $2`, w.survivor.ID, w.adv.ID).Scan(&tasks); err != nil {
+			t.Fatal(err)
+		}
+		if total != 4 || tasks != 4 {
+			t.Errorf("raised %d, %d tasks stored; want 4 (one per waiting referral)", total, tasks)
+		}
+		if n, _ := db.RemindWaitingReferrals(job, 7*24*time.Hour, "2026-05-09"); n != 0 {
+			t.Errorf("a second run raised %d more", n)
+		}
+		// Nobody else may run it.
+		if _, err := db.RemindWaitingReferrals(actx, time.Hour, "2026-05-09"); haven.ErrorKind(err) != haven.Forbidden {
+			t.Errorf("an advocate runs the reminders: %v", err)
+		}
+	})
+}
