@@ -99,14 +99,16 @@ func (b *browser) waitFor(expr string) {
 }
 
 // clickAway clicks the element sel, which leads to another page, and waits
-// until that page has loaded and cond holds. A marker on the old window
+// until that page has loaded and cond holds. A marker on the old document
 // tells the pages apart, so a condition that already held cannot end the
-// wait early.
+// wait early; it is on the document, not the window, because a form
+// answered in place (a refused form, a preview) replaces the document in
+// the same window.
 func (b *browser) clickAway(sel, cond string) {
 	b.t.Helper()
-	eval[bool](b, "window.havenOldPage = true")
+	eval[bool](b, `document.documentElement.setAttribute("data-haven-old-page", ""); true`)
 	b.do(chromedp.Click(chromedp.CSS(sel)))
-	b.waitFor("window.havenOldPage === undefined && (" + cond + ")")
+	b.waitFor(`!document.documentElement.hasAttribute("data-haven-old-page") && (` + cond + ")")
 }
 
 // fill sets the value of the form field with id.

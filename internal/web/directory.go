@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -59,9 +60,12 @@ type needOption struct {
 // near miss carries no place or phone (see directory.NearMiss).
 type directoryRow struct {
 	ServiceID, Service, Organization, Distance string
-	Place                                      string // location name and address line
-	Phone, Hours, Languages                    string
-	Why                                        []string
+	// Href is the service's details, carrying the search for the way
+	// back (and the case it was made for).
+	Href                    string
+	Place                   string // location name and address line
+	Phone, Hours, Languages string
+	Why                     []string
 }
 
 func newDirectoryRow(serviceID string, km float64, s *directory.Summary, why []string) directoryRow {
@@ -124,6 +128,11 @@ func (h *Handler) directorySearch(w http.ResponseWriter, r *http.Request) error 
 	for i := range ans.NearMisses {
 		nm := &ans.NearMisses[i]
 		p.Misses = append(p.Misses, newDirectoryRow(nm.ServiceID, nm.DistanceKm, &nm.Summary, nm.WhyNot))
+	}
+	for _, rows := range [][]directoryRow{p.Results, p.Misses} {
+		for i := range rows {
+			rows[i].Href = "/directory/services/" + url.PathEscape(rows[i].ServiceID) + "?" + p.Query
+		}
 	}
 	return h.render(w, http.StatusOK, "directory", &p)
 }

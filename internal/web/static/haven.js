@@ -42,18 +42,23 @@
     location.replace(a.href);
   }
 
+  // A form's action and method are read as attributes: a field named
+  // "action" or "method" (a consent's method, a preview button) would
+  // shadow the properties of the same names.
   function onSubmit(e) {
     var f = e.target;
-    if (e.defaultPrevented || !sameOrigin(f.action)) return;
+    var action = new URL(f.getAttribute("action") || location.href, location.href).href;
+    var method = (f.getAttribute("method") || "get").toLowerCase();
+    if (e.defaultPrevented || !sameOrigin(action)) return;
     if (f.id === "session-stay") return staySignedIn(e);
     e.preventDefault();
     var data = new URLSearchParams(new FormData(f, e.submitter));
-    if (f.method.toLowerCase() === "get") {
-      var u = new URL(f.action);
+    if (method === "get") {
+      var u = new URL(action);
       u.search = data.toString();
       return location.replace(u.href);
     }
-    fetch(f.action, { method: "POST", body: data, credentials: "same-origin" }).then(function (res) {
+    fetch(action, { method: "POST", body: data, credentials: "same-origin" }).then(function (res) {
       if (res.redirected) return location.replace(res.url);
       return res.text().then(function (html) { document.open(); document.write(html); document.close(); });
     }).catch(function () { f.submit(); });
@@ -86,7 +91,7 @@
   // Should it fail, the warning stays up and the page ends as announced.
   function staySignedIn(e) {
     e.preventDefault();
-    fetch(e.target.action, { method: "POST", credentials: "same-origin" }).then(function (res) {
+    fetch(new URL(e.target.getAttribute("action"), location.href).href, { method: "POST", credentials: "same-origin" }).then(function (res) {
       var left = parseInt(res.headers.get("Haven-Session-Seconds"), 10);
       if (res.status !== 204 || isNaN(left)) return;
       document.body.setAttribute("data-session-seconds", String(left));
