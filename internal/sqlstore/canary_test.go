@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/haven-care/haven"
 	"github.com/haven-care/haven/internal/sqlstore"
@@ -18,7 +19,29 @@ import (
 // identifying or sensitive field.
 var canaries = []string{"CANARYNAME", "CANARYALIAS", "1999-04-03", "CANARYPHONE", "canaryemail", "CANARYADDRESS",
 	"CANARYIMMIGRATION", "CANARYNOTES", "CANARYCULTURE", "CANARYFAITH", "CANARYTIMES", "CANARYVOICEMAIL", "CANARYCODEWORD",
-	"CANARYDIALECT"}
+	"CANARYDIALECT", "CANARYTASK"}
+
+// addCanaryTask gives the survivor a task whose text is a canary, changes
+// its text to another, completes it, and reads the list and the worklist.
+func addCanaryTask(t *testing.T, db *sqlstoretest.Store, adv *haven.User, survivorID string) {
+	t.Helper()
+	ctx := actorCtx(adv)
+	due := time.Now().UTC().Format(haven.DateLayout)
+	task, err := db.AddTask(ctx, survivorID, haven.NewTask{Text: "CANARYTASK call the shelter", AssigneeID: adv.ID, DueOn: due})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := "CANARYTASK call the shelter again"
+	if _, err := db.UpdateTask(ctx, survivorID, task.ID, haven.TaskChange{Text: &text}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Worklist(ctx, haven.WorklistQuery{Today: due, SoonDays: 7, StaleAfterDays: 14}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Tasks(ctx, survivorID); err != nil {
+		t.Fatal(err)
+	}
+}
 
 func findCanaries(where string, b []byte) []string {
 	var found []string
@@ -48,6 +71,7 @@ func TestCanaryNotOnDiskSQLite(t *testing.T) {
 	if _, err := db.Survivor(actorCtx(adv), s.ID); err != nil {
 		t.Fatal(err)
 	}
+	addCanaryTask(t, db, adv, s.ID)
 	backup := filepath.Join(dir, "backup.db")
 	if _, err := db.SQL().Exec(`VACUUM INTO '` + backup + `'`); err != nil {
 		t.Fatal(err)
@@ -110,6 +134,7 @@ func TestCanaryNotInPostgresRows(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Survivor(actorCtx(adv), s.ID)
+	addCanaryTask(t, db, adv, s.ID)
 	var found []string
 	for name, handle := range map[string]queryer{"data": db.SQL(), "keys": db.KeyStoreSQL()} {
 		rows, err := handle.Query(`SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()`)

@@ -25,6 +25,10 @@ type DirectoryService struct{ *store }
 // breakglass_lookup.go).
 type BreakGlassService struct{ *store }
 
+// TaskService keeps a case's tasks and follow-ups and builds the start
+// page's worklist (task.go, task_worklist.go).
+type TaskService struct{ *store }
+
 // AuditService reads, hashes, proves and checkpoints the audit log
 // (audit.go). Entries are written by the other services, in the
 // transaction of the change they record.
@@ -39,6 +43,7 @@ var (
 	_ haven.PublicDirectory        = (*DirectoryService)(nil)
 	_ haven.BreakGlassService      = (*BreakGlassService)(nil)
 	_ haven.AuditService           = (*AuditService)(nil)
+	_ haven.TaskService            = (*TaskService)(nil)
 )
 
 // NewAccountService returns the account service over db.
@@ -58,3 +63,6 @@ func NewBreakGlassService(db *DB) *BreakGlassService { return &BreakGlassService
 
 // NewAuditService returns the audit service over db.
 func NewAuditService(db *DB) *AuditService { return &AuditService{db.store} }
+
+// NewTaskService returns the task and worklist service over db.
+func NewTaskService(db *DB) *TaskService { return &TaskService{db.store} }

@@ -77,6 +77,7 @@ type Store struct {
 	*sqlstore.DirectoryService
 	*sqlstore.BreakGlassService
 	*sqlstore.AuditService
+	*sqlstore.TaskService
 }
 
 // NewStore returns db with every domain service over it.
@@ -88,6 +89,7 @@ func NewStore(db *sqlstore.DB) *Store {
 		DirectoryService:  sqlstore.NewDirectoryService(db),
 		BreakGlassService: sqlstore.NewBreakGlassService(db),
 		AuditService:      sqlstore.NewAuditService(db),
+		TaskService:       sqlstore.NewTaskService(db),
 	}
 }
 

@@ -1,0 +1,186 @@
+package sqlstore
+
+// This file builds the start page's worklist: the signed-in user's open
+// tasks that are overdue or due soon, the cases on their care teams with
+// no recent contact, and, for supervisors, the emergency accesses waiting
+// for review. A bounded number of indexed queries, whatever the caseload;
+// only the tasks shown are decrypted, each survivor's key unwrapped once.
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/access"
+	"github.com/haven-care/haven/internal/vault"
+)
+
+// Worklist builds the signed-in user's worklist for q and records one
+// read. A task or case counts only while the user is on its care team:
+// a removed member's tasks leave their worklist at once. Roles that work
+// no cases get an empty list (and, for supervisors, the reviews).
+func (db *TaskService) Worklist(ctx context.Context, q haven.WorklistQuery) (*haven.Worklist, error) {
+	actor, err := actorOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := q.Validate(); err != nil {
+		return nil, err
+	}
+	w := &haven.Worklist{}
+	// The care team's own relationship is what every row stands on; a
+	// role that may not read tasks there (analyst, partner) gets none.
+	if access.Decide(access.Request{Role: actor.Role, Action: access.List, Resource: access.Task, Relationship: access.CareTeam,
+		Class: haven.Identifying, Now: db.now()}).Allow {
+		if err := db.workTasks(ctx, actor.UserID, q, w); err != nil {
+			return nil, err
+		}
+		if err := db.staleCases(ctx, actor.UserID, q.StaleAfterDays, w); err != nil {
+			return nil, err
+		}
+	}
+	if access.Allowed(actor.Role, access.List, access.EmergencyAccess) {
+		if w.Reviews, err = db.pendingGrants(ctx, false); err != nil {
+			return nil, err
+		}
+	}
+	err = db.inTx(ctx, func(tx *Tx) error {
+		return tx.audit(ctx, haven.AuditEvent{Action: "worklist.read", ObjectType: "user", ObjectID: actor.UserID})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// workTasks fills the overdue and due-soon tasks assigned to userID on
+// cases whose care team they are on, decrypting only those shown.
+func (db *store) workTasks(ctx context.Context, userID string, q haven.WorklistQuery, w *haven.Worklist) error {
+	const query = `SELECT t.id, t.survivor_id, s.case_number, t.due_on, t.text_enc
+		FROM tasks t JOIN care_team ct ON ct.survivor_id = t.survivor_id AND ct.user_id = t.assignee_id
+		JOIN survivors s ON s.id = t.survivor_id
+		WHERE t.assignee_id = $1 AND t.status = $2 AND t.due_on >= $3 AND t.due_on <= $4
+		ORDER BY t.due_on, t.id LIMIT $5`
+	sealers := map[string]*vault.Sealer{}
+	var err error
+	// Overdue: from the oldest due date a task may have to yesterday.
+	w.Overdue, err = db.workTaskRows(ctx, sealers, query, userID, haven.TaskOpen, "0000-00-00", haven.AddDays(q.Today, -1), w)
+	if err != nil {
+		return err
+	}
+	w.DueSoon, err = db.workTaskRows(ctx, sealers, query, userID, haven.TaskOpen, q.Today, haven.AddDays(q.Today, q.SoonDays), w)
+	return err
+}
+
+// workTaskRows runs one of workTasks' queries and opens the texts, with
+// each survivor's sealer made once per worklist.
+func (db *store) workTaskRows(ctx context.Context, sealers map[string]*vault.Sealer, query, userID, status, from, to string,
+	w *haven.Worklist) ([]haven.WorkTask, error) {
+	rows, err := db.db.QueryContext(ctx, query, userID, status, from, to, haven.WorklistLimit+1)
+	if err != nil {
+		return nil, fmt.Errorf("read worklist tasks: %w", err)
+	}
+	var out []haven.WorkTask
+	var sealed [][]byte
+	for rows.Next() {
+		var t haven.WorkTask
+		var s []byte
+		if err := rows.Scan(&t.ID, &t.SurvivorID, &t.CaseNumber, &t.DueOn, &s); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out, sealed = append(out, t), append(sealed, s)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(out) > haven.WorklistLimit {
+		out, w.More = out[:haven.WorklistLimit], true
+	}
+	for i := range out {
+		sl, ok := sealers[out[i].SurvivorID]
+		if !ok {
+			if sl, err = db.sealerFor(ctx, out[i].SurvivorID); err != nil {
+				return nil, err
+			}
+			sealers[out[i].SurvivorID] = sl
+		}
+		p, err := sl.Open(sealed[i], taskAAD(out[i].ID))
+		if err != nil {
+			return nil, fmt.Errorf("decrypt tasks.text of %s: %w", out[i].ID, err)
+		}
+		out[i].Text = string(p)
+		clear(p)
+	}
+	return out, nil
+}
+
+// staleCases fills the cases on userID's care teams with no contact made
+// since days ago (counted from the record's creation when there was
+// none), longest without contact first.
+func (db *store) staleCases(ctx context.Context, userID string, days int, w *haven.Worklist) error {
+	cutoff := db.now().AddDate(0, 0, -days)
+	rows, err := db.db.QueryContext(ctx, `SELECT id, case_number, created_at, last_contact FROM (
+		SELECT s.id, s.case_number, s.created_at,
+			(SELECT MAX(c.made_at) FROM contacts c WHERE c.survivor_id = s.id) AS last_contact
+		FROM care_team ct JOIN survivors s ON s.id = ct.survivor_id WHERE ct.user_id = $1) cases
+		WHERE COALESCE(last_contact, created_at) < $2 ORDER BY COALESCE(last_contact, created_at), id LIMIT $3`,
+		userID, cutoff, haven.WorklistLimit+1)
+	if err != nil {
+		return fmt.Errorf("read cases without contact: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c haven.StaleCase
+		var last anyTime
+		if err := rows.Scan(&c.SurvivorID, &c.CaseNumber, &c.Since, &last); err != nil {
+			return err
+		}
+		c.Since = c.Since.UTC()
+		if last.valid {
+			c.LastContact, c.Since = &last.t, last.t
+		}
+		w.Stale = append(w.Stale, c)
+	}
+	if len(w.Stale) > haven.WorklistLimit {
+		w.Stale, w.More = w.Stale[:haven.WorklistLimit], true
+	}
+	return rows.Err()
+}
+
+// anyTime scans a time that an engine may return as a string: SQLite
+// knows no type for an expression such as MAX(made_at), so its driver
+// hands back the text it stored.
+type anyTime struct {
+	t     time.Time
+	valid bool
+}
+
+// sqliteTimeLayouts are the forms in which SQLite's driver stores times:
+// time.Time.String, and the forms it reads.
+var sqliteTimeLayouts = []string{"2006-01-02 15:04:05.999999999 -0700 MST", "2006-01-02 15:04:05.999999999-07:00",
+	"2006-01-02T15:04:05.999999999-07:00", "2006-01-02 15:04:05.999999999"}
+
+// Scan implements sql.Scanner.
+func (a *anyTime) Scan(v any) error {
+	switch v := v.(type) {
+	case nil:
+		*a = anyTime{}
+		return nil
+	case time.Time:
+		*a = anyTime{v.UTC(), true}
+		return nil
+	case []byte:
+		return a.Scan(string(v))
+	case string:
+		for _, layout := range sqliteTimeLayouts {
+			if t, err := time.Parse(layout, v); err == nil {
+				*a = anyTime{t.UTC(), true}
+				return nil
+			}
+		}
+	}
+	return fmt.Errorf("scan time: unexpected %T", v)
+}
