@@ -6,6 +6,7 @@ package api
 import (
 	_ "embed"
 	"net/http"
+	"time"
 
 	"github.com/haven-care/haven"
 	"github.com/haven-care/haven/internal/server"
@@ -20,6 +21,14 @@ type Handler struct {
 	// Screenings runs screenings; without it the instrument and screening
 	// routes are not mounted.
 	Screenings haven.ScreeningService
+	// Tasks keeps cases' tasks and builds worklists; without it the task
+	// and worklist routes are not mounted.
+	Tasks haven.TaskService
+	// TimeZone is the clinic's, whose date is the worklist's today (nil:
+	// UTC); DueSoonDays and StaleContactDays shape the worklist (0: the
+	// defaults of haven).
+	TimeZone                      *time.Location
+	DueSoonDays, StaleContactDays int
 }
 
 // Mount mounts the API routes on s; each requires a bearer token. Errors
@@ -33,6 +42,9 @@ func (h *Handler) Mount(s *server.Server) {
 	}
 	if h.Screenings != nil {
 		h.mountScreenings(s)
+	}
+	if h.Tasks != nil {
+		h.mountTasks(s)
 	}
 }
 
