@@ -55,6 +55,15 @@ type Config struct {
 	// Screenings runs screenings; without it the screening pages are not
 	// mounted.
 	Screenings haven.ScreeningService
+	// Tasks keeps the cases' tasks and builds the start page's worklist;
+	// without it the start page shows no worklist and the record no tasks.
+	Tasks haven.TaskService
+	// DueSoonDays is how many days ahead the worklist shows tasks as due
+	// soon (haven.DefaultDueSoonDays when 0); StaleContactDays is after
+	// how many days without contact it lists a case
+	// (haven.DefaultStaleContactDays when 0).
+	DueSoonDays      int
+	StaleContactDays int
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
 	// the client that sign-in throttling counts (server.ClientAddr).
 	TrustedProxies []netip.Prefix
@@ -88,6 +97,12 @@ func New(cfg Config) (*Handler, error) {
 	}
 	if cfg.NeutralURL == "" {
 		cfg.NeutralURL = DefaultNeutralURL
+	}
+	if cfg.DueSoonDays == 0 {
+		cfg.DueSoonDays = haven.DefaultDueSoonDays
+	}
+	if cfg.StaleContactDays == 0 {
+		cfg.StaleContactDays = haven.DefaultStaleContactDays
 	}
 	if cfg.TimeZone == nil {
 		cfg.TimeZone = time.UTC
@@ -143,6 +158,9 @@ func (h *Handler) Mount(s *server.Server) {
 	}
 	if h.cfg.Survivors != nil {
 		h.mountSurvivors(s)
+	}
+	if h.cfg.Tasks != nil && h.cfg.Survivors != nil {
+		h.mountTasks(s)
 	}
 	if h.cfg.Screenings != nil {
 		h.mountScreenings(s)
