@@ -8,7 +8,9 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/haven-care/haven"
@@ -55,66 +57,122 @@ func (db *TaskService) Worklist(ctx context.Context, q haven.WorklistQuery) (*ha
 }
 
 // workTasks fills the overdue and due-soon tasks assigned to userID on
-// cases whose care team they are on, decrypting only those shown.
+// cases whose care team they are on, and decrypts those shown (at most
+// WorklistLimit of each) under their survivors' keys, read from the key
+// store in one query.
 func (db *store) workTasks(ctx context.Context, userID string, q haven.WorklistQuery, w *haven.Worklist) error {
-	const query = `SELECT t.id, t.survivor_id, s.case_number, t.due_on, t.text_enc
-		FROM tasks t JOIN care_team ct ON ct.survivor_id = t.survivor_id AND ct.user_id = t.assignee_id
-		JOIN survivors s ON s.id = t.survivor_id
-		WHERE t.assignee_id = $1 AND t.status = $2 AND t.due_on >= $3 AND t.due_on <= $4
-		ORDER BY t.due_on, t.id LIMIT $5`
-	sealers := map[string]*vault.Sealer{}
+	var sealed [2][][]byte
 	var err error
 	// Overdue: from the oldest due date a task may have to yesterday.
-	w.Overdue, err = db.workTaskRows(ctx, sealers, query, userID, haven.TaskOpen, "0000-00-00", haven.AddDays(q.Today, -1), w)
+	if w.Overdue, sealed[0], err = db.workTaskRows(ctx, userID, "0000-00-00", haven.AddDays(q.Today, -1), w); err != nil {
+		return err
+	}
+	if w.DueSoon, sealed[1], err = db.workTaskRows(ctx, userID, q.Today, haven.AddDays(q.Today, q.SoonDays), w); err != nil {
+		return err
+	}
+	var ids []string
+	for _, list := range [][]haven.WorkTask{w.Overdue, w.DueSoon} {
+		for _, t := range list {
+			ids = append(ids, t.SurvivorID)
+		}
+	}
+	sealers, err := db.sealersFor(ctx, ids)
 	if err != nil {
 		return err
 	}
-	w.DueSoon, err = db.workTaskRows(ctx, sealers, query, userID, haven.TaskOpen, q.Today, haven.AddDays(q.Today, q.SoonDays), w)
-	return err
+	for i, list := range [][]haven.WorkTask{w.Overdue, w.DueSoon} {
+		for j := range list {
+			sl, ok := sealers[list[j].SurvivorID]
+			if !ok {
+				return fmt.Errorf("no data key for survivor %s", list[j].SurvivorID)
+			}
+			p, err := sl.Open(sealed[i][j], taskAAD(list[j].ID))
+			if err != nil {
+				return fmt.Errorf("decrypt tasks.text of %s: %w", list[j].ID, err)
+			}
+			list[j].Text = string(p)
+			clear(p)
+		}
+	}
+	return nil
 }
 
-// workTaskRows runs one of workTasks' queries and opens the texts, with
-// each survivor's sealer made once per worklist.
-func (db *store) workTaskRows(ctx context.Context, sealers map[string]*vault.Sealer, query, userID, status, from, to string,
-	w *haven.Worklist) ([]haven.WorkTask, error) {
-	rows, err := db.db.QueryContext(ctx, query, userID, status, from, to, haven.WorklistLimit+1)
+// workTaskRows reads the open tasks assigned to userID, due from from to
+// to (YYYY-MM-DD), on cases whose care team they are on, by due date; at
+// most WorklistLimit of them, with their sealed texts.
+func (db *store) workTaskRows(ctx context.Context, userID, from, to string, w *haven.Worklist) ([]haven.WorkTask, [][]byte, error) {
+	rows, err := db.query(ctx, `SELECT t.id, t.survivor_id, s.case_number, t.due_on, t.text_enc
+		FROM tasks t JOIN survivors s ON s.id = t.survivor_id
+		WHERE t.assignee_id = $1 AND t.status = $2 AND t.due_on >= $3 AND t.due_on <= $4
+			AND EXISTS (SELECT 1 FROM care_team ct WHERE ct.survivor_id = t.survivor_id AND ct.user_id = t.assignee_id)
+		ORDER BY t.due_on, t.id LIMIT $5`, userID, haven.TaskOpen, from, to, haven.WorklistLimit+1)
 	if err != nil {
-		return nil, fmt.Errorf("read worklist tasks: %w", err)
+		return nil, nil, fmt.Errorf("read worklist tasks: %w", err)
 	}
+	defer rows.Close()
 	var out []haven.WorkTask
 	var sealed [][]byte
 	for rows.Next() {
 		var t haven.WorkTask
 		var s []byte
 		if err := rows.Scan(&t.ID, &t.SurvivorID, &t.CaseNumber, &t.DueOn, &s); err != nil {
-			rows.Close()
-			return nil, err
+			return nil, nil, err
 		}
 		out, sealed = append(out, t), append(sealed, s)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	if len(out) > haven.WorklistLimit {
+		out, sealed, w.More = out[:haven.WorklistLimit], sealed[:haven.WorklistLimit], true
+	}
+	return out, sealed, rows.Err()
+}
+
+// sealersFor returns a sealer for each of the survivors ids names (with
+// repeats), their wrapped keys read from the key store in one query and
+// each unwrapped once; the keys themselves are cleared at once. A
+// survivor whose key is gone (crypto-shredded) has no sealer.
+func (db *store) sealersFor(ctx context.Context, ids []string) (map[string]*vault.Sealer, error) {
+	out := map[string]*vault.Sealer{}
+	var marks []string
+	var args []any
+	for _, id := range ids {
+		if _, ok := out[id]; !ok {
+			out[id] = nil
+			args = append(args, id)
+			marks = append(marks, fmt.Sprintf("$%d", len(args)))
+		}
+	}
+	if len(args) == 0 {
+		return out, nil
+	}
+	clear(out)
+	kdb, err := db.keyDB()
+	if err != nil {
 		return nil, err
 	}
-	if len(out) > haven.WorklistLimit {
-		out, w.More = out[:haven.WorklistLimit], true
+	rows, err := kdb.QueryContext(ctx, `SELECT survivor_id, wrapped_key FROM survivor_keys WHERE survivor_id IN (`+
+		strings.Join(marks, ", ")+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read data keys: %w", err)
 	}
-	for i := range out {
-		sl, ok := sealers[out[i].SurvivorID]
-		if !ok {
-			if sl, err = db.sealerFor(ctx, out[i].SurvivorID); err != nil {
-				return nil, err
-			}
-			sealers[out[i].SurvivorID] = sl
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var wrapped []byte
+		if err := rows.Scan(&id, &wrapped); err != nil {
+			return nil, err
 		}
-		p, err := sl.Open(sealed[i], taskAAD(out[i].ID))
+		dk, err := db.Keys.Unwrap(id, wrapped)
 		if err != nil {
-			return nil, fmt.Errorf("decrypt tasks.text of %s: %w", out[i].ID, err)
+			return nil, err
 		}
-		out[i].Text = string(p)
-		clear(p)
+		sl, err := vault.NewSealer(dk)
+		clear(dk)
+		if err != nil {
+			return nil, err
+		}
+		out[id] = sl
 	}
-	return out, nil
+	return out, rows.Err()
 }
 
 // staleCases fills the cases on userID's care teams with no contact made
@@ -122,10 +180,10 @@ func (db *store) workTaskRows(ctx context.Context, sealers map[string]*vault.Sea
 // none), longest without contact first.
 func (db *store) staleCases(ctx context.Context, userID string, days int, w *haven.Worklist) error {
 	cutoff := db.now().AddDate(0, 0, -days)
-	rows, err := db.db.QueryContext(ctx, `SELECT id, case_number, created_at, last_contact FROM (
+	rows, err := db.query(ctx, `SELECT id, case_number, created_at, last_contact FROM (
 		SELECT s.id, s.case_number, s.created_at,
 			(SELECT MAX(c.made_at) FROM contacts c WHERE c.survivor_id = s.id) AS last_contact
-		FROM care_team ct JOIN survivors s ON s.id = ct.survivor_id WHERE ct.user_id = $1) cases
+		FROM survivors s WHERE s.id IN (SELECT ct.survivor_id FROM care_team ct WHERE ct.user_id = $1)) cases
 		WHERE COALESCE(last_contact, created_at) < $2 ORDER BY COALESCE(last_contact, created_at), id LIMIT $3`,
 		userID, cutoff, haven.WorklistLimit+1)
 	if err != nil {
@@ -148,6 +206,16 @@ func (db *store) staleCases(ctx context.Context, userID string, days int, w *hav
 		w.Stale, w.More = w.Stale[:haven.WorklistLimit], true
 	}
 	return rows.Err()
+}
+
+// query runs a read outside a transaction through the statement cache
+// (see stmtCache): on SQLite, parsing and planning the worklist's queries
+// afresh is a good part of their cost.
+func (db *store) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := db.stmt(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return db.db.QueryContext(ctx, query, args...)
 }
 
 // anyTime scans a time that an engine may return as a string: SQLite
