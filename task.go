@@ -207,7 +207,7 @@ const (
 	DefaultStaleContactDays = 14
 	// WorklistLimit is the most rows each part of the worklist shows;
 	// Worklist.More says when there were more.
-	WorklistLimit = 100
+	WorklistLimit = 50
 )
 
 // Validate checks the query.
