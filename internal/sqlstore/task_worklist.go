@@ -180,10 +180,13 @@ func (db *store) sealersFor(ctx context.Context, ids []string) (map[string]*vaul
 // none), longest without contact first.
 func (db *store) staleCases(ctx context.Context, userID string, days int, w *haven.Worklist) error {
 	cutoff := db.now().AddDate(0, 0, -days)
-	rows, err := db.query(ctx, `SELECT id, case_number, created_at, last_contact FROM (
+	// MATERIALIZED: each case's last contact is looked up once, not once
+	// for the filter and again for the order.
+	rows, err := db.query(ctx, `WITH cases AS MATERIALIZED (
 		SELECT s.id, s.case_number, s.created_at,
 			(SELECT MAX(c.made_at) FROM contacts c WHERE c.survivor_id = s.id) AS last_contact
-		FROM survivors s WHERE s.id IN (SELECT ct.survivor_id FROM care_team ct WHERE ct.user_id = $1)) cases
+		FROM survivors s WHERE s.id IN (SELECT ct.survivor_id FROM care_team ct WHERE ct.user_id = $1))
+		SELECT id, case_number, created_at, last_contact FROM cases
 		WHERE COALESCE(last_contact, created_at) < $2 ORDER BY COALESCE(last_contact, created_at), id LIMIT $3`,
 		userID, cutoff, haven.WorklistLimit+1)
 	if err != nil {
