@@ -120,6 +120,11 @@ var Fields = []Field{
 	stored("screenings", "minor", Coded, "The survivor was under 18 when screened (child codes, mandated report)."),
 	stored("screenings", "response", Sensitive, "The answers: the FHIR QuestionnaireResponse as given."),
 	stored("screenings", "result", Sensitive, "The full result: summary, next steps and suggested ICD-10-CM codes."),
+	stored("tasks", "assignee_id", Coded, "Who does the task: a member of the survivor's care team with a care role."),
+	stored("tasks", "due_on", Coded, "Due date (YYYY-MM-DD) in the clinic's time zone."),
+	stored("tasks", "status", Coded, "open, done or cancelled."),
+	stored("tasks", "need_id", Coded, "The need of the care plan the task serves, if any."),
+	stored("tasks", "text", Sensitive, "What is to be done, in the worker's words: it may describe the survivor's situation."),
 	stored("survivor_keys", "wrapped_key", Coded, "The survivor's data key, wrapped by the master key; deleting it crypto-shreds the record."),
 }
 

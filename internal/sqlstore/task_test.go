@@ -362,3 +362,14 @@ func mustPartner(t *testing.T, db *sqlstoretest.Store) *haven.User {
 	}
 	return u
 }
+
+// TestRegistryHasTaskText: the task's text is registered as sensitive,
+// the rest of the task as coded.
+func TestRegistryHasTaskText(t *testing.T) {
+	for col, want := range map[string]haven.FieldClass{"text": haven.Sensitive, "assignee_id": haven.Coded, "due_on": haven.Coded,
+		"status": haven.Coded, "need_id": haven.Coded} {
+		if got, ok := haven.FieldClassOf("tasks", col); !ok || got != want {
+			t.Errorf("tasks.%s class=%v registered=%v, want %v", col, got, ok, want)
+		}
+	}
+}
