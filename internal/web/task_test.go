@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/web"
 )
 
 // userID looks an account up by username.
@@ -157,5 +158,34 @@ func TestStartPageForRolesWithoutCases(t *testing.T) {
 		if strings.Contains(main, `href="/sessions"`) || strings.Contains(main, "Overdue") {
 			t.Errorf("%s start page repeats the menu or shows a worklist", tt.user)
 		}
+	}
+}
+
+// TestWorklistInTheClinicsCalendar: "today" is the clinic's date. Where
+// it is already tomorrow (UTC+14), a task due on the clinic's today is
+// due today, and one due on UTC's today is overdue; the page also obeys
+// --due-soon-days and --stale-contact-days.
+func TestWorklistInTheClinicsCalendar(t *testing.T) {
+	zone := time.FixedZone("LINT", 14*60*60)
+	e := newEnvWith(t, false, func(c *web.Config) { c.TimeZone, c.DueSoonDays, c.StaleContactDays = zone, 3, 30 })
+	adv := client(t)
+	signIn(t, e, adv, "advocate", "")
+	id := strings.TrimPrefix(createSurvivor(t, e, adv, survivorForm()), "/survivors/")
+	ctx := actorOf(t, e, "advocate", haven.RoleAdvocate)
+	clinicToday := time.Now().In(zone).Format(haven.DateLayout)
+	yesterday := time.Now().In(zone).AddDate(0, 0, -1).Format(haven.DateLayout)
+	for text, due := range map[string]string{"Clinic today": clinicToday, "Clinic yesterday": yesterday} {
+		if _, err := e.db.AddTask(ctx, id, haven.NewTask{Text: text, AssigneeID: userID(t, e, "advocate"), DueOn: due}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, home := get(t, adv, e.srv.URL+"/")
+	overdue := strings.SplitN(strings.SplitN(home, `id="work-overdue"`, 2)[1], `id="work-soon"`, 2)
+	if !strings.Contains(overdue[0], "Clinic yesterday") || !strings.Contains(overdue[1], "Clinic today") ||
+		!strings.Contains(overdue[1], "due today") {
+		t.Errorf("want yesterday's task overdue and today's due today in the clinic's calendar")
+	}
+	if !strings.Contains(home, "Due in the next 3 days") || !strings.Contains(home, "No contact for 30 days") {
+		t.Error("the headings do not follow the configured days")
 	}
 }
