@@ -193,14 +193,15 @@ func (db *store) sealersFor(ctx context.Context, ids []string) (map[string]*vaul
 // none), longest without contact first.
 func (db *store) staleCases(ctx context.Context, userID string, days int) ([]haven.StaleCase, bool, error) {
 	cutoff := db.now().AddDate(0, 0, -days)
-	// MATERIALIZED: each case's last contact is looked up once, not once
-	// for the filter and again for the order.
-	rows, err := db.query(ctx, `WITH cases AS MATERIALIZED (
+	// A case is stale when it is older than the cutoff and has no contact
+	// since: one index probe each. Only the stale ones have their last
+	// contact looked up, for the order.
+	rows, err := db.query(ctx, `SELECT id, case_number, created_at, last_contact FROM (
 		SELECT s.id, s.case_number, s.created_at,
 			(SELECT MAX(c.made_at) FROM contacts c WHERE c.survivor_id = s.id) AS last_contact
-		FROM survivors s WHERE s.id IN (SELECT ct.survivor_id FROM care_team ct WHERE ct.user_id = $1))
-		SELECT id, case_number, created_at, last_contact FROM cases
-		WHERE COALESCE(last_contact, created_at) < $2 ORDER BY COALESCE(last_contact, created_at), id LIMIT $3`,
+		FROM survivors s WHERE s.id IN (SELECT ct.survivor_id FROM care_team ct WHERE ct.user_id = $1) AND s.created_at < $2
+			AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.survivor_id = s.id AND c.made_at >= $2)) stale
+		ORDER BY COALESCE(last_contact, created_at), id LIMIT $3`,
 		userID, cutoff, haven.WorklistLimit+1)
 	if err != nil {
 		return nil, false, fmt.Errorf("read cases without contact: %w", err)

@@ -13,7 +13,8 @@ import (
 // with tasksPer tasks assigned to user, due from 10 days ago to 30 days
 // ahead, and contactsPer contacts made over the last 30 days, so that a
 // worklist has every part to show: overdue and due-soon tasks, and cases
-// with and without recent contact (one case in five never contacted).
+// with and without recent contact (one case in five never contacted),
+// each opened 60 days ago.
 // It is for benchmarks of the start page; the data is synthetic.
 func SeedCaseload(tb testing.TB, db *Store, user *haven.User, cases, tasksPer, contactsPer int) {
 	tb.Helper()
@@ -23,6 +24,10 @@ func SeedCaseload(tb testing.TB, db *Store, user *haven.User, cases, tasksPer, c
 		s, _, err := db.CreateSurvivor(ctx, haven.NewSurvivor{Name: fmt.Sprintf("Synthetic Caseload %d", i),
 			SafeContact: haven.SafeContactPlan{Channels: []haven.ContactChannel{haven.ChannelSMS}}})
 		if err != nil {
+			tb.Fatal(err)
+		}
+		// Opened 60 days ago, before every contact.
+		if _, err := db.SQL().Exec(`UPDATE survivors SET created_at = $1 WHERE id = $2`, now.AddDate(0, 0, -60), s.ID); err != nil {
 			tb.Fatal(err)
 		}
 		for j := range tasksPer {
