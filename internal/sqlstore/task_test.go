@@ -297,6 +297,14 @@ func TestWorklistBuckets(t *testing.T) {
 			t.Fatal(err)
 		}
 		c.clock.t = time.Date(2026, 5, 20, 8, 0, 0, 0, time.UTC)
+		// Opened today and not contacted yet: not stale.
+		fresh, _, err := db.CreateSurvivor(actorCtx(c.adv), canarySurvivor())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.AddToCareTeam(actorCtx(c.adv), fresh.ID, c.nurse.ID); err != nil {
+			t.Fatal(err)
+		}
 		if _, err := db.BreakGlass(actorCtx(mustUser(t, db, "er.nurse", haven.RoleClinician)), quiet.ID, "Emergency department needs the allergies now"); err != nil {
 			t.Fatal(err)
 		}
