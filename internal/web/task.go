@@ -117,7 +117,8 @@ var taskActions = map[string]func(r *http.Request) haven.TaskChange{
 	"due": func(r *http.Request) haven.TaskChange { return haven.TaskChange{DueOn: new(r.PostFormValue("due_on"))} },
 }
 
-// taskChange completes, cancels, reopens, reassigns or moves a task.
+// taskChange completes, cancels, reopens or reassigns a task. (The due
+// date and the text change through the JSON API.)
 func (h *Handler) taskChange(w http.ResponseWriter, r *http.Request) error {
 	if err := require(r, gateSurvivors); err != nil {
 		return err

@@ -136,6 +136,19 @@ func TestTasksReadOnlyUnderEmergencyAccess(t *testing.T) {
 	if !strings.Contains(home, "Overdue check-in") || !strings.Contains(home, `id="work-overdue"`) {
 		t.Error("the advocate's start page lacks the overdue task")
 	}
+	if strings.Contains(home, `id="work-reviews"`) {
+		t.Error("an advocate's start page offers emergency-access reviews")
+	}
+	// A supervisor's start page lists the grant to review, by case number.
+	mustUser(t, e.db, "supervisor", "", haven.RoleSupervisor)
+	sup := client(t)
+	signIn(t, e, sup, "supervisor", "")
+	_, home = get(t, sup, e.srv.URL+"/")
+	caseNumber := regexp.MustCompile(`<span class="case">([^<]+)</span>`).FindStringSubmatch(page)[1]
+	reviews := strings.SplitN(strings.SplitN(home, `id="work-reviews"`, 2)[1], "</section>", 2)[0]
+	if !strings.Contains(reviews, caseNumber) || !strings.Contains(reviews, `href="/review/emergency-access"`) {
+		t.Errorf("the supervisor's reviews %q lack the grant's case number and the queue", reviews)
+	}
 }
 
 // TestStartPageForRolesWithoutCases: the start page says what the role
