@@ -131,11 +131,15 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 	var (
 		accounts   = sqlstore.NewAccountService(db)
 		survivors  = sqlstore.NewSurvivorService(db)
+		careTeams  = sqlstore.NewCareTeamService(db)
+		teams      = sqlstore.NewTeamService(db)
 		screenings = sqlstore.NewScreeningService(db)
+		carePlans  = sqlstore.NewCarePlanService(db)
 		dir        = sqlstore.NewDirectoryService(db)
 		breakGlass = sqlstore.NewBreakGlassService(db)
 		audit      = sqlstore.NewAuditService(db)
 		tasks      = sqlstore.NewTaskService(db)
+		consents   = sqlstore.NewConsentService(db)
 	)
 	go integrateAuditLoop(ctx, audit, logger, auditIntegrateEvery)
 	if f.checkpointEvery > 0 {
@@ -149,13 +153,13 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 	srv.Demo = f.demo
 	srv.TLSProxy = f.tlsProxy
 	srv.APITokens = accounts
-	(&api.Handler{Users: accounts, Survivors: survivors, Screenings: screenings, Tasks: tasks, TimeZone: f.zone,
-		DueSoonDays: f.dueSoonDays, StaleContactDays: f.staleContactDays}).Mount(srv)
-	(&fhir.Handler{Screenings: screenings, Version: version}).Mount(srv)
+	(&api.Handler{Users: accounts, Survivors: survivors, CareTeams: careTeams, Screenings: screenings, CarePlans: carePlans,
+		Consents: consents, Tasks: tasks, TimeZone: f.zone, DueSoonDays: f.dueSoonDays, StaleContactDays: f.staleContactDays}).Mount(srv)
+	(&fhir.Handler{Screenings: screenings, CarePlans: carePlans, Consents: consents, Version: version}).Mount(srv)
 	if f.demo {
 		// Before the index is built, so that it starts with the demo's
 		// directory.
-		if err := m.loadDemo(ctx, demo.Store{Users: accounts, Survivors: survivors, Directory: dir}); err != nil {
+		if err := m.loadDemo(ctx, demo.Store{Users: accounts, Survivors: survivors, CareTeams: careTeams, Teams: teams, Directory: dir}); err != nil {
 			return err
 		}
 	}
@@ -165,6 +169,7 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 	}
 	pages, err := web.New(web.Config{Auth: accounts, MFA: accounts, BreakGlass: breakGlass, Users: accounts,
 		Directory: index, DirectoryRecords: dir, ServiceWriter: dir, Survivors: survivors, Duplicates: survivors, Screenings: screenings,
+		CareTeams: careTeams, Teams: teams, CarePlans: carePlans, Consents: consents,
 		Tasks: tasks, DueSoonDays: f.dueSoonDays, StaleContactDays: f.staleContactDays,
 		Logger: logger, Demo: f.demo, Version: version, TrustedProxies: f.proxies, TimeZone: f.zone})
 	if err != nil {

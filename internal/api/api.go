@@ -21,14 +21,33 @@ type Handler struct {
 	// Screenings runs screenings; without it the instrument and screening
 	// routes are not mounted.
 	Screenings haven.ScreeningService
+	// CareTeams keeps care teams and the supervisors' caseload; without it
+	// their routes are not mounted.
+	CareTeams haven.CareTeamService
+	// TimeZone is the clinic's: a caseload's overdue tasks are those due
+	// before today there, and the worklist's today is its date. Nil is UTC.
+	TimeZone *time.Location
+	// CarePlans keeps care plans; without it the needs routes are not
+	// mounted.
+	CarePlans haven.CarePlanService
+	// Consents keeps the consent ledger; its routes mount when it is set.
+	Consents haven.ConsentService
+	// Clock tells the time a consent's state is given at; the system
+	// clock when nil.
+	Clock haven.Clock
 	// Tasks keeps cases' tasks and builds worklists; without it the task
 	// and worklist routes are not mounted.
 	Tasks haven.TaskService
-	// TimeZone is the clinic's, whose date is the worklist's today (nil:
-	// UTC); DueSoonDays and StaleContactDays shape the worklist (0: the
+	// DueSoonDays and StaleContactDays shape the worklist (0: the
 	// defaults of haven).
-	TimeZone                      *time.Location
 	DueSoonDays, StaleContactDays int
+}
+
+func (h *Handler) now() time.Time {
+	if h.Clock == nil {
+		return time.Now()
+	}
+	return h.Clock.Now()
 }
 
 // Mount mounts the API routes on s; each requires a bearer token. Errors
@@ -45,6 +64,15 @@ func (h *Handler) Mount(s *server.Server) {
 	}
 	if h.Tasks != nil {
 		h.mountTasks(s)
+	}
+	if h.Consents != nil {
+		h.mountConsents(s)
+	}
+	if h.CareTeams != nil {
+		h.mountCareTeams(s)
+	}
+	if h.CarePlans != nil {
+		h.mountCarePlan(s)
 	}
 }
 

@@ -152,7 +152,7 @@ func (h *Handler) worklist(w http.ResponseWriter, r *http.Request) error {
 		if zone == nil {
 			zone = time.UTC
 		}
-		q.Today = time.Now().In(zone).Format(haven.DateLayout)
+		q.Today = h.now().In(zone).Format(haven.DateLayout)
 	}
 	if q.SoonDays == 0 {
 		q.SoonDays = haven.DefaultDueSoonDays

@@ -67,7 +67,20 @@ func authorizing(db *sqlstoretest.Store) []struct {
 		{"UpdateSurvivor", none, func(ctx context.Context) error { _, err := db.UpdateSurvivor(ctx, "x", canarySurvivor()); return err }},
 		{"DeleteSurvivor", none, func(ctx context.Context) error { return db.DeleteSurvivor(ctx, "x") }},
 		{"Survivors", none, func(ctx context.Context) error { _, err := db.Survivors(ctx); return err }},
-		{"AddToCareTeam", none, func(ctx context.Context) error { return db.AddToCareTeam(ctx, "x", "y") }},
+		{"AddCareTeamMember", none, func(ctx context.Context) error { return db.AddCareTeamMember(ctx, "x", "y") }},
+		{"RemoveCareTeamMember", none, func(ctx context.Context) error { return db.RemoveCareTeamMember(ctx, "x", "y") }},
+		{"SetCareTeamLead", none, func(ctx context.Context) error { return db.SetCareTeamLead(ctx, "x", "y") }},
+		{"HandOver", none, func(ctx context.Context) error { return db.HandOver(ctx, "x", "y", false) }},
+		{"CareTeam", none, func(ctx context.Context) error { _, err := db.CareTeam(ctx, "x"); return err }},
+		{"CareTeamCandidates", none, func(ctx context.Context) error { _, err := db.CareTeamCandidates(ctx, "x"); return err }},
+		{"Caseload", none, func(ctx context.Context) error { _, err := db.Caseload(ctx, "2026-05-01"); return err }},
+		{"Teams", none, func(ctx context.Context) error { _, err := db.Teams(ctx); return err }},
+		{"CareStaff", none, func(ctx context.Context) error { _, err := db.CareStaff(ctx); return err }},
+		{"CreateTeam", none, func(ctx context.Context) error { _, err := db.CreateTeam(ctx, "Team"); return err }},
+		{"RenameTeam", none, func(ctx context.Context) error { return db.RenameTeam(ctx, "x", "Team") }},
+		{"AddTeamMember", none, func(ctx context.Context) error { return db.AddTeamMember(ctx, "x", "y", false) }},
+		{"SetTeamSupervisor", none, func(ctx context.Context) error { return db.SetTeamSupervisor(ctx, "x", "y", true) }},
+		{"RemoveTeamMember", none, func(ctx context.Context) error { return db.RemoveTeamMember(ctx, "x", "y") }},
 		{"RecordContact", none, func(ctx context.Context) error {
 			return db.RecordContact(ctx, "x", haven.ContactChannel("phone"), false)
 		}},
@@ -78,6 +91,17 @@ func authorizing(db *sqlstoretest.Store) []struct {
 		}},
 		{"Screening", none, func(ctx context.Context) error { _, err := db.Screening(ctx, "x"); return err }},
 		{"Screenings", none, func(ctx context.Context) error { _, err := db.Screenings(ctx, "x"); return err }},
+		{"CarePlan", none, func(ctx context.Context) error { _, err := db.CarePlan(ctx, "x"); return err }},
+		{"Need", none, func(ctx context.Context) error { _, err := db.Need(ctx, "x"); return err }},
+		{"AddNeed", none, func(ctx context.Context) error {
+			_, err := db.AddNeed(ctx, haven.NewNeed{SurvivorID: "x", Domain: "housing"})
+			return err
+		}},
+		{"UpdateNeed", none, func(ctx context.Context) error {
+			_, err := db.UpdateNeed(ctx, "x", haven.NeedUpdate{Note: "n"})
+			return err
+		}},
+		{"SuggestedNeeds", none, func(ctx context.Context) error { _, err := db.SuggestedNeeds(ctx, "x"); return err }},
 		{"BreakGlass", none, func(ctx context.Context) error {
 			_, err := db.BreakGlass(ctx, "x", "a long enough emergency reason")
 			return err
@@ -117,6 +141,10 @@ func authorizing(db *sqlstoretest.Store) []struct {
 		}},
 		{"RevokeAPIToken", none, func(ctx context.Context) error { return db.RevokeAPIToken(ctx, "x") }},
 		{"APITokens", none, func(ctx context.Context) error { _, err := db.APITokens(ctx); return err }},
+		{"Consents", none, func(ctx context.Context) error { _, err := db.Consents(ctx, "x"); return err }},
+		{"Consent", none, func(ctx context.Context) error { _, err := db.Consent(ctx, "x"); return err }},
+		{"RecordConsent", none, func(ctx context.Context) error { _, err := db.RecordConsent(ctx, "x", haven.NewConsent{}); return err }},
+		{"RevokeConsent", none, func(ctx context.Context) error { _, err := db.RevokeConsent(ctx, "x", "y"); return err }},
 	}
 }
 

@@ -19,7 +19,7 @@ import (
 // identifying or sensitive field.
 var canaries = []string{"CANARYNAME", "CANARYALIAS", "1999-04-03", "CANARYPHONE", "canaryemail", "CANARYADDRESS",
 	"CANARYIMMIGRATION", "CANARYNOTES", "CANARYCULTURE", "CANARYFAITH", "CANARYTIMES", "CANARYVOICEMAIL", "CANARYCODEWORD",
-	"CANARYDIALECT", "CANARYTASK"}
+	"CANARYDIALECT", "CANARYCONSENTNOTE", "CANARYGOAL", "CANARYPRIORITY", "CANARYNEEDNOTE", "CANARYTASK"}
 
 // addCanaryTask gives the survivor a task whose text is a canary, changes
 // its text to another, completes it, and reads the list and the worklist.
@@ -39,6 +39,20 @@ func addCanaryTask(t *testing.T, db *sqlstoretest.Store, adv *haven.User, surviv
 		t.Fatal(err)
 	}
 	if _, err := db.Tasks(ctx, survivorID); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// seedCanaryCase writes canary values into every free-text field of a
+// survivor's case beyond the record itself.
+func seedCanaryCase(t *testing.T, db *sqlstoretest.Store, ctx context.Context, survivorID string) {
+	t.Helper()
+	org := consentOrg(t, db)
+	if _, err := db.RecordConsent(ctx, survivorID, haven.NewConsent{RecipientKind: haven.RecipientOrganization, Recipient: org,
+		Purpose: haven.PurposeReferral, Method: haven.ConsentVerbal, Language: "es", Note: "CANARYCONSENTNOTE"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Consents(ctx, survivorID); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -72,6 +86,8 @@ func TestCanaryNotOnDiskSQLite(t *testing.T) {
 		t.Fatal(err)
 	}
 	addCanaryTask(t, db, adv, s.ID)
+	seedCanaryCase(t, db, actorCtx(adv), s.ID)
+	addCanaryNeed(t, db, adv, s.ID)
 	backup := filepath.Join(dir, "backup.db")
 	if _, err := db.SQL().Exec(`VACUUM INTO '` + backup + `'`); err != nil {
 		t.Fatal(err)
@@ -90,6 +106,24 @@ func TestCanaryNotOnDiskSQLite(t *testing.T) {
 	}
 	for _, f := range found {
 		t.Errorf("canary in plaintext: %s", f)
+	}
+}
+
+// addCanaryNeed puts canaries in a need's goal, priority and history
+// note, edits them (a second sealing of each) and reads the plan.
+func addCanaryNeed(t *testing.T, db *sqlstoretest.Store, adv *haven.User, survivorID string) {
+	t.Helper()
+	ctx := actorCtx(adv)
+	n, err := db.AddNeed(ctx, haven.NewNeed{SurvivorID: survivorID, Domain: "housing", Goal: "CANARYGOAL", Priority: "CANARYPRIORITY"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	goal, declined := "CANARYGOAL again", haven.NeedDeclined
+	if _, err := db.UpdateNeed(ctx, n.ID, haven.NeedUpdate{Goal: &goal, Status: &declined, Note: "CANARYNEEDNOTE"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.CarePlan(ctx, survivorID); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -135,6 +169,8 @@ func TestCanaryNotInPostgresRows(t *testing.T) {
 	}
 	db.Survivor(actorCtx(adv), s.ID)
 	addCanaryTask(t, db, adv, s.ID)
+	seedCanaryCase(t, db, actorCtx(adv), s.ID)
+	addCanaryNeed(t, db, adv, s.ID)
 	var found []string
 	for name, handle := range map[string]queryer{"data": db.SQL(), "keys": db.KeyStoreSQL()} {
 		rows, err := handle.Query(`SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()`)

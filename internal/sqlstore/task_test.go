@@ -31,7 +31,7 @@ func newTaskCase(t *testing.T, db *sqlstoretest.Store) *taskCase {
 		t.Fatal(err)
 	}
 	c.survivor = s
-	if err := db.AddToCareTeam(actorCtx(c.adv), s.ID, c.nurse.ID); err != nil {
+	if err := db.AddCareTeamMember(actorCtx(c.adv), s.ID, c.nurse.ID); err != nil {
 		t.Fatal(err)
 	}
 	return c
@@ -274,7 +274,7 @@ func TestWorklistBuckets(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, s := range []*haven.Survivor{contacted, longAgo} {
-			if err := db.AddToCareTeam(actorCtx(c.adv), s.ID, c.nurse.ID); err != nil {
+			if err := db.AddCareTeamMember(actorCtx(c.adv), s.ID, c.nurse.ID); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -302,7 +302,7 @@ func TestWorklistBuckets(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := db.AddToCareTeam(actorCtx(c.adv), fresh.ID, c.nurse.ID); err != nil {
+		if err := db.AddCareTeamMember(actorCtx(c.adv), fresh.ID, c.nurse.ID); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := db.BreakGlass(actorCtx(mustUser(t, db, "er.nurse", haven.RoleClinician)), quiet.ID, "Emergency department needs the allergies now"); err != nil {

@@ -26,10 +26,11 @@ type worklistView struct {
 	Overdue, DueSoon []workRow
 	Stale            []staleRow
 	Reviews          []reviewRow
-	// ShowReviews is set for those who review emergency access.
-	ShowReviews bool
-	More        bool
-	Today       string
+	// ShowReviews is set for those who review emergency access; Caseload
+	// for those who have a team's caseload to look after.
+	ShowReviews, Caseload bool
+	More                  bool
+	Today                 string
 	// SoonTitle and StaleTitle are the headings with the configured
 	// numbers of days.
 	SoonTitle, StaleTitle string
@@ -49,7 +50,7 @@ type reviewRow struct {
 var startLinks = map[haven.Role][]string{
 	haven.RoleAnalyst: {"/screening-accuracy", "/directory"},
 	haven.RoleEditor:  {"/directory"},
-	haven.RoleAdmin:   {"/admin/translations", "/account/two-step"},
+	haven.RoleAdmin:   {"/admin/teams", "/admin/translations"},
 	haven.RolePartner: {"/directory", "/survivor-texts"},
 }
 
@@ -82,6 +83,7 @@ func (h *Handler) worklist(r *http.Request, p *Page) (*worklistView, error) {
 		return nil, err
 	}
 	v := &worklistView{Today: today, More: wl.More, ShowReviews: gateBreakGlassReview.allows(p.User.Role),
+		Caseload:   gateCaseload.allows(p.User.Role),
 		SoonTitle:  p.Tf("home.due_soon", h.cfg.DueSoonDays),
 		StaleTitle: p.Tf("home.stale", h.cfg.StaleContactDays)}
 	rows := func(ts []haven.WorkTask) []workRow {

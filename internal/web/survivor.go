@@ -36,6 +36,10 @@ type survivorsPage struct {
 type survivorRow struct {
 	ID, CaseNumber, AgeBand, Updated string
 	Minor                            bool
+	// Supervised: seen as a supervisor of a team, not on the care team.
+	Supervised bool
+	// EmergencyUntil: seen only through emergency access, until then.
+	EmergencyUntil string
 }
 
 // survivorList lists the records the store lets the user see: case
@@ -56,8 +60,15 @@ func (h *Handler) survivorList(w http.ResponseWriter, r *http.Request) error {
 	p.Pager.Page = min(max(page, 1), p.Pager.Pages)
 	start := (p.Pager.Page - 1) * survivorPageSize
 	for _, s := range list[start:min(start+survivorPageSize, len(list))] {
-		p.Rows = append(p.Rows, survivorRow{ID: s.ID, CaseNumber: s.CaseNumber, AgeBand: p.ageBand(s.AgeBand),
-			Updated: p.When(s.UpdatedAt), Minor: s.Minor})
+		row := survivorRow{ID: s.ID, CaseNumber: s.CaseNumber, AgeBand: p.ageBand(s.AgeBand),
+			Updated: p.When(s.UpdatedAt), Minor: s.Minor, Supervised: s.Supervised}
+		if !s.EmergencyUntil.IsZero() {
+			row.EmergencyUntil = p.Clock(s.EmergencyUntil)
+		}
+		p.Rows = append(p.Rows, row)
+	}
+	if r.URL.Query().Get("left") == "1" {
+		p.Notice = p.T("team.done_left")
 	}
 	return h.render(w, http.StatusOK, "survivors", &p)
 }
@@ -77,6 +88,8 @@ type survivorPage struct {
 	Details    []detailRow
 	Refusal    string
 	Duplicates []duplicateView
+	// Care is the needs and care plan section.
+	Care carePlanView
 	// EmergencyUntil, set when the user reads the record through emergency
 	// access, is when that ends; the page is then read-only.
 	EmergencyUntil string
@@ -85,6 +98,12 @@ type survivorPage struct {
 	// CanWork is set when the viewer may change the case here: a care
 	// role, not under emergency access.
 	CanWork bool
+	// ConsentsOn is set when the consent ledger is mounted; Consents lists
+	// the survivor's consents.
+	ConsentsOn bool
+	Consents   []consentView
+	// Team is the "Care team" section (careteam.go); nil without it.
+	Team *teamView
 }
 
 type duplicateView struct{ ID, CaseNumber string }
@@ -106,8 +125,18 @@ func (h *Handler) survivorShow(w http.ResponseWriter, r *http.Request) error {
 		p.Notice = p.T("task.added")
 	case q.Get("task") == "saved":
 		p.Notice = p.T("task.saved")
+	case q.Get("consented") == "1":
+		p.Notice = p.T("consent.recorded")
+	case q.Get("revoked") == "1":
+		p.Notice = p.T("consent.revoked")
+	case teamNotices[q.Get("team")]:
+		p.Notice = p.T("team.done_" + q.Get("team"))
 	case slices.Contains(haven.ContactChannels, haven.ContactChannel(q.Get("contacted"))):
 		p.Notice = fmt.Sprintf(p.T("contact.recorded"), p.T("channel."+q.Get("contacted")))
+	case q.Get("need") == "added":
+		p.Notice = p.T("careplan.added")
+	case q.Get("need") == "saved":
+		p.Notice = p.T("careplan.saved")
 	}
 	if err := h.duplicates(r, p, q); err != nil {
 		return err
@@ -129,6 +158,15 @@ func (h *Handler) survivorPage(r *http.Request) (*survivorPage, error) {
 	p.Details = p.details(s)
 	p.CanWork = p.EmergencyUntil == "" && require(r, gateSurvivors) == nil
 	if err := h.loadTasks(r, p); err != nil {
+		return nil, err
+	}
+	if err := h.loadConsents(r, p); err != nil {
+		return nil, err
+	}
+	if err := h.loadTeam(r, p); err != nil {
+		return nil, err
+	}
+	if err := h.loadCarePlan(r, p); err != nil {
 		return nil, err
 	}
 	return p, nil

@@ -26,7 +26,7 @@ func TestBrowserTasks(t *testing.T) {
 		t.Fatal(err)
 	}
 	nurseID := userID(t, e, "nurse")
-	if err := e.db.AddToCareTeam(advCtx, s.ID, nurseID); err != nil {
+	if err := e.db.AddCareTeamMember(advCtx, s.ID, nurseID); err != nil {
 		t.Fatal(err)
 	}
 	tomorrow := time.Now().UTC().AddDate(0, 0, 1).Format(haven.DateLayout)

@@ -39,7 +39,7 @@ func TestTaskOnAssigneesStartPage(t *testing.T) {
 	signIn(t, e, adv, "advocate", "")
 	path := createSurvivor(t, e, adv, survivorForm())
 	id := strings.TrimPrefix(path, "/survivors/")
-	if err := e.db.AddToCareTeam(actorOf(t, e, "advocate", haven.RoleAdvocate), id, userID(t, e, "nurse")); err != nil {
+	if err := e.db.AddCareTeamMember(actorOf(t, e, "advocate", haven.RoleAdvocate), id, userID(t, e, "nurse")); err != nil {
 		t.Fatal(err)
 	}
 	_, page := get(t, adv, e.srv.URL+path)

@@ -52,6 +52,9 @@ type Config struct {
 	// Duplicates is the supervisors' queue of possible duplicates their
 	// creators were not told of; its pages mount when it is set.
 	Duplicates haven.DuplicateReviewService
+	// Consents keeps the consent ledger; its pages and the record's consent
+	// section mount when it is set (with Survivors).
+	Consents haven.ConsentService
 	// Screenings runs screenings; without it the screening pages are not
 	// mounted.
 	Screenings haven.ScreeningService
@@ -64,12 +67,23 @@ type Config struct {
 	// (haven.DefaultStaleContactDays when 0).
 	DueSoonDays      int
 	StaleContactDays int
+	// CareTeams keeps care teams (the record's "Care team" section) and
+	// the supervisors' caseload; without it neither shows.
+	CareTeams haven.CareTeamService
+	// Teams keeps the teams of staff; its administration page mounts when
+	// it is set.
+	Teams haven.TeamService
+	// CarePlans keeps survivors' care plans; with it the record page
+	// shows the needs and their forms.
+	CarePlans haven.CarePlanService
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
 	// the client that sign-in throttling counts (server.ClientAddr).
 	TrustedProxies []netip.Prefix
 	// TimeZone is the clinic's: pages show every time in it, with its
 	// abbreviation. Nil is UTC.
 	TimeZone *time.Location
+	// Clock tells the time for "open now"; haven.SystemClock when nil.
+	Clock haven.Clock
 	// NeutralURL is where quick exit lands; DefaultNeutralURL when empty.
 	// Tests point it at a local page.
 	NeutralURL string
@@ -103,6 +117,9 @@ func New(cfg Config) (*Handler, error) {
 	}
 	if cfg.StaleContactDays == 0 {
 		cfg.StaleContactDays = haven.DefaultStaleContactDays
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = haven.SystemClock{}
 	}
 	if cfg.TimeZone == nil {
 		cfg.TimeZone = time.UTC
@@ -158,6 +175,9 @@ func (h *Handler) Mount(s *server.Server) {
 	}
 	if h.cfg.Survivors != nil {
 		h.mountSurvivors(s)
+		if h.cfg.Consents != nil {
+			h.mountConsents(s)
+		}
 	}
 	if h.cfg.Tasks != nil && h.cfg.Survivors != nil {
 		h.mountTasks(s)
@@ -168,9 +188,20 @@ func (h *Handler) Mount(s *server.Server) {
 	if h.cfg.Duplicates != nil {
 		h.mountDuplicates(s)
 	}
+	if h.cfg.CareTeams != nil {
+		h.mountCareTeams(s)
+	}
+	if h.cfg.Teams != nil {
+		h.mountTeams(s)
+	}
+	if h.cfg.Survivors != nil && h.cfg.CarePlans != nil {
+		h.mountCarePlan(s)
+	}
 	s.HandleFunc("/", h.notFound)
 	s.RenderErrors("/", h.errorPage)
 }
+
+func (h *Handler) now() time.Time { return h.cfg.Clock.Now() }
 
 var funcs = template.FuncMap{"field": newField, "pager": newPagerView}
 

@@ -73,11 +73,15 @@ type Store struct {
 	*sqlstore.DB
 	*sqlstore.AccountService
 	*sqlstore.SurvivorService
+	*sqlstore.CareTeamService
+	*sqlstore.TeamService
 	*sqlstore.ScreeningService
+	*sqlstore.CarePlanService
 	*sqlstore.DirectoryService
 	*sqlstore.BreakGlassService
 	*sqlstore.AuditService
 	*sqlstore.TaskService
+	*sqlstore.ConsentService
 }
 
 // NewStore returns db with every domain service over it.
@@ -85,11 +89,15 @@ func NewStore(db *sqlstore.DB) *Store {
 	return &Store{DB: db,
 		AccountService:    sqlstore.NewAccountService(db),
 		SurvivorService:   sqlstore.NewSurvivorService(db),
+		CareTeamService:   sqlstore.NewCareTeamService(db),
+		TeamService:       sqlstore.NewTeamService(db),
 		ScreeningService:  sqlstore.NewScreeningService(db),
+		CarePlanService:   sqlstore.NewCarePlanService(db),
 		DirectoryService:  sqlstore.NewDirectoryService(db),
 		BreakGlassService: sqlstore.NewBreakGlassService(db),
 		AuditService:      sqlstore.NewAuditService(db),
 		TaskService:       sqlstore.NewTaskService(db),
+		ConsentService:    sqlstore.NewConsentService(db),
 	}
 }
 
