@@ -35,7 +35,9 @@ type taskRow struct {
 }
 
 // today is the clinic's date.
-func (h *Handler) today() string { return h.cfg.Clock.Now().In(h.cfg.TimeZone).Format(haven.DateLayout) }
+func (h *Handler) today() string {
+	return h.cfg.Clock.Now().In(h.cfg.TimeZone).Format(haven.DateLayout)
+}
 
 // loadTasks fills the record page's tasks section, when the task service
 // is there. Names come from the care team's assignees; a task of someone
