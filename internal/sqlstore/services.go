@@ -45,6 +45,11 @@ type TaskService struct{ *store }
 // share, with whom, for what and until when (consent.go).
 type ConsentService struct{ *store }
 
+// ReferralService keeps referrals: sent under a covering consent, moved
+// by the receiving organization through their statuses, their packets
+// built from the record on each read (referral.go).
+type ReferralService struct{ *store }
+
 // AuditService reads, hashes, proves and checkpoints the audit log
 // (audit.go). Entries are written by the other services, in the
 // transaction of the change they record.
@@ -64,6 +69,7 @@ var (
 	_ haven.AuditService           = (*AuditService)(nil)
 	_ haven.TaskService            = (*TaskService)(nil)
 	_ haven.ConsentService         = (*ConsentService)(nil)
+	_ haven.ReferralService        = (*ReferralService)(nil)
 )
 
 // NewAccountService returns the account service over db.
@@ -98,3 +104,6 @@ func NewTaskService(db *DB) *TaskService { return &TaskService{db.store} }
 
 // NewConsentService returns the consent ledger over db.
 func NewConsentService(db *DB) *ConsentService { return &ConsentService{db.store} }
+
+// NewReferralService returns the referral service over db.
+func NewReferralService(db *DB) *ReferralService { return &ReferralService{db.store} }

@@ -79,15 +79,28 @@ func (db *store) readTasks(ctx context.Context, survivorID string) ([]haven.Task
 		return nil, err
 	}
 	for i := range out {
-		p, err := sealer.Open(sealed[i], taskAAD(out[i].ID))
-		if err != nil {
-			return nil, fmt.Errorf("decrypt tasks.text of %s: %w", out[i].ID, err)
-		}
-		out[i].Text = string(p)
-		clear(p)
+		out[i].Text = openTaskText(sealer, sealed[i], out[i].ID)
 	}
 	slices.SortStableFunc(out, compareTasks)
 	return out, nil
+}
+
+// unreadableText stands for a task's text that does not open under its
+// survivor's key (a damaged row): the list and the worklist still show
+// that the task is there, as the review queue does for a reason.
+const unreadableText = "(unreadable)"
+
+// openTaskText opens a task's sealed text, or says it is unreadable.
+func openTaskText(sealer *vault.Sealer, sealed []byte, id string) string {
+	if sealer == nil {
+		return unreadableText
+	}
+	p, err := sealer.Open(sealed, taskAAD(id))
+	if err != nil {
+		return unreadableText
+	}
+	defer clear(p)
+	return string(p)
 }
 
 // compareTasks orders open tasks by due date before closed ones, which go

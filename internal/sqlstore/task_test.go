@@ -381,3 +381,24 @@ func TestRegistryHasTaskText(t *testing.T) {
 		}
 	}
 }
+
+// TestDamagedTaskText: a task whose text does not open (a damaged row)
+// still shows, as unreadable, in the list and the worklist, which do not
+// fail for it.
+func TestDamagedTaskText(t *testing.T) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
+		c := newTaskCase(t, db)
+		task := c.add(t, "Call back", c.nurse.ID, "2026-05-01")
+		if _, err := db.SQL().Exec(`UPDATE tasks SET text_enc = $1 WHERE id = $2`, []byte{1, 2, 3}, task.ID); err != nil {
+			t.Fatal(err)
+		}
+		list, err := db.Tasks(actorCtx(c.nurse), c.survivor.ID)
+		if err != nil || len(list) != 1 || list[0].Text != "(unreadable)" {
+			t.Errorf("Tasks = %+v, %v; want the task, unreadable", list, err)
+		}
+		w, err := db.Worklist(actorCtx(c.nurse), haven.WorklistQuery{Today: "2026-05-01", SoonDays: 7, StaleAfterDays: 14})
+		if err != nil || len(w.DueSoon) != 1 || w.DueSoon[0].Text != "(unreadable)" {
+			t.Errorf("Worklist = %+v, %v; want the task, unreadable", w, err)
+		}
+	})
+}

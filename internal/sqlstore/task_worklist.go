@@ -94,16 +94,7 @@ func (db *store) openWorkTasks(ctx context.Context, lists [][]haven.WorkTask, se
 	}
 	for i, list := range lists {
 		for j := range list {
-			sl, ok := sealers[list[j].SurvivorID]
-			if !ok {
-				return fmt.Errorf("no data key for survivor %s", list[j].SurvivorID)
-			}
-			p, err := sl.Open(sealed[i][j], taskAAD(list[j].ID))
-			if err != nil {
-				return fmt.Errorf("decrypt tasks.text of %s: %w", list[j].ID, err)
-			}
-			list[j].Text = string(p)
-			clear(p)
+			list[j].Text = openTaskText(sealers[list[j].SurvivorID], sealed[i][j], list[j].ID)
 		}
 	}
 	return nil

@@ -82,6 +82,7 @@ type Store struct {
 	*sqlstore.AuditService
 	*sqlstore.TaskService
 	*sqlstore.ConsentService
+	*sqlstore.ReferralService
 }
 
 // NewStore returns db with every domain service over it.
@@ -98,6 +99,7 @@ func NewStore(db *sqlstore.DB) *Store {
 		AuditService:      sqlstore.NewAuditService(db),
 		TaskService:       sqlstore.NewTaskService(db),
 		ConsentService:    sqlstore.NewConsentService(db),
+		ReferralService:   sqlstore.NewReferralService(db),
 	}
 }
 
