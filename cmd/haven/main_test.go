@@ -72,6 +72,8 @@ func TestBadConfigurationExitsWithOneLine(t *testing.T) {
 		{"bad log format", []string{"serve", "--data", dir, "--log-format", "xml"}, "--log-format must be text or json"},
 		{"checkpoint too often", []string{"serve", "--data", dir, "--audit-checkpoint-every", "10ms"}, "--audit-checkpoint-every must be 0 (never) or at least 1s"},
 		{"bad time zone", []string{"serve", "--data", dir, "--time-zone", "Mars/Olympus_Mons"}, `--time-zone must be an IANA time zone such as America/Chicago, or Local, not "Mars/Olympus_Mons"`},
+		{"due soon of no days", []string{"serve", "--data", dir, "--due-soon-days", "0"}, `--due-soon-days must be 1 to 365, not 0`},
+		{"stale after no days", []string{"serve", "--data", dir, "--stale-contact-days", "0"}, `--stale-contact-days must be 1 to 3650, not 0`},
 		{"bad trusted proxy", []string{"serve", "--data", dir, "--trusted-proxies", "10.0.0.0/8,proxy.local"}, `--trusted-proxies: "proxy.local" is neither an address nor a CIDR prefix`},
 	}
 	for _, tt := range tests {

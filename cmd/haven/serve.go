@@ -45,6 +45,9 @@ type serveFlags struct {
 	// names the client for sign-in throttling; proxies is it parsed.
 	trustedProxies string
 	proxies        []netip.Prefix
+	// dueSoonDays and staleContactDays shape the start page's worklist.
+	dueSoonDays      int
+	staleContactDays int
 	// remindAfter is how long a referral may wait without a change of
 	// status before its sender gets a follow-up task; 0 turns reminders off.
 	remindAfter time.Duration
@@ -66,6 +69,11 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 		"how long a referral may wait without a change of status before its sender gets a follow-up task (0: never)")
 	fs.StringVar(&f.timeZone, "time-zone", "Local", "the clinic's time zone, in which pages show times: an IANA name such as America/Chicago\n"+
 		"(Local: this machine's zone)")
+	fs.IntVar(&f.dueSoonDays, "due-soon-days", haven.DefaultDueSoonDays,
+		"the start page lists a user's open tasks due within this many days as due soon (1 to 365)")
+	fs.IntVar(&f.staleContactDays, "stale-contact-days", haven.DefaultStaleContactDays,
+		"the start page lists the cases on a user's care teams with no contact for this many days\n"+
+			"(counted from the record's creation when never contacted; 1 to 3650)")
 	fs.StringVar(&f.trustedProxies, "trusted-proxies", "",
 		"comma-separated CIDR prefixes or addresses of the reverse proxies in front of Haven, whose X-Forwarded-For\n"+
 			"names the client that sign-in throttling counts (empty: trust none; the peer address counts)")
@@ -90,6 +98,12 @@ func (f *serveFlags) validate() error {
 	}
 	if f.checkpointEvery < 0 || (f.checkpointEvery > 0 && f.checkpointEvery < time.Second) {
 		return haven.Errorf(haven.Invalid, "--audit-checkpoint-every must be 0 (never) or at least 1s, not %s", f.checkpointEvery)
+	}
+	if f.dueSoonDays < 1 || f.dueSoonDays > 365 {
+		return haven.Errorf(haven.Invalid, "--due-soon-days must be 1 to 365, not %d", f.dueSoonDays)
+	}
+	if f.staleContactDays < 1 || f.staleContactDays > 3650 {
+		return haven.Errorf(haven.Invalid, "--stale-contact-days must be 1 to 3650, not %d", f.staleContactDays)
 	}
 	if f.proxies, err = server.ParseTrustedProxies(f.trustedProxies); err != nil {
 		return haven.Errorf(haven.Invalid, "--trusted-proxies: %v", err)
@@ -129,6 +143,7 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 		dir        = sqlstore.NewDirectoryService(db)
 		breakGlass = sqlstore.NewBreakGlassService(db)
 		audit      = sqlstore.NewAuditService(db)
+		tasks      = sqlstore.NewTaskService(db)
 		consents   = sqlstore.NewConsentService(db)
 		referrals  = sqlstore.NewReferralService(db)
 	)
@@ -148,7 +163,8 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 	srv.TLSProxy = f.tlsProxy
 	srv.APITokens = accounts
 	(&api.Handler{Users: accounts, Survivors: survivors, CareTeams: careTeams, Screenings: screenings, CarePlans: carePlans,
-		Consents: consents, Referrals: referrals, TimeZone: f.zone}).Mount(srv)
+		Consents: consents, Referrals: referrals, Tasks: tasks, TimeZone: f.zone, DueSoonDays: f.dueSoonDays,
+		StaleContactDays: f.staleContactDays}).Mount(srv)
 	(&fhir.Handler{Screenings: screenings, CarePlans: carePlans, Consents: consents, Referrals: referrals,
 		Version: version}).Mount(srv)
 	if f.demo {
@@ -165,6 +181,7 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 	pages, err := web.New(web.Config{Auth: accounts, MFA: accounts, BreakGlass: breakGlass, Users: accounts,
 		Directory: index, DirectoryRecords: dir, ServiceWriter: dir, Survivors: survivors, Duplicates: survivors, Screenings: screenings,
 		CareTeams: careTeams, Teams: teams, CarePlans: carePlans, Consents: consents,
+		Tasks: tasks, DueSoonDays: f.dueSoonDays, StaleContactDays: f.staleContactDays,
 		Referrals: referrals, Logger: logger, Demo: f.demo, Version: version, TrustedProxies: f.proxies, TimeZone: f.zone})
 	if err != nil {
 		return err

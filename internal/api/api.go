@@ -25,7 +25,7 @@ type Handler struct {
 	// their routes are not mounted.
 	CareTeams haven.CareTeamService
 	// TimeZone is the clinic's: a caseload's overdue tasks are those due
-	// before today there. Nil is UTC.
+	// before today there, and the worklist's today is its date. Nil is UTC.
 	TimeZone *time.Location
 	// CarePlans keeps care plans; without it the needs routes are not
 	// mounted.
@@ -37,6 +37,12 @@ type Handler struct {
 	// Clock tells the time a consent's state is given at; the system
 	// clock when nil.
 	Clock haven.Clock
+	// Tasks keeps cases' tasks and builds worklists; without it the task
+	// and worklist routes are not mounted.
+	Tasks haven.TaskService
+	// DueSoonDays and StaleContactDays shape the worklist (0: the
+	// defaults of haven).
+	DueSoonDays, StaleContactDays int
 }
 
 func (h *Handler) now() time.Time {
@@ -57,6 +63,9 @@ func (h *Handler) Mount(s *server.Server) {
 	}
 	if h.Screenings != nil {
 		h.mountScreenings(s)
+	}
+	if h.Tasks != nil {
+		h.mountTasks(s)
 	}
 	if h.Consents != nil {
 		h.mountConsents(s)

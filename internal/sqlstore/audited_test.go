@@ -28,7 +28,7 @@ func TestEveryChangeIsAudited(t *testing.T) {
 		er := mustUser(t, db, "er.nurse", haven.RoleClinician)
 		admin := adminCtx(t, db, "root.admin")
 		actx, sctx := actorCtx(adv), actorCtx(sup)
-		var token, sessionID, apiTokenID, survivorID, grantID, secret, teamID string
+		var token, sessionID, apiTokenID, survivorID, grantID, secret, taskID, teamID string
 		steps := []struct {
 			name string
 			run  func() error
@@ -112,6 +112,23 @@ func TestEveryChangeIsAudited(t *testing.T) {
 				return err
 			}},
 			{"ReviewBreakGlass", func() error { return db.ReviewBreakGlass(sctx, grantID, haven.ReviewJustified) }},
+			{"AddTask", func() error {
+				t, err := db.AddTask(actx, survivorID, haven.NewTask{Text: "Call back", AssigneeID: adv.ID, DueOn: "2026-05-02"})
+				if t != nil {
+					taskID = t.ID
+				}
+				return err
+			}},
+			{"UpdateTask", func() error {
+				_, err := db.UpdateTask(actx, survivorID, taskID, haven.TaskChange{Status: new(haven.TaskDone)})
+				return err
+			}},
+			{"Tasks", func() error { _, err := db.Tasks(actx, survivorID); return err }},
+			{"Assignees", func() error { _, err := db.Assignees(actx, survivorID); return err }},
+			{"Worklist", func() error {
+				_, err := db.Worklist(actx, haven.WorklistQuery{Today: "2026-05-01", SoonDays: 7, StaleAfterDays: 14})
+				return err
+			}},
 			{"RotateKeys", func() error { _, err := db.RotateKeys(ctx); return err }},
 			{"DeleteSurvivor", func() error { return db.DeleteSurvivor(sctx, survivorID) }},
 			{"EndSession", func() error { _, s, _ := signIn(db, "supervisor", testPassword, ""); return db.EndSession(sctx, s.ID) }},
@@ -145,6 +162,8 @@ var methodKinds = map[string][]string{
 		"SetUserRole", "SignIn", "SignOut", "Survivor", "SurvivorIDByCaseNumber", "Survivors", "UpdateSurvivor",
 		// TestDuplicateReviewQueue checks their entries.
 		"DuplicateReviews", "ResolveDuplicateReview",
+		// TestTasksAddListUpdate and TestWorklistBuckets check their entries.
+		"AddTask", "UpdateTask", "Tasks", "Assignees", "Worklist",
 		// TestConsentLedger checks their entries.
 		"Consents", "Consent", "RecordConsent", "RevokeConsent",
 		// TestReferralClosedLoop and TestRevocationStopsThePartnerAtOnce check theirs.
@@ -178,6 +197,7 @@ var storeTypes = []reflect.Type{
 	reflect.TypeFor[*sqlstore.DirectoryService](),
 	reflect.TypeFor[*sqlstore.BreakGlassService](),
 	reflect.TypeFor[*sqlstore.AuditService](),
+	reflect.TypeFor[*sqlstore.TaskService](),
 	reflect.TypeFor[*sqlstore.ConsentService](),
 	reflect.TypeFor[*sqlstore.ReferralService](),
 }

@@ -106,6 +106,20 @@ func authorizing(db *sqlstoretest.Store) []struct {
 			_, err := db.BreakGlass(ctx, "x", "a long enough emergency reason")
 			return err
 		}},
+		{"Tasks", none, func(ctx context.Context) error { _, err := db.Tasks(ctx, "x"); return err }},
+		{"AddTask", none, func(ctx context.Context) error {
+			_, err := db.AddTask(ctx, "x", haven.NewTask{Text: "t", AssigneeID: "y", DueOn: "2026-05-01"})
+			return err
+		}},
+		{"UpdateTask", none, func(ctx context.Context) error {
+			_, err := db.UpdateTask(ctx, "x", "y", haven.TaskChange{Status: new(haven.TaskDone)})
+			return err
+		}},
+		{"Assignees", none, func(ctx context.Context) error { _, err := db.Assignees(ctx, "x"); return err }},
+		{"Worklist", none, func(ctx context.Context) error {
+			_, err := db.Worklist(ctx, haven.WorklistQuery{Today: "2026-05-01", SoonDays: 7, StaleAfterDays: 14})
+			return err
+		}},
 		{"BreakGlassQueue", none, func(ctx context.Context) error { _, err := db.BreakGlassQueue(ctx); return err }},
 		{"BreakGlassPending", none, func(ctx context.Context) error { _, err := db.BreakGlassPending(ctx); return err }},
 		{"ReviewBreakGlass", none, func(ctx context.Context) error { return db.ReviewBreakGlass(ctx, "x", haven.ReviewJustified) }},

@@ -241,3 +241,32 @@ func BenchmarkSignIn(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkWorklist is the start page's query for a user on 500 cases,
+// each with three tasks and two contacts (sqlstoretest.SeedCaseload):
+// overdue and due-soon tasks decrypted, cases without recent contact, one
+// audit entry. It reports the 99th percentile time.
+func BenchmarkWorklist(b *testing.B) {
+	for _, engine := range sqlstoretest.Engines {
+		b.Run(engine, func(b *testing.B) {
+			db, u := benchStore(b, engine)
+			sqlstoretest.SeedCaseload(b, db, u, 500, 3, 2)
+			ctx := actorCtx(u)
+			q := haven.WorklistQuery{Today: time.Now().UTC().Format(haven.DateLayout), SoonDays: 7, StaleAfterDays: 14}
+			times := make([]time.Duration, 0, b.N)
+			var shown int
+			for b.Loop() {
+				start := time.Now()
+				w, err := db.Worklist(ctx, q)
+				times = append(times, time.Since(start))
+				if err != nil {
+					b.Fatal(err)
+				}
+				shown = len(w.Overdue) + len(w.DueSoon) + len(w.Stale)
+			}
+			slices.Sort(times)
+			b.ReportMetric(float64(times[len(times)*99/100].Microseconds())/1000, "p99-ms")
+			b.ReportMetric(float64(shown), "rows")
+		})
+	}
+}

@@ -163,6 +163,14 @@ func (db *BreakGlassService) BreakGlassQueue(ctx context.Context) ([]haven.Break
 	if !access.Allowed(actor.Role, access.List, access.EmergencyAccess) {
 		return nil, haven.Errorf(haven.Forbidden, "Only supervisors review emergency access.")
 	}
+	return db.pendingGrants(ctx, true)
+}
+
+// pendingGrants lists unreviewed grants, repeats first and then oldest
+// first, with their reasons opened when reasons is set: the review queue
+// and the supervisors' worklist (which shows case numbers only) read the
+// same queue.
+func (db *store) pendingGrants(ctx context.Context, reasons bool) ([]haven.BreakGlassGrant, error) {
 	rows, err := db.db.QueryContext(ctx, `SELECT g.id, g.user_id, g.survivor_id, COALESCE(s.case_number, ''), g.reason_enc, g.created_at, g.expires_at, g.repeated
 		FROM break_glass g LEFT JOIN survivors s ON s.id = g.survivor_id
 		WHERE g.reviewed_by = '' ORDER BY g.repeated DESC, g.created_at, g.id`)
@@ -178,7 +186,9 @@ func (db *BreakGlassService) BreakGlassQueue(ctx context.Context) ([]haven.Break
 			return nil, err
 		}
 		g.CreatedAt, g.ExpiresAt = g.CreatedAt.UTC(), g.ExpiresAt.UTC()
-		g.Reason = db.openReason(ctx, g.SurvivorID, g.ID, sealed)
+		if reasons {
+			g.Reason = db.openReason(ctx, g.SurvivorID, g.ID, sealed)
+		}
 		out = append(out, g)
 	}
 	return out, rows.Err()

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/haven-care/haven"
 	"github.com/haven-care/haven/internal/access"
@@ -19,7 +20,30 @@ import (
 // identifying or sensitive field.
 var canaries = []string{"CANARYNAME", "CANARYALIAS", "1999-04-03", "CANARYPHONE", "canaryemail", "CANARYADDRESS",
 	"CANARYIMMIGRATION", "CANARYNOTES", "CANARYCULTURE", "CANARYFAITH", "CANARYTIMES", "CANARYVOICEMAIL", "CANARYCODEWORD",
-	"CANARYDIALECT", "CANARYCONSENTNOTE", "CANARYREFERRALNOTE", "CANARYSTATUSNOTE", "CANARYGOAL", "CANARYPRIORITY", "CANARYNEEDNOTE"}
+	"CANARYDIALECT", "CANARYCONSENTNOTE", "CANARYREFERRALNOTE", "CANARYSTATUSNOTE", "CANARYGOAL", "CANARYPRIORITY", "CANARYNEEDNOTE",
+	"CANARYTASK"}
+
+// addCanaryTask gives the survivor a task whose text is a canary, changes
+// its text to another, completes it, and reads the list and the worklist.
+func addCanaryTask(t *testing.T, db *sqlstoretest.Store, adv *haven.User, survivorID string) {
+	t.Helper()
+	ctx := actorCtx(adv)
+	due := time.Now().UTC().Format(haven.DateLayout)
+	task, err := db.AddTask(ctx, survivorID, haven.NewTask{Text: "CANARYTASK call the shelter", AssigneeID: adv.ID, DueOn: due})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := "CANARYTASK call the shelter again"
+	if _, err := db.UpdateTask(ctx, survivorID, task.ID, haven.TaskChange{Text: &text}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Worklist(ctx, haven.WorklistQuery{Today: due, SoonDays: 7, StaleAfterDays: 14}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Tasks(ctx, survivorID); err != nil {
+		t.Fatal(err)
+	}
+}
 
 // seedCanaryCase writes canary values into every free-text field of a
 // survivor's case beyond the record itself.
@@ -84,6 +108,7 @@ func TestCanaryNotOnDiskSQLite(t *testing.T) {
 	if _, err := db.Survivor(actorCtx(adv), s.ID); err != nil {
 		t.Fatal(err)
 	}
+	addCanaryTask(t, db, adv, s.ID)
 	seedCanaryCase(t, db, actorCtx(adv), s.ID)
 	addCanaryNeed(t, db, adv, s.ID)
 	backup := filepath.Join(dir, "backup.db")
@@ -166,6 +191,7 @@ func TestCanaryNotInPostgresRows(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Survivor(actorCtx(adv), s.ID)
+	addCanaryTask(t, db, adv, s.ID)
 	seedCanaryCase(t, db, actorCtx(adv), s.ID)
 	addCanaryNeed(t, db, adv, s.ID)
 	var found []string

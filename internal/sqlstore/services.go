@@ -37,6 +37,10 @@ type DirectoryService struct{ *store }
 // breakglass_lookup.go).
 type BreakGlassService struct{ *store }
 
+// TaskService keeps a case's tasks and follow-ups and builds the start
+// page's worklist (task.go, task_worklist.go).
+type TaskService struct{ *store }
+
 // ConsentService keeps the consent ledger: what each survivor agreed to
 // share, with whom, for what and until when (consent.go).
 type ConsentService struct{ *store }
@@ -63,6 +67,7 @@ var (
 	_ haven.PublicDirectory        = (*DirectoryService)(nil)
 	_ haven.BreakGlassService      = (*BreakGlassService)(nil)
 	_ haven.AuditService           = (*AuditService)(nil)
+	_ haven.TaskService            = (*TaskService)(nil)
 	_ haven.ConsentService         = (*ConsentService)(nil)
 	_ haven.ReferralService        = (*ReferralService)(nil)
 )
@@ -93,6 +98,9 @@ func NewBreakGlassService(db *DB) *BreakGlassService { return &BreakGlassService
 
 // NewAuditService returns the audit service over db.
 func NewAuditService(db *DB) *AuditService { return &AuditService{db.store} }
+
+// NewTaskService returns the task and worklist service over db.
+func NewTaskService(db *DB) *TaskService { return &TaskService{db.store} }
 
 // NewConsentService returns the consent ledger over db.
 func NewConsentService(db *DB) *ConsentService { return &ConsentService{db.store} }

@@ -47,7 +47,13 @@ func newEnv(tb testing.TB, demo bool) *env {
 // newEnvWith is newEnv with the web configuration changed by configure.
 func newEnvWith(tb testing.TB, demo bool, configure func(*web.Config)) *env {
 	tb.Helper()
-	e := &env{db: sqlstoretest.MustOpen(tb, "sqlite")}
+	return newEnvOn(tb, "sqlite", demo, configure)
+}
+
+// newEnvOn is newEnvWith over a store on engine.
+func newEnvOn(tb testing.TB, engine string, demo bool, configure func(*web.Config)) *env {
+	tb.Helper()
+	e := &env{db: sqlstoretest.MustOpen(tb, engine)}
 	e.db.DB.Secrets = newGCMBox()
 	e.neutral = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -58,7 +64,7 @@ func newEnvWith(tb testing.TB, demo bool, configure func(*web.Config)) *env {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	cfg := web.Config{Auth: e.db, MFA: e.db, BreakGlass: e.db, Users: e.db, Directory: idx, DirectoryRecords: e.db, Survivors: e.db, Duplicates: e.db, CareTeams: e.db, Teams: e.db, CarePlans: e.db, Consents: e.db, Referrals: e.db, Demo: demo, Version: "test", NeutralURL: e.neutral.URL + "/forecast"}
+	cfg := web.Config{Auth: e.db, MFA: e.db, BreakGlass: e.db, Users: e.db, Directory: idx, DirectoryRecords: e.db, Survivors: e.db, Duplicates: e.db, CareTeams: e.db, Teams: e.db, CarePlans: e.db, Consents: e.db, Referrals: e.db, Tasks: e.db, Demo: demo, Version: "test", NeutralURL: e.neutral.URL + "/forecast"}
 	if configure != nil {
 		configure(&cfg)
 	}

@@ -69,12 +69,3 @@ func (h *Handler) extendSession(w http.ResponseWriter, r *http.Request) error {
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
-
-type homePage struct {
-	Page
-}
-
-func (h *Handler) home(w http.ResponseWriter, r *http.Request) error {
-	p := homePage{Page: h.page(r, "home.title")}
-	return h.render(w, http.StatusOK, "home", &p)
-}

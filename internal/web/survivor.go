@@ -93,6 +93,11 @@ type survivorPage struct {
 	// EmergencyUntil, set when the user reads the record through emergency
 	// access, is when that ends; the page is then read-only.
 	EmergencyUntil string
+	// Tasks is the tasks section (task.go), nil without a task service.
+	Tasks *tasksView
+	// CanWork is set when the viewer may change the case here: a care
+	// role, not under emergency access.
+	CanWork bool
 	// ConsentsOn is set when the consent ledger is mounted; Consents lists
 	// the survivor's consents.
 	ConsentsOn bool
@@ -120,6 +125,10 @@ func (h *Handler) survivorShow(w http.ResponseWriter, r *http.Request) error {
 		p.Notice = p.T("survivor.created")
 	case q.Get("saved") == "1":
 		p.Notice = p.T("survivor.saved")
+	case q.Get("task") == "added":
+		p.Notice = p.T("task.added")
+	case q.Get("task") == "saved":
+		p.Notice = p.T("task.saved")
 	case q.Get("consented") == "1":
 		p.Notice = p.T("consent.recorded")
 	case q.Get("revoked") == "1":
@@ -151,6 +160,10 @@ func (h *Handler) survivorPage(r *http.Request) (*survivorPage, error) {
 	}
 	p.Plan = p.planView(s.SafeContact)
 	p.Details = p.details(s)
+	p.CanWork = p.EmergencyUntil == "" && require(r, gateSurvivors) == nil
+	if err := h.loadTasks(r, p); err != nil {
+		return nil, err
+	}
 	if err := h.loadConsents(r, p); err != nil {
 		return nil, err
 	}

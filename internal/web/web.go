@@ -61,6 +61,15 @@ type Config struct {
 	// Screenings runs screenings; without it the screening pages are not
 	// mounted.
 	Screenings haven.ScreeningService
+	// Tasks keeps the cases' tasks and builds the start page's worklist;
+	// without it the start page shows no worklist and the record no tasks.
+	Tasks haven.TaskService
+	// DueSoonDays is how many days ahead the worklist shows tasks as due
+	// soon (haven.DefaultDueSoonDays when 0); StaleContactDays is after
+	// how many days without contact it lists a case
+	// (haven.DefaultStaleContactDays when 0).
+	DueSoonDays      int
+	StaleContactDays int
 	// CareTeams keeps care teams (the record's "Care team" section) and
 	// the supervisors' caseload; without it neither shows.
 	CareTeams haven.CareTeamService
@@ -105,6 +114,12 @@ func New(cfg Config) (*Handler, error) {
 	}
 	if cfg.NeutralURL == "" {
 		cfg.NeutralURL = DefaultNeutralURL
+	}
+	if cfg.DueSoonDays == 0 {
+		cfg.DueSoonDays = haven.DefaultDueSoonDays
+	}
+	if cfg.StaleContactDays == 0 {
+		cfg.StaleContactDays = haven.DefaultStaleContactDays
 	}
 	if cfg.Clock == nil {
 		cfg.Clock = haven.SystemClock{}
@@ -169,6 +184,9 @@ func (h *Handler) Mount(s *server.Server) {
 		if h.cfg.Consents != nil && h.cfg.Referrals != nil && h.cfg.DirectoryRecords != nil {
 			h.mountReferrals(s)
 		}
+	}
+	if h.cfg.Tasks != nil && h.cfg.Survivors != nil {
+		h.mountTasks(s)
 	}
 	if h.cfg.Screenings != nil {
 		h.mountScreenings(s)

@@ -80,6 +80,7 @@ type Store struct {
 	*sqlstore.DirectoryService
 	*sqlstore.BreakGlassService
 	*sqlstore.AuditService
+	*sqlstore.TaskService
 	*sqlstore.ConsentService
 	*sqlstore.ReferralService
 }
@@ -96,6 +97,7 @@ func NewStore(db *sqlstore.DB) *Store {
 		DirectoryService:  sqlstore.NewDirectoryService(db),
 		BreakGlassService: sqlstore.NewBreakGlassService(db),
 		AuditService:      sqlstore.NewAuditService(db),
+		TaskService:       sqlstore.NewTaskService(db),
 		ConsentService:    sqlstore.NewConsentService(db),
 		ReferralService:   sqlstore.NewReferralService(db),
 	}
