@@ -79,6 +79,19 @@ func TestEveryChangeIsAudited(t *testing.T) {
 			{"Survivors", func() error { _, err := db.Survivors(actx); return err }},
 			{"UpdateSurvivor", func() error { _, err := db.UpdateSurvivor(actx, survivorID, canarySurvivor()); return err }},
 			{"AddToCareTeam", func() error { return db.AddToCareTeam(actx, survivorID, sup.ID) }},
+			{"RecordContact", func() error {
+				return db.RecordContact(actx, survivorID, haven.NewContact{Channel: haven.ChannelSMS, Outcome: haven.OutcomeReached})
+			}},
+			{"RecordContact/refused", func() error {
+				db.RecordContact(actx, survivorID, haven.NewContact{Channel: haven.ChannelEmail, Outcome: haven.OutcomeReached})
+				return nil
+			}},
+			{"Contacts", func() error { _, err := db.Contacts(actx, survivorID); return err }},
+			{"AddEncounter", func() error {
+				_, err := db.AddEncounter(actx, haven.NewEncounter{SurvivorID: survivorID, OccurredOn: "2026-04-30", Note: "n"})
+				return err
+			}},
+			{"Encounters", func() error { _, err := db.Encounters(actx, survivorID); return err }},
 			{"SurvivorIDByCaseNumber", func() error { db.SurvivorIDByCaseNumber(actorCtx(er), "HV-NONE-NONE"); return nil }},
 			{"BreakGlass", func() error {
 				g, err := db.BreakGlass(actorCtx(er), survivorID, "Emergency department needs allergies now")
@@ -117,6 +130,8 @@ var methodKinds = map[string][]string{
 		"CreateUser", "DeleteDirectoryService", "DeleteSurvivor", "EndSession", "ImportDirectory", "ImportInstrument", "SaveService",
 		"RecordContact", "ReviewBreakGlass", "RevokeAPIToken", "RotateKeys", "Screening", "Screenings", "SetUserDisabled",
 		"SetUserRole", "SignIn", "SignOut", "Survivor", "SurvivorIDByCaseNumber", "Survivors", "UpdateSurvivor",
+		// TestEncountersAudited and TestContactHistory check their entries.
+		"AddEncounter", "Encounters", "Contacts",
 		// TestDuplicateReviewQueue checks their entries.
 		"DuplicateReviews", "ResolveDuplicateReview"},
 	"read": {"APITokens", "AuditEntries", "AuditRoot", "AuditSize", "Authenticate", "AuthenticateAPIToken", "BreakGlassPending", "BreakGlassQueue",
@@ -138,6 +153,7 @@ var storeTypes = []reflect.Type{
 	reflect.TypeFor[*sqlstore.AccountService](),
 	reflect.TypeFor[*sqlstore.SurvivorService](),
 	reflect.TypeFor[*sqlstore.ScreeningService](),
+	reflect.TypeFor[*sqlstore.EncounterService](),
 	reflect.TypeFor[*sqlstore.DirectoryService](),
 	reflect.TypeFor[*sqlstore.BreakGlassService](),
 	reflect.TypeFor[*sqlstore.AuditService](),

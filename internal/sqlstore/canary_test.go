@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/haven-care/haven"
 	"github.com/haven-care/haven/internal/sqlstore"
@@ -18,7 +19,28 @@ import (
 // identifying or sensitive field.
 var canaries = []string{"CANARYNAME", "CANARYALIAS", "1999-04-03", "CANARYPHONE", "canaryemail", "CANARYADDRESS",
 	"CANARYIMMIGRATION", "CANARYNOTES", "CANARYCULTURE", "CANARYFAITH", "CANARYTIMES", "CANARYVOICEMAIL", "CANARYCODEWORD",
-	"CANARYDIALECT"}
+	"CANARYDIALECT", "CANARYENCOUNTERNOTE", "CANARYCONTACTNOTE"}
+
+// writeCaseCanaries records a contact and an encounter with canary notes
+// on s, and reads them back.
+func writeCaseCanaries(t *testing.T, db *sqlstoretest.Store, adv *haven.User, s *haven.Survivor) {
+	t.Helper()
+	ctx := actorCtx(adv)
+	if err := db.RecordContact(ctx, s.ID, haven.NewContact{Channel: haven.ChannelSMS, Outcome: haven.OutcomeReached,
+		Note: "CANARYCONTACTNOTE agreed to meet"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.AddEncounter(ctx, haven.NewEncounter{SurvivorID: s.ID, OccurredOn: time.Now().UTC().Format(time.DateOnly),
+		Note: "CANARYENCOUNTERNOTE first visit"}); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := db.Contacts(ctx, s.ID); err != nil || len(c) != 1 || !strings.Contains(c[0].Note, "CANARYCONTACTNOTE") {
+		t.Fatalf("contacts read back: %v", err)
+	}
+	if e, err := db.Encounters(ctx, s.ID); err != nil || len(e) != 1 || !strings.Contains(e[0].Note, "CANARYENCOUNTERNOTE") {
+		t.Fatalf("encounters read back: %v", err)
+	}
+}
 
 func findCanaries(where string, b []byte) []string {
 	var found []string
@@ -48,6 +70,7 @@ func TestCanaryNotOnDiskSQLite(t *testing.T) {
 	if _, err := db.Survivor(actorCtx(adv), s.ID); err != nil {
 		t.Fatal(err)
 	}
+	writeCaseCanaries(t, db, adv, s)
 	backup := filepath.Join(dir, "backup.db")
 	if _, err := db.SQL().Exec(`VACUUM INTO '` + backup + `'`); err != nil {
 		t.Fatal(err)
@@ -110,6 +133,7 @@ func TestCanaryNotInPostgresRows(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Survivor(actorCtx(adv), s.ID)
+	writeCaseCanaries(t, db, adv, s)
 	var found []string
 	for name, handle := range map[string]queryer{"data": db.SQL(), "keys": db.KeyStoreSQL()} {
 		rows, err := handle.Query(`SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()`)

@@ -17,6 +17,11 @@ type SurvivorService struct{ *store }
 // them (screening.go).
 type ScreeningService struct{ *store }
 
+// EncounterService keeps encounters: dated, sealed notes with the
+// ICD-10-CM codes a clinician accepted from a screening's suggestions
+// (encounter.go).
+type EncounterService struct{ *store }
+
 // DirectoryService keeps the service directory: organizations, services,
 // locations and the tables around them (directory.go, directory_read.go).
 type DirectoryService struct{ *store }
@@ -35,6 +40,7 @@ var (
 	_ haven.SurvivorService        = (*SurvivorService)(nil)
 	_ haven.DuplicateReviewService = (*SurvivorService)(nil)
 	_ haven.ScreeningService       = (*ScreeningService)(nil)
+	_ haven.EncounterService       = (*EncounterService)(nil)
 	_ haven.DirectoryService       = (*DirectoryService)(nil)
 	_ haven.PublicDirectory        = (*DirectoryService)(nil)
 	_ haven.BreakGlassService      = (*BreakGlassService)(nil)
@@ -49,6 +55,9 @@ func NewSurvivorService(db *DB) *SurvivorService { return &SurvivorService{db.st
 
 // NewScreeningService returns the screening service over db.
 func NewScreeningService(db *DB) *ScreeningService { return &ScreeningService{db.store} }
+
+// NewEncounterService returns the encounter service over db.
+func NewEncounterService(db *DB) *EncounterService { return &EncounterService{db.store} }
 
 // NewDirectoryService returns the directory service over db.
 func NewDirectoryService(db *DB) *DirectoryService { return &DirectoryService{db.store} }

@@ -219,7 +219,8 @@ func (h *Handler) survivorContact(w http.ResponseWriter, r *http.Request) error 
 	id := r.PathValue("id")
 	ch := haven.ContactChannel(r.PostFormValue("channel"))
 	voicemail := r.PostFormValue("voicemail") == "1"
-	err := h.cfg.Survivors.RecordContact(r.Context(), id, ch, voicemail)
+	err := h.cfg.Survivors.RecordContact(r.Context(), id, haven.NewContact{Channel: ch, Voicemail: voicemail,
+		Outcome: haven.ContactOutcome(r.PostFormValue("outcome")), Note: r.PostFormValue("note")})
 	if err == nil {
 		http.Redirect(w, r, "/survivors/"+url.PathEscape(id)+"?contacted="+url.QueryEscape(string(ch)), http.StatusSeeOther)
 		return nil

@@ -74,6 +74,7 @@ type Store struct {
 	*sqlstore.AccountService
 	*sqlstore.SurvivorService
 	*sqlstore.ScreeningService
+	*sqlstore.EncounterService
 	*sqlstore.DirectoryService
 	*sqlstore.BreakGlassService
 	*sqlstore.AuditService
@@ -85,6 +86,7 @@ func NewStore(db *sqlstore.DB) *Store {
 		AccountService:    sqlstore.NewAccountService(db),
 		SurvivorService:   sqlstore.NewSurvivorService(db),
 		ScreeningService:  sqlstore.NewScreeningService(db),
+		EncounterService:  sqlstore.NewEncounterService(db),
 		DirectoryService:  sqlstore.NewDirectoryService(db),
 		BreakGlassService: sqlstore.NewBreakGlassService(db),
 		AuditService:      sqlstore.NewAuditService(db),
