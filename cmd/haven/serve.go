@@ -118,6 +118,7 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 		accounts   = sqlstore.NewAccountService(db)
 		survivors  = sqlstore.NewSurvivorService(db)
 		screenings = sqlstore.NewScreeningService(db)
+		encounters = sqlstore.NewEncounterService(db)
 		dir        = sqlstore.NewDirectoryService(db)
 		breakGlass = sqlstore.NewBreakGlassService(db)
 		audit      = sqlstore.NewAuditService(db)
@@ -134,7 +135,7 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 	srv.Demo = f.demo
 	srv.TLSProxy = f.tlsProxy
 	srv.APITokens = accounts
-	(&api.Handler{Users: accounts, Survivors: survivors, Screenings: screenings}).Mount(srv)
+	(&api.Handler{Users: accounts, Survivors: survivors, Screenings: screenings, Encounters: encounters}).Mount(srv)
 	(&fhir.Handler{Screenings: screenings, Version: version}).Mount(srv)
 	if f.demo {
 		// Before the index is built, so that it starts with the demo's
@@ -149,7 +150,7 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 	}
 	pages, err := web.New(web.Config{Auth: accounts, MFA: accounts, BreakGlass: breakGlass, Users: accounts,
 		Directory: index, DirectoryRecords: dir, ServiceWriter: dir, Survivors: survivors, Duplicates: survivors, Screenings: screenings,
-		Logger: logger, Demo: f.demo, Version: version, TrustedProxies: f.proxies, TimeZone: f.zone})
+		Encounters: encounters, Logger: logger, Demo: f.demo, Version: version, TrustedProxies: f.proxies, TimeZone: f.zone})
 	if err != nil {
 		return err
 	}

@@ -20,6 +20,9 @@ type Handler struct {
 	// Screenings runs screenings; without it the instrument and screening
 	// routes are not mounted.
 	Screenings haven.ScreeningService
+	// Encounters keeps encounters; without it the encounter routes are
+	// not mounted.
+	Encounters haven.EncounterService
 }
 
 // Mount mounts the API routes on s; each requires a bearer token. Errors
@@ -33,6 +36,9 @@ func (h *Handler) Mount(s *server.Server) {
 	}
 	if h.Screenings != nil {
 		h.mountScreenings(s)
+	}
+	if h.Encounters != nil {
+		h.mountEncounters(s)
 	}
 }
 

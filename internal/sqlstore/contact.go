@@ -31,9 +31,6 @@ func (db *SurvivorService) RecordContact(ctx context.Context, id string, c haven
 	if err := db.authorize(ctx, actor, access.Update, access.Survivor, id); err != nil {
 		return err
 	}
-	if err := c.Validate(); err != nil {
-		return err
-	}
 	var refusal error
 	err = db.inTx(ctx, func(tx *Tx) error {
 		plan, err := tx.contactPlan(ctx, id)
@@ -44,6 +41,11 @@ func (db *SurvivorService) RecordContact(ctx context.Context, id string, c haven
 		ev := contactEvent(id, c.Channel, c.Voicemail, plan, refusal)
 		if refusal != nil {
 			return tx.audit(ctx, ev)
+		}
+		// The plan first: a refused contact is refused, and audited,
+		// whatever else the request got wrong.
+		if err := c.Validate(); err != nil {
+			return err
 		}
 		if err := tx.insertContact(ctx, id, c); err != nil {
 			return err

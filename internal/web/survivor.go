@@ -24,6 +24,9 @@ func (h *Handler) mountSurvivors(s *server.Server) {
 	s.HandleFunc("GET /survivors/{id}/edit", h.authed(h.survivorEdit))
 	s.HandleFunc("POST /survivors/{id}", h.authed(h.survivorUpdate))
 	s.HandleFunc("POST /survivors/{id}/contact", h.authed(h.survivorContact))
+	if h.cfg.Encounters != nil {
+		s.HandleFunc("POST /survivors/{id}/encounters", h.authed(h.encounterAdd))
+	}
 }
 
 type survivorsPage struct {
@@ -80,6 +83,10 @@ type survivorPage struct {
 	// EmergencyUntil, set when the user reads the record through emergency
 	// access, is when that ends; the page is then read-only.
 	EmergencyUntil string
+	// The case's sections (issue 12), each filled by its own loader.
+	Screenings screeningSection
+	Contacts   contactSection
+	Encounters encounterSection
 }
 
 type duplicateView struct{ ID, CaseNumber string }
@@ -99,6 +106,8 @@ func (h *Handler) survivorShow(w http.ResponseWriter, r *http.Request) error {
 		p.Notice = p.T("survivor.saved")
 	case slices.Contains(haven.ContactChannels, haven.ContactChannel(q.Get("contacted"))):
 		p.Notice = fmt.Sprintf(p.T("contact.recorded"), p.T("channel."+q.Get("contacted")))
+	case q.Get("encounter") == "added":
+		p.Notice = p.T("encounter.added")
 	}
 	if err := h.duplicates(r, p, q); err != nil {
 		return err
@@ -118,6 +127,11 @@ func (h *Handler) survivorPage(r *http.Request) (*survivorPage, error) {
 	}
 	p.Plan = p.planView(s.SafeContact)
 	p.Details = p.details(s)
+	for _, load := range []func(*http.Request, *survivorPage) error{h.loadScreenings, h.loadContacts, h.loadEncounters} {
+		if err := load(r, p); err != nil {
+			return nil, err
+		}
+	}
 	return p, nil
 }
 
@@ -217,13 +231,15 @@ func (h *Handler) duplicates(r *http.Request, p *survivorPage, q url.Values) err
 // the record page then shows the plan again with the reason.
 func (h *Handler) survivorContact(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
-	ch := haven.ContactChannel(r.PostFormValue("channel"))
-	voicemail := r.PostFormValue("voicemail") == "1"
-	err := h.cfg.Survivors.RecordContact(r.Context(), id, haven.NewContact{Channel: ch, Voicemail: voicemail,
-		Outcome: haven.ContactOutcome(r.PostFormValue("outcome")), Note: r.PostFormValue("note")})
+	c := contactForm(r)
+	ch, voicemail := c.Channel, c.Voicemail
+	err := h.cfg.Survivors.RecordContact(r.Context(), id, c)
 	if err == nil {
-		http.Redirect(w, r, "/survivors/"+url.PathEscape(id)+"?contacted="+url.QueryEscape(string(ch)), http.StatusSeeOther)
+		http.Redirect(w, r, "/survivors/"+url.PathEscape(id)+"?contacted="+url.QueryEscape(string(ch))+"#contact", http.StatusSeeOther)
 		return nil
+	}
+	if isKind(err, haven.Invalid) {
+		return h.contactInvalid(w, r, c, err)
 	}
 	if !isKind(err, haven.Forbidden) {
 		return err

@@ -55,6 +55,9 @@ type Config struct {
 	// Screenings runs screenings; without it the screening pages are not
 	// mounted.
 	Screenings haven.ScreeningService
+	// Encounters keeps encounters; without it the record page has no
+	// encounters section.
+	Encounters haven.EncounterService
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
 	// the client that sign-in throttling counts (server.ClientAddr).
 	TrustedProxies []netip.Prefix
