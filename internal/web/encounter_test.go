@@ -39,10 +39,11 @@ func rapidScreening(subject string, stopped bool) []byte {
 // the safety checklist.
 type hubCase struct {
 	survivor          *haven.Survivor
+	adv, nurse        *haven.User
 	screened, stopped string
 }
 
-func newHubCase(t *testing.T, db *sqlstoretest.Store) hubCase {
+func newHubCase(t testing.TB, db *sqlstoretest.Store) hubCase {
 	t.Helper()
 	adv := mustUser(t, db, "lead.advocate", "", haven.RoleAdvocate)
 	nurse := mustUser(t, db, "team.nurse", "Nina Nurse", haven.RoleClinician)
@@ -55,7 +56,7 @@ func newHubCase(t *testing.T, db *sqlstoretest.Store) hubCase {
 	if err := db.AddToCareTeam(actx, s.ID, nurse.ID); err != nil {
 		t.Fatal(err)
 	}
-	c := hubCase{survivor: s}
+	c := hubCase{survivor: s, adv: adv, nurse: nurse}
 	for _, stopped := range []bool{false, true} {
 		sc, err := db.CreateScreening(actx, haven.NewScreening{SurvivorID: s.ID, Response: rapidScreening(s.ID, stopped)})
 		if err != nil {

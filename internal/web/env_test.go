@@ -47,7 +47,13 @@ func newEnv(tb testing.TB, demo bool) *env {
 // newEnvWith is newEnv with the web configuration changed by configure.
 func newEnvWith(tb testing.TB, demo bool, configure func(*web.Config)) *env {
 	tb.Helper()
-	e := &env{db: sqlstoretest.MustOpen(tb, "sqlite")}
+	return newEnvOn(tb, "sqlite", demo, configure)
+}
+
+// newEnvOn is newEnvWith over a store on engine ("sqlite" or "postgres").
+func newEnvOn(tb testing.TB, engine string, demo bool, configure func(*web.Config)) *env {
+	tb.Helper()
+	e := &env{db: sqlstoretest.MustOpen(tb, engine)}
 	e.db.DB.Secrets = newGCMBox()
 	e.neutral = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
