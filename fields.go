@@ -120,6 +120,15 @@ var Fields = []Field{
 	stored("screenings", "minor", Coded, "The survivor was under 18 when screened (child codes, mandated report)."),
 	stored("screenings", "response", Sensitive, "The answers: the FHIR QuestionnaireResponse as given."),
 	stored("screenings", "result", Sensitive, "The full result: summary, next steps and suggested ICD-10-CM codes."),
+	stored("encounters", "author_id", Coded, "Who wrote the encounter note and signed it; an encounter is never edited."),
+	stored("encounters", "occurred_on", Coded, "Day of the encounter (YYYY-MM-DD), not in the future."),
+	stored("encounters", "screening_id", Coded, "The screening the encounter follows, if any, whose suggested codes could be accepted."),
+	stored("encounters", "note", Sensitive, "The encounter note, in the author's words."),
+	stored("encounter_codes", "code", Coded, "An ICD-10-CM code a clinician accepted from the screening's suggestions, with its 7th character: A initial encounter, D subsequent, S sequela."),
+	stored("contacts", "channel", Coded, "Channel of a contact the safe-contact plan allowed (a refused one is never stored; the audit log keeps it)."),
+	stored("contacts", "voicemail", Coded, "Whether a voicemail was left."),
+	stored("contacts", "outcome", Coded, "What came of the contact: reached, no_answer or message_left."),
+	stored("contacts", "note", Sensitive, "Optional note on the contact."),
 	stored("survivor_keys", "wrapped_key", Coded, "The survivor's data key, wrapped by the master key; deleting it crypto-shreds the record."),
 }
 
