@@ -43,10 +43,10 @@ type hubCase struct {
 	screened, stopped string
 }
 
-func newHubCase(t testing.TB, db *sqlstoretest.Store) hubCase {
+func newHubCase(t testing.TB, db *sqlstoretest.Store, suffix ...string) hubCase {
 	t.Helper()
-	adv := mustUser(t, db, "lead.advocate", "", haven.RoleAdvocate)
-	nurse := mustUser(t, db, "team.nurse", "Nina Nurse", haven.RoleClinician)
+	adv := mustUser(t, db, "lead.advocate"+strings.Join(suffix, ""), "", haven.RoleAdvocate)
+	nurse := mustUser(t, db, "team.nurse"+strings.Join(suffix, ""), "Nina Nurse", haven.RoleClinician)
 	actx := haven.WithActor(context.Background(), haven.Actor{UserID: adv.ID, Role: adv.Role})
 	s, _, err := db.CreateSurvivor(actx, haven.NewSurvivor{Name: "Synthetic Hub", SafeContact: haven.SafeContactPlan{
 		Channels: []haven.ContactChannel{haven.ChannelSMS}}})
