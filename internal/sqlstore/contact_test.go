@@ -109,6 +109,15 @@ func TestContactHistory(t *testing.T) {
 			Note: "Synthetic refused."}); haven.ErrorKind(err) != haven.Forbidden {
 			t.Errorf("unsafe channel: %v, want Forbidden", err)
 		}
+		// The plan comes first: refused, and the refusal audited, even when
+		// the rest of the request is wrong too.
+		before := mustSize(t, db)
+		if err := db.RecordContact(actorCtx(adv), s.ID, haven.NewContact{Channel: haven.ChannelEmail}); haven.ErrorKind(err) != haven.Forbidden {
+			t.Errorf("unsafe channel without outcome: %v, want Forbidden", err)
+		}
+		if got, want := lastAudit(t, db, before), "survivor.contact channel:email refused:channel_not_safe denied"; got != want {
+			t.Errorf("unsafe channel without outcome audited as %q, want %q", got, want)
+		}
 		for name, c := range map[string]haven.NewContact{
 			"no outcome":     {Channel: haven.ChannelSMS},
 			"unknown":        {Channel: haven.ChannelSMS, Outcome: "maybe"},
