@@ -129,6 +129,10 @@ var Fields = []Field{
 	stored("contacts", "voicemail", Coded, "Whether a voicemail was left."),
 	stored("contacts", "outcome", Coded, "What came of the contact: reached, no_answer or message_left."),
 	stored("contacts", "note", Sensitive, "Optional note on the contact."),
+	stored("care_team", "user_id", Coded, "A staff member on the survivor's care team, by opaque user id."),
+	stored("care_team", "lead", Coded, "The one member who leads the care team: with supervisors, changes it and hands the case over."),
+	stored("teams", "name", Coded, "A team of staff's name, given by an administrator; holds no survivor data."),
+	stored("team_members", "supervisor", Coded, "The member supervises the team: the cases whose care teams hold a member are in their caseload."),
 	stored("survivor_keys", "wrapped_key", Coded, "The survivor's data key, wrapped by the master key; deleting it crypto-shreds the record."),
 }
 

@@ -311,6 +311,12 @@ type SurvivorSummary struct {
 	AgeBand    AgeBand
 	Minor      bool
 	UpdatedAt  time.Time
+	// Supervised is set when the actor sees the record not as a member of
+	// its care team but as a supervisor of a team that holds a member.
+	Supervised bool
+	// EmergencyUntil is set when the actor sees the record only through a
+	// live emergency-access grant: read-only until then.
+	EmergencyUntil time.Time
 }
 
 // SurvivorService keeps survivors' records. Every method checks access for
@@ -330,11 +336,10 @@ type SurvivorService interface {
 	// DeleteSurvivor deletes a record and destroys its data key, so no copy
 	// of its encrypted fields can be read again. Errors: NotFound, Forbidden.
 	DeleteSurvivor(ctx context.Context, id string) error
-	// Survivors lists the records the actor may see.
+	// Survivors lists the records the actor may see: on their care teams,
+	// supervised through their teams (Supervised), and opened through a
+	// live emergency-access grant (EmergencyUntil).
 	Survivors(ctx context.Context) ([]SurvivorSummary, error)
-	// AddToCareTeam adds a user to a record's care team; only a member of
-	// the team may. Errors: NotFound, Invalid (no such user), Conflict.
-	AddToCareTeam(ctx context.Context, survivorID, userID string) error
 	// RecordContact checks the safe-contact plan before a contact and
 	// stores the contact with its audit entry, or audits its refusal (a
 	// refused contact is never stored). Errors: Invalid (the outcome or

@@ -117,6 +117,8 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 	var (
 		accounts   = sqlstore.NewAccountService(db)
 		survivors  = sqlstore.NewSurvivorService(db)
+		careTeams  = sqlstore.NewCareTeamService(db)
+		teams      = sqlstore.NewTeamService(db)
 		screenings = sqlstore.NewScreeningService(db)
 		encounters = sqlstore.NewEncounterService(db)
 		dir        = sqlstore.NewDirectoryService(db)
@@ -135,12 +137,12 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 	srv.Demo = f.demo
 	srv.TLSProxy = f.tlsProxy
 	srv.APITokens = accounts
-	(&api.Handler{Users: accounts, Survivors: survivors, Screenings: screenings, Encounters: encounters}).Mount(srv)
+	(&api.Handler{Users: accounts, Survivors: survivors, CareTeams: careTeams, Screenings: screenings, Encounters: encounters, TimeZone: f.zone}).Mount(srv)
 	(&fhir.Handler{Screenings: screenings, Version: version}).Mount(srv)
 	if f.demo {
 		// Before the index is built, so that it starts with the demo's
 		// directory.
-		if err := m.loadDemo(ctx, demo.Store{Users: accounts, Survivors: survivors, Directory: dir}); err != nil {
+		if err := m.loadDemo(ctx, demo.Store{Users: accounts, Survivors: survivors, CareTeams: careTeams, Teams: teams, Directory: dir}); err != nil {
 			return err
 		}
 	}
@@ -150,7 +152,8 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 	}
 	pages, err := web.New(web.Config{Auth: accounts, MFA: accounts, BreakGlass: breakGlass, Users: accounts,
 		Directory: index, DirectoryRecords: dir, ServiceWriter: dir, Survivors: survivors, Duplicates: survivors, Screenings: screenings,
-		Encounters: encounters, Logger: logger, Demo: f.demo, Version: version, TrustedProxies: f.proxies, TimeZone: f.zone})
+		CareTeams: careTeams, Teams: teams, Encounters: encounters,
+		Logger: logger, Demo: f.demo, Version: version, TrustedProxies: f.proxies, TimeZone: f.zone})
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ package api
 import (
 	_ "embed"
 	"net/http"
+	"time"
 
 	"github.com/haven-care/haven"
 	"github.com/haven-care/haven/internal/server"
@@ -23,6 +24,12 @@ type Handler struct {
 	// Encounters keeps encounters; without it the encounter routes are
 	// not mounted.
 	Encounters haven.EncounterService
+	// CareTeams keeps care teams and the supervisors' caseload; without it
+	// their routes are not mounted.
+	CareTeams haven.CareTeamService
+	// TimeZone is the clinic's: a caseload's overdue tasks are those due
+	// before today there. Nil is UTC.
+	TimeZone *time.Location
 }
 
 // Mount mounts the API routes on s; each requires a bearer token. Errors
@@ -39,6 +46,9 @@ func (h *Handler) Mount(s *server.Server) {
 	}
 	if h.Encounters != nil {
 		h.mountEncounters(s)
+	}
+	if h.CareTeams != nil {
+		h.mountCareTeams(s)
 	}
 }
 

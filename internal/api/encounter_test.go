@@ -52,7 +52,7 @@ func (e *caseAPIEnv) newCase(t *testing.T, db *sqlstoretest.Store, body string) 
 	size, _ := db.AuditSize(context.Background())
 	entries, _ := db.AuditEntries(context.Background(), size-1, size)
 	advCtx := haven.WithActor(context.Background(), haven.Actor{UserID: entries[0].ActorID, Role: haven.RoleAdvocate})
-	if err := db.AddToCareTeam(advCtx, id, e.nurseID); err != nil {
+	if err := db.AddCareTeamMember(advCtx, id, e.nurseID); err != nil {
 		t.Fatal(err)
 	}
 	_, _, sc := e.call(t, "POST", "/api/v1/survivors/"+id+"/screenings", e.write, rapidJSON(`{"valueBoolean": true}`), "Screening")

@@ -33,6 +33,12 @@ type SurvivorSummary struct {
 	AgeBand    string    `json:"age_band"`
 	Minor      bool      `json:"minor"`
 	UpdatedAt  time.Time `json:"updated_at"`
+	// Supervised is set when the caller sees the record as a supervisor
+	// of a team, not on its care team.
+	Supervised bool `json:"supervised,omitempty"`
+	// EmergencyUntil is set when the caller sees the record only through
+	// emergency access: read-only until then.
+	EmergencyUntil *time.Time `json:"emergency_until,omitempty"`
 }
 
 // SurvivorList is the body of GET /api/v1/survivors.
@@ -76,7 +82,13 @@ func (h *Handler) listSurvivors(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := SurvivorList{Survivors: []SurvivorSummary{}}
 	for _, s := range list {
-		out.Survivors = append(out.Survivors, SurvivorSummary{ID: s.ID, CaseNumber: s.CaseNumber, AgeBand: string(s.AgeBand), Minor: s.Minor, UpdatedAt: s.UpdatedAt})
+		row := SurvivorSummary{ID: s.ID, CaseNumber: s.CaseNumber, AgeBand: string(s.AgeBand), Minor: s.Minor, UpdatedAt: s.UpdatedAt,
+			Supervised: s.Supervised}
+		if !s.EmergencyUntil.IsZero() {
+			until := s.EmergencyUntil
+			row.EmergencyUntil = &until
+		}
+		out.Survivors = append(out.Survivors, row)
 	}
 	server.WriteJSON(w, http.StatusOK, out)
 	return nil

@@ -29,12 +29,19 @@ var Users = []haven.NewUser{
 }
 
 // Store is what the demo loader needs: accounts to create, survivors'
-// records to open and the directory to fill.
+// records to open, their care teams, the team of staff and the directory
+// to fill. Without CareTeams and Teams the demo has no team.
 type Store struct {
 	Users     haven.UserService
 	Survivors haven.SurvivorService
+	CareTeams haven.CareTeamService
+	Teams     haven.TeamService
 	Directory haven.DirectoryService
 }
+
+// TeamName is the demo's team of staff: the advocate, the clinician and
+// the supervisor, who supervises it and so sees its cases in a caseload.
+const TeamName = "Demo care team"
 
 // Clinic is where the demo clinic stands: its directory is generated
 // around it, and searches near it find services.
@@ -72,8 +79,8 @@ func Load(ctx context.Context, s Store) (bool, error) {
 	if n > 0 {
 		return false, nil
 	}
-	var advocate *haven.User
-	for i, u := range Users {
+	users := map[haven.Role]*haven.User{}
+	for _, u := range Users {
 		u.Password = Password
 		created, err := s.Users.CreateUser(ctx, u)
 		if haven.ErrorKind(err) == haven.Conflict {
@@ -81,15 +88,10 @@ func Load(ctx context.Context, s Store) (bool, error) {
 		} else if err != nil {
 			return false, fmt.Errorf("demo user %s: %w", u.Username, err)
 		}
-		if i == 0 {
-			advocate = created
-		}
+		users[created.Role] = created
 	}
-	actx := haven.WithActor(ctx, haven.Actor{UserID: advocate.ID, Role: advocate.Role})
-	for _, ns := range Survivors {
-		if _, _, err := s.Survivors.CreateSurvivor(actx, ns); err != nil {
-			return false, fmt.Errorf("demo survivor: %w", err)
-		}
+	if err := loadCases(ctx, s, users); err != nil {
+		return false, err
 	}
 	d, err := directory.GenerateDirectoryAround(Clinic.City, DirectoryServices, 2026)
 	if err != nil {
@@ -99,6 +101,44 @@ func Load(ctx context.Context, s Store) (bool, error) {
 		return false, fmt.Errorf("demo directory: %w", err)
 	}
 	return true, nil
+}
+
+// loadCases opens the demo survivors' records as the advocate, who leads
+// their care teams, puts the clinician on the first, and has the
+// administrator make the demo team of staff.
+func loadCases(ctx context.Context, s Store, users map[haven.Role]*haven.User) error {
+	// The demo's people act as themselves, not as the demo job: a context
+	// holding both an actor and a job is refused.
+	people := haven.WithSystem(ctx, "")
+	as := func(r haven.Role) context.Context {
+		return haven.WithActor(people, haven.Actor{UserID: users[r].ID, Role: r})
+	}
+	var first string
+	for _, ns := range Survivors {
+		created, _, err := s.Survivors.CreateSurvivor(as(haven.RoleAdvocate), ns)
+		if err != nil {
+			return fmt.Errorf("demo survivor: %w", err)
+		}
+		if first == "" {
+			first = created.ID
+		}
+	}
+	if s.CareTeams == nil || s.Teams == nil {
+		return nil
+	}
+	if err := s.CareTeams.AddCareTeamMember(as(haven.RoleAdvocate), first, users[haven.RoleClinician].ID); err != nil {
+		return fmt.Errorf("demo care team: %w", err)
+	}
+	team, err := s.Teams.CreateTeam(as(haven.RoleAdmin), TeamName)
+	if err != nil {
+		return fmt.Errorf("demo team: %w", err)
+	}
+	for _, r := range []haven.Role{haven.RoleAdvocate, haven.RoleClinician, haven.RoleSupervisor} {
+		if err := s.Teams.AddTeamMember(as(haven.RoleAdmin), team.ID, users[r].ID, r == haven.RoleSupervisor); err != nil {
+			return fmt.Errorf("demo team: %w", err)
+		}
+	}
+	return nil
 }
 
 // OtherUsernames lists the demo accounts after the first, for the start-up message.

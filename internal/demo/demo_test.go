@@ -19,10 +19,10 @@ func init() { sqlstore.PasswordParams = password.Params{MemoryKiB: 64, Time: 1, 
 // bare context may create no account.
 func TestLoadRunsAsTheDemoJob(t *testing.T) {
 	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
-		if _, err := demo.Load(context.Background(), demo.Store{Users: db, Survivors: db, Directory: db}); haven.ErrorKind(err) != haven.Unauthenticated {
+		if _, err := demo.Load(context.Background(), demo.Store{Users: db, Survivors: db, CareTeams: db, Teams: db, Directory: db}); haven.ErrorKind(err) != haven.Unauthenticated {
 			t.Errorf("Load without a system job: err=%v, want Unauthenticated", err)
 		}
-		loaded, err := demo.Load(haven.WithSystem(context.Background(), access.JobDemo), demo.Store{Users: db, Survivors: db, Directory: db})
+		loaded, err := demo.Load(haven.WithSystem(context.Background(), access.JobDemo), demo.Store{Users: db, Survivors: db, CareTeams: db, Teams: db, Directory: db})
 		if err != nil || !loaded {
 			t.Fatalf("Load as %s: loaded=%v err=%v", access.JobDemo, loaded, err)
 		}
@@ -37,7 +37,7 @@ func TestLoadRunsAsTheDemoJob(t *testing.T) {
 func TestLoadBringsADirectoryNearTheClinic(t *testing.T) {
 	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
 		ctx := haven.WithSystem(context.Background(), access.JobDemo)
-		if _, err := demo.Load(ctx, demo.Store{Users: db, Survivors: db, Directory: db}); err != nil {
+		if _, err := demo.Load(ctx, demo.Store{Users: db, Survivors: db, CareTeams: db, Teams: db, Directory: db}); err != nil {
 			t.Fatal(err)
 		}
 		d, err := db.DirectoryRecords(haven.WithSystem(context.Background(), access.JobDirectoryIndex), nil)
@@ -53,6 +53,33 @@ func TestLoadBringsADirectoryNearTheClinic(t *testing.T) {
 				RadiusKm: 25, Role: haven.RoleAdvocate, Limit: 10})
 			if err != nil || len(ans.Results) == 0 {
 				t.Errorf("%s near the demo clinic: %d results, %v; want some", need, len(ans.Results), err)
+			}
+		}
+	})
+}
+
+// TestLoadMakesATeamWithACaseload: the demo supervisor supervises the demo
+// staff's team, so their caseload lists the demo cases.
+func TestLoadMakesATeamWithACaseload(t *testing.T) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
+		ctx := haven.WithSystem(context.Background(), access.JobDemo)
+		if _, err := demo.Load(ctx, demo.Store{Users: db, Survivors: db, CareTeams: db, Teams: db, Directory: db}); err != nil {
+			t.Fatal(err)
+		}
+		var supID string
+		if err := db.SQL().QueryRow(`SELECT id FROM users WHERE role = 'supervisor'`).Scan(&supID); err != nil {
+			t.Fatal(err)
+		}
+		rows, err := db.Caseload(haven.WithActor(context.Background(), haven.Actor{UserID: supID, Role: haven.RoleSupervisor}), "2026-05-01")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != len(demo.Survivors) {
+			t.Fatalf("caseload has %d cases, want %d", len(rows), len(demo.Survivors))
+		}
+		for _, r := range rows {
+			if r.Lead != "Demo Advocate" {
+				t.Errorf("case %s led by %q, want Demo Advocate", r.CaseNumber, r.Lead)
 			}
 		}
 	})

@@ -62,7 +62,9 @@ func derivedID(id, kind string) string {
 
 func addSite(d *haven.Directory, s *Site, orgID string, i int) {
 	need, _ := haven.NeedByCode(s.Terms[0])
-	svc := haven.Service{ID: s.ServiceID, OrganizationID: orgID, Name: fmt.Sprintf("%s %d", need.Name, i+1), Status: "active", Match: s.Match}
+	svc := haven.Service{ID: s.ServiceID, OrganizationID: orgID, Name: fmt.Sprintf("%s %d", need.Name, i+1), Status: "active", Match: s.Match,
+		Description:        "A synthetic " + strings.ToLower(need.Name) + " service, generated for demonstrations and tests.",
+		ApplicationProcess: "Call ahead; walk-ins are seen during open hours."}
 	svc.MinimumAge, svc.MaximumAge = agePtr(s.MinAge), agePtr(s.MaxAge)
 	d.Services = append(d.Services, svc)
 	for k, t := range s.Terms {
@@ -93,7 +95,11 @@ func addSite(d *haven.Directory, s *Site, orgID string, i int) {
 	d.Addresses = append(d.Addresses, haven.Address{ID: derivedID(s.ServiceID, "addr"), LocationID: s.LocationID,
 		Address1: fmt.Sprintf("%d Synthetic Way", 100+i%9900), City: city, StateProvince: state,
 		PostalCode: fmt.Sprintf("000%02d", i%100), Country: "US", AddressType: "physical"})
-	loc := haven.Location{ID: s.LocationID, LocationType: "physical", OrganizationID: orgID, Name: svc.Name,
+	site := "Main site"
+	if city != "" {
+		site = city + " site"
+	}
+	loc := haven.Location{ID: s.LocationID, LocationType: "physical", OrganizationID: orgID, Name: site,
 		Confidential: s.Confidential, TimeZone: s.TimeZone}
 	if s.HasCoords {
 		loc.Latitude, loc.Longitude = &s.Lat, &s.Lon

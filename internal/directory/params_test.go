@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/haven-care/haven"
 )
@@ -67,5 +68,36 @@ func TestParseQueryNamesTheFieldToCorrect(t *testing.T) {
 		if strings.Contains(ok, "lat=&") && q.Near != nil {
 			t.Errorf("%s: empty coordinates searched near %+v, want no place", ok, *q.Near)
 		}
+	}
+}
+
+func TestOpenAt(t *testing.T) {
+	// Monday 09:00-17:00 and Friday 22:00-02:00 in Chicago.
+	hours := append(ScheduleHours(haven.Schedule{Freq: "WEEKLY", ByDay: "MO", OpensAt: "09:00", ClosesAt: "17:00"}),
+		ScheduleHours(haven.Schedule{ByDay: "FR", OpensAt: "22:00", ClosesAt: "02:00"})...)
+	chicago, err := time.LoadLocation("America/Chicago")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		at   time.Time
+		want bool
+	}{
+		{time.Date(2026, 11, 30, 9, 0, 0, 0, chicago), true},   // Monday opening minute
+		{time.Date(2026, 11, 30, 17, 0, 0, 0, chicago), false}, // closing minute
+		{time.Date(2026, 11, 30, 15, 0, 0, 0, time.UTC), true}, // 09:00 in Chicago
+		{time.Date(2026, 12, 5, 1, 30, 0, 0, chicago), true},   // Saturday early, Friday's span
+		{time.Date(2026, 12, 5, 2, 30, 0, 0, chicago), false},
+		{time.Date(2026, 12, 1, 10, 0, 0, 0, chicago), false}, // Tuesday
+	} {
+		if got := OpenAt(hours, "America/Chicago", tc.at); got != tc.want {
+			t.Errorf("OpenAt(%v) = %v, want %v", tc.at, got, tc.want)
+		}
+	}
+	if OpenAt(nil, "", time.Now()) {
+		t.Error("unknown hours are open")
+	}
+	if OpenAt(hours, "Not/AZone", time.Date(2026, 11, 30, 15, 0, 0, 0, time.UTC)) {
+		t.Error("an unknown zone is open")
 	}
 }

@@ -167,3 +167,25 @@ func clockMinutes(s string) (int, bool) {
 	}
 	return 0, false
 }
+
+// OpenAt reports whether weekly hours, kept in the IANA zone tz ("" is
+// UTC), are open at t. Unknown hours are never open.
+func OpenAt(hours []Hours, tz string, t time.Time) bool {
+	loc := time.UTC
+	if tz != "" {
+		l, err := time.LoadLocation(tz)
+		if err != nil {
+			return false
+		}
+		loc = l
+	}
+	m := weekMinute(t.In(loc))
+	for _, h := range hours {
+		from := int32(int(h.Day)*1440 + h.Opens)
+		to := int32(int(h.Day)*1440 + h.Closes)
+		if m >= from && m < to || m+weekMinutes >= from && m+weekMinutes < to {
+			return true
+		}
+	}
+	return false
+}

@@ -28,7 +28,7 @@ func TestEveryChangeIsAudited(t *testing.T) {
 		er := mustUser(t, db, "er.nurse", haven.RoleClinician)
 		admin := adminCtx(t, db, "root.admin")
 		actx, sctx := actorCtx(adv), actorCtx(sup)
-		var token, sessionID, apiTokenID, survivorID, grantID, secret string
+		var token, sessionID, apiTokenID, survivorID, grantID, secret, teamID string
 		steps := []struct {
 			name string
 			run  func() error
@@ -78,7 +78,6 @@ func TestEveryChangeIsAudited(t *testing.T) {
 			{"Survivor/denied", func() error { db.Survivor(actorCtx(er), survivorID); return nil }},
 			{"Survivors", func() error { _, err := db.Survivors(actx); return err }},
 			{"UpdateSurvivor", func() error { _, err := db.UpdateSurvivor(actx, survivorID, canarySurvivor()); return err }},
-			{"AddToCareTeam", func() error { return db.AddToCareTeam(actx, survivorID, sup.ID) }},
 			{"RecordContact", func() error {
 				return db.RecordContact(actx, survivorID, haven.NewContact{Channel: haven.ChannelSMS, Outcome: haven.OutcomeReached})
 			}},
@@ -92,6 +91,31 @@ func TestEveryChangeIsAudited(t *testing.T) {
 				return err
 			}},
 			{"Encounters", func() error { _, err := db.Encounters(actx, survivorID); return err }},
+			{"AddCareTeamMember", func() error { return db.AddCareTeamMember(actx, survivorID, sup.ID) }},
+			{"CareTeam", func() error { _, err := db.CareTeam(actx, survivorID); return err }},
+			{"CareTeamCandidates", func() error { _, err := db.CareTeamCandidates(actx, survivorID); return err }},
+			{"SetCareTeamLead", func() error { return db.SetCareTeamLead(sctx, survivorID, sup.ID) }},
+			{"HandOver", func() error { return db.HandOver(sctx, survivorID, adv.ID, true) }},
+			{"RemoveCareTeamMember", func() error {
+				other := mustUser(t, db, "other.nurse", haven.RoleClinician)
+				if err := db.AddCareTeamMember(actx, survivorID, other.ID); err != nil {
+					return err
+				}
+				return db.RemoveCareTeamMember(actx, survivorID, other.ID)
+			}},
+			{"Caseload", func() error { _, err := db.Caseload(sctx, "2026-05-01"); return err }},
+			{"CreateTeam", func() error {
+				t, err := db.CreateTeam(admin, "Night shift")
+				if t != nil {
+					teamID = t.ID
+				}
+				return err
+			}},
+			{"RenameTeam", func() error { return db.RenameTeam(admin, teamID, "Day shift") }},
+			{"AddTeamMember", func() error { return db.AddTeamMember(admin, teamID, adv.ID, false) }},
+			{"AddTeamMember/supervisor", func() error { return db.AddTeamMember(admin, teamID, sup.ID, false) }},
+			{"SetTeamSupervisor", func() error { return db.SetTeamSupervisor(admin, teamID, sup.ID, true) }},
+			{"RemoveTeamMember", func() error { return db.RemoveTeamMember(admin, teamID, adv.ID) }},
 			{"SurvivorIDByCaseNumber", func() error { db.SurvivorIDByCaseNumber(actorCtx(er), "HV-NONE-NONE"); return nil }},
 			{"BreakGlass", func() error {
 				g, err := db.BreakGlass(actorCtx(er), survivorID, "Emergency department needs allergies now")
@@ -126,7 +150,9 @@ func TestEveryChangeIsAudited(t *testing.T) {
 // or the area's own tests show it), "read" ones hold no survivor data or
 // are the audit log itself, "infra" ones are plumbing.
 var methodKinds = map[string][]string{
-	"audited": {"AddToCareTeam", "BeginTOTP", "BreakGlass", "ConfirmTOTP", "CreateAPIToken", "CreateScreening", "CreateSurvivor",
+	"audited": {"AddCareTeamMember", "CareTeam", "CareTeamCandidates", "Caseload", "HandOver", "RemoveCareTeamMember", "SetCareTeamLead",
+		"CreateTeam", "RenameTeam", "AddTeamMember", "SetTeamSupervisor", "RemoveTeamMember",
+		"BeginTOTP", "BreakGlass", "ConfirmTOTP", "CreateAPIToken", "CreateScreening", "CreateSurvivor",
 		"CreateUser", "DeleteDirectoryService", "DeleteSurvivor", "EndSession", "ImportDirectory", "ImportInstrument", "SaveService",
 		"RecordContact", "ReviewBreakGlass", "RevokeAPIToken", "RotateKeys", "Screening", "Screenings", "SetUserDisabled",
 		"SetUserRole", "SignIn", "SignOut", "Survivor", "SurvivorIDByCaseNumber", "Survivors", "UpdateSurvivor",
@@ -136,6 +162,8 @@ var methodKinds = map[string][]string{
 		"DuplicateReviews", "ResolveDuplicateReview"},
 	"read": {"APITokens", "AuditEntries", "AuditRoot", "AuditSize", "Authenticate", "AuthenticateAPIToken", "BreakGlassPending", "BreakGlassQueue",
 		"DuplicateReviewsPending",
+		// Teams of staff and the staff who may join them: no survivor data.
+		"Teams", "CareStaff",
 		"ConsistencyProof", "CountUsers", "FindUserByID", "InclusionProof", "Instrument", "Instruments", "LatestCheckpoint",
 		"Sessions", "VerifyAudit", "SignCheckpoint",
 		// Writes the tree hashes of entries already in the log: derived
@@ -152,6 +180,8 @@ var storeTypes = []reflect.Type{
 	reflect.TypeFor[*sqlstore.DB](),
 	reflect.TypeFor[*sqlstore.AccountService](),
 	reflect.TypeFor[*sqlstore.SurvivorService](),
+	reflect.TypeFor[*sqlstore.CareTeamService](),
+	reflect.TypeFor[*sqlstore.TeamService](),
 	reflect.TypeFor[*sqlstore.ScreeningService](),
 	reflect.TypeFor[*sqlstore.EncounterService](),
 	reflect.TypeFor[*sqlstore.DirectoryService](),

@@ -30,7 +30,7 @@ func newEncounterCase(t *testing.T, db *sqlstoretest.Store) encounterCase {
 	if c.survivor, _, err = db.CreateSurvivor(actorCtx(c.adv), haven.NewSurvivor{Name: "Synthetic Encounter"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.AddToCareTeam(actorCtx(c.adv), c.survivor.ID, c.nurse.ID); err != nil {
+	if err := db.AddCareTeamMember(actorCtx(c.adv), c.survivor.ID, c.nurse.ID); err != nil {
 		t.Fatal(err)
 	}
 	sc, err := db.CreateScreening(actorCtx(c.nurse), haven.NewScreening{SurvivorID: c.survivor.ID, Response: rapidResponse(c.survivor.ID, "r-papers")})

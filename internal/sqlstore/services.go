@@ -7,11 +7,18 @@ import "github.com/haven-care/haven"
 // apitoken.go).
 type AccountService struct{ *store }
 
-// SurvivorService keeps survivors' records, their care teams, the
+// SurvivorService keeps survivors' records, the
 // contacts made under their safe-contact plans and the supervisors' review
 // of possible duplicates (survivor.go, survivor_read.go, survivor_atrest.go,
 // survivor_migrate.go, duplicate.go, contact.go).
 type SurvivorService struct{ *store }
+
+// CareTeamService keeps survivors' care teams and the supervisors'
+// caseload (careteam.go).
+type CareTeamService struct{ *store }
+
+// TeamService keeps the teams of staff (team.go).
+type TeamService struct{ *store }
 
 // ScreeningService keeps screening instruments and the screenings run with
 // them (screening.go).
@@ -39,6 +46,8 @@ var (
 	_ haven.AccountService         = (*AccountService)(nil)
 	_ haven.SurvivorService        = (*SurvivorService)(nil)
 	_ haven.DuplicateReviewService = (*SurvivorService)(nil)
+	_ haven.CareTeamService        = (*CareTeamService)(nil)
+	_ haven.TeamService            = (*TeamService)(nil)
 	_ haven.ScreeningService       = (*ScreeningService)(nil)
 	_ haven.EncounterService       = (*EncounterService)(nil)
 	_ haven.DirectoryService       = (*DirectoryService)(nil)
@@ -52,6 +61,12 @@ func NewAccountService(db *DB) *AccountService { return &AccountService{db.store
 
 // NewSurvivorService returns the survivor service over db.
 func NewSurvivorService(db *DB) *SurvivorService { return &SurvivorService{db.store} }
+
+// NewCareTeamService returns the care-team service over db.
+func NewCareTeamService(db *DB) *CareTeamService { return &CareTeamService{db.store} }
+
+// NewTeamService returns the service of teams of staff over db.
+func NewTeamService(db *DB) *TeamService { return &TeamService{db.store} }
 
 // NewScreeningService returns the screening service over db.
 func NewScreeningService(db *DB) *ScreeningService { return &ScreeningService{db.store} }

@@ -50,16 +50,25 @@ func newCaseNumber() string {
 	return "HV-" + s[:4] + "-" + s[4:8]
 }
 
-// relationship returns the actor's relationship to a survivor's record and,
-// for break-glass, when the grant ends.
+// relationship returns the actor's relationship to a survivor's record
+// and, for break-glass, when the grant ends: the care team's lead, another
+// member, a supervisor of a team that holds a member of the care team
+// (only for the supervisor role), then a live emergency-access grant. It
+// runs on every request, so it asks one indexed query, and a second only
+// for those with no tie: a member removed a moment ago is refused at once.
 func (db *store) relationship(ctx context.Context, q querier, actor haven.Actor, survivorID string) (access.Relationship, time.Time, error) {
-	var n int
-	err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM care_team WHERE survivor_id = $1 AND user_id = $2`, survivorID, actor.UserID).Scan(&n)
+	var member, supervises int
+	err := q.QueryRowContext(ctx, relationshipSQL, survivorID, actor.UserID, actor.Role == haven.RoleSupervisor).Scan(&member, &supervises)
 	if err != nil {
 		return access.None, time.Time{}, fmt.Errorf("read care team: %w", err)
 	}
-	if n > 0 {
+	switch {
+	case member == 2:
+		return access.CareLead, time.Time{}, nil
+	case member == 1:
 		return access.CareTeam, time.Time{}, nil
+	case supervises > 0:
+		return access.TeamSupervisor, time.Time{}, nil
 	}
 	expires, ok, err := liveGrant(ctx, q, actor.UserID, survivorID, db.now())
 	if err != nil || !ok {
@@ -67,6 +76,19 @@ func (db *store) relationship(ctx context.Context, q querier, actor haven.Actor,
 	}
 	return access.BreakGlass, expires, nil
 }
+
+// relationshipSQL answers, for survivor $1 and user $2, 2 for the lead, 1
+// for another member, 0 otherwise; and whether the user supervises a team
+// holding a member of the care team (asked only when $3, the user is a
+// supervisor). Each branch walks a primary key or an index:
+// care_team (survivor_id, user_id), team_members_user, team_members
+// (team_id, user_id).
+const relationshipSQL = `SELECT
+	COALESCE((SELECT CASE WHEN c.lead THEN 2 ELSE 1 END FROM care_team c WHERE c.survivor_id = $1 AND c.user_id = $2), 0),
+	CASE WHEN $3 AND EXISTS (SELECT 1 FROM team_members sv
+		JOIN team_members m ON m.team_id = sv.team_id
+		JOIN care_team c ON c.survivor_id = $1 AND c.user_id = m.user_id
+		WHERE sv.user_id = $2 AND sv.supervisor) THEN 1 ELSE 0 END`
 
 type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row

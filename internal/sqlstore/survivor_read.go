@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/haven-care/haven"
 	"github.com/haven-care/haven/internal/access"
@@ -140,8 +142,11 @@ func (db *SurvivorService) DeleteSurvivor(ctx context.Context, id string) error 
 	})
 }
 
-// Survivors lists the records on the actor's care teams, newest first. It
-// returns coded fields only, and records the listing.
+// Survivors lists the records the actor may see, newest first: those on
+// their care teams; for a supervisor, those whose care teams hold a member
+// of a team they supervise (Supervised); and those they hold a live
+// emergency-access grant for (EmergencyUntil). It returns coded fields
+// only, and records the listing.
 func (db *SurvivorService) Survivors(ctx context.Context) ([]haven.SurvivorSummary, error) {
 	actor, err := actorOf(ctx)
 	if err != nil {
@@ -149,21 +154,7 @@ func (db *SurvivorService) Survivors(ctx context.Context) ([]haven.SurvivorSumma
 	}
 	var out []haven.SurvivorSummary
 	err = db.inTx(ctx, func(tx *Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT s.id, s.case_number, s.age_band, s.minor, s.updated_at FROM survivors s
-			JOIN care_team c ON c.survivor_id = s.id WHERE c.user_id = $1 ORDER BY s.updated_at DESC, s.id DESC`, actor.UserID)
-		if err != nil {
-			return fmt.Errorf("list survivors: %w", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var s haven.SurvivorSummary
-			if err := rows.Scan(&s.ID, &s.CaseNumber, &s.AgeBand, &s.Minor, &s.UpdatedAt); err != nil {
-				return err
-			}
-			s.UpdatedAt = s.UpdatedAt.UTC()
-			out = append(out, s)
-		}
-		if err := rows.Err(); err != nil {
+		if out, err = tx.survivorsOf(ctx, actor); err != nil {
 			return err
 		}
 		return tx.audit(ctx, haven.AuditEvent{Action: "survivor.list", ObjectType: "survivor"})
@@ -171,22 +162,76 @@ func (db *SurvivorService) Survivors(ctx context.Context) ([]haven.SurvivorSumma
 	return out, err
 }
 
-// AddToCareTeam adds a user to a survivor's care team; only a member of the
-// team may add someone.
-func (db *SurvivorService) AddToCareTeam(ctx context.Context, survivorID, userID string) error {
-	actor, err := actorOf(ctx)
+// survivorsListSQL lists the records of user $1's care teams (how 0) and,
+// when $2 (the user is a supervisor), those of the care teams that hold a
+// member of a team the user supervises (how 1); a record can come twice.
+const survivorsListSQL = `SELECT s.id, s.case_number, s.age_band, s.minor, s.updated_at, v.how FROM survivors s JOIN (
+	SELECT c.survivor_id, 0 AS how FROM care_team c WHERE c.user_id = $1
+	UNION
+	SELECT c.survivor_id, 1 AS how FROM team_members sv
+		JOIN team_members m ON m.team_id = sv.team_id
+		JOIN care_team c ON c.user_id = m.user_id
+		WHERE $2 AND sv.user_id = $1 AND sv.supervisor) v ON v.survivor_id = s.id`
+
+// survivorsOf reads the actor's list: survivorsListSQL, then the live
+// grants, one entry per record (the closest tie wins).
+func (tx *Tx) survivorsOf(ctx context.Context, actor haven.Actor) ([]haven.SurvivorSummary, error) {
+	byID := map[string]*haven.SurvivorSummary{}
+	rows, err := tx.QueryContext(ctx, survivorsListSQL, actor.UserID, actor.Role == haven.RoleSupervisor)
 	if err != nil {
-		return err
+		return nil, fmt.Errorf("list survivors: %w", err)
 	}
-	if err := db.authorize(ctx, actor, access.Update, access.Survivor, survivorID); err != nil {
-		return err
-	}
-	return db.inTx(ctx, func(tx *Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO care_team (survivor_id, user_id, added_at) VALUES ($1, $2, $3)
-			ON CONFLICT (survivor_id, user_id) DO NOTHING`, survivorID, userID, tx.now)
-		if err != nil {
-			return fmt.Errorf("add to care team: %w", err)
+	defer rows.Close()
+	for rows.Next() {
+		var s haven.SurvivorSummary
+		var how int
+		if err := rows.Scan(&s.ID, &s.CaseNumber, &s.AgeBand, &s.Minor, &s.UpdatedAt, &how); err != nil {
+			return nil, err
 		}
-		return tx.audit(ctx, haven.AuditEvent{Action: "care_team.add", ObjectType: "survivor", ObjectID: survivorID, Reason: "user:" + userID})
+		s.Supervised = how == 1
+		if prev, ok := byID[s.ID]; !ok || prev.Supervised && !s.Supervised {
+			byID[s.ID] = &s
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	if err := tx.grantedSurvivors(ctx, actor.UserID, byID); err != nil {
+		return nil, err
+	}
+	out := make([]haven.SurvivorSummary, 0, len(byID))
+	for _, s := range byID {
+		s.UpdatedAt = s.UpdatedAt.UTC()
+		out = append(out, *s)
+	}
+	slices.SortFunc(out, func(a, b haven.SurvivorSummary) int {
+		if c := b.UpdatedAt.Compare(a.UpdatedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(b.ID, a.ID)
 	})
+	return out, nil
+}
+
+// grantedSurvivors adds to byID the records the user holds a live
+// emergency-access grant for and has no other tie to.
+func (tx *Tx) grantedSurvivors(ctx context.Context, userID string, byID map[string]*haven.SurvivorSummary) error {
+	rows, err := tx.QueryContext(ctx, `SELECT s.id, s.case_number, s.age_band, s.minor, s.updated_at, g.expires_at
+		FROM break_glass g JOIN survivors s ON s.id = g.survivor_id WHERE g.user_id = $1 AND g.expires_at > $2`, userID, tx.now)
+	if err != nil {
+		return fmt.Errorf("list emergency access: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var s haven.SurvivorSummary
+		if err := rows.Scan(&s.ID, &s.CaseNumber, &s.AgeBand, &s.Minor, &s.UpdatedAt, &s.EmergencyUntil); err != nil {
+			return err
+		}
+		s.EmergencyUntil = s.EmergencyUntil.UTC()
+		if prev, ok := byID[s.ID]; !ok || !prev.EmergencyUntil.IsZero() && prev.EmergencyUntil.Before(s.EmergencyUntil) {
+			byID[s.ID] = &s
+		}
+	}
+	return rows.Err()
 }

@@ -31,11 +31,25 @@ var (
 	gateBreakGlassReview = gate{access.Update, access.EmergencyAccess}
 	gateTranslations     = gate{access.Update, access.Settings}
 	gateDuplicates       = gate{access.Update, access.DuplicateReview}
+	// gateCaseload: a supervisor lists the cases of the teams they
+	// supervise (the store decides which those are); see reachedThrough.
+	gateCaseload = gate{access.List, access.Survivor}
+	// gateTeams: administrators, who manage users, keep the teams of staff.
+	gateTeams = gate{access.Update, access.Users}
 )
+
+// reachedThrough names, for a gate whose page reaches records through a
+// relationship rather than none, that relationship: a caseload lists the
+// records a supervisor supervises.
+var reachedThrough = map[gate]access.Relationship{gateCaseload: access.TeamSupervisor}
 
 // allows reports whether g admits role, asking access.Allowed (Decide with
 // no relationship to a record).
 func (g gate) allows(role haven.Role) bool {
+	if rel, ok := reachedThrough[g]; ok {
+		return access.Decide(access.Request{Role: role, Action: g.action, Resource: g.resource, Relationship: rel,
+			Class: haven.Coded}).Allow
+	}
 	return g == signedInOnly || access.Allowed(role, g.action, g.resource)
 }
 

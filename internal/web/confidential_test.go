@@ -183,7 +183,7 @@ func TestConfidentialLocationLeaksThroughNoSurface(t *testing.T) {
 			c := client(t)
 			signIn(t, e, c, string(role), "")
 			for _, p := range []string{"/directory", "/directory?" + near, "/directory?" + near + "&include_remote=true",
-				"/directory/services/svc-public/edit"} {
+				"/directory/services/svc-public/edit", "/directory/services/svc-public", "/directory/services/svc-public?" + near} {
 				resp, body := get(t, c, e.srv.URL+p)
 				public[fmt.Sprintf("web %s as %s (%d)", p, role, resp.StatusCode)] = body
 			}
@@ -210,6 +210,18 @@ func TestConfidentialLocationLeaksThroughNoSurface(t *testing.T) {
 		if _, body := get(t, c, e.srv.URL+"/directory?"+url.Values{"need": {need.Code}, "lat": {"30.2672"}, "lon": {"-97.7431"},
 			"radius_km": {"5"}}.Encode()); !strings.Contains(body, canary+"-location-name") {
 			t.Errorf("an advocate does not find the shelter")
+		}
+		// Its details name it and warn, but offer no map link that would
+		// send its position to a map site; the public office keeps its own.
+		_, body := get(t, c, e.srv.URL+"/directory/services/svc-public")
+		for _, want := range []string{canary + "-location-name", "Confidential location", "1 Main Street, Austin, TX 78701",
+			"512-555-0101", "Riverside Public Services", "Monday 09:00–17:00"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the advocate's service details lack %q", want)
+			}
+		}
+		if n := strings.Count(body, "openstreetmap.org"); n != 1 {
+			t.Errorf("service details hold %d map links, want 1 (the public office only)", n)
 		}
 	})
 }

@@ -24,6 +24,7 @@ type DirectoryIndex interface {
 
 func (h *Handler) mountDirectory(s *server.Server) {
 	s.HandleFunc("GET /directory", h.authed(h.directorySearch))
+	s.HandleFunc("GET /directory/services/{id}", h.authed(h.serviceDetails))
 	if h.cfg.ServiceWriter != nil {
 		s.HandleFunc("GET /directory/services/{id}/edit", h.authed(h.serviceEdit))
 		s.HandleFunc("POST /directory/services/{id}", h.authed(h.serviceUpdate))
@@ -43,6 +44,9 @@ type directoryPage struct {
 	Matched  int
 	Results  []directoryRow
 	Misses   []directoryRow
+	// Query is the search, re-encoded, which each result's details link
+	// carries for the way back.
+	Query string
 }
 
 type needOption struct {
@@ -111,7 +115,7 @@ func (h *Handler) directorySearch(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	p.Searched, p.Matched = true, ans.Matched
+	p.Searched, p.Matched, p.Query = true, ans.Matched, v.Encode()
 	p.CanEdit = h.cfg.ServiceWriter != nil && gateDirectoryEdit.allows(user.user.Role)
 	for i := range ans.Results {
 		res := &ans.Results[i]

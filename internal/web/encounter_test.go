@@ -53,7 +53,7 @@ func newHubCase(t testing.TB, db *sqlstoretest.Store, suffix ...string) hubCase 
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.AddToCareTeam(actx, s.ID, nurse.ID); err != nil {
+	if err := db.AddCareTeamMember(actx, s.ID, nurse.ID); err != nil {
 		t.Fatal(err)
 	}
 	c := hubCase{survivor: s, adv: adv, nurse: nurse}

@@ -51,9 +51,12 @@ var (
 // NavEntry is one navigation entry with the gate of its page, for the
 // test that ties the navigation to access.Decide.
 type NavEntry struct {
-	Href         string
-	Action       access.Action
-	Resource     access.Resource
+	Href     string
+	Action   access.Action
+	Resource access.Resource
+	// Relationship is the one the page reaches its records through:
+	// access.None but for a caseload.
+	Relationship access.Relationship
 	SignedInOnly bool
 }
 
@@ -61,7 +64,11 @@ type NavEntry struct {
 func NavEntries() []NavEntry {
 	var out []NavEntry
 	for _, n := range navItems {
-		out = append(out, NavEntry{n.href, n.gate.action, n.gate.resource, n.gate == signedInOnly})
+		rel, ok := reachedThrough[n.gate]
+		if !ok {
+			rel = access.None
+		}
+		out = append(out, NavEntry{n.href, n.gate.action, n.gate.resource, rel, n.gate == signedInOnly})
 	}
 	return out
 }

@@ -67,6 +67,7 @@ var navItems = []struct {
 }{
 	{"/", "nav.home", signedInOnly},
 	{"/survivors", "nav.survivors", gateSurvivors},
+	{"/caseload", "nav.caseload", gateCaseload},
 	{"/directory", "nav.directory", gateDirectory},
 	{"/survivor-texts", "nav.survivor_texts", signedInOnly},
 	{"/screening-accuracy", "nav.accuracy", gateAccuracy},
@@ -75,6 +76,7 @@ var navItems = []struct {
 	{"/emergency-access", "nav.breakglass", gateBreakGlass},
 	{"/review/emergency-access", "nav.breakglass_review", gateBreakGlassReview},
 	{"/admin/translations", "nav.translations", gateTranslations},
+	{"/admin/teams", "nav.teams", gateTeams},
 }
 
 // navFor returns the navigation a role sees, marking the current page.

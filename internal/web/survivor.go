@@ -39,6 +39,10 @@ type survivorsPage struct {
 type survivorRow struct {
 	ID, CaseNumber, AgeBand, Updated string
 	Minor                            bool
+	// Supervised: seen as a supervisor of a team, not on the care team.
+	Supervised bool
+	// EmergencyUntil: seen only through emergency access, until then.
+	EmergencyUntil string
 }
 
 // survivorList lists the records the store lets the user see: case
@@ -59,8 +63,15 @@ func (h *Handler) survivorList(w http.ResponseWriter, r *http.Request) error {
 	p.Pager.Page = min(max(page, 1), p.Pager.Pages)
 	start := (p.Pager.Page - 1) * survivorPageSize
 	for _, s := range list[start:min(start+survivorPageSize, len(list))] {
-		p.Rows = append(p.Rows, survivorRow{ID: s.ID, CaseNumber: s.CaseNumber, AgeBand: p.ageBand(s.AgeBand),
-			Updated: p.When(s.UpdatedAt), Minor: s.Minor})
+		row := survivorRow{ID: s.ID, CaseNumber: s.CaseNumber, AgeBand: p.ageBand(s.AgeBand),
+			Updated: p.When(s.UpdatedAt), Minor: s.Minor, Supervised: s.Supervised}
+		if !s.EmergencyUntil.IsZero() {
+			row.EmergencyUntil = p.Clock(s.EmergencyUntil)
+		}
+		p.Rows = append(p.Rows, row)
+	}
+	if r.URL.Query().Get("left") == "1" {
+		p.Notice = p.T("team.done_left")
 	}
 	return h.render(w, http.StatusOK, "survivors", &p)
 }
@@ -87,6 +98,8 @@ type survivorPage struct {
 	Screenings screeningSection
 	Contacts   contactSection
 	Encounters encounterSection
+	// Team is the "Care team" section (careteam.go); nil without it.
+	Team *teamView
 }
 
 type duplicateView struct{ ID, CaseNumber string }
@@ -104,6 +117,8 @@ func (h *Handler) survivorShow(w http.ResponseWriter, r *http.Request) error {
 		p.Notice = p.T("survivor.created")
 	case q.Get("saved") == "1":
 		p.Notice = p.T("survivor.saved")
+	case teamNotices[q.Get("team")]:
+		p.Notice = p.T("team.done_" + q.Get("team"))
 	case slices.Contains(haven.ContactChannels, haven.ContactChannel(q.Get("contacted"))):
 		p.Notice = fmt.Sprintf(p.T("contact.recorded"), p.T("channel."+q.Get("contacted")))
 	case q.Get("encounter") == "added":
@@ -127,7 +142,7 @@ func (h *Handler) survivorPage(r *http.Request) (*survivorPage, error) {
 	}
 	p.Plan = p.planView(s.SafeContact)
 	p.Details = p.details(s)
-	for _, load := range []func(*http.Request, *survivorPage) error{h.loadScreenings, h.loadContacts, h.loadEncounters} {
+	for _, load := range []func(*http.Request, *survivorPage) error{h.loadScreenings, h.loadContacts, h.loadEncounters, h.loadTeam} {
 		if err := load(r, p); err != nil {
 			return nil, err
 		}

@@ -58,12 +58,20 @@ type Config struct {
 	// Encounters keeps encounters; without it the record page has no
 	// encounters section.
 	Encounters haven.EncounterService
+	// CareTeams keeps care teams (the record's "Care team" section) and
+	// the supervisors' caseload; without it neither shows.
+	CareTeams haven.CareTeamService
+	// Teams keeps the teams of staff; its administration page mounts when
+	// it is set.
+	Teams haven.TeamService
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
 	// the client that sign-in throttling counts (server.ClientAddr).
 	TrustedProxies []netip.Prefix
 	// TimeZone is the clinic's: pages show every time in it, with its
 	// abbreviation. Nil is UTC.
 	TimeZone *time.Location
+	// Clock tells the time for "open now"; haven.SystemClock when nil.
+	Clock haven.Clock
 	// NeutralURL is where quick exit lands; DefaultNeutralURL when empty.
 	// Tests point it at a local page.
 	NeutralURL string
@@ -91,6 +99,9 @@ func New(cfg Config) (*Handler, error) {
 	}
 	if cfg.NeutralURL == "" {
 		cfg.NeutralURL = DefaultNeutralURL
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = haven.SystemClock{}
 	}
 	if cfg.TimeZone == nil {
 		cfg.TimeZone = time.UTC
@@ -153,9 +164,17 @@ func (h *Handler) Mount(s *server.Server) {
 	if h.cfg.Duplicates != nil {
 		h.mountDuplicates(s)
 	}
+	if h.cfg.CareTeams != nil {
+		h.mountCareTeams(s)
+	}
+	if h.cfg.Teams != nil {
+		h.mountTeams(s)
+	}
 	s.HandleFunc("/", h.notFound)
 	s.RenderErrors("/", h.errorPage)
 }
+
+func (h *Handler) now() time.Time { return h.cfg.Clock.Now() }
 
 var funcs = template.FuncMap{"field": newField, "pager": newPagerView}
 

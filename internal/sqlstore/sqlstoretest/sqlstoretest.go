@@ -73,6 +73,8 @@ type Store struct {
 	*sqlstore.DB
 	*sqlstore.AccountService
 	*sqlstore.SurvivorService
+	*sqlstore.CareTeamService
+	*sqlstore.TeamService
 	*sqlstore.ScreeningService
 	*sqlstore.EncounterService
 	*sqlstore.DirectoryService
@@ -85,6 +87,8 @@ func NewStore(db *sqlstore.DB) *Store {
 	return &Store{DB: db,
 		AccountService:    sqlstore.NewAccountService(db),
 		SurvivorService:   sqlstore.NewSurvivorService(db),
+		CareTeamService:   sqlstore.NewCareTeamService(db),
+		TeamService:       sqlstore.NewTeamService(db),
 		ScreeningService:  sqlstore.NewScreeningService(db),
 		EncounterService:  sqlstore.NewEncounterService(db),
 		DirectoryService:  sqlstore.NewDirectoryService(db),
