@@ -1,17 +1,22 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/server"
 	"github.com/haven-care/haven/internal/sqlstore/sqlstoretest"
+	"github.com/haven-care/haven/internal/web"
 )
 
 // rapidScreening answers the shipped rapid screen for subject: the safety
@@ -242,5 +247,45 @@ func TestHubUnderEmergencyAccess(t *testing.T) {
 	resp, _ = post(t, nurse, record+"/encounters", url.Values{"occurred_on": {time.Now().UTC().Format(time.DateOnly)}, "note": {"Synthetic"}})
 	if resp.StatusCode == http.StatusSeeOther || resp.StatusCode == http.StatusOK {
 		t.Errorf("emergency add: %d, want a refusal", resp.StatusCode)
+	}
+}
+
+// TestHubNotesNotInLogs writes canary notes through the record page's
+// contact and encounter forms, accepted and refused, and finds them in no
+// log line of the server or of the pages.
+func TestHubNotesNotInLogs(t *testing.T) {
+	e := newEnv(t, false)
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	h, err := web.New(web.Config{Auth: e.db, Survivors: e.db, Screenings: e.db, Encounters: e.db, BreakGlass: e.db, Users: e.db,
+		Version: "test", NeutralURL: e.neutral.URL + "/forecast", Logger: logger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := server.New(logger, e.db)
+	h.Mount(s)
+	e.srv.Close()
+	e.srv, e.handler = httptest.NewServer(s.Handler()), h
+	t.Cleanup(e.srv.Close)
+	hc := newHubCase(t, e.db)
+	record := e.srv.URL + "/survivors/" + hc.survivor.ID
+	c := client(t)
+	signIn(t, e, c, "team.nurse", "")
+	today := time.Now().UTC().Format(time.DateOnly)
+	post(t, c, record+"/contact", url.Values{"channel": {"sms"}, "outcome": {"reached"}, "note": {"CANARYCONTACTWEB"}})
+	post(t, c, record+"/contact", url.Values{"channel": {"sms"}, "note": {"CANARYCONTACTBAD"}})
+	post(t, c, record+"/contact", url.Values{"channel": {"email"}, "outcome": {"reached"}, "note": {"CANARYCONTACTREFUSED"}})
+	post(t, c, record+"/encounters", url.Values{"occurred_on": {today}, "note": {"CANARYENCOUNTERWEB"}})
+	post(t, c, record+"/encounters", url.Values{"occurred_on": {"2999-01-01"}, "note": {"CANARYENCOUNTERBAD"}})
+	post(t, c, record+"/encounters", url.Values{"occurred_on": {today}, "note": {"CANARYENCOUNTERCODE"}, "screening_id": {hc.screened},
+		"code": {"T76.51X"}, "seventh-T76.51X": {"A"}})
+	if _, body := get(t, c, record); !strings.Contains(body, "CANARYCONTACTWEB") || !strings.Contains(body, "CANARYENCOUNTERWEB") {
+		t.Fatal("the record page lacks the notes written: the test would prove nothing")
+	}
+	if logs.Len() == 0 {
+		t.Fatal("nothing was logged: the test would pass whatever the logs held")
+	}
+	if i := strings.Index(strings.ToUpper(logs.String()), "CANARY"); i >= 0 {
+		t.Errorf("a log line carries a canary: %q", logs.String()[max(0, i-200):min(logs.Len(), i+50)])
 	}
 }
