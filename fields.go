@@ -133,6 +133,15 @@ var Fields = []Field{
 	stored("care_team", "lead", Coded, "The one member who leads the care team: with supervisors, changes it and hands the case over."),
 	stored("teams", "name", Coded, "A team of staff's name, given by an administrator; holds no survivor data."),
 	stored("team_members", "supervisor", Coded, "The member supervises the team: the cases whose care teams hold a member are in their caseload."),
+	stored("needs", "domain", Coded, "Need domain of the care plan: a code of haven.Needs (the directory's taxonomy)."),
+	stored("needs", "status", Coded, "identified, planned, in_progress, met, not_met or declined (the survivor declined: respected, not a failure)."),
+	stored("needs", "rank", Coded, "Order of the need in the plan."),
+	stored("needs", "screening_id", Coded, "The screening whose indicator domain the survivor confirmed as this need, if any."),
+	stored("needs", "goal", Sensitive, "The survivor's goal for this need, in their own words."),
+	stored("needs", "priority", Sensitive, "The survivor's priority for this need, in their own words."),
+	stored("need_history", "kind", Coded, "What a change of a need was: created, status, words, rank or note."),
+	stored("need_history", "status", Coded, "The need's status after the change."),
+	stored("need_history", "note", Sensitive, "An optional note on the change, by the worker."),
 	stored("survivor_keys", "wrapped_key", Coded, "The survivor's data key, wrapped by the master key; deleting it crypto-shreds the record."),
 }
 

@@ -121,6 +121,7 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 		teams      = sqlstore.NewTeamService(db)
 		screenings = sqlstore.NewScreeningService(db)
 		encounters = sqlstore.NewEncounterService(db)
+		carePlans  = sqlstore.NewCarePlanService(db)
 		dir        = sqlstore.NewDirectoryService(db)
 		breakGlass = sqlstore.NewBreakGlassService(db)
 		audit      = sqlstore.NewAuditService(db)
@@ -137,8 +138,9 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 	srv.Demo = f.demo
 	srv.TLSProxy = f.tlsProxy
 	srv.APITokens = accounts
-	(&api.Handler{Users: accounts, Survivors: survivors, CareTeams: careTeams, Screenings: screenings, Encounters: encounters, TimeZone: f.zone}).Mount(srv)
-	(&fhir.Handler{Screenings: screenings, Version: version}).Mount(srv)
+	(&api.Handler{Users: accounts, Survivors: survivors, CareTeams: careTeams, Screenings: screenings, CarePlans: carePlans,
+		Encounters: encounters, TimeZone: f.zone}).Mount(srv)
+	(&fhir.Handler{Screenings: screenings, CarePlans: carePlans, Version: version}).Mount(srv)
 	if f.demo {
 		// Before the index is built, so that it starts with the demo's
 		// directory.
@@ -152,7 +154,7 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 	}
 	pages, err := web.New(web.Config{Auth: accounts, MFA: accounts, BreakGlass: breakGlass, Users: accounts,
 		Directory: index, DirectoryRecords: dir, ServiceWriter: dir, Survivors: survivors, Duplicates: survivors, Screenings: screenings,
-		CareTeams: careTeams, Teams: teams, Encounters: encounters,
+		CareTeams: careTeams, Teams: teams, CarePlans: carePlans, Encounters: encounters,
 		Logger: logger, Demo: f.demo, Version: version, TrustedProxies: f.proxies, TimeZone: f.zone})
 	if err != nil {
 		return err

@@ -30,6 +30,9 @@ type Handler struct {
 	// TimeZone is the clinic's: a caseload's overdue tasks are those due
 	// before today there. Nil is UTC.
 	TimeZone *time.Location
+	// CarePlans keeps care plans; without it the needs routes are not
+	// mounted.
+	CarePlans haven.CarePlanService
 }
 
 // Mount mounts the API routes on s; each requires a bearer token. Errors
@@ -49,6 +52,9 @@ func (h *Handler) Mount(s *server.Server) {
 	}
 	if h.CareTeams != nil {
 		h.mountCareTeams(s)
+	}
+	if h.CarePlans != nil {
+		h.mountCarePlan(s)
 	}
 }
 

@@ -1,6 +1,7 @@
 // Package fhir is Haven's FHIR R4 surface under /fhir/R4: the
-// CapabilityStatement, the screening instruments as Questionnaires and
-// screenings as QuestionnaireResponses. Machine clients authenticate with
+// CapabilityStatement, the screening instruments as Questionnaires,
+// screenings as QuestionnaireResponses, and care plans as SDOH Clinical
+// Care Goals and Conditions. Machine clients authenticate with
 // bearer API tokens holding the fhir:read or fhir:write scope; resources
 // are application/fhir+json.
 package fhir
@@ -30,6 +31,9 @@ const maxBody = 1 << 20
 type Handler struct {
 	// Screenings keeps instruments and screenings.
 	Screenings haven.ScreeningService
+	// CarePlans keeps care plans, served as SDOHCC Goal and Condition
+	// resources; without it those routes are not mounted.
+	CarePlans haven.CarePlanService
 	// Version is the Haven version the CapabilityStatement reports.
 	Version string
 }
@@ -44,6 +48,12 @@ func (h *Handler) Mount(s *server.Server) {
 	s.Handle("GET /fhir/R4/Questionnaire/{id}", s.RequireToken(haven.ScopeFHIRRead, h.readQuestionnaire))
 	s.Handle("POST /fhir/R4/QuestionnaireResponse", s.RequireToken(haven.ScopeFHIRWrite, h.createResponse))
 	s.Handle("GET /fhir/R4/QuestionnaireResponse/{id}", s.RequireToken(haven.ScopeFHIRRead, h.readResponse))
+	if h.CarePlans != nil {
+		s.Handle("GET /fhir/R4/Goal", s.RequireToken(haven.ScopeFHIRRead, h.searchGoals))
+		s.Handle("GET /fhir/R4/Goal/{id}", s.RequireToken(haven.ScopeFHIRRead, h.readGoal))
+		s.Handle("GET /fhir/R4/Condition", s.RequireToken(haven.ScopeFHIRRead, h.searchConditions))
+		s.Handle("GET /fhir/R4/Condition/{id}", s.RequireToken(haven.ScopeFHIRRead, h.readCondition))
+	}
 }
 
 // writeResource writes a FHIR resource (already JSON, or a value to encode).

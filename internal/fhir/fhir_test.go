@@ -38,6 +38,8 @@ type env struct {
 	url                        string
 	survivorID                 string
 	readWrite, readOnly, other string
+	// adv acts as the advocate on the survivor's care team.
+	adv context.Context
 }
 
 func newEnv(t *testing.T, db *sqlstoretest.Store) *env {
@@ -48,13 +50,13 @@ func newEnv(t *testing.T, db *sqlstoretest.Store) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.survivorID = s.ID
+	e.survivorID, e.adv = s.ID, adv
 	e.readWrite = token(t, db, adv, haven.ScopeFHIRRead, haven.ScopeFHIRWrite)
 	e.readOnly = token(t, db, adv, haven.ScopeFHIRRead)
 	e.other = token(t, db, haven.WithActor(context.Background(), mustActor(t, db, "stranger")), haven.ScopeFHIRRead, haven.ScopeFHIRWrite)
 	srv := server.New(slog.New(slog.NewTextHandler(io.Discard, nil)), db)
 	srv.APITokens = db
-	(&fhir.Handler{Screenings: db, Version: "test"}).Mount(srv)
+	(&fhir.Handler{Screenings: db, CarePlans: db, Version: "test"}).Mount(srv)
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	e.url = ts.URL

@@ -4,7 +4,7 @@ import "net/http"
 
 // capabilityDate is when the CapabilityStatement last changed; bump it
 // with the statement.
-const capabilityDate = "2026-11-26"
+const capabilityDate = "2026-11-29"
 
 // capabilityStatement describes what Haven's FHIR server supports. It is
 // built from the routes Mount registers; a golden file keeps it honest.
@@ -29,7 +29,7 @@ func (h *Handler) capabilityStatement() map[string]any {
 			"mode": "server",
 			"security": map[string]any{
 				"description": "Bearer API tokens (Authorization: Bearer TOKEN): fhir:read to read and search, fhir:write to create. " +
-					"Only a survivor's care team may create or read their QuestionnaireResponses; every access is audited.",
+					"Only a survivor's care team may create or read their QuestionnaireResponses, Goals and Conditions; every access is audited.",
 			},
 			"resource": []map[string]any{
 				{
@@ -40,6 +40,29 @@ func (h *Handler) capabilityStatement() map[string]any {
 						{"name": "url", "type": "uri"},
 						{"name": "status", "type": "token"},
 					},
+				},
+				{
+					"type":        "Goal",
+					"profile":     GoalProfile,
+					"interaction": interaction("read", "search-type"),
+					"searchParam": []map[string]string{
+						{"name": "patient", "type": "reference"},
+						{"name": "_id", "type": "token"},
+					},
+					"documentation": "Each need of a survivor's care plan, led by the survivor: description is their goal in their words, " +
+						"expressedBy the survivor; addresses the Condition with the same id. A declined need is rejected, never not-achieved.",
+				},
+				{
+					"type":        "Condition",
+					"profile":     ConditionProfile,
+					"interaction": interaction("read", "search-type"),
+					"searchParam": []map[string]string{
+						{"name": "patient", "type": "reference"},
+						{"name": "category", "type": "token"},
+						{"name": "_id", "type": "token"},
+					},
+					"documentation": "Each need as a health concern with its SDOH category; code is the need domain as text (Haven's domains " +
+						"have no SNOMED CT code of their own). A search by a patient the token may not see returns an empty Bundle.",
 				},
 				{
 					"type":        "QuestionnaireResponse",

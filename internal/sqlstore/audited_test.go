@@ -159,7 +159,9 @@ var methodKinds = map[string][]string{
 		// TestEncountersAudited and TestContactHistory check their entries.
 		"AddEncounter", "Encounters", "Contacts",
 		// TestDuplicateReviewQueue checks their entries.
-		"DuplicateReviews", "ResolveDuplicateReview"},
+		"DuplicateReviews", "ResolveDuplicateReview",
+		// TestCarePlanAudit checks their entries.
+		"AddNeed", "CarePlan", "Need", "SuggestedNeeds", "UpdateNeed"},
 	"read": {"APITokens", "AuditEntries", "AuditRoot", "AuditSize", "Authenticate", "AuthenticateAPIToken", "BreakGlassPending", "BreakGlassQueue",
 		"DuplicateReviewsPending",
 		// Teams of staff and the staff who may join them: no survivor data.
@@ -184,6 +186,7 @@ var storeTypes = []reflect.Type{
 	reflect.TypeFor[*sqlstore.TeamService](),
 	reflect.TypeFor[*sqlstore.ScreeningService](),
 	reflect.TypeFor[*sqlstore.EncounterService](),
+	reflect.TypeFor[*sqlstore.CarePlanService](),
 	reflect.TypeFor[*sqlstore.DirectoryService](),
 	reflect.TypeFor[*sqlstore.BreakGlassService](),
 	reflect.TypeFor[*sqlstore.AuditService](),

@@ -97,6 +97,17 @@ func authorizing(db *sqlstoretest.Store) []struct {
 		}},
 		{"Screening", none, func(ctx context.Context) error { _, err := db.Screening(ctx, "x"); return err }},
 		{"Screenings", none, func(ctx context.Context) error { _, err := db.Screenings(ctx, "x"); return err }},
+		{"CarePlan", none, func(ctx context.Context) error { _, err := db.CarePlan(ctx, "x"); return err }},
+		{"Need", none, func(ctx context.Context) error { _, err := db.Need(ctx, "x"); return err }},
+		{"AddNeed", none, func(ctx context.Context) error {
+			_, err := db.AddNeed(ctx, haven.NewNeed{SurvivorID: "x", Domain: "housing"})
+			return err
+		}},
+		{"UpdateNeed", none, func(ctx context.Context) error {
+			_, err := db.UpdateNeed(ctx, "x", haven.NeedUpdate{Note: "n"})
+			return err
+		}},
+		{"SuggestedNeeds", none, func(ctx context.Context) error { _, err := db.SuggestedNeeds(ctx, "x"); return err }},
 		{"BreakGlass", none, func(ctx context.Context) error {
 			_, err := db.BreakGlass(ctx, "x", "a long enough emergency reason")
 			return err

@@ -19,7 +19,7 @@ import (
 // identifying or sensitive field.
 var canaries = []string{"CANARYNAME", "CANARYALIAS", "1999-04-03", "CANARYPHONE", "canaryemail", "CANARYADDRESS",
 	"CANARYIMMIGRATION", "CANARYNOTES", "CANARYCULTURE", "CANARYFAITH", "CANARYTIMES", "CANARYVOICEMAIL", "CANARYCODEWORD",
-	"CANARYDIALECT", "CANARYENCOUNTERNOTE", "CANARYCONTACTNOTE"}
+	"CANARYDIALECT", "CANARYGOAL", "CANARYPRIORITY", "CANARYNEEDNOTE", "CANARYENCOUNTERNOTE", "CANARYCONTACTNOTE"}
 
 // writeCaseCanaries records a contact and an encounter with canary notes
 // on s, and reads them back.
@@ -70,6 +70,7 @@ func TestCanaryNotOnDiskSQLite(t *testing.T) {
 	if _, err := db.Survivor(actorCtx(adv), s.ID); err != nil {
 		t.Fatal(err)
 	}
+	addCanaryNeed(t, db, adv, s.ID)
 	writeCaseCanaries(t, db, adv, s)
 	backup := filepath.Join(dir, "backup.db")
 	if _, err := db.SQL().Exec(`VACUUM INTO '` + backup + `'`); err != nil {
@@ -89,6 +90,24 @@ func TestCanaryNotOnDiskSQLite(t *testing.T) {
 	}
 	for _, f := range found {
 		t.Errorf("canary in plaintext: %s", f)
+	}
+}
+
+// addCanaryNeed puts canaries in a need's goal, priority and history
+// note, edits them (a second sealing of each) and reads the plan.
+func addCanaryNeed(t *testing.T, db *sqlstoretest.Store, adv *haven.User, survivorID string) {
+	t.Helper()
+	ctx := actorCtx(adv)
+	n, err := db.AddNeed(ctx, haven.NewNeed{SurvivorID: survivorID, Domain: "housing", Goal: "CANARYGOAL", Priority: "CANARYPRIORITY"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	goal, declined := "CANARYGOAL again", haven.NeedDeclined
+	if _, err := db.UpdateNeed(ctx, n.ID, haven.NeedUpdate{Goal: &goal, Status: &declined, Note: "CANARYNEEDNOTE"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.CarePlan(ctx, survivorID); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -133,6 +152,7 @@ func TestCanaryNotInPostgresRows(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Survivor(actorCtx(adv), s.ID)
+	addCanaryNeed(t, db, adv, s.ID)
 	writeCaseCanaries(t, db, adv, s)
 	var found []string
 	for name, handle := range map[string]queryer{"data": db.SQL(), "keys": db.KeyStoreSQL()} {

@@ -333,10 +333,13 @@ func TestCaseload(t *testing.T) {
 				t.Fatalf("%s: %v", q, err)
 			}
 		}
-		for _, st := range []string{"identified", "planned", "in_progress", "met", "not_met", "declined"} {
+		// One need in each status, each in a domain of its own (a plan holds
+		// one open need per domain).
+		domains := []string{"food", "housing", "legal", "safety", "employment", "education"}
+		for i, st := range []string{"identified", "planned", "in_progress", "met", "not_met", "declined"} {
 			for _, sid := range []string{f.survivorID, other.ID} {
-				exec(`INSERT INTO needs (id, survivor_id, domain, status, created_by, created_at, updated_at) VALUES ($1, $2, 'food', $3, $4, $5, $5)`,
-					sid+st, sid, st, f.adv.ID, now)
+				exec(`INSERT INTO needs (id, survivor_id, domain, status, created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)`,
+					sid+st, sid, domains[i], st, f.adv.ID, now)
 			}
 		}
 		for i, task := range []struct{ due, status string }{{"2026-04-30", "open"}, {"2026-04-01", "open"}, {"2026-05-01", "open"},

@@ -29,6 +29,11 @@ type ScreeningService struct{ *store }
 // (encounter.go).
 type EncounterService struct{ *store }
 
+// CarePlanService keeps survivors' care plans: their needs in their own
+// words, each need's history, and the needs their screenings suggest
+// (careplan.go).
+type CarePlanService struct{ *store }
+
 // DirectoryService keeps the service directory: organizations, services,
 // locations and the tables around them (directory.go, directory_read.go).
 type DirectoryService struct{ *store }
@@ -50,6 +55,7 @@ var (
 	_ haven.TeamService            = (*TeamService)(nil)
 	_ haven.ScreeningService       = (*ScreeningService)(nil)
 	_ haven.EncounterService       = (*EncounterService)(nil)
+	_ haven.CarePlanService        = (*CarePlanService)(nil)
 	_ haven.DirectoryService       = (*DirectoryService)(nil)
 	_ haven.PublicDirectory        = (*DirectoryService)(nil)
 	_ haven.BreakGlassService      = (*BreakGlassService)(nil)
@@ -73,6 +79,9 @@ func NewScreeningService(db *DB) *ScreeningService { return &ScreeningService{db
 
 // NewEncounterService returns the encounter service over db.
 func NewEncounterService(db *DB) *EncounterService { return &EncounterService{db.store} }
+
+// NewCarePlanService returns the care-plan service over db.
+func NewCarePlanService(db *DB) *CarePlanService { return &CarePlanService{db.store} }
 
 // NewDirectoryService returns the directory service over db.
 func NewDirectoryService(db *DB) *DirectoryService { return &DirectoryService{db.store} }

@@ -91,6 +91,8 @@ type survivorPage struct {
 	Details    []detailRow
 	Refusal    string
 	Duplicates []duplicateView
+	// Care is the needs and care plan section.
+	Care carePlanView
 	// EmergencyUntil, set when the user reads the record through emergency
 	// access, is when that ends; the page is then read-only.
 	EmergencyUntil string
@@ -121,6 +123,10 @@ func (h *Handler) survivorShow(w http.ResponseWriter, r *http.Request) error {
 		p.Notice = p.T("team.done_" + q.Get("team"))
 	case slices.Contains(haven.ContactChannels, haven.ContactChannel(q.Get("contacted"))):
 		p.Notice = fmt.Sprintf(p.T("contact.recorded"), p.T("channel."+q.Get("contacted")))
+	case q.Get("need") == "added":
+		p.Notice = p.T("careplan.added")
+	case q.Get("need") == "saved":
+		p.Notice = p.T("careplan.saved")
 	case q.Get("encounter") == "added":
 		p.Notice = p.T("encounter.added")
 	}
@@ -142,7 +148,7 @@ func (h *Handler) survivorPage(r *http.Request) (*survivorPage, error) {
 	}
 	p.Plan = p.planView(s.SafeContact)
 	p.Details = p.details(s)
-	for _, load := range []func(*http.Request, *survivorPage) error{h.loadScreenings, h.loadContacts, h.loadEncounters, h.loadTeam} {
+	for _, load := range []func(*http.Request, *survivorPage) error{h.loadScreenings, h.loadCarePlan, h.loadContacts, h.loadEncounters, h.loadTeam} {
 		if err := load(r, p); err != nil {
 			return nil, err
 		}

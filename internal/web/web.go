@@ -64,6 +64,9 @@ type Config struct {
 	// Teams keeps the teams of staff; its administration page mounts when
 	// it is set.
 	Teams haven.TeamService
+	// CarePlans keeps survivors' care plans; with it the record page
+	// shows the needs and their forms.
+	CarePlans haven.CarePlanService
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
 	// the client that sign-in throttling counts (server.ClientAddr).
 	TrustedProxies []netip.Prefix
@@ -169,6 +172,9 @@ func (h *Handler) Mount(s *server.Server) {
 	}
 	if h.cfg.Teams != nil {
 		h.mountTeams(s)
+	}
+	if h.cfg.Survivors != nil && h.cfg.CarePlans != nil {
+		h.mountCarePlan(s)
 	}
 	s.HandleFunc("/", h.notFound)
 	s.RenderErrors("/", h.errorPage)

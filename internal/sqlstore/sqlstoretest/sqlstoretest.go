@@ -77,6 +77,7 @@ type Store struct {
 	*sqlstore.TeamService
 	*sqlstore.ScreeningService
 	*sqlstore.EncounterService
+	*sqlstore.CarePlanService
 	*sqlstore.DirectoryService
 	*sqlstore.BreakGlassService
 	*sqlstore.AuditService
@@ -91,6 +92,7 @@ func NewStore(db *sqlstore.DB) *Store {
 		TeamService:       sqlstore.NewTeamService(db),
 		ScreeningService:  sqlstore.NewScreeningService(db),
 		EncounterService:  sqlstore.NewEncounterService(db),
+		CarePlanService:   sqlstore.NewCarePlanService(db),
 		DirectoryService:  sqlstore.NewDirectoryService(db),
 		BreakGlassService: sqlstore.NewBreakGlassService(db),
 		AuditService:      sqlstore.NewAuditService(db),
