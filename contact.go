@@ -12,13 +12,13 @@ type ContactOutcome string
 
 // Contact outcomes.
 const (
-	OutcomeReached     ContactOutcome = "reached"
-	OutcomeNoAnswer    ContactOutcome = "no_answer"
-	OutcomeMessageLeft ContactOutcome = "message_left"
+	ContactReached     ContactOutcome = "reached"
+	ContactNoAnswer    ContactOutcome = "no_answer"
+	ContactMessageLeft ContactOutcome = "message_left"
 )
 
 // ContactOutcomes lists every outcome.
-var ContactOutcomes = []ContactOutcome{OutcomeReached, OutcomeNoAnswer, OutcomeMessageLeft}
+var ContactOutcomes = []ContactOutcome{ContactReached, ContactNoAnswer, ContactMessageLeft}
 
 // MaxContactNote is the longest note of a contact, in characters.
 const MaxContactNote = 2000

@@ -41,11 +41,11 @@ func TestNewContactValidate(t *testing.T) {
 		c     NewContact
 		field string
 	}{
-		{NewContact{Channel: ChannelSMS, Outcome: OutcomeReached}, ""},
-		{NewContact{Channel: ChannelSMS, Outcome: OutcomeMessageLeft, Note: strings.Repeat("x", MaxContactNote)}, ""},
+		{NewContact{Channel: ChannelSMS, Outcome: ContactReached}, ""},
+		{NewContact{Channel: ChannelSMS, Outcome: ContactMessageLeft, Note: strings.Repeat("x", MaxContactNote)}, ""},
 		{NewContact{Channel: ChannelSMS}, "outcome"},
 		{NewContact{Channel: ChannelSMS, Outcome: "reached "}, "outcome"},
-		{NewContact{Channel: ChannelSMS, Outcome: OutcomeNoAnswer, Note: strings.Repeat("x", MaxContactNote+1)}, "note"},
+		{NewContact{Channel: ChannelSMS, Outcome: ContactNoAnswer, Note: strings.Repeat("x", MaxContactNote+1)}, "note"},
 	}
 	for _, tt := range tests {
 		err := tt.c.Validate()

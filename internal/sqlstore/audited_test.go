@@ -79,10 +79,10 @@ func TestEveryChangeIsAudited(t *testing.T) {
 			{"Survivors", func() error { _, err := db.Survivors(actx); return err }},
 			{"UpdateSurvivor", func() error { _, err := db.UpdateSurvivor(actx, survivorID, canarySurvivor()); return err }},
 			{"RecordContact", func() error {
-				return db.RecordContact(actx, survivorID, haven.NewContact{Channel: haven.ChannelSMS, Outcome: haven.OutcomeReached})
+				return db.RecordContact(actx, survivorID, haven.NewContact{Channel: haven.ChannelSMS, Outcome: haven.ContactReached})
 			}},
 			{"RecordContact/refused", func() error {
-				db.RecordContact(actx, survivorID, haven.NewContact{Channel: haven.ChannelEmail, Outcome: haven.OutcomeReached})
+				db.RecordContact(actx, survivorID, haven.NewContact{Channel: haven.ChannelEmail, Outcome: haven.ContactReached})
 				return nil
 			}},
 			{"Contacts", func() error { _, err := db.Contacts(actx, survivorID); return err }},

@@ -82,7 +82,7 @@ func authorizing(db *sqlstoretest.Store) []struct {
 		{"SetTeamSupervisor", none, func(ctx context.Context) error { return db.SetTeamSupervisor(ctx, "x", "y", true) }},
 		{"RemoveTeamMember", none, func(ctx context.Context) error { return db.RemoveTeamMember(ctx, "x", "y") }},
 		{"RecordContact", none, func(ctx context.Context) error {
-			return db.RecordContact(ctx, "x", haven.NewContact{Channel: "phone", Outcome: haven.OutcomeReached})
+			return db.RecordContact(ctx, "x", haven.NewContact{Channel: "phone", Outcome: haven.ContactReached})
 		}},
 		{"Contacts", none, func(ctx context.Context) error { _, err := db.Contacts(ctx, "x"); return err }},
 		{"Encounters", none, func(ctx context.Context) error { _, err := db.Encounters(ctx, "x"); return err }},

@@ -26,7 +26,7 @@ var canaries = []string{"CANARYNAME", "CANARYALIAS", "1999-04-03", "CANARYPHONE"
 func writeCaseCanaries(t *testing.T, db *sqlstoretest.Store, adv *haven.User, s *haven.Survivor) {
 	t.Helper()
 	ctx := actorCtx(adv)
-	if err := db.RecordContact(ctx, s.ID, haven.NewContact{Channel: haven.ChannelSMS, Outcome: haven.OutcomeReached,
+	if err := db.RecordContact(ctx, s.ID, haven.NewContact{Channel: haven.ChannelSMS, Outcome: haven.ContactReached,
 		Note: "CANARYCONTACTNOTE agreed to meet"}); err != nil {
 		t.Fatal(err)
 	}

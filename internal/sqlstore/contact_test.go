@@ -44,7 +44,7 @@ func TestRecordContactFollowsThePlanAndAuditsBoth(t *testing.T) {
 		}
 		for _, tt := range tests {
 			before, _ := db.AuditSize(context.Background())
-			err := db.RecordContact(actorCtx(adv), tt.id, haven.NewContact{Channel: tt.ch, Voicemail: tt.voicemail, Outcome: haven.OutcomeReached})
+			err := db.RecordContact(actorCtx(adv), tt.id, haven.NewContact{Channel: tt.ch, Voicemail: tt.voicemail, Outcome: haven.ContactReached})
 			if got := haven.ErrorKind(err); got != tt.wantKind {
 				t.Errorf("%s: kind=%q (%v), want %q", tt.name, got, err, tt.wantKind)
 			}
@@ -53,7 +53,7 @@ func TestRecordContactFollowsThePlanAndAuditsBoth(t *testing.T) {
 			}
 		}
 		before, _ := db.AuditSize(context.Background())
-		if err := db.RecordContact(actorCtx(stranger), s.ID, haven.NewContact{Channel: haven.ChannelSMS, Outcome: haven.OutcomeReached}); haven.ErrorKind(err) != haven.NotFound {
+		if err := db.RecordContact(actorCtx(stranger), s.ID, haven.NewContact{Channel: haven.ChannelSMS, Outcome: haven.ContactReached}); haven.ErrorKind(err) != haven.NotFound {
 			t.Errorf("stranger: err=%v, want NotFound", err)
 		}
 		if got, want := lastAudit(t, db, before), "survivor.update not_on_care_team denied"; got != want {
@@ -96,16 +96,16 @@ func TestContactHistory(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := db.RecordContact(actorCtx(adv), s.ID, haven.NewContact{Channel: haven.ChannelSMS, Outcome: haven.OutcomeNoAnswer}); err != nil {
+		if err := db.RecordContact(actorCtx(adv), s.ID, haven.NewContact{Channel: haven.ChannelSMS, Outcome: haven.ContactNoAnswer}); err != nil {
 			t.Fatal(err)
 		}
 		clock.t = clock.t.Add(time.Hour)
-		if err := db.RecordContact(actorCtx(adv), s.ID, haven.NewContact{Channel: haven.ChannelSMS, Outcome: haven.OutcomeReached,
+		if err := db.RecordContact(actorCtx(adv), s.ID, haven.NewContact{Channel: haven.ChannelSMS, Outcome: haven.ContactReached,
 			Note: "Synthetic: agreed to meet Tuesday."}); err != nil {
 			t.Fatal(err)
 		}
 		// Refused, and bad input: nothing stored.
-		if err := db.RecordContact(actorCtx(adv), s.ID, haven.NewContact{Channel: haven.ChannelPhoneCall, Outcome: haven.OutcomeReached,
+		if err := db.RecordContact(actorCtx(adv), s.ID, haven.NewContact{Channel: haven.ChannelPhoneCall, Outcome: haven.ContactReached,
 			Note: "Synthetic refused."}); haven.ErrorKind(err) != haven.Forbidden {
 			t.Errorf("unsafe channel: %v, want Forbidden", err)
 		}
@@ -121,7 +121,7 @@ func TestContactHistory(t *testing.T) {
 		for name, c := range map[string]haven.NewContact{
 			"no outcome":     {Channel: haven.ChannelSMS},
 			"unknown":        {Channel: haven.ChannelSMS, Outcome: "maybe"},
-			"over-long note": {Channel: haven.ChannelSMS, Outcome: haven.OutcomeReached, Note: strings.Repeat("x", haven.MaxContactNote+1)},
+			"over-long note": {Channel: haven.ChannelSMS, Outcome: haven.ContactReached, Note: strings.Repeat("x", haven.MaxContactNote+1)},
 		} {
 			if err := db.RecordContact(actorCtx(adv), s.ID, c); haven.ErrorKind(err) != haven.Invalid {
 				t.Errorf("%s: %v, want Invalid", name, err)
@@ -135,9 +135,9 @@ func TestContactHistory(t *testing.T) {
 			t.Errorf("read audited as %q, want %q", got, want)
 		}
 		want := []haven.Contact{
-			{ID: got[0].ID, SurvivorID: s.ID, UserID: adv.ID, UserName: "advocate", Channel: haven.ChannelSMS, Outcome: haven.OutcomeReached,
+			{ID: got[0].ID, SurvivorID: s.ID, UserID: adv.ID, UserName: "advocate", Channel: haven.ChannelSMS, Outcome: haven.ContactReached,
 				Note: "Synthetic: agreed to meet Tuesday.", MadeAt: clock.t},
-			{ID: got[1].ID, SurvivorID: s.ID, UserID: adv.ID, UserName: "advocate", Channel: haven.ChannelSMS, Outcome: haven.OutcomeNoAnswer,
+			{ID: got[1].ID, SurvivorID: s.ID, UserID: adv.ID, UserName: "advocate", Channel: haven.ChannelSMS, Outcome: haven.ContactNoAnswer,
 				MadeAt: clock.t.Add(-time.Hour)},
 		}
 		if diff := cmp.Diff(want, got); diff != "" {
