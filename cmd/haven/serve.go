@@ -125,6 +125,7 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 		dir        = sqlstore.NewDirectoryService(db)
 		breakGlass = sqlstore.NewBreakGlassService(db)
 		audit      = sqlstore.NewAuditService(db)
+		consents   = sqlstore.NewConsentService(db)
 	)
 	go integrateAuditLoop(ctx, audit, logger, auditIntegrateEvery)
 	if f.checkpointEvery > 0 {
@@ -139,8 +140,8 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 	srv.TLSProxy = f.tlsProxy
 	srv.APITokens = accounts
 	(&api.Handler{Users: accounts, Survivors: survivors, CareTeams: careTeams, Screenings: screenings, CarePlans: carePlans,
-		Encounters: encounters, TimeZone: f.zone}).Mount(srv)
-	(&fhir.Handler{Screenings: screenings, CarePlans: carePlans, Version: version}).Mount(srv)
+		Encounters: encounters, Consents: consents, TimeZone: f.zone}).Mount(srv)
+	(&fhir.Handler{Screenings: screenings, CarePlans: carePlans, Consents: consents, Version: version}).Mount(srv)
 	if f.demo {
 		// Before the index is built, so that it starts with the demo's
 		// directory.
@@ -154,7 +155,7 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 	}
 	pages, err := web.New(web.Config{Auth: accounts, MFA: accounts, BreakGlass: breakGlass, Users: accounts,
 		Directory: index, DirectoryRecords: dir, ServiceWriter: dir, Survivors: survivors, Duplicates: survivors, Screenings: screenings,
-		CareTeams: careTeams, Teams: teams, CarePlans: carePlans, Encounters: encounters,
+		CareTeams: careTeams, Teams: teams, CarePlans: carePlans, Encounters: encounters, Consents: consents,
 		Logger: logger, Demo: f.demo, Version: version, TrustedProxies: f.proxies, TimeZone: f.zone})
 	if err != nil {
 		return err

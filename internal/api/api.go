@@ -33,6 +33,18 @@ type Handler struct {
 	// CarePlans keeps care plans; without it the needs routes are not
 	// mounted.
 	CarePlans haven.CarePlanService
+	// Consents keeps the consent ledger; its routes mount when it is set.
+	Consents haven.ConsentService
+	// Clock tells the time a consent's state is given at; the system
+	// clock when nil.
+	Clock haven.Clock
+}
+
+func (h *Handler) now() time.Time {
+	if h.Clock == nil {
+		return time.Now()
+	}
+	return h.Clock.Now()
 }
 
 // Mount mounts the API routes on s; each requires a bearer token. Errors
@@ -49,6 +61,9 @@ func (h *Handler) Mount(s *server.Server) {
 	}
 	if h.Encounters != nil {
 		h.mountEncounters(s)
+	}
+	if h.Consents != nil {
+		h.mountConsents(s)
 	}
 	if h.CareTeams != nil {
 		h.mountCareTeams(s)

@@ -67,7 +67,8 @@ type codeableConcept struct {
 }
 
 type reference struct {
-	Reference string `json:"reference"`
+	Reference string `json:"reference,omitempty"`
+	Display   string `json:"display,omitempty"`
 }
 
 type meta struct {
@@ -93,7 +94,7 @@ func goal(n *haven.CarePlanNeed) map[string]any {
 	if desc == "" {
 		desc = n.NeedDomain().Name
 	}
-	patient := reference{"Patient/" + n.SurvivorID}
+	patient := reference{Reference: "Patient/" + n.SurvivorID}
 	g := map[string]any{
 		"resourceType":    "Goal",
 		"id":              n.ID,
@@ -105,7 +106,7 @@ func goal(n *haven.CarePlanNeed) map[string]any {
 		"expressedBy":     patient,
 		"startDate":       n.CreatedAt.Format("2006-01-02"),
 		"statusDate":      n.UpdatedAt.Format("2006-01-02"),
-		"addresses":       []reference{{"Condition/" + n.ID}},
+		"addresses":       []reference{{Reference: "Condition/" + n.ID}},
 	}
 	if st[1] != "" {
 		g["achievementStatus"] = codeableConcept{Coding: []coding{{System: goalAchievementSystem, Code: st[1]}}}
@@ -133,11 +134,11 @@ func condition(n *haven.CarePlanNeed) map[string]any {
 			sdohCategory(n),
 		},
 		"code":         codeableConcept{Text: n.NeedDomain().Name},
-		"subject":      reference{"Patient/" + n.SurvivorID},
+		"subject":      reference{Reference: "Patient/" + n.SurvivorID},
 		"recordedDate": n.CreatedAt.Format("2006-01-02"),
 	}
 	if n.ScreeningID != "" {
-		c["evidence"] = []map[string]any{{"detail": []reference{{"QuestionnaireResponse/" + n.ScreeningID}}}}
+		c["evidence"] = []map[string]any{{"detail": []reference{{Reference: "QuestionnaireResponse/" + n.ScreeningID}}}}
 	}
 	return c
 }

@@ -31,6 +31,12 @@ const maxBody = 1 << 20
 type Handler struct {
 	// Screenings keeps instruments and screenings.
 	Screenings haven.ScreeningService
+	// Consents keeps the consent ledger; its Consent routes mount when it
+	// is set.
+	Consents haven.ConsentService
+	// Clock tells the time a consent's status is given at; the system
+	// clock when nil.
+	Clock haven.Clock
 	// CarePlans keeps care plans, served as SDOHCC Goal and Condition
 	// resources; without it those routes are not mounted.
 	CarePlans haven.CarePlanService
@@ -48,6 +54,10 @@ func (h *Handler) Mount(s *server.Server) {
 	s.Handle("GET /fhir/R4/Questionnaire/{id}", s.RequireToken(haven.ScopeFHIRRead, h.readQuestionnaire))
 	s.Handle("POST /fhir/R4/QuestionnaireResponse", s.RequireToken(haven.ScopeFHIRWrite, h.createResponse))
 	s.Handle("GET /fhir/R4/QuestionnaireResponse/{id}", s.RequireToken(haven.ScopeFHIRRead, h.readResponse))
+	if h.Consents != nil {
+		s.Handle("GET /fhir/R4/Consent", s.RequireToken(haven.ScopeFHIRRead, h.searchConsents))
+		s.Handle("GET /fhir/R4/Consent/{id}", s.RequireToken(haven.ScopeFHIRRead, h.readConsent))
+	}
 	if h.CarePlans != nil {
 		s.Handle("GET /fhir/R4/Goal", s.RequireToken(haven.ScopeFHIRRead, h.searchGoals))
 		s.Handle("GET /fhir/R4/Goal/{id}", s.RequireToken(haven.ScopeFHIRRead, h.readGoal))

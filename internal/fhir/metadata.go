@@ -16,6 +16,57 @@ func (h *Handler) capabilityStatement() map[string]any {
 		}
 		return out
 	}
+	resources := []map[string]any{
+		{
+			"type":        "Questionnaire",
+			"interaction": interaction("read", "search-type"),
+			"searchParam": []map[string]string{
+				{"name": "_id", "type": "token"},
+				{"name": "url", "type": "uri"},
+				{"name": "status", "type": "token"},
+			},
+		},
+		{
+			"type":        "Goal",
+			"profile":     GoalProfile,
+			"interaction": interaction("read", "search-type"),
+			"searchParam": []map[string]string{
+				{"name": "patient", "type": "reference"},
+				{"name": "_id", "type": "token"},
+			},
+			"documentation": "Each need of a survivor's care plan, led by the survivor: description is their goal in their words, " +
+				"expressedBy the survivor; addresses the Condition with the same id. A declined need is rejected, never not-achieved.",
+		},
+		{
+			"type":        "Condition",
+			"profile":     ConditionProfile,
+			"interaction": interaction("read", "search-type"),
+			"searchParam": []map[string]string{
+				{"name": "patient", "type": "reference"},
+				{"name": "category", "type": "token"},
+				{"name": "_id", "type": "token"},
+			},
+			"documentation": "Each need as a health concern with its SDOH category; code is the need domain as text (Haven's domains " +
+				"have no SNOMED CT code of their own). A search by a patient the token may not see returns an empty Bundle.",
+		},
+		{
+			"type":        "QuestionnaireResponse",
+			"interaction": interaction("read", "create"),
+			"documentation": "subject must reference a survivor as Patient/{id}; the response is validated against its " +
+				"Questionnaire (enableWhen, answer types, required items) and scored. Results are prompts, not a diagnosis.",
+		},
+	}
+	if h.Consents != nil {
+		resources = append(resources, map[string]any{
+			"type":        "Consent",
+			"profile":     sdohConsentProfile,
+			"interaction": interaction("read", "search-type"),
+			"searchParam": []map[string]string{{"name": "patient", "type": "reference"}, {"name": "status", "type": "token"}},
+			"documentation": "The consent ledger: what a survivor agreed to share, with whom (provision.actor, role IRCP), " +
+				"for what (provision.purpose) and which kinds of information (provision.code), until when (provision.period). " +
+				"Revoked and expired consents are inactive. Only the survivor's care team reads them.",
+		})
+	}
 	return map[string]any{
 		"resourceType": "CapabilityStatement",
 		"status":       "active",
@@ -31,46 +82,7 @@ func (h *Handler) capabilityStatement() map[string]any {
 				"description": "Bearer API tokens (Authorization: Bearer TOKEN): fhir:read to read and search, fhir:write to create. " +
 					"Only a survivor's care team may create or read their QuestionnaireResponses, Goals and Conditions; every access is audited.",
 			},
-			"resource": []map[string]any{
-				{
-					"type":        "Questionnaire",
-					"interaction": interaction("read", "search-type"),
-					"searchParam": []map[string]string{
-						{"name": "_id", "type": "token"},
-						{"name": "url", "type": "uri"},
-						{"name": "status", "type": "token"},
-					},
-				},
-				{
-					"type":        "Goal",
-					"profile":     GoalProfile,
-					"interaction": interaction("read", "search-type"),
-					"searchParam": []map[string]string{
-						{"name": "patient", "type": "reference"},
-						{"name": "_id", "type": "token"},
-					},
-					"documentation": "Each need of a survivor's care plan, led by the survivor: description is their goal in their words, " +
-						"expressedBy the survivor; addresses the Condition with the same id. A declined need is rejected, never not-achieved.",
-				},
-				{
-					"type":        "Condition",
-					"profile":     ConditionProfile,
-					"interaction": interaction("read", "search-type"),
-					"searchParam": []map[string]string{
-						{"name": "patient", "type": "reference"},
-						{"name": "category", "type": "token"},
-						{"name": "_id", "type": "token"},
-					},
-					"documentation": "Each need as a health concern with its SDOH category; code is the need domain as text (Haven's domains " +
-						"have no SNOMED CT code of their own). A search by a patient the token may not see returns an empty Bundle.",
-				},
-				{
-					"type":        "QuestionnaireResponse",
-					"interaction": interaction("read", "create"),
-					"documentation": "subject must reference a survivor as Patient/{id}; the response is validated against its " +
-						"Questionnaire (enableWhen, answer types, required items) and scored. Results are prompts, not a diagnosis.",
-				},
-			},
+			"resource": resources,
 		}},
 	}
 }

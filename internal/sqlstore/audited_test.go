@@ -160,6 +160,8 @@ var methodKinds = map[string][]string{
 		"AddEncounter", "Encounters", "Contacts",
 		// TestDuplicateReviewQueue checks their entries.
 		"DuplicateReviews", "ResolveDuplicateReview",
+		// TestConsentLedger checks their entries.
+		"Consents", "Consent", "RecordConsent", "RevokeConsent",
 		// TestCarePlanAudit checks their entries.
 		"AddNeed", "CarePlan", "Need", "SuggestedNeeds", "UpdateNeed"},
 	"read": {"APITokens", "AuditEntries", "AuditRoot", "AuditSize", "Authenticate", "AuthenticateAPIToken", "BreakGlassPending", "BreakGlassQueue",
@@ -190,6 +192,7 @@ var storeTypes = []reflect.Type{
 	reflect.TypeFor[*sqlstore.DirectoryService](),
 	reflect.TypeFor[*sqlstore.BreakGlassService](),
 	reflect.TypeFor[*sqlstore.AuditService](),
+	reflect.TypeFor[*sqlstore.ConsentService](),
 }
 
 func TestEveryStoreMethodIsClassified(t *testing.T) {

@@ -133,6 +133,10 @@ func authorizing(db *sqlstoretest.Store) []struct {
 		}},
 		{"RevokeAPIToken", none, func(ctx context.Context) error { return db.RevokeAPIToken(ctx, "x") }},
 		{"APITokens", none, func(ctx context.Context) error { _, err := db.APITokens(ctx); return err }},
+		{"Consents", none, func(ctx context.Context) error { _, err := db.Consents(ctx, "x"); return err }},
+		{"Consent", none, func(ctx context.Context) error { _, err := db.Consent(ctx, "x"); return err }},
+		{"RecordConsent", none, func(ctx context.Context) error { _, err := db.RecordConsent(ctx, "x", haven.NewConsent{}); return err }},
+		{"RevokeConsent", none, func(ctx context.Context) error { _, err := db.RevokeConsent(ctx, "x", "y"); return err }},
 	}
 }
 

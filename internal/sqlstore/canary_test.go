@@ -19,7 +19,7 @@ import (
 // identifying or sensitive field.
 var canaries = []string{"CANARYNAME", "CANARYALIAS", "1999-04-03", "CANARYPHONE", "canaryemail", "CANARYADDRESS",
 	"CANARYIMMIGRATION", "CANARYNOTES", "CANARYCULTURE", "CANARYFAITH", "CANARYTIMES", "CANARYVOICEMAIL", "CANARYCODEWORD",
-	"CANARYDIALECT", "CANARYGOAL", "CANARYPRIORITY", "CANARYNEEDNOTE", "CANARYENCOUNTERNOTE", "CANARYCONTACTNOTE"}
+	"CANARYDIALECT", "CANARYCONSENTNOTE", "CANARYGOAL", "CANARYPRIORITY", "CANARYNEEDNOTE", "CANARYENCOUNTERNOTE", "CANARYCONTACTNOTE"}
 
 // writeCaseCanaries records a contact and an encounter with canary notes
 // on s, and reads them back.
@@ -39,6 +39,20 @@ func writeCaseCanaries(t *testing.T, db *sqlstoretest.Store, adv *haven.User, s 
 	}
 	if e, err := db.Encounters(ctx, s.ID); err != nil || len(e) != 1 || !strings.Contains(e[0].Note, "CANARYENCOUNTERNOTE") {
 		t.Fatalf("encounters read back: %v", err)
+	}
+}
+
+// seedCanaryCase writes canary values into every free-text field of a
+// survivor's case beyond the record itself.
+func seedCanaryCase(t *testing.T, db *sqlstoretest.Store, ctx context.Context, survivorID string) {
+	t.Helper()
+	org := consentOrg(t, db)
+	if _, err := db.RecordConsent(ctx, survivorID, haven.NewConsent{RecipientKind: haven.RecipientOrganization, Recipient: org,
+		Purpose: haven.PurposeReferral, Method: haven.ConsentVerbal, Language: "es", Note: "CANARYCONSENTNOTE"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Consents(ctx, survivorID); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -70,6 +84,7 @@ func TestCanaryNotOnDiskSQLite(t *testing.T) {
 	if _, err := db.Survivor(actorCtx(adv), s.ID); err != nil {
 		t.Fatal(err)
 	}
+	seedCanaryCase(t, db, actorCtx(adv), s.ID)
 	addCanaryNeed(t, db, adv, s.ID)
 	writeCaseCanaries(t, db, adv, s)
 	backup := filepath.Join(dir, "backup.db")
@@ -152,6 +167,7 @@ func TestCanaryNotInPostgresRows(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Survivor(actorCtx(adv), s.ID)
+	seedCanaryCase(t, db, actorCtx(adv), s.ID)
 	addCanaryNeed(t, db, adv, s.ID)
 	writeCaseCanaries(t, db, adv, s)
 	var found []string

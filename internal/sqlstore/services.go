@@ -42,6 +42,10 @@ type DirectoryService struct{ *store }
 // breakglass_lookup.go).
 type BreakGlassService struct{ *store }
 
+// ConsentService keeps the consent ledger: what each survivor agreed to
+// share, with whom, for what and until when (consent.go).
+type ConsentService struct{ *store }
+
 // AuditService reads, hashes, proves and checkpoints the audit log
 // (audit.go). Entries are written by the other services, in the
 // transaction of the change they record.
@@ -60,6 +64,7 @@ var (
 	_ haven.PublicDirectory        = (*DirectoryService)(nil)
 	_ haven.BreakGlassService      = (*BreakGlassService)(nil)
 	_ haven.AuditService           = (*AuditService)(nil)
+	_ haven.ConsentService         = (*ConsentService)(nil)
 )
 
 // NewAccountService returns the account service over db.
@@ -91,3 +96,6 @@ func NewBreakGlassService(db *DB) *BreakGlassService { return &BreakGlassService
 
 // NewAuditService returns the audit service over db.
 func NewAuditService(db *DB) *AuditService { return &AuditService{db.store} }
+
+// NewConsentService returns the consent ledger over db.
+func NewConsentService(db *DB) *ConsentService { return &ConsentService{db.store} }

@@ -36,6 +36,9 @@ type serviceDetailsPage struct {
 	ServiceHours []hoursView
 	// Back is the search that led here, re-encoded, for the way back.
 	Back string
+	// Survivor is the record the search was made for (?survivor=), whose
+	// consent to share with this organization the page offers to record.
+	Survivor string
 }
 
 type phoneView struct{ Number, Label string }
@@ -71,7 +74,7 @@ func (h *Handler) serviceDetails(w http.ResponseWriter, r *http.Request) error {
 	}
 	s := &d.Services[i]
 	p := serviceDetailsPage{Page: h.page(r, "service.title"), S: s, Inactive: s.Status != "" && s.Status != "active",
-		Back: r.URL.Query().Encode()}
+		Back: r.URL.Query().Encode(), Survivor: r.URL.Query().Get("survivor")}
 	user, _ := signedIn(r.Context())
 	p.CanEdit = h.cfg.ServiceWriter != nil && gateDirectoryEdit.allows(user.user.Role)
 	for j := range d.Organizations {

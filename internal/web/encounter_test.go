@@ -289,3 +289,21 @@ func TestHubNotesNotInLogs(t *testing.T) {
 		t.Errorf("a log line carries a canary: %q", logs.String()[max(0, i-200):min(logs.Len(), i+50)])
 	}
 }
+
+// TestHubSharingWithConsents: with the consent ledger mounted, consents
+// have their own section, and the place for referrals and disclosures
+// says that none are recorded yet and points to it.
+func TestHubSharingWithConsents(t *testing.T) {
+	e := newEnv(t, false)
+	hc := newHubCase(t, e.db)
+	c := client(t)
+	signIn(t, e, c, "lead.advocate", "")
+	_, body := get(t, c, e.srv.URL+"/survivors/"+hc.survivor.ID)
+	sharing := section(body, "sharing")
+	if !strings.Contains(sharing, "No referrals or disclosures are recorded for this survivor") || strings.Contains(sharing, "<form") {
+		t.Errorf("sharing section with the consent ledger: %q", sharing)
+	}
+	if i, j := strings.Index(body, `id="consents"`), strings.Index(body, `id="sharing"`); i < 0 || i > j {
+		t.Errorf("consents at %d, sharing at %d: want the consents section before", i, j)
+	}
+}

@@ -100,6 +100,10 @@ type survivorPage struct {
 	Screenings screeningSection
 	Contacts   contactSection
 	Encounters encounterSection
+	// ConsentsOn is set when the consent ledger is mounted; Consents lists
+	// the survivor's consents.
+	ConsentsOn bool
+	Consents   []consentView
 	// Team is the "Care team" section (careteam.go); nil without it.
 	Team *teamView
 }
@@ -119,6 +123,10 @@ func (h *Handler) survivorShow(w http.ResponseWriter, r *http.Request) error {
 		p.Notice = p.T("survivor.created")
 	case q.Get("saved") == "1":
 		p.Notice = p.T("survivor.saved")
+	case q.Get("consented") == "1":
+		p.Notice = p.T("consent.recorded")
+	case q.Get("revoked") == "1":
+		p.Notice = p.T("consent.revoked")
 	case teamNotices[q.Get("team")]:
 		p.Notice = p.T("team.done_" + q.Get("team"))
 	case slices.Contains(haven.ContactChannels, haven.ContactChannel(q.Get("contacted"))):
@@ -148,7 +156,8 @@ func (h *Handler) survivorPage(r *http.Request) (*survivorPage, error) {
 	}
 	p.Plan = p.planView(s.SafeContact)
 	p.Details = p.details(s)
-	for _, load := range []func(*http.Request, *survivorPage) error{h.loadScreenings, h.loadCarePlan, h.loadContacts, h.loadEncounters, h.loadTeam} {
+	for _, load := range []func(*http.Request, *survivorPage) error{h.loadScreenings, h.loadCarePlan, h.loadContacts, h.loadEncounters,
+		h.loadTeam, h.loadConsents} {
 		if err := load(r, p); err != nil {
 			return nil, err
 		}

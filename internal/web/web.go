@@ -52,6 +52,9 @@ type Config struct {
 	// Duplicates is the supervisors' queue of possible duplicates their
 	// creators were not told of; its pages mount when it is set.
 	Duplicates haven.DuplicateReviewService
+	// Consents keeps the consent ledger; its pages and the record's consent
+	// section mount when it is set (with Survivors).
+	Consents haven.ConsentService
 	// Screenings runs screenings; without it the screening pages are not
 	// mounted.
 	Screenings haven.ScreeningService
@@ -160,6 +163,9 @@ func (h *Handler) Mount(s *server.Server) {
 	}
 	if h.cfg.Survivors != nil {
 		h.mountSurvivors(s)
+		if h.cfg.Consents != nil {
+			h.mountConsents(s)
+		}
 	}
 	if h.cfg.Screenings != nil {
 		h.mountScreenings(s)

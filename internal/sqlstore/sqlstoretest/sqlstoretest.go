@@ -81,6 +81,7 @@ type Store struct {
 	*sqlstore.DirectoryService
 	*sqlstore.BreakGlassService
 	*sqlstore.AuditService
+	*sqlstore.ConsentService
 }
 
 // NewStore returns db with every domain service over it.
@@ -96,6 +97,7 @@ func NewStore(db *sqlstore.DB) *Store {
 		DirectoryService:  sqlstore.NewDirectoryService(db),
 		BreakGlassService: sqlstore.NewBreakGlassService(db),
 		AuditService:      sqlstore.NewAuditService(db),
+		ConsentService:    sqlstore.NewConsentService(db),
 	}
 }
 
