@@ -33,6 +33,8 @@ type Handler struct {
 	// CarePlans keeps care plans; without it the needs routes are not
 	// mounted.
 	CarePlans haven.CarePlanService
+	// Referrals keeps referrals; its routes mount when it is set.
+	Referrals haven.ReferralService
 	// Consents keeps the consent ledger; its routes mount when it is set.
 	Consents haven.ConsentService
 	// Clock tells the time a consent's state is given at; the system
@@ -64,6 +66,9 @@ func (h *Handler) Mount(s *server.Server) {
 	}
 	if h.Consents != nil {
 		h.mountConsents(s)
+	}
+	if h.Referrals != nil {
+		h.mountReferrals(s)
 	}
 	if h.CareTeams != nil {
 		h.mountCareTeams(s)

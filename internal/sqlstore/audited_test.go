@@ -162,6 +162,8 @@ var methodKinds = map[string][]string{
 		"DuplicateReviews", "ResolveDuplicateReview",
 		// TestConsentLedger checks their entries.
 		"Consents", "Consent", "RecordConsent", "RevokeConsent",
+		// TestReferralClosedLoop and TestRevocationStopsThePartnerAtOnce check theirs.
+		"CreateReferral", "Referrals", "Referral", "Packet", "PreviewPacket", "Inbox", "MoveReferral", "RemindWaitingReferrals",
 		// TestCarePlanAudit checks their entries.
 		"AddNeed", "CarePlan", "Need", "SuggestedNeeds", "UpdateNeed"},
 	"read": {"APITokens", "AuditEntries", "AuditRoot", "AuditSize", "Authenticate", "AuthenticateAPIToken", "BreakGlassPending", "BreakGlassQueue",
@@ -193,6 +195,7 @@ var storeTypes = []reflect.Type{
 	reflect.TypeFor[*sqlstore.BreakGlassService](),
 	reflect.TypeFor[*sqlstore.AuditService](),
 	reflect.TypeFor[*sqlstore.ConsentService](),
+	reflect.TypeFor[*sqlstore.ReferralService](),
 }
 
 func TestEveryStoreMethodIsClassified(t *testing.T) {

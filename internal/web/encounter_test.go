@@ -290,9 +290,9 @@ func TestHubNotesNotInLogs(t *testing.T) {
 	}
 }
 
-// TestHubSharingWithConsents: with the consent ledger mounted, consents
-// have their own section, and the place for referrals and disclosures
-// says that none are recorded yet and points to it.
+// TestHubSharingWithConsents: with the consent ledger and referrals
+// mounted, each has its own section, and the place for disclosures says
+// that none are recorded yet and points to them.
 func TestHubSharingWithConsents(t *testing.T) {
 	e := newEnv(t, false)
 	hc := newHubCase(t, e.db)
@@ -300,10 +300,12 @@ func TestHubSharingWithConsents(t *testing.T) {
 	signIn(t, e, c, "lead.advocate", "")
 	_, body := get(t, c, e.srv.URL+"/survivors/"+hc.survivor.ID)
 	sharing := section(body, "sharing")
-	if !strings.Contains(sharing, "No referrals or disclosures are recorded for this survivor") || strings.Contains(sharing, "<form") {
+	if !strings.Contains(sharing, "No disclosures are recorded for this survivor") || strings.Contains(sharing, "<form") {
 		t.Errorf("sharing section with the consent ledger: %q", sharing)
 	}
-	if i, j := strings.Index(body, `id="consents"`), strings.Index(body, `id="sharing"`); i < 0 || i > j {
-		t.Errorf("consents at %d, sharing at %d: want the consents section before", i, j)
+	for _, id := range []string{`id="consents"`, `id="referrals"`} {
+		if i, j := strings.Index(body, id), strings.Index(body, `id="sharing"`); i < 0 || i > j {
+			t.Errorf("%s at %d, sharing at %d: want it before", id, i, j)
+		}
 	}
 }

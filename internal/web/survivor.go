@@ -104,6 +104,10 @@ type survivorPage struct {
 	// the survivor's consents.
 	ConsentsOn bool
 	Consents   []consentView
+	// ReferralsOn is set when referrals are mounted; Referrals lists the
+	// survivor's.
+	ReferralsOn bool
+	Referrals   []referralRow
 	// Team is the "Care team" section (careteam.go); nil without it.
 	Team *teamView
 }
@@ -157,7 +161,7 @@ func (h *Handler) survivorPage(r *http.Request) (*survivorPage, error) {
 	p.Plan = p.planView(s.SafeContact)
 	p.Details = p.details(s)
 	for _, load := range []func(*http.Request, *survivorPage) error{h.loadScreenings, h.loadCarePlan, h.loadContacts, h.loadEncounters,
-		h.loadTeam, h.loadConsents} {
+		h.loadTeam, h.loadConsents, h.loadReferrals} {
 		if err := load(r, p); err != nil {
 			return nil, err
 		}

@@ -82,6 +82,7 @@ type Store struct {
 	*sqlstore.BreakGlassService
 	*sqlstore.AuditService
 	*sqlstore.ConsentService
+	*sqlstore.ReferralService
 }
 
 // NewStore returns db with every domain service over it.
@@ -98,6 +99,7 @@ func NewStore(db *sqlstore.DB) *Store {
 		BreakGlassService: sqlstore.NewBreakGlassService(db),
 		AuditService:      sqlstore.NewAuditService(db),
 		ConsentService:    sqlstore.NewConsentService(db),
+		ReferralService:   sqlstore.NewReferralService(db),
 	}
 }
 
