@@ -341,9 +341,14 @@ type SurvivorService interface {
 	// live emergency-access grant (EmergencyUntil).
 	Survivors(ctx context.Context) ([]SurvivorSummary, error)
 	// RecordContact checks the safe-contact plan before a contact and
-	// audits the contact or its refusal. Errors: NotFound, Forbidden (the
-	// plan does not allow the contact).
-	RecordContact(ctx context.Context, id string, ch ContactChannel, voicemail bool) error
+	// stores the contact with its audit entry, or audits its refusal (a
+	// refused contact is never stored). Errors: Invalid (the outcome or
+	// the note), NotFound, Forbidden (the plan does not allow the contact).
+	RecordContact(ctx context.Context, id string, c NewContact) error
+	// Contacts lists the contacts made with a survivor, newest first; the
+	// read is audited. Errors: NotFound (also when the actor may not see
+	// the record), Unauthenticated.
+	Contacts(ctx context.Context, survivorID string) ([]Contact, error)
 }
 
 // PossibleDuplicate names an existing record with the same name and date of

@@ -139,6 +139,7 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 		careTeams  = sqlstore.NewCareTeamService(db)
 		teams      = sqlstore.NewTeamService(db)
 		screenings = sqlstore.NewScreeningService(db)
+		encounters = sqlstore.NewEncounterService(db)
 		carePlans  = sqlstore.NewCarePlanService(db)
 		dir        = sqlstore.NewDirectoryService(db)
 		breakGlass = sqlstore.NewBreakGlassService(db)
@@ -163,7 +164,7 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 	srv.TLSProxy = f.tlsProxy
 	srv.APITokens = accounts
 	(&api.Handler{Users: accounts, Survivors: survivors, CareTeams: careTeams, Screenings: screenings, CarePlans: carePlans,
-		Consents: consents, Referrals: referrals, Tasks: tasks, TimeZone: f.zone, DueSoonDays: f.dueSoonDays,
+		Consents: consents, Referrals: referrals, Tasks: tasks, Encounters: encounters, TimeZone: f.zone, DueSoonDays: f.dueSoonDays,
 		StaleContactDays: f.staleContactDays}).Mount(srv)
 	(&fhir.Handler{Screenings: screenings, CarePlans: carePlans, Consents: consents, Referrals: referrals,
 		Version: version}).Mount(srv)
@@ -180,7 +181,7 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 	}
 	pages, err := web.New(web.Config{Auth: accounts, MFA: accounts, BreakGlass: breakGlass, Users: accounts,
 		Directory: index, DirectoryRecords: dir, ServiceWriter: dir, Survivors: survivors, Duplicates: survivors, Screenings: screenings,
-		CareTeams: careTeams, Teams: teams, CarePlans: carePlans, Consents: consents,
+		CareTeams: careTeams, Teams: teams, CarePlans: carePlans, Encounters: encounters, Consents: consents,
 		Tasks: tasks, DueSoonDays: f.dueSoonDays, StaleContactDays: f.staleContactDays,
 		Referrals: referrals, Logger: logger, Demo: f.demo, Version: version, TrustedProxies: f.proxies, TimeZone: f.zone})
 	if err != nil {

@@ -21,6 +21,9 @@ type Handler struct {
 	// Screenings runs screenings; without it the instrument and screening
 	// routes are not mounted.
 	Screenings haven.ScreeningService
+	// Encounters keeps encounters; without it the encounter routes are
+	// not mounted.
+	Encounters haven.EncounterService
 	// CareTeams keeps care teams and the supervisors' caseload; without it
 	// their routes are not mounted.
 	CareTeams haven.CareTeamService
@@ -66,6 +69,9 @@ func (h *Handler) Mount(s *server.Server) {
 	}
 	if h.Tasks != nil {
 		h.mountTasks(s)
+	}
+	if h.Encounters != nil {
+		h.mountEncounters(s)
 	}
 	if h.Consents != nil {
 		h.mountConsents(s)

@@ -22,6 +22,7 @@ func (h *Handler) mountSurvivors(s *server.Server) {
 	s.Handle("POST /api/v1/survivors", s.RequireToken(haven.ScopeAPIWrite, h.createSurvivor))
 	s.Handle("GET /api/v1/survivors/{id}", s.RequireToken(haven.ScopeAPIRead, h.getSurvivor))
 	s.Handle("PUT /api/v1/survivors/{id}", s.RequireToken(haven.ScopeAPIWrite, h.updateSurvivor))
+	h.mountContacts(s)
 }
 
 // SurvivorSummary is one entry of GET /api/v1/survivors: coded fields

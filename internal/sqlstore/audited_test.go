@@ -78,6 +78,19 @@ func TestEveryChangeIsAudited(t *testing.T) {
 			{"Survivor/denied", func() error { db.Survivor(actorCtx(er), survivorID); return nil }},
 			{"Survivors", func() error { _, err := db.Survivors(actx); return err }},
 			{"UpdateSurvivor", func() error { _, err := db.UpdateSurvivor(actx, survivorID, canarySurvivor()); return err }},
+			{"RecordContact", func() error {
+				return db.RecordContact(actx, survivorID, haven.NewContact{Channel: haven.ChannelSMS, Outcome: haven.ContactReached})
+			}},
+			{"RecordContact/refused", func() error {
+				db.RecordContact(actx, survivorID, haven.NewContact{Channel: haven.ChannelEmail, Outcome: haven.ContactReached})
+				return nil
+			}},
+			{"Contacts", func() error { _, err := db.Contacts(actx, survivorID); return err }},
+			{"AddEncounter", func() error {
+				_, err := db.AddEncounter(actx, haven.NewEncounter{SurvivorID: survivorID, OccurredOn: "2026-04-30", Note: "n"})
+				return err
+			}},
+			{"Encounters", func() error { _, err := db.Encounters(actx, survivorID); return err }},
 			{"AddCareTeamMember", func() error { return db.AddCareTeamMember(actx, survivorID, sup.ID) }},
 			{"CareTeam", func() error { _, err := db.CareTeam(actx, survivorID); return err }},
 			{"CareTeamCandidates", func() error { _, err := db.CareTeamCandidates(actx, survivorID); return err }},
@@ -160,6 +173,8 @@ var methodKinds = map[string][]string{
 		"CreateUser", "DeleteDirectoryService", "DeleteSurvivor", "EndSession", "ImportDirectory", "ImportInstrument", "SaveService",
 		"RecordContact", "ReviewBreakGlass", "RevokeAPIToken", "RotateKeys", "Screening", "Screenings", "SetUserDisabled",
 		"SetUserRole", "SignIn", "SignOut", "Survivor", "SurvivorIDByCaseNumber", "Survivors", "UpdateSurvivor",
+		// TestEncountersAudited and TestContactHistory check their entries.
+		"AddEncounter", "Encounters", "Contacts",
 		// TestDuplicateReviewQueue checks their entries.
 		"DuplicateReviews", "ResolveDuplicateReview",
 		// TestTasksAddListUpdate and TestWorklistBuckets check their entries.
@@ -193,6 +208,7 @@ var storeTypes = []reflect.Type{
 	reflect.TypeFor[*sqlstore.CareTeamService](),
 	reflect.TypeFor[*sqlstore.TeamService](),
 	reflect.TypeFor[*sqlstore.ScreeningService](),
+	reflect.TypeFor[*sqlstore.EncounterService](),
 	reflect.TypeFor[*sqlstore.CarePlanService](),
 	reflect.TypeFor[*sqlstore.DirectoryService](),
 	reflect.TypeFor[*sqlstore.BreakGlassService](),

@@ -82,7 +82,13 @@ func authorizing(db *sqlstoretest.Store) []struct {
 		{"SetTeamSupervisor", none, func(ctx context.Context) error { return db.SetTeamSupervisor(ctx, "x", "y", true) }},
 		{"RemoveTeamMember", none, func(ctx context.Context) error { return db.RemoveTeamMember(ctx, "x", "y") }},
 		{"RecordContact", none, func(ctx context.Context) error {
-			return db.RecordContact(ctx, "x", haven.ContactChannel("phone"), false)
+			return db.RecordContact(ctx, "x", haven.NewContact{Channel: "phone", Outcome: haven.ContactReached})
+		}},
+		{"Contacts", none, func(ctx context.Context) error { _, err := db.Contacts(ctx, "x"); return err }},
+		{"Encounters", none, func(ctx context.Context) error { _, err := db.Encounters(ctx, "x"); return err }},
+		{"AddEncounter", none, func(ctx context.Context) error {
+			_, err := db.AddEncounter(ctx, haven.NewEncounter{SurvivorID: "x", OccurredOn: "2026-01-02", Note: "n"})
+			return err
 		}},
 		{"SurvivorIDByCaseNumber", none, func(ctx context.Context) error { _, err := db.SurvivorIDByCaseNumber(ctx, "H-0000"); return err }},
 		{"CreateScreening", none, func(ctx context.Context) error {

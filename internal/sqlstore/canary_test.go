@@ -21,7 +21,7 @@ import (
 var canaries = []string{"CANARYNAME", "CANARYALIAS", "1999-04-03", "CANARYPHONE", "canaryemail", "CANARYADDRESS",
 	"CANARYIMMIGRATION", "CANARYNOTES", "CANARYCULTURE", "CANARYFAITH", "CANARYTIMES", "CANARYVOICEMAIL", "CANARYCODEWORD",
 	"CANARYDIALECT", "CANARYCONSENTNOTE", "CANARYREFERRALNOTE", "CANARYSTATUSNOTE", "CANARYGOAL", "CANARYPRIORITY", "CANARYNEEDNOTE",
-	"CANARYTASK"}
+	"CANARYTASK", "CANARYENCOUNTERNOTE", "CANARYCONTACTNOTE"}
 
 // addCanaryTask gives the survivor a task whose text is a canary, changes
 // its text to another, completes it, and reads the list and the worklist.
@@ -42,6 +42,27 @@ func addCanaryTask(t *testing.T, db *sqlstoretest.Store, adv *haven.User, surviv
 	}
 	if _, err := db.Tasks(ctx, survivorID); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// writeCaseCanaries records a contact and an encounter with canary notes
+// on s, and reads them back.
+func writeCaseCanaries(t *testing.T, db *sqlstoretest.Store, adv *haven.User, s *haven.Survivor) {
+	t.Helper()
+	ctx := actorCtx(adv)
+	if err := db.RecordContact(ctx, s.ID, haven.NewContact{Channel: haven.ChannelSMS, Outcome: haven.ContactReached,
+		Note: "CANARYCONTACTNOTE agreed to meet"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.AddEncounter(ctx, haven.NewEncounter{SurvivorID: s.ID, OccurredOn: time.Now().UTC().Format(time.DateOnly),
+		Note: "CANARYENCOUNTERNOTE first visit"}); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := db.Contacts(ctx, s.ID); err != nil || len(c) != 1 || !strings.Contains(c[0].Note, "CANARYCONTACTNOTE") {
+		t.Fatalf("contacts read back: %v", err)
+	}
+	if e, err := db.Encounters(ctx, s.ID); err != nil || len(e) != 1 || !strings.Contains(e[0].Note, "CANARYENCOUNTERNOTE") {
+		t.Fatalf("encounters read back: %v", err)
 	}
 }
 
@@ -111,6 +132,7 @@ func TestCanaryNotOnDiskSQLite(t *testing.T) {
 	addCanaryTask(t, db, adv, s.ID)
 	seedCanaryCase(t, db, actorCtx(adv), s.ID)
 	addCanaryNeed(t, db, adv, s.ID)
+	writeCaseCanaries(t, db, adv, s)
 	backup := filepath.Join(dir, "backup.db")
 	if _, err := db.SQL().Exec(`VACUUM INTO '` + backup + `'`); err != nil {
 		t.Fatal(err)
@@ -194,6 +216,7 @@ func TestCanaryNotInPostgresRows(t *testing.T) {
 	addCanaryTask(t, db, adv, s.ID)
 	seedCanaryCase(t, db, actorCtx(adv), s.ID)
 	addCanaryNeed(t, db, adv, s.ID)
+	writeCaseCanaries(t, db, adv, s)
 	var found []string
 	for name, handle := range map[string]queryer{"data": db.SQL(), "keys": db.KeyStoreSQL()} {
 		rows, err := handle.Query(`SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()`)

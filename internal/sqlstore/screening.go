@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/haven-care/haven"
 	"github.com/haven-care/haven/internal/access"
@@ -21,8 +22,24 @@ import (
 var errInstrumentNotFound = haven.Errorf(haven.NotFound, "Instrument not found.")
 
 // shippedInstruments returns the instruments Haven ships, as stored
-// instruments.
+// instruments: a copy, as callers may change it, of what is parsed once
+// (they are compiled in and never change; parsing them on every list
+// cost the record page more than its own queries).
 func shippedInstruments() ([]haven.Instrument, error) {
+	all, err := parsedInstruments()
+	if err != nil {
+		return nil, err
+	}
+	out := slices.Clone(all)
+	for i := range out {
+		out[i].JSON = slices.Clone(out[i].JSON)
+	}
+	return out, nil
+}
+
+var parsedInstruments = sync.OnceValues(parseShippedInstruments)
+
+func parseShippedInstruments() ([]haven.Instrument, error) {
 	qs, err := screening.Instruments()
 	if err != nil {
 		return nil, err

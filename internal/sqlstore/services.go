@@ -24,6 +24,11 @@ type TeamService struct{ *store }
 // them (screening.go).
 type ScreeningService struct{ *store }
 
+// EncounterService keeps encounters: dated, sealed notes with the
+// ICD-10-CM codes a clinician accepted from a screening's suggestions
+// (encounter.go).
+type EncounterService struct{ *store }
+
 // CarePlanService keeps survivors' care plans: their needs in their own
 // words, each need's history, and the needs their screenings suggest
 // (careplan.go).
@@ -62,6 +67,7 @@ var (
 	_ haven.CareTeamService        = (*CareTeamService)(nil)
 	_ haven.TeamService            = (*TeamService)(nil)
 	_ haven.ScreeningService       = (*ScreeningService)(nil)
+	_ haven.EncounterService       = (*EncounterService)(nil)
 	_ haven.CarePlanService        = (*CarePlanService)(nil)
 	_ haven.DirectoryService       = (*DirectoryService)(nil)
 	_ haven.PublicDirectory        = (*DirectoryService)(nil)
@@ -86,6 +92,9 @@ func NewTeamService(db *DB) *TeamService { return &TeamService{db.store} }
 
 // NewScreeningService returns the screening service over db.
 func NewScreeningService(db *DB) *ScreeningService { return &ScreeningService{db.store} }
+
+// NewEncounterService returns the encounter service over db.
+func NewEncounterService(db *DB) *EncounterService { return &EncounterService{db.store} }
 
 // NewCarePlanService returns the care-plan service over db.
 func NewCarePlanService(db *DB) *CarePlanService { return &CarePlanService{db.store} }

@@ -50,7 +50,7 @@ func newEnvWith(tb testing.TB, demo bool, configure func(*web.Config)) *env {
 	return newEnvOn(tb, "sqlite", demo, configure)
 }
 
-// newEnvOn is newEnvWith over a store on engine.
+// newEnvOn is newEnvWith over a store on engine ("sqlite" or "postgres").
 func newEnvOn(tb testing.TB, engine string, demo bool, configure func(*web.Config)) *env {
 	tb.Helper()
 	e := &env{db: sqlstoretest.MustOpen(tb, engine)}
@@ -64,7 +64,7 @@ func newEnvOn(tb testing.TB, engine string, demo bool, configure func(*web.Confi
 	if err != nil {
 		tb.Fatal(err)
 	}
-	cfg := web.Config{Auth: e.db, MFA: e.db, BreakGlass: e.db, Users: e.db, Directory: idx, DirectoryRecords: e.db, Survivors: e.db, Duplicates: e.db, CareTeams: e.db, Teams: e.db, CarePlans: e.db, Consents: e.db, Referrals: e.db, Tasks: e.db, Demo: demo, Version: "test", NeutralURL: e.neutral.URL + "/forecast"}
+	cfg := web.Config{Auth: e.db, MFA: e.db, BreakGlass: e.db, Users: e.db, Directory: idx, DirectoryRecords: e.db, Survivors: e.db, Duplicates: e.db, CareTeams: e.db, Teams: e.db, CarePlans: e.db, Consents: e.db, Referrals: e.db, Encounters: e.db, Tasks: e.db, Demo: demo, Version: "test", NeutralURL: e.neutral.URL + "/forecast"}
 	if configure != nil {
 		configure(&cfg)
 	}

@@ -277,3 +277,42 @@ type itemData struct {
 func init() {
 	funcs["itemData"] = func(p *screeningFormPage, i itemView) itemData { return itemData{p, i} }
 }
+
+// screeningSection is the record's screenings: every one, newest first,
+// with its instrument, date and level of concern, linking to its result.
+type screeningSection struct {
+	// Shown is false when the screening service is not configured.
+	Shown bool
+	Rows  []previousScreening
+	// list is what the store returned, for the encounters section.
+	list   []haven.ScreeningSummary
+	titles map[string]string
+}
+
+// loadScreenings fills the screenings section of p's record (an audited
+// read). A screening the safety checklist stopped says so: its level of
+// concern says nothing, and "none" would read as a negative screen.
+func (h *Handler) loadScreenings(r *http.Request, p *survivorPage) error {
+	if h.cfg.Screenings == nil {
+		return nil
+	}
+	list, err := h.cfg.Screenings.Screenings(r.Context(), p.S.ID)
+	if err != nil {
+		return err
+	}
+	all, err := h.cfg.Screenings.Instruments(r.Context())
+	if err != nil {
+		return err
+	}
+	s := &p.Screenings
+	s.Shown, s.list, s.titles = true, list, instrumentTitles(all)
+	for _, sc := range list {
+		row := previousScreening{ID: sc.ID, Instrument: s.titles[sc.InstrumentID], Date: p.When(sc.CreatedAt),
+			Concern: p.concern(sc.Concern, sc.Screened)}
+		if !sc.Screened {
+			row.Concern = p.T("hub.screening_stopped")
+		}
+		s.Rows = append(s.Rows, row)
+	}
+	return nil
+}

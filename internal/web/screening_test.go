@@ -17,7 +17,7 @@ import (
 func screeningEnv(t *testing.T) *env {
 	t.Helper()
 	e := newEnv(t, false)
-	h, err := web.New(web.Config{Auth: e.db, Survivors: e.db, Screenings: e.db, BreakGlass: e.db, Users: e.db, Version: "test",
+	h, err := web.New(web.Config{Auth: e.db, Survivors: e.db, Screenings: e.db, Encounters: e.db, BreakGlass: e.db, Users: e.db, Version: "test",
 		NeutralURL: e.neutral.URL + "/forecast"})
 	if err != nil {
 		t.Fatal(err)

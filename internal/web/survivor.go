@@ -24,6 +24,9 @@ func (h *Handler) mountSurvivors(s *server.Server) {
 	s.HandleFunc("GET /survivors/{id}/edit", h.authed(h.survivorEdit))
 	s.HandleFunc("POST /survivors/{id}", h.authed(h.survivorUpdate))
 	s.HandleFunc("POST /survivors/{id}/contact", h.authed(h.survivorContact))
+	if h.cfg.Encounters != nil {
+		s.HandleFunc("POST /survivors/{id}/encounters", h.authed(h.encounterAdd))
+	}
 }
 
 type survivorsPage struct {
@@ -98,6 +101,10 @@ type survivorPage struct {
 	// CanWork is set when the viewer may change the case here: a care
 	// role, not under emergency access.
 	CanWork bool
+	// The case's sections (issue 12), each filled by its own loader.
+	Screenings screeningSection
+	Contacts   contactSection
+	Encounters encounterSection
 	// ConsentsOn is set when the consent ledger is mounted; Consents lists
 	// the survivor's consents.
 	ConsentsOn bool
@@ -141,6 +148,8 @@ func (h *Handler) survivorShow(w http.ResponseWriter, r *http.Request) error {
 		p.Notice = p.T("careplan.added")
 	case q.Get("need") == "saved":
 		p.Notice = p.T("careplan.saved")
+	case q.Get("encounter") == "added":
+		p.Notice = p.T("encounter.added")
 	}
 	if err := h.duplicates(r, p, q); err != nil {
 		return err
@@ -161,20 +170,11 @@ func (h *Handler) survivorPage(r *http.Request) (*survivorPage, error) {
 	p.Plan = p.planView(s.SafeContact)
 	p.Details = p.details(s)
 	p.CanWork = p.EmergencyUntil == "" && require(r, gateSurvivors) == nil
-	if err := h.loadTasks(r, p); err != nil {
-		return nil, err
-	}
-	if err := h.loadConsents(r, p); err != nil {
-		return nil, err
-	}
-	if err := h.loadReferrals(r, p); err != nil {
-		return nil, err
-	}
-	if err := h.loadTeam(r, p); err != nil {
-		return nil, err
-	}
-	if err := h.loadCarePlan(r, p); err != nil {
-		return nil, err
+	for _, load := range []func(*http.Request, *survivorPage) error{h.loadScreenings, h.loadCarePlan, h.loadTasks, h.loadContacts,
+		h.loadEncounters, h.loadTeam, h.loadConsents, h.loadReferrals} {
+		if err := load(r, p); err != nil {
+			return nil, err
+		}
 	}
 	return p, nil
 }
@@ -275,12 +275,15 @@ func (h *Handler) duplicates(r *http.Request, p *survivorPage, q url.Values) err
 // the record page then shows the plan again with the reason.
 func (h *Handler) survivorContact(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
-	ch := haven.ContactChannel(r.PostFormValue("channel"))
-	voicemail := r.PostFormValue("voicemail") == "1"
-	err := h.cfg.Survivors.RecordContact(r.Context(), id, ch, voicemail)
+	c := contactForm(r)
+	ch, voicemail := c.Channel, c.Voicemail
+	err := h.cfg.Survivors.RecordContact(r.Context(), id, c)
 	if err == nil {
-		http.Redirect(w, r, "/survivors/"+url.PathEscape(id)+"?contacted="+url.QueryEscape(string(ch)), http.StatusSeeOther)
+		http.Redirect(w, r, "/survivors/"+url.PathEscape(id)+"?contacted="+url.QueryEscape(string(ch))+"#contact", http.StatusSeeOther)
 		return nil
+	}
+	if isKind(err, haven.Invalid) {
+		return h.contactInvalid(w, r, c, err)
 	}
 	if !isKind(err, haven.Forbidden) {
 		return err

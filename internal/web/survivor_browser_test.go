@@ -51,6 +51,7 @@ func TestBrowserSurvivorRecord(t *testing.T) {
 			}
 
 			b.do(chromedp.Click(chromedp.ID("channel-phone_call")))
+			b.do(chromedp.Click(chromedp.ID("outcome-reached")))
 			b.do(chromedp.Click(chromedp.ID("contact-submit")))
 			b.waitFor(`document.getElementById("contact-refusal")`)
 			want := fmt.Sprintf(T("contact.refused_channel"), T("channel.phone_call"))

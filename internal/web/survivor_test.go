@@ -270,7 +270,7 @@ func TestSurvivorContactRefusedThroughUnsafeChannel(t *testing.T) {
 	}
 	for _, tt := range tests {
 		before, _ := e.db.AuditSize(context.Background())
-		resp, body := post(t, c, e.srv.URL+path+"/contact", url.Values{"channel": {tt.channel}, "voicemail": {tt.voicemail}})
+		resp, body := post(t, c, e.srv.URL+path+"/contact", url.Values{"channel": {tt.channel}, "voicemail": {tt.voicemail}, "outcome": {"reached"}})
 		if resp.StatusCode != tt.status {
 			t.Errorf("contact %s voicemail=%q: status=%d, want %d", tt.channel, tt.voicemail, resp.StatusCode, tt.status)
 		}

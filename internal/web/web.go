@@ -70,6 +70,9 @@ type Config struct {
 	// (haven.DefaultStaleContactDays when 0).
 	DueSoonDays      int
 	StaleContactDays int
+	// Encounters keeps encounters; without it the record page has no
+	// encounters section.
+	Encounters haven.EncounterService
 	// CareTeams keeps care teams (the record's "Care team" section) and
 	// the supervisors' caseload; without it neither shows.
 	CareTeams haven.CareTeamService

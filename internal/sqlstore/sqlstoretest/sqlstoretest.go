@@ -76,6 +76,7 @@ type Store struct {
 	*sqlstore.CareTeamService
 	*sqlstore.TeamService
 	*sqlstore.ScreeningService
+	*sqlstore.EncounterService
 	*sqlstore.CarePlanService
 	*sqlstore.DirectoryService
 	*sqlstore.BreakGlassService
@@ -93,6 +94,7 @@ func NewStore(db *sqlstore.DB) *Store {
 		CareTeamService:   sqlstore.NewCareTeamService(db),
 		TeamService:       sqlstore.NewTeamService(db),
 		ScreeningService:  sqlstore.NewScreeningService(db),
+		EncounterService:  sqlstore.NewEncounterService(db),
 		CarePlanService:   sqlstore.NewCarePlanService(db),
 		DirectoryService:  sqlstore.NewDirectoryService(db),
 		BreakGlassService: sqlstore.NewBreakGlassService(db),
