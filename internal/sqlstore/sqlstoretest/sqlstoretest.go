@@ -72,6 +72,8 @@ func MustOpen(tb testing.TB, engine string) *Store {
 type Store struct {
 	*sqlstore.DB
 	*sqlstore.AccountService
+	*sqlstore.UserAdminService
+	*sqlstore.TranslationService
 	*sqlstore.SurvivorService
 	*sqlstore.CareTeamService
 	*sqlstore.TeamService
@@ -86,16 +88,18 @@ type Store struct {
 // NewStore returns db with every domain service over it.
 func NewStore(db *sqlstore.DB) *Store {
 	return &Store{DB: db,
-		AccountService:    sqlstore.NewAccountService(db),
-		SurvivorService:   sqlstore.NewSurvivorService(db),
-		CareTeamService:   sqlstore.NewCareTeamService(db),
-		TeamService:       sqlstore.NewTeamService(db),
-		ScreeningService:  sqlstore.NewScreeningService(db),
-		CarePlanService:   sqlstore.NewCarePlanService(db),
-		DirectoryService:  sqlstore.NewDirectoryService(db),
-		BreakGlassService: sqlstore.NewBreakGlassService(db),
-		AuditService:      sqlstore.NewAuditService(db),
-		ConsentService:    sqlstore.NewConsentService(db),
+		AccountService:     sqlstore.NewAccountService(db),
+		UserAdminService:   sqlstore.NewUserAdminService(db),
+		TranslationService: sqlstore.NewTranslationService(db),
+		SurvivorService:    sqlstore.NewSurvivorService(db),
+		CareTeamService:    sqlstore.NewCareTeamService(db),
+		TeamService:        sqlstore.NewTeamService(db),
+		ScreeningService:   sqlstore.NewScreeningService(db),
+		CarePlanService:    sqlstore.NewCarePlanService(db),
+		DirectoryService:   sqlstore.NewDirectoryService(db),
+		BreakGlassService:  sqlstore.NewBreakGlassService(db),
+		AuditService:       sqlstore.NewAuditService(db),
+		ConsentService:     sqlstore.NewConsentService(db),
 	}
 }
 
