@@ -119,6 +119,13 @@ type UserAdminService interface {
 	// recovery codes and ends their sessions and API tokens: they enrol
 	// again at next sign-in. Errors: NotFound, Forbidden.
 	ResetTwoStep(ctx context.Context, id string) error
+	// ResetPassword gives a user who forgot their password a new
+	// set-password link or temporary password (start is StartLink or
+	// StartTemporary), shown once; the old password stops working and
+	// their sessions and API tokens end. Errors: Invalid, NotFound,
+	// Forbidden (also for the administrator's own account: they change
+	// their own password themselves).
+	ResetPassword(ctx context.Context, id, start string) (*FirstPassword, error)
 	// TwoStepPolicy returns the roles that must use two-step sign-in.
 	// Every signed-in user may read it.
 	TwoStepPolicy(ctx context.Context) (TwoStepPolicy, error)

@@ -148,7 +148,7 @@ var methodKinds = map[string][]string{
 		// TestConsentLedger checks their entries.
 		"Consents", "Consent", "RecordConsent", "RevokeConsent",
 		// TestUserAdminAudit checks their entries.
-		"Users", "AddUser", "ResetTwoStep", "SetTwoStepPolicy", "ChangePassword", "SetPasswordByLink", "ReviewTranslation",
+		"Users", "AddUser", "ResetTwoStep", "ResetPassword", "SetTwoStepPolicy", "ChangePassword", "SetPasswordByLink", "ReviewTranslation",
 		// TestCarePlanAudit checks their entries.
 		"AddNeed", "CarePlan", "Need", "SuggestedNeeds", "UpdateNeed"},
 	"read": {"APITokens", "AuditEntries", "AuditRoot", "AuditSize", "Authenticate", "AuthenticateAPIToken", "BreakGlassPending", "BreakGlassQueue",

@@ -49,6 +49,10 @@ func authorizing(db *sqlstoretest.Store) []struct {
 			return db.SetUserDisabled(ctx, "no-such-user", false)
 		}},
 		{"ResetTwoStep", []haven.SystemJob{access.JobUserAdmin}, func(ctx context.Context) error { return db.ResetTwoStep(ctx, "no-such-user") }},
+		{"ResetPassword", []haven.SystemJob{access.JobUserAdmin}, func(ctx context.Context) error {
+			_, err := db.ResetPassword(ctx, "no-such-user", haven.StartLink)
+			return err
+		}},
 		{"SetTwoStepPolicy", none, func(ctx context.Context) error { return db.SetTwoStepPolicy(ctx, []haven.Role{haven.RoleClinician}) }},
 		{"ReviewTranslation", none, func(ctx context.Context) error {
 			return db.ReviewTranslation(ctx, haven.TranslationReview{Language: "es", Key: "consent.title", Reviewer: "R",

@@ -62,17 +62,7 @@ func (db *UserAdminService) AddUser(ctx context.Context, a haven.NewAccount) (*h
 	if err := a.Validate(); err != nil {
 		return nil, nil, err
 	}
-	first := &haven.FirstPassword{Start: a.Start}
-	var linkHash []byte
-	secret := ""
-	if a.Start == haven.StartTemporary {
-		first.Temporary = temporaryPassword()
-		secret = first.Temporary
-	} else {
-		first.Token, linkHash = newToken()
-		secret, _ = newToken()
-	}
-	hash, err := password.Hash(ctx, secret, PasswordParams)
+	first, hash, linkHash, err := firstPassword(ctx, a.Start)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -87,12 +77,8 @@ func (db *UserAdminService) AddUser(ctx context.Context, a haven.NewAccount) (*h
 		} else if err != nil {
 			return fmt.Errorf("insert user: %w", err)
 		}
-		if linkHash != nil {
-			first.ExpiresAt = tx.now.Add(haven.SetPasswordLinkLifetime)
-			if _, err := tx.ExecContext(ctx, `INSERT INTO password_links (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)`,
-				linkHash, u.ID, tx.now, first.ExpiresAt); err != nil {
-				return fmt.Errorf("insert password link: %w", err)
-			}
+		if err := tx.issueLink(ctx, u.ID, first, linkHash); err != nil {
+			return err
 		}
 		return tx.audit(ctx, haven.AuditEvent{Action: "user.create", ObjectType: "user", ObjectID: u.ID, Reason: a.Start})
 	})
@@ -100,6 +86,80 @@ func (db *UserAdminService) AddUser(ctx context.Context, a haven.NewAccount) (*h
 		return nil, nil, err
 	}
 	return u, first, nil
+}
+
+// firstPassword makes a new link token or temporary password for start,
+// with the hashes to store: the password hash (of the temporary password,
+// or of a random secret no one holds) and the link's token hash.
+func firstPassword(ctx context.Context, start string) (*haven.FirstPassword, string, []byte, error) {
+	first := &haven.FirstPassword{Start: start}
+	var linkHash []byte
+	secret := ""
+	if start == haven.StartTemporary {
+		first.Temporary = temporaryPassword()
+		secret = first.Temporary
+	} else {
+		first.Token, linkHash = newToken()
+		secret, _ = newToken()
+	}
+	hash, err := password.Hash(ctx, secret, PasswordParams)
+	return first, hash, linkHash, err
+}
+
+// issueLink stores a set-password link for userID.
+func (tx *Tx) issueLink(ctx context.Context, userID string, first *haven.FirstPassword, linkHash []byte) error {
+	if linkHash == nil {
+		return nil
+	}
+	first.ExpiresAt = tx.now.Add(haven.SetPasswordLinkLifetime)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO password_links (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)`,
+		linkHash, userID, tx.now, first.ExpiresAt); err != nil {
+		return fmt.Errorf("insert password link: %w", err)
+	}
+	return nil
+}
+
+// ResetPassword replaces a user's password with a new set-password link
+// or temporary password; earlier links go, and the user's sessions and
+// API tokens end.
+func (db *UserAdminService) ResetPassword(ctx context.Context, id, start string) (*haven.FirstPassword, error) {
+	if err := db.authorizeResource(ctx, access.Update, access.Users, "user.password_reset"); err != nil {
+		return nil, err
+	}
+	if start != haven.StartLink && start != haven.StartTemporary {
+		return nil, haven.FieldError("start", "Choose a set-password link or a temporary password.")
+	}
+	if err := db.refuseSelf(ctx, id, "user.password_reset"); err != nil {
+		return nil, err
+	}
+	first, hash, linkHash, err := firstPassword(ctx, start)
+	if err != nil {
+		return nil, err
+	}
+	err = db.inTx(ctx, func(tx *Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = $1, password_must_change = $2, updated_at = $3 WHERE id = $4`,
+			hash, start == haven.StartTemporary, tx.now, id)
+		if err != nil {
+			return fmt.Errorf("reset password: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return haven.Errorf(haven.NotFound, "User not found.")
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM password_links WHERE user_id = $1`, id); err != nil {
+			return err
+		}
+		if err := tx.issueLink(ctx, id, first, linkHash); err != nil {
+			return err
+		}
+		if err := tx.endAccess(ctx, id, "user.password_reset"); err != nil {
+			return err
+		}
+		return tx.audit(ctx, haven.AuditEvent{Action: "user.password_reset", ObjectType: "user", ObjectID: id, Reason: start})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return first, nil
 }
 
 // temporaryPassword is 80 random bits as four groups of four letters and

@@ -410,6 +410,7 @@ func TestUserAdminOnlyAdministrators(t *testing.T) {
 				"SetUserRole":      db.SetUserRole(ctx, target.ID, haven.RoleAdmin, ""),
 				"SetUserRole/self": db.SetUserRole(ctx, u.ID, haven.RoleAdmin, ""),
 				"ResetTwoStep":     db.ResetTwoStep(ctx, target.ID),
+				"ResetPassword":    func() error { _, err := db.ResetPassword(ctx, target.ID, haven.StartLink); return err }(),
 				"SetTwoStepPolicy": db.SetTwoStepPolicy(ctx, nil),
 				"ReviewTranslation": db.ReviewTranslation(ctx, haven.TranslationReview{Language: "es", Key: "consent.title", Reviewer: "R",
 					SourceHash: haven.TextHash("a"), TextHash: haven.TextHash("b")}),
@@ -461,6 +462,7 @@ func TestUserAdminAudit(t *testing.T) {
 			{"user.enable", func() error { return db.SetUserDisabled(admin, u.ID, false) }},
 			{"user.role_change", func() error { return db.SetUserRole(admin, u.ID, haven.RoleAdvocate, "") }},
 			{"user.totp_reset", func() error { return db.ResetTwoStep(admin, u.ID) }},
+			{"user.password_reset", func() error { _, err := db.ResetPassword(admin, u.ID, haven.StartTemporary); return err }},
 			{"settings.two_step", func() error { return db.SetTwoStepPolicy(admin, []haven.Role{haven.RoleClinician}) }},
 			{"translation.review", func() error {
 				return db.ReviewTranslation(admin, haven.TranslationReview{Language: "es", Key: "consent.title", Reviewer: "CANARYREVIEWER",
@@ -525,6 +527,52 @@ func TestTranslationReviews(t *testing.T) {
 		}
 		if _, err := db.TranslationReviews(context.Background()); haven.ErrorKind(err) != haven.Unauthenticated {
 			t.Errorf("without an actor: err=%v", err)
+		}
+	})
+}
+
+// TestResetPassword: a forgotten password is replaced by a new link or
+// temporary password; the old one stops working and sessions end.
+func TestResetPassword(t *testing.T) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
+		db.DB.Clock = &fixedClock{time.Date(2026, 5, 1, 8, 0, 0, 0, time.UTC)}
+		admin := adminCtx(t, db, "root.admin")
+		u := mustUser(t, db, "forgetful", haven.RoleAdvocate)
+		_, token := sessionCtx(t, db, "forgetful", testPassword)
+		if _, err := db.ResetPassword(admin, u.ID, "email"); haven.ErrorKind(err) != haven.Invalid {
+			t.Errorf("bad start: err=%v", err)
+		}
+		if _, _, err := db.Authenticate(context.Background(), token); err != nil {
+			t.Fatalf("bad input ended the session: %v", err)
+		}
+		first, err := db.ResetPassword(admin, u.ID, haven.StartLink)
+		if err != nil || first.Token == "" {
+			t.Fatalf("reset: %+v %v", first, err)
+		}
+		if _, _, err := db.Authenticate(context.Background(), token); haven.ErrorKind(err) != haven.Unauthenticated {
+			t.Errorf("session after reset: err=%v", err)
+		}
+		if _, _, err := signIn(db, "forgetful", testPassword, ""); err == nil {
+			t.Error("the old password still works")
+		}
+		if err := db.SetPasswordByLink(context.Background(), first.Token, "a brand new passphrase"); err != nil {
+			t.Fatal(err)
+		}
+		mustSignIn(t, db, "forgetful", "a brand new passphrase")
+		tmp, err := db.ResetPassword(admin, u.ID, haven.StartTemporary)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, _ := sessionCtx(t, db, "forgetful", tmp.Temporary)
+		if st := state(t, db, ctx); st != haven.SignInChangePassword {
+			t.Errorf("state=%q, want change_password", st)
+		}
+		self, _ := haven.ActorFrom(admin)
+		if _, err := db.ResetPassword(admin, self.UserID, haven.StartLink); haven.ErrorKind(err) != haven.Forbidden {
+			t.Errorf("own reset: err=%v, want Forbidden", err)
+		}
+		if _, err := db.ResetPassword(admin, "no-such-user", haven.StartLink); haven.ErrorKind(err) != haven.NotFound {
+			t.Errorf("unknown user: err=%v", err)
 		}
 	})
 }
