@@ -125,6 +125,8 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 		breakGlass = sqlstore.NewBreakGlassService(db)
 		audit      = sqlstore.NewAuditService(db)
 		consents   = sqlstore.NewConsentService(db)
+		userAdmin  = sqlstore.NewUserAdminService(db)
+		reviews    = sqlstore.NewTranslationService(db)
 	)
 	go integrateAuditLoop(ctx, audit, logger, auditIntegrateEvery)
 	if f.checkpointEvery > 0 {
@@ -139,7 +141,7 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 	srv.TLSProxy = f.tlsProxy
 	srv.APITokens = accounts
 	(&api.Handler{Users: accounts, Survivors: survivors, CareTeams: careTeams, Screenings: screenings, CarePlans: carePlans,
-		Consents: consents, TimeZone: f.zone}).Mount(srv)
+		Consents: consents, UserAdmin: userAdmin, TimeZone: f.zone}).Mount(srv)
 	(&fhir.Handler{Screenings: screenings, CarePlans: carePlans, Consents: consents, Version: version}).Mount(srv)
 	if f.demo {
 		// Before the index is built, so that it starts with the demo's
@@ -155,6 +157,7 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 	pages, err := web.New(web.Config{Auth: accounts, MFA: accounts, BreakGlass: breakGlass, Users: accounts,
 		Directory: index, DirectoryRecords: dir, ServiceWriter: dir, Survivors: survivors, Duplicates: survivors, Screenings: screenings,
 		CareTeams: careTeams, Teams: teams, CarePlans: carePlans, Consents: consents,
+		UserAdmin: userAdmin, Passwords: userAdmin, Translations: reviews,
 		Logger: logger, Demo: f.demo, Version: version, TrustedProxies: f.proxies, TimeZone: f.zone})
 	if err != nil {
 		return err

@@ -32,6 +32,9 @@ type Handler struct {
 	CarePlans haven.CarePlanService
 	// Consents keeps the consent ledger; its routes mount when it is set.
 	Consents haven.ConsentService
+	// UserAdmin is user administration and the two-step policy; its
+	// routes mount when it is set.
+	UserAdmin haven.UserAdminService
 	// Clock tells the time a consent's state is given at; the system
 	// clock when nil.
 	Clock haven.Clock
@@ -64,6 +67,9 @@ func (h *Handler) Mount(s *server.Server) {
 	}
 	if h.CarePlans != nil {
 		h.mountCarePlan(s)
+	}
+	if h.UserAdmin != nil {
+		h.mountUsers(s)
 	}
 }
 
