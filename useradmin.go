@@ -94,6 +94,19 @@ const (
 	SignInEnrolTwoStep   SignInState = "enrol_two_step"
 )
 
+// SignInStateOf is what a user of role must do before any other page: a
+// temporary password is changed first, then two-step sign-in is set up
+// if the policy requires it of the role and it is not on.
+func SignInStateOf(role Role, mustChangePassword, twoStepOn bool, p TwoStepPolicy) SignInState {
+	switch {
+	case mustChangePassword:
+		return SignInChangePassword
+	case !twoStepOn && p.Requires(role):
+		return SignInEnrolTwoStep
+	}
+	return SignInReady
+}
+
 // UserAdminService is user administration: adding users, disabling and
 // enabling them, changing roles, resetting two-step sign-in and the
 // policy that requires it. Administrators only (access.Users,

@@ -25,30 +25,34 @@ func (db *UserAdminService) Users(ctx context.Context) ([]haven.Account, error) 
 	if err := db.authorizeResource(ctx, access.List, access.Users, "user.list"); err != nil {
 		return nil, err
 	}
-	rows, err := db.db.QueryContext(ctx, `SELECT `+userColumns+`, password_must_change,
-		EXISTS (SELECT 1 FROM password_links l WHERE l.user_id = users.id AND l.expires_at > $1)
-		FROM users ORDER BY lower(username)`, db.now())
-	if err != nil {
-		return nil, fmt.Errorf("list users: %w", err)
-	}
-	defer rows.Close()
 	var out []haven.Account
-	for rows.Next() {
-		var a haven.Account
-		u, err := scanUser(scanAppend{rows, []any{&a.MustChangePassword, &a.LinkPending}})
+	err := db.inTx(ctx, func(tx *Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT `+userColumns+`, password_must_change,
+			EXISTS (SELECT 1 FROM password_links l WHERE l.user_id = users.id AND l.expires_at > $1)
+			FROM users ORDER BY lower(username)`, tx.now)
 		if err != nil {
-			return nil, err
+			return fmt.Errorf("list users: %w", err)
 		}
-		a.User = *u
-		out = append(out, a)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	err = db.inTx(ctx, func(tx *Tx) error {
+		defer rows.Close()
+		for rows.Next() {
+			var a haven.Account
+			u, err := scanUser(scanAppend{rows, []any{&a.MustChangePassword, &a.LinkPending}})
+			if err != nil {
+				return err
+			}
+			a.User = *u
+			out = append(out, a)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		rows.Close()
 		return tx.audit(ctx, haven.AuditEvent{Action: "user.list", ObjectType: "user"})
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // AddUser adds an account whose password the user sets: by a one-time
@@ -354,19 +358,11 @@ func (db *store) signInState(ctx context.Context, userID string) (haven.SignInSt
 	} else if err != nil {
 		return haven.SignInReady, fmt.Errorf("read sign-in state: %w", err)
 	}
-	if mustChange {
-		return haven.SignInChangePassword, nil
+	p, err := db.twoStepPolicy(ctx)
+	if err != nil {
+		return haven.SignInReady, err
 	}
-	if !totp {
-		p, err := db.twoStepPolicy(ctx)
-		if err != nil {
-			return haven.SignInReady, err
-		}
-		if p.Requires(role) {
-			return haven.SignInEnrolTwoStep, nil
-		}
-	}
-	return haven.SignInReady, nil
+	return haven.SignInStateOf(role, mustChange, totp, p), nil
 }
 
 var errLink = haven.Errorf(haven.NotFound, "This link does not work: it was used already, or it has expired. Ask your administrator for a new one.")
