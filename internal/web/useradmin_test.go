@@ -326,3 +326,40 @@ func TestTranslationReview(t *testing.T) {
 		t.Error("survivor texts with drafts do not say so")
 	}
 }
+
+// TestTwoStepPolicyHoldsEverySignInPath: with the policy on, a clinician
+// who set their password by a link, and one who signed in with a
+// temporary password and changed it, are both held for enrolment.
+func TestTwoStepPolicyHoldsEverySignInPath(t *testing.T) {
+	e := newEnv(t, false)
+	admin := adminClient(t, e)
+	post(t, admin, e.srv.URL+"/admin/users/two-step-policy", url.Values{"role": {"clinician"}})
+	_, body := post(t, admin, e.srv.URL+"/admin/users", url.Values{"username": {"nurse.link"}, "role": {"clinician"}, "start": {"link"}})
+	m := setLinkRE.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatal("no link")
+	}
+	const pw = "a fine long passphrase"
+	if resp, _ := post(t, client(t), e.srv.URL+m[1], url.Values{"password": {pw}, "repeat_password": {pw}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("set password: %d", resp.StatusCode)
+	}
+	c := client(t)
+	signInWith(t, e, c, "nurse.link", pw)
+	if resp, _ := get(t, c, e.srv.URL+"/"); resp.Header.Get("Location") != "/account/two-step" {
+		t.Errorf("link path: %q, want enrolment", resp.Header.Get("Location"))
+	}
+	_, body = post(t, admin, e.srv.URL+"/admin/users", url.Values{"username": {"nurse.temp"}, "role": {"clinician"}, "start": {"temporary"}})
+	tm := temporaryRE.FindStringSubmatch(body)
+	if tm == nil {
+		t.Fatal("no temporary password")
+	}
+	c = client(t)
+	signInWith(t, e, c, "nurse.temp", tm[1])
+	if resp, _ := get(t, c, e.srv.URL+"/"); resp.Header.Get("Location") != "/account/password" {
+		t.Errorf("temporary path: %q, want the password change first", resp.Header.Get("Location"))
+	}
+	post(t, c, e.srv.URL+"/account/password", url.Values{"current_password": {tm[1]}, "new_password": {pw}, "repeat_password": {pw}})
+	if resp, _ := get(t, c, e.srv.URL+"/"); resp.Header.Get("Location") != "/account/two-step" {
+		t.Errorf("temporary path, changed: %q, want enrolment", resp.Header.Get("Location"))
+	}
+}
