@@ -144,6 +144,12 @@ var Fields = []Field{
 	stored("need_history", "kind", Coded, "What a change of a need was: created, status, words, rank or note."),
 	stored("need_history", "status", Coded, "The need's status after the change."),
 	stored("need_history", "note", Sensitive, "An optional note on the change, by the worker."),
+	stored("referrals", "service_id", Coded, "The directory service a referral is sent to, and its organization."),
+	stored("referrals", "categories", Coded, "The kinds of information the referral's packet carries: those of its consent at most."),
+	stored("referrals", "status", Coded, "A FHIR Task status: requested, accepted, rejected, cancelled, in-progress, on-hold, completed or failed."),
+	stored("referrals", "reason", Coded, "Why a referral was rejected, cancelled or failed (no-capacity, ineligible, language-mismatch, survivor-declined, unreachable, other)."),
+	stored("referrals", "note", Sensitive, "The sender's message to the receiving organization."),
+	stored("referral_history", "note", Sensitive, "A note on a change of a referral's status."),
 	stored("survivor_keys", "wrapped_key", Coded, "The survivor's data key, wrapped by the master key; deleting it crypto-shreds the record."),
 }
 

@@ -7,6 +7,8 @@ import (
 
 	"golang.org/x/mod/sumdb/note"
 
+	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/access"
 	"github.com/haven-care/haven/internal/auditlog"
 	"github.com/haven-care/haven/internal/sqlstore"
 )
@@ -90,4 +92,21 @@ func signIfGrown(ctx context.Context, db *sqlstore.AuditService, signer note.Sig
 	}
 	logger.Info("audit checkpoint signed", "size", cp.Size)
 	return nil
+}
+
+// referralReminderEvery is how often serve looks for referrals left
+// waiting. Every instance looks; each referral is claimed by one.
+const referralReminderEvery = 10 * time.Minute
+
+// referralReminderLoop raises a follow-up task, due today in the clinic's
+// zone, for the sender of each referral left waiting longer than after.
+func referralReminderLoop(ctx context.Context, referrals *sqlstore.ReferralService, logger *slog.Logger, after time.Duration, zone *time.Location) {
+	ctx = haven.WithSystem(ctx, access.JobReferralReminders)
+	repeatEvery(ctx, referralReminderEvery, logger, "referral reminders", func(ctx context.Context) error {
+		n, err := referrals.RemindWaitingReferrals(ctx, after, time.Now().In(zone).Format(time.DateOnly))
+		if n > 0 {
+			logger.Info("referral reminders raised", "count", n)
+		}
+		return err
+	})
 }

@@ -45,6 +45,9 @@ type serveFlags struct {
 	// names the client for sign-in throttling; proxies is it parsed.
 	trustedProxies string
 	proxies        []netip.Prefix
+	// remindAfter is how long a referral may wait without a change of
+	// status before its sender gets a follow-up task; 0 turns reminders off.
+	remindAfter time.Duration
 }
 
 func (f *serveFlags) register(fs *flag.FlagSet) {
@@ -59,6 +62,8 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&f.grace, "shutdown-grace", 30*time.Second, "time in-flight requests get to finish on SIGTERM")
 	fs.DurationVar(&f.checkpointEvery, "audit-checkpoint-every", 0,
 		"sign an audit checkpoint this often when the log has grown, with DATA/audit.key (0: never; on several instances, set it on one)")
+	fs.DurationVar(&f.remindAfter, "referral-reminder-after", 7*24*time.Hour,
+		"how long a referral may wait without a change of status before its sender gets a follow-up task (0: never)")
 	fs.StringVar(&f.timeZone, "time-zone", "Local", "the clinic's time zone, in which pages show times: an IANA name such as America/Chicago\n"+
 		"(Local: this machine's zone)")
 	fs.StringVar(&f.trustedProxies, "trusted-proxies", "",
@@ -125,10 +130,14 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 		breakGlass = sqlstore.NewBreakGlassService(db)
 		audit      = sqlstore.NewAuditService(db)
 		consents   = sqlstore.NewConsentService(db)
+		referrals  = sqlstore.NewReferralService(db)
 		userAdmin  = sqlstore.NewUserAdminService(db)
 		reviews    = sqlstore.NewTranslationService(db)
 	)
 	go integrateAuditLoop(ctx, audit, logger, auditIntegrateEvery)
+	if f.remindAfter > 0 {
+		go referralReminderLoop(ctx, referrals, logger, f.remindAfter, f.zone)
+	}
 	if f.checkpointEvery > 0 {
 		signer, _, err := auditlog.LoadOrCreateSigner(f.store.data)
 		if err != nil {
@@ -141,8 +150,9 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 	srv.TLSProxy = f.tlsProxy
 	srv.APITokens = accounts
 	(&api.Handler{Users: accounts, Survivors: survivors, CareTeams: careTeams, Screenings: screenings, CarePlans: carePlans,
-		Consents: consents, UserAdmin: userAdmin, TimeZone: f.zone}).Mount(srv)
-	(&fhir.Handler{Screenings: screenings, CarePlans: carePlans, Consents: consents, Version: version}).Mount(srv)
+		Consents: consents, Referrals: referrals, UserAdmin: userAdmin, TimeZone: f.zone}).Mount(srv)
+	(&fhir.Handler{Screenings: screenings, CarePlans: carePlans, Consents: consents, Referrals: referrals,
+		Version: version}).Mount(srv)
 	if f.demo {
 		// Before the index is built, so that it starts with the demo's
 		// directory.
@@ -158,7 +168,7 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 		Directory: index, DirectoryRecords: dir, ServiceWriter: dir, Survivors: survivors, Duplicates: survivors, Screenings: screenings,
 		CareTeams: careTeams, Teams: teams, CarePlans: carePlans, Consents: consents,
 		UserAdmin: userAdmin, Passwords: userAdmin, Translations: reviews,
-		Logger: logger, Demo: f.demo, Version: version, TrustedProxies: f.proxies, TimeZone: f.zone})
+		Referrals: referrals, Logger: logger, Demo: f.demo, Version: version, TrustedProxies: f.proxies, TimeZone: f.zone})
 	if err != nil {
 		return err
 	}

@@ -82,6 +82,7 @@ var expectedSystem = map[haven.SystemJob][]string{
 	JobExportHSDS:        {"export directory", "export confidential_location"},
 	JobImportInstruments: {"update instruments"},
 	JobDirectoryIndex:    {"read directory", "read confidential_location"},
+	JobReferralReminders: {"create task"},
 }
 
 func in[T comparable](set []T, v T) bool { return len(set) == 0 || slices.Contains(set, v) }

@@ -77,8 +77,9 @@ The caller works out the actor's relationship to the record; Decide judges it.
   and the store's directory records hide confidential locations unless
   ` + "`access.CanSeeConfidential(role)`" + `, Decide's answer to reading one.
 - **No one signed in.** A request with no role is invalid and denied; the store answers
-  Unauthenticated. Only the command-line system jobs below act without a person, each within
-  its grant, and none of them touches survivor data.
+  Unauthenticated. Only the system jobs below act without a person, each within its grant,
+  and none of them reads survivor data: the one that writes (` + "`referral-reminders`" + `) raises a
+  follow-up task of fixed text for the sender of a referral left waiting.
 
 ## Reason codes
 

@@ -26,6 +26,11 @@ const (
 	JobExportHSDS haven.SystemJob = "export-hsds"
 	// JobImportInstruments is `haven instruments import`.
 	JobImportInstruments haven.SystemJob = "import-instruments"
+	// JobReferralReminders is serve's loop that raises a follow-up task for
+	// the sender of each referral left waiting too long. It writes that
+	// task, whose fixed text names nothing of the survivor, and reads no
+	// survivor data.
+	JobReferralReminders haven.SystemJob = "referral-reminders"
 	// JobDirectoryIndex is serve's matching index, which loads every site,
 	// shelters included, and hides them per role when it answers
 	// (CanSeeConfidential).
@@ -50,6 +55,7 @@ var SystemGrants = []SystemGrant{
 	{JobExportHSDS, []Action{Export}, []Resource{Directory, ConfidentialLocation}},
 	{JobImportInstruments, []Action{Update}, []Resource{Instruments}},
 	{JobDirectoryIndex, []Action{Read}, []Resource{Directory, ConfidentialLocation}},
+	{JobReferralReminders, []Action{Create}, []Resource{Task}},
 }
 
 // SystemJobs lists every job of SystemGrants once, in order.
@@ -63,8 +69,9 @@ func SystemJobs() []haven.SystemJob {
 	return out
 }
 
-// decideSystem allows a system job what its grants list; nothing touches
-// survivor data, which only a person on the care team may.
+// decideSystem allows a system job what its grants list; none reads
+// survivor data, which only a person on the care team may (the reminders
+// job writes a follow-up task of fixed text, nothing more).
 func decideSystem(r Request) Decision {
 	for _, g := range SystemGrants {
 		if g.Job == r.System && contains(g.Actions, r.Action) && contains(g.Resources, r.Resource) {

@@ -30,6 +30,8 @@ type Handler struct {
 	// CarePlans keeps care plans; without it the needs routes are not
 	// mounted.
 	CarePlans haven.CarePlanService
+	// Referrals keeps referrals; its routes mount when it is set.
+	Referrals haven.ReferralService
 	// Consents keeps the consent ledger; its routes mount when it is set.
 	Consents haven.ConsentService
 	// UserAdmin is user administration and the two-step policy; its
@@ -61,6 +63,9 @@ func (h *Handler) Mount(s *server.Server) {
 	}
 	if h.Consents != nil {
 		h.mountConsents(s)
+	}
+	if h.Referrals != nil {
+		h.mountReferrals(s)
 	}
 	if h.CareTeams != nil {
 		h.mountCareTeams(s)

@@ -117,6 +117,9 @@ func (h *Handler) searchConsents(w http.ResponseWriter, r *http.Request) error {
 		return haven.Errorf(haven.Invalid, "Search Consent by patient (patient=Patient/{id}).")
 	}
 	list, err := h.Consents.Consents(r.Context(), patient)
+	if haven.ErrorKind(err) == haven.NotFound {
+		list, err = nil, nil // as for the care plan: the search reveals nothing
+	}
 	if err != nil {
 		return err
 	}

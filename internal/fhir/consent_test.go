@@ -111,8 +111,11 @@ func TestConsentReadAndSearch(t *testing.T) {
 		if got["status"] != "inactive" {
 			t.Errorf("revoked consent status %v, want inactive", got["status"])
 		}
+		if code, _, body := e.do(t, "GET", "/fhir/R4/Consent?patient="+e.survivorID, e.other, nil); code != 200 || total(t, body) != 0 {
+			t.Errorf("search as a stranger: %d, want an empty Bundle", code)
+		}
 		for _, p := range []string{"/fhir/R4/Consent/" + c.ID, "/fhir/R4/Consent?patient=" + e.survivorID} {
-			if code, _, _ := e.do(t, "GET", p, e.other, nil); code != 404 {
+			if code, _, _ := e.do(t, "GET", p, e.other, nil); code != 404 && p == "/fhir/R4/Consent/"+c.ID {
 				t.Errorf("GET %s as a stranger: %d, want 404", p, code)
 			}
 			if code, _, _ := e.do(t, "GET", p, "", nil); code != 401 {

@@ -31,6 +31,9 @@ const maxBody = 1 << 20
 type Handler struct {
 	// Screenings keeps instruments and screenings.
 	Screenings haven.ScreeningService
+	// Referrals keeps referrals, served as SDOHCC ServiceRequest and Task;
+	// without it those routes are not mounted.
+	Referrals haven.ReferralService
 	// Consents keeps the consent ledger; its Consent routes mount when it
 	// is set.
 	Consents haven.ConsentService
@@ -57,6 +60,13 @@ func (h *Handler) Mount(s *server.Server) {
 	if h.Consents != nil {
 		s.Handle("GET /fhir/R4/Consent", s.RequireToken(haven.ScopeFHIRRead, h.searchConsents))
 		s.Handle("GET /fhir/R4/Consent/{id}", s.RequireToken(haven.ScopeFHIRRead, h.readConsent))
+	}
+	if h.Referrals != nil {
+		s.Handle("GET /fhir/R4/ServiceRequest", s.RequireToken(haven.ScopeFHIRRead, h.searchServiceRequests))
+		s.Handle("GET /fhir/R4/ServiceRequest/{id}", s.RequireToken(haven.ScopeFHIRRead, h.readServiceRequest))
+		s.Handle("GET /fhir/R4/Task", s.RequireToken(haven.ScopeFHIRRead, h.searchTasks))
+		s.Handle("GET /fhir/R4/Task/{id}", s.RequireToken(haven.ScopeFHIRRead, h.readTask))
+		s.Handle("PUT /fhir/R4/Task/{id}", s.RequireToken(haven.ScopeFHIRWrite, h.updateTask))
 	}
 	if h.CarePlans != nil {
 		s.Handle("GET /fhir/R4/Goal", s.RequireToken(haven.ScopeFHIRRead, h.searchGoals))

@@ -56,7 +56,7 @@ func newEnv(t *testing.T, db *sqlstoretest.Store) *env {
 	e.other = token(t, db, haven.WithActor(context.Background(), mustActor(t, db, "stranger")), haven.ScopeFHIRRead, haven.ScopeFHIRWrite)
 	srv := server.New(slog.New(slog.NewTextHandler(io.Discard, nil)), db)
 	srv.APITokens = db
-	(&fhir.Handler{Screenings: db, CarePlans: db, Consents: db, Version: "test"}).Mount(srv)
+	(&fhir.Handler{Screenings: db, CarePlans: db, Consents: db, Referrals: db, Version: "test"}).Mount(srv)
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	e.url = ts.URL

@@ -56,6 +56,26 @@ func (h *Handler) capabilityStatement() map[string]any {
 				"Questionnaire (enableWhen, answer types, required items) and scored. Results are prompts, not a diagnosis.",
 		},
 	}
+	if h.Referrals != nil {
+		resources = append(resources, map[string]any{
+			"type":        "ServiceRequest",
+			"profile":     ServiceRequestProfile,
+			"interaction": interaction("read", "search-type"),
+			"searchParam": []map[string]string{{"name": "patient", "type": "reference"}, {"name": "performer", "type": "reference"},
+				{"name": "status", "type": "token"}},
+			"documentation": "A referral: what is asked of which organization (performer), for which need (reasonReference), under " +
+				"which consent (supportingInfo). The receiving organization sees the case number, never the record's id.",
+		}, map[string]any{
+			"type":        "Task",
+			"profile":     TaskProfile,
+			"interaction": interaction("read", "search-type", "update"),
+			"searchParam": []map[string]string{{"name": "patient", "type": "reference"}, {"name": "owner", "type": "reference"},
+				{"name": "status", "type": "token"}},
+			"documentation": "The referral's fulfilment. The owner moves it by PUT: requested → accepted | rejected | cancelled; " +
+				"accepted → in-progress | on-hold | completed | failed. rejected, cancelled and failed take a statusReason coded in " +
+				havenReasonSystem + ". An illegal move answers 409 with the reason; a revoked or expired consent ends the owner's access.",
+		})
+	}
 	if h.Consents != nil {
 		resources = append(resources, map[string]any{
 			"type":        "Consent",

@@ -149,6 +149,8 @@ var methodKinds = map[string][]string{
 		"Consents", "Consent", "RecordConsent", "RevokeConsent",
 		// TestUserAdminAudit checks their entries.
 		"Users", "AddUser", "ResetTwoStep", "ResetPassword", "SetTwoStepPolicy", "ChangePassword", "SetPasswordByLink", "ReviewTranslation",
+		// TestReferralClosedLoop and TestRevocationStopsThePartnerAtOnce check theirs.
+		"CreateReferral", "Referrals", "Referral", "Packet", "PreviewPacket", "Inbox", "MoveReferral", "RemindWaitingReferrals",
 		// TestCarePlanAudit checks their entries.
 		"AddNeed", "CarePlan", "Need", "SuggestedNeeds", "UpdateNeed"},
 	"read": {"APITokens", "AuditEntries", "AuditRoot", "AuditSize", "Authenticate", "AuthenticateAPIToken", "BreakGlassPending", "BreakGlassQueue",
@@ -184,6 +186,7 @@ var storeTypes = []reflect.Type{
 	reflect.TypeFor[*sqlstore.BreakGlassService](),
 	reflect.TypeFor[*sqlstore.AuditService](),
 	reflect.TypeFor[*sqlstore.ConsentService](),
+	reflect.TypeFor[*sqlstore.ReferralService](),
 }
 
 func TestEveryStoreMethodIsClassified(t *testing.T) {

@@ -151,6 +151,26 @@ func authorizing(db *sqlstoretest.Store) []struct {
 		{"Consent", none, func(ctx context.Context) error { _, err := db.Consent(ctx, "x"); return err }},
 		{"RecordConsent", none, func(ctx context.Context) error { _, err := db.RecordConsent(ctx, "x", haven.NewConsent{}); return err }},
 		{"RevokeConsent", none, func(ctx context.Context) error { _, err := db.RevokeConsent(ctx, "x", "y"); return err }},
+		{"CreateReferral", none, func(ctx context.Context) error {
+			_, err := db.CreateReferral(ctx, "x", haven.NewReferral{ServiceID: "s", ConsentID: "c"})
+			return err
+		}},
+		{"Referrals", none, func(ctx context.Context) error { _, err := db.Referrals(ctx, "x"); return err }},
+		{"Referral", none, func(ctx context.Context) error { _, err := db.Referral(ctx, "x"); return err }},
+		{"Packet", none, func(ctx context.Context) error { _, err := db.Packet(ctx, "x"); return err }},
+		{"PreviewPacket", none, func(ctx context.Context) error {
+			_, err := db.PreviewPacket(ctx, "x", haven.NewReferral{ServiceID: "s", ConsentID: "c"})
+			return err
+		}},
+		{"Inbox", none, func(ctx context.Context) error { _, err := db.Inbox(ctx); return err }},
+		{"RemindWaitingReferrals", []haven.SystemJob{access.JobReferralReminders}, func(ctx context.Context) error {
+			_, err := db.RemindWaitingReferrals(ctx, time.Hour, "2026-05-01")
+			return err
+		}},
+		{"MoveReferral", none, func(ctx context.Context) error {
+			_, err := db.MoveReferral(ctx, "x", haven.StatusChange{Status: haven.ReferralAccepted})
+			return err
+		}},
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/access"
 	"github.com/haven-care/haven/internal/sqlstore"
 	"github.com/haven-care/haven/internal/sqlstore/sqlstoretest"
 )
@@ -18,7 +19,7 @@ import (
 // identifying or sensitive field.
 var canaries = []string{"CANARYNAME", "CANARYALIAS", "1999-04-03", "CANARYPHONE", "canaryemail", "CANARYADDRESS",
 	"CANARYIMMIGRATION", "CANARYNOTES", "CANARYCULTURE", "CANARYFAITH", "CANARYTIMES", "CANARYVOICEMAIL", "CANARYCODEWORD",
-	"CANARYDIALECT", "CANARYCONSENTNOTE", "CANARYGOAL", "CANARYPRIORITY", "CANARYNEEDNOTE"}
+	"CANARYDIALECT", "CANARYCONSENTNOTE", "CANARYREFERRALNOTE", "CANARYSTATUSNOTE", "CANARYGOAL", "CANARYPRIORITY", "CANARYNEEDNOTE"}
 
 // seedCanaryCase writes canary values into every free-text field of a
 // survivor's case beyond the record itself.
@@ -30,6 +31,27 @@ func seedCanaryCase(t *testing.T, db *sqlstoretest.Store, ctx context.Context, s
 		t.Fatal(err)
 	}
 	if _, err := db.Consents(ctx, survivorID); err != nil {
+		t.Fatal(err)
+	}
+	// A referral by hand (the organization has no Haven users), with a
+	// message and a note on a change of status.
+	d := &haven.Directory{Services: []haven.Service{{ID: "svc-canary", OrganizationID: org, Name: "Canary service", Status: "active"}}}
+	if _, err := db.ImportDirectory(haven.WithSystem(context.Background(), access.JobImportHSDS), d, nil); err != nil {
+		t.Fatal(err)
+	}
+	c, err := db.RecordConsent(ctx, survivorID, haven.NewConsent{RecipientKind: haven.RecipientOrganization, Recipient: org,
+		Purpose: haven.PurposeReferral, Method: haven.ConsentVerbal, Language: "es"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := db.CreateReferral(ctx, survivorID, haven.NewReferral{ServiceID: "svc-canary", ConsentID: c.ID, Note: "CANARYREFERRALNOTE"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.MoveReferral(ctx, r.ID, haven.StatusChange{Status: haven.ReferralAccepted, Note: "CANARYSTATUSNOTE"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Referrals(ctx, survivorID); err != nil {
 		t.Fatal(err)
 	}
 }

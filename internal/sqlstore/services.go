@@ -51,6 +51,11 @@ type BreakGlassService struct{ *store }
 // share, with whom, for what and until when (consent.go).
 type ConsentService struct{ *store }
 
+// ReferralService keeps referrals: sent under a covering consent, moved
+// by the receiving organization through their statuses, their packets
+// built from the record on each read (referral.go).
+type ReferralService struct{ *store }
+
 // AuditService reads, hashes, proves and checkpoints the audit log
 // (audit.go). Entries are written by the other services, in the
 // transaction of the change they record.
@@ -72,6 +77,7 @@ var (
 	_ haven.BreakGlassService        = (*BreakGlassService)(nil)
 	_ haven.AuditService             = (*AuditService)(nil)
 	_ haven.ConsentService           = (*ConsentService)(nil)
+	_ haven.ReferralService          = (*ReferralService)(nil)
 )
 
 // NewAccountService returns the account service over db.
@@ -109,3 +115,6 @@ func NewAuditService(db *DB) *AuditService { return &AuditService{db.store} }
 
 // NewConsentService returns the consent ledger over db.
 func NewConsentService(db *DB) *ConsentService { return &ConsentService{db.store} }
+
+// NewReferralService returns the referral service over db.
+func NewReferralService(db *DB) *ReferralService { return &ReferralService{db.store} }

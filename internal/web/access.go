@@ -39,19 +39,23 @@ var (
 	// gateUsers: administrators add users, change roles, disable and
 	// enable accounts, reset two-step sign-in and set its policy.
 	gateUsers = gate{access.Update, access.Users}
+	// gateInbox: a receiving organization's partners, who reach referrals
+	// as their recipient (each is decided again with its consent).
+	gateInbox = gate{access.List, access.Referral}
 )
 
 // reachedThrough names, for a gate whose page reaches records through a
 // relationship rather than none, that relationship: a caseload lists the
 // records a supervisor supervises.
-var reachedThrough = map[gate]access.Relationship{gateCaseload: access.TeamSupervisor}
+var reachedThrough = map[gate]access.Relationship{gateCaseload: access.TeamSupervisor, gateInbox: access.Recipient}
 
 // allows reports whether g admits role, asking access.Allowed (Decide with
 // no relationship to a record).
 func (g gate) allows(role haven.Role) bool {
 	if rel, ok := reachedThrough[g]; ok {
+		// A recipient reaches referrals while a consent is in force.
 		return access.Decide(access.Request{Role: role, Action: g.action, Resource: g.resource, Relationship: rel,
-			Class: haven.Coded}).Allow
+			Class: haven.Coded, Consent: access.ConsentActive}).Allow
 	}
 	return g == signedInOnly || access.Allowed(role, g.action, g.resource)
 }

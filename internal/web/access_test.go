@@ -27,7 +27,8 @@ func TestNavigationFollowsDecide(t *testing.T) {
 	for _, role := range haven.Roles {
 		shown := web.NavFor(role)
 		for _, n := range web.NavEntries() {
-			d := access.Decide(access.Request{Role: role, Action: n.Action, Resource: n.Resource, Relationship: n.Relationship, Class: haven.Coded})
+			d := access.Decide(access.Request{Role: role, Action: n.Action, Resource: n.Resource, Relationship: n.Relationship, Class: haven.Coded,
+				Consent: n.Consent})
 			want := n.SignedInOnly || d.Allow
 			if got := slices.Contains(shown, n.Href); got != want {
 				t.Errorf("%s: %s shown=%v, want %v (Decide %s %s: %+v)", role, n.Href, got, want, n.Action, n.Resource, d)

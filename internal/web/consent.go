@@ -61,7 +61,7 @@ func (h *Handler) loadConsents(r *http.Request, p *survivorPage) error {
 
 func (p *Page) consentRecipient(c *haven.Consent) string {
 	if c.RecipientKind == haven.RecipientCategory {
-		return p.T("consent.any_provider") + " " + p.T("need."+c.Recipient)
+		return p.T("consent.any_provider") + " " + p.domainName(c.Recipient)
 	}
 	if c.RecipientName == "" {
 		return p.T("consent.org_gone")
@@ -134,7 +134,7 @@ func (h *Handler) consentForm(r *http.Request, v url.Values) (*consentFormPage, 
 		p.Form["language"] = s.Languages[0].Code
 	}
 	for _, n := range haven.Needs {
-		p.Needs = append(p.Needs, Option{Value: n.Code, Label: p.T("need." + n.Code), Selected: p.Form["need"] == n.Code})
+		p.Needs = append(p.Needs, Option{Value: n.Code, Label: p.domainName(n.Code), Selected: p.Form["need"] == n.Code})
 	}
 	for _, pu := range haven.ConsentPurposes {
 		p.Purposes = append(p.Purposes, Option{Value: string(pu), Label: p.T("consent.purpose_" + string(pu)),

@@ -80,7 +80,7 @@ func newDirectoryRow(serviceID string, km float64, s *directory.Summary, why []s
 
 // directoryFormKeys are the single-valued inputs the form echoes back.
 var directoryFormKeys = []string{"lat", "lon", "radius_km", "language", "language_required", "age", "trauma_informed", "survivor_specific",
-	"free_only", "lgbtq_affirming", "include_remote", "survivor"}
+	"free_only", "lgbtq_affirming", "include_remote", "survivor", "for_need"}
 
 func (h *Handler) directorySearch(w http.ResponseWriter, r *http.Request) error {
 	if err := require(r, gateDirectory); err != nil {

@@ -39,6 +39,9 @@ type serviceDetailsPage struct {
 	// Survivor is the record the search was made for (?survivor=), whose
 	// consent to share with this organization the page offers to record.
 	Survivor string
+	// ForNeed is the care-plan need the search was made for, which a
+	// referral from here serves.
+	ForNeed string
 }
 
 type phoneView struct{ Number, Label string }
@@ -74,7 +77,7 @@ func (h *Handler) serviceDetails(w http.ResponseWriter, r *http.Request) error {
 	}
 	s := &d.Services[i]
 	p := serviceDetailsPage{Page: h.page(r, "service.title"), S: s, Inactive: s.Status != "" && s.Status != "active",
-		Back: r.URL.Query().Encode(), Survivor: r.URL.Query().Get("survivor")}
+		Back: r.URL.Query().Encode(), Survivor: r.URL.Query().Get("survivor"), ForNeed: r.URL.Query().Get("for_need")}
 	user, _ := signedIn(r.Context())
 	p.CanEdit = h.cfg.ServiceWriter != nil && gateDirectoryEdit.allows(user.user.Role)
 	for j := range d.Organizations {

@@ -57,6 +57,9 @@ type NavEntry struct {
 	// Relationship is the one the page reaches its records through:
 	// access.None but for a caseload.
 	Relationship access.Relationship
+	// Consent is the consent scope the page's records are reached under:
+	// a recipient's referrals while a consent is in force.
+	Consent      access.ConsentScope
 	SignedInOnly bool
 }
 
@@ -68,7 +71,11 @@ func NavEntries() []NavEntry {
 		if !ok {
 			rel = access.None
 		}
-		out = append(out, NavEntry{n.href, n.gate.action, n.gate.resource, rel, n.gate == signedInOnly})
+		consent := access.NoConsent
+		if rel == access.Recipient {
+			consent = access.ConsentActive // a recipient reaches referrals under a consent in force
+		}
+		out = append(out, NavEntry{n.href, n.gate.action, n.gate.resource, rel, consent, n.gate == signedInOnly})
 	}
 	return out
 }

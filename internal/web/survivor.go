@@ -97,6 +97,10 @@ type survivorPage struct {
 	// the survivor's consents.
 	ConsentsOn bool
 	Consents   []consentView
+	// ReferralsOn is set when referrals are mounted; Referrals lists the
+	// survivor's.
+	ReferralsOn bool
+	Referrals   []referralRow
 	// Team is the "Care team" section (careteam.go); nil without it.
 	Team *teamView
 }
@@ -148,6 +152,9 @@ func (h *Handler) survivorPage(r *http.Request) (*survivorPage, error) {
 	p.Plan = p.planView(s.SafeContact)
 	p.Details = p.details(s)
 	if err := h.loadConsents(r, p); err != nil {
+		return nil, err
+	}
+	if err := h.loadReferrals(r, p); err != nil {
 		return nil, err
 	}
 	if err := h.loadTeam(r, p); err != nil {

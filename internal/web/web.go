@@ -63,6 +63,9 @@ type Config struct {
 	// Duplicates is the supervisors' queue of possible duplicates their
 	// creators were not told of; its pages mount when it is set.
 	Duplicates haven.DuplicateReviewService
+	// Referrals keeps referrals; with Consents, its pages mount when it is
+	// set, and partners get their inbox.
+	Referrals haven.ReferralService
 	// Consents keeps the consent ledger; its pages and the record's consent
 	// section mount when it is set (with Survivors).
 	Consents haven.ConsentService
@@ -182,6 +185,9 @@ func (h *Handler) Mount(s *server.Server) {
 		h.mountSurvivors(s)
 		if h.cfg.Consents != nil {
 			h.mountConsents(s)
+		}
+		if h.cfg.Consents != nil && h.cfg.Referrals != nil && h.cfg.DirectoryRecords != nil {
+			h.mountReferrals(s)
 		}
 	}
 	if h.cfg.Screenings != nil {

@@ -83,6 +83,7 @@ type Store struct {
 	*sqlstore.BreakGlassService
 	*sqlstore.AuditService
 	*sqlstore.ConsentService
+	*sqlstore.ReferralService
 }
 
 // NewStore returns db with every domain service over it.
@@ -100,6 +101,7 @@ func NewStore(db *sqlstore.DB) *Store {
 		BreakGlassService:  sqlstore.NewBreakGlassService(db),
 		AuditService:       sqlstore.NewAuditService(db),
 		ConsentService:     sqlstore.NewConsentService(db),
+		ReferralService:    sqlstore.NewReferralService(db),
 	}
 }
 

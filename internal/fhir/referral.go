@@ -1,0 +1,253 @@
+package fhir
+
+// This file serves referrals as the SDOH Clinical Care IG's referral
+// pair: a ServiceRequest (what is asked for, of which organization, for
+// which need, under which consent) and a Task (SDOHCC-TaskForReferralManagement)
+// that the receiving organization moves through its statuses. Both carry
+// the referral's id. The care team sees the survivor as Patient/{id}; the
+// receiving organization sees only the pseudonymous case number, never
+// the record's id.
+
+import (
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/haven-care/haven"
+)
+
+// The referral resources' profiles and code systems.
+const (
+	ServiceRequestProfile = "http://hl7.org/fhir/us/sdoh-clinicalcare/StructureDefinition/SDOHCC-ServiceRequest"
+	TaskProfile           = "http://hl7.org/fhir/us/sdoh-clinicalcare/StructureDefinition/SDOHCC-TaskForReferralManagement"
+	snomedSystem          = "http://snomed.info/sct"
+	taskCodeSystem        = "http://hl7.org/fhir/CodeSystem/task-code"
+	havenReasonSystem     = "https://haven-care.org/fhir/CodeSystem/referral-reason"
+)
+
+// serviceRequestStatus maps a referral's status to ServiceRequest.status:
+// the request stands while the Task is open, completes with it, and is
+// revoked when the Task ends otherwise.
+func serviceRequestStatus(s haven.ReferralStatus) string {
+	switch s {
+	case haven.ReferralCompleted:
+		return "completed"
+	case haven.ReferralOnHold:
+		return "on-hold"
+	case haven.ReferralRejected, haven.ReferralCancelled, haven.ReferralFailed:
+		return "revoked"
+	}
+	return "active"
+}
+
+// subjectOfReferral is the patient as the reader may see it.
+func subjectOfReferral(r *haven.Referral, caseNumber string) reference {
+	if r.SurvivorID != "" {
+		return reference{Reference: "Patient/" + r.SurvivorID}
+	}
+	return reference{Display: "Case " + caseNumber}
+}
+
+func serviceRequestResource(r *haven.Referral, caseNumber string) map[string]any {
+	category := []codeableConcept{{Coding: []coding{{System: snomedSystem, Code: "410606002", Display: "Social service procedure"}}}}
+	code := codeableConcept{Text: r.ServiceName}
+	if n, ok := haven.NeedByCode(r.NeedDomain); ok {
+		category = append(category, codeableConcept{Coding: []coding{{System: haven.SDOHCategoryURI, Code: n.SDOHCategory},
+			{System: haven.NeedsTaxonomy.URI, Code: n.Code, Display: n.Name}}, Text: n.Name})
+	}
+	res := map[string]any{
+		"resourceType":   "ServiceRequest",
+		"id":             r.ID,
+		"meta":           map[string]any{"profile": []string{ServiceRequestProfile}, "lastUpdated": r.UpdatedAt.Format(time.RFC3339)},
+		"status":         serviceRequestStatus(r.Status),
+		"intent":         "order",
+		"category":       category,
+		"code":           code,
+		"subject":        subjectOfReferral(r, caseNumber),
+		"authoredOn":     r.CreatedAt.Format(time.RFC3339),
+		"performer":      []reference{{Reference: "Organization/" + r.OrganizationID, Display: r.Organization}},
+		"supportingInfo": []reference{{Reference: "Consent/" + r.ConsentID}},
+	}
+	if r.NeedID != "" && r.SurvivorID != "" {
+		res["reasonReference"] = []reference{{Reference: "Condition/" + r.NeedID}}
+	}
+	return res
+}
+
+func taskResource(r *haven.Referral, caseNumber string) map[string]any {
+	res := map[string]any{
+		"resourceType": "Task",
+		"id":           r.ID,
+		"meta":         map[string]any{"profile": []string{TaskProfile}, "lastUpdated": r.UpdatedAt.Format(time.RFC3339)},
+		"status":       string(r.Status),
+		"intent":       "order",
+		"code":         codeableConcept{Coding: []coding{{System: taskCodeSystem, Code: "fulfill", Display: "Fulfill the focal request"}}},
+		"focus":        reference{Reference: "ServiceRequest/" + r.ID},
+		"for":          subjectOfReferral(r, caseNumber),
+		"authoredOn":   r.CreatedAt.Format(time.RFC3339),
+		"lastModified": r.UpdatedAt.Format(time.RFC3339),
+		"owner":        reference{Reference: "Organization/" + r.OrganizationID, Display: r.Organization},
+	}
+	if r.Reason != "" {
+		res["statusReason"] = codeableConcept{Coding: []coding{{System: havenReasonSystem, Code: string(r.Reason)}}, Text: string(r.Reason)}
+	}
+	return res
+}
+
+// referralFor reads a referral and, for its recipient, the case number
+// the packet names (the care team's resources name the Patient instead).
+func (h *Handler) referralFor(r *http.Request, id string) (*haven.Referral, string, error) {
+	ref, err := h.Referrals.Referral(r.Context(), id)
+	if err != nil {
+		return nil, "", err
+	}
+	caseNumber := ""
+	if ref.SurvivorID == "" {
+		p, err := h.Referrals.Packet(r.Context(), id)
+		if err != nil {
+			return nil, "", err
+		}
+		caseNumber = p.CaseNumber
+	}
+	return ref, caseNumber, nil
+}
+
+func (h *Handler) readServiceRequest(w http.ResponseWriter, r *http.Request) error {
+	ref, cn, err := h.referralFor(r, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return writeResource(w, http.StatusOK, serviceRequestResource(ref, cn))
+}
+
+func (h *Handler) readTask(w http.ResponseWriter, r *http.Request) error {
+	ref, cn, err := h.referralFor(r, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return writeResource(w, http.StatusOK, taskResource(ref, cn))
+}
+
+// searchReferrals answers a ServiceRequest or Task search: by patient
+// (the care team's view of one survivor) or, for a receiving
+// organization, by its own performer/owner (its inbox). status narrows
+// either. A patient the caller may not see gives an empty Bundle.
+func (h *Handler) searchReferrals(w http.ResponseWriter, r *http.Request, typ string, build func(*haven.Referral, string) map[string]any,
+	orgParam string) error {
+	q := r.URL.Query()
+	patient := strings.TrimPrefix(cmpOr(q.Get("patient"), cmpOr(q.Get("subject"), q.Get("for"))), "Patient/")
+	var list []haven.Referral
+	var err error
+	switch {
+	case patient != "" && !strings.Contains(patient, "/"):
+		list, err = h.Referrals.Referrals(r.Context(), patient)
+		if haven.ErrorKind(err) == haven.NotFound {
+			list, err = nil, nil
+		}
+	case q.Get(orgParam) != "":
+		list, err = h.Referrals.Inbox(r.Context())
+		org := strings.TrimPrefix(q.Get(orgParam), "Organization/")
+		list = slices.DeleteFunc(list, func(ref haven.Referral) bool { return ref.OrganizationID != org })
+	default:
+		return &haven.Error{Kind: haven.Invalid, Message: "Search " + typ + " by patient (Patient/{id}) or by " + orgParam + " (Organization/{id}).",
+			Fields: map[string]string{"patient": "name the survivor as Patient/{id}"}}
+	}
+	if err != nil {
+		return err
+	}
+	entries := []bundleEntry{}
+	for i := range list {
+		ref := &list[i]
+		res := build(ref, "")
+		if ref.SurvivorID == "" { // a recipient: name the case, as the packet does
+			if p, err := h.Referrals.Packet(r.Context(), ref.ID); err == nil {
+				res = build(ref, p.CaseNumber)
+			}
+		}
+		if !matches(q, "status", res["status"].(string)) {
+			continue
+		}
+		b, err := json.Marshal(res)
+		if err != nil {
+			return err
+		}
+		entries = append(entries, bundleEntry{FullURL: baseURL(r) + "/" + typ + "/" + ref.ID, Resource: b, Search: map[string]string{"mode": "match"}})
+	}
+	return writeResource(w, http.StatusOK, map[string]any{"resourceType": "Bundle", "type": "searchset", "total": len(entries), "entry": entries})
+}
+
+func (h *Handler) searchServiceRequests(w http.ResponseWriter, r *http.Request) error {
+	return h.searchReferrals(w, r, "ServiceRequest", serviceRequestResource, "performer")
+}
+
+func (h *Handler) searchTasks(w http.ResponseWriter, r *http.Request) error {
+	return h.searchReferrals(w, r, "Task", taskResource, "owner")
+}
+
+// taskUpdate is what Haven reads of a Task a client PUTs: the status and,
+// for rejected, cancelled and failed, the reason — a code of Haven's
+// referral-reason system in statusReason. Everything else must be as
+// Haven serves it; the Task's note becomes the change's note.
+type taskUpdate struct {
+	ResourceType string `json:"resourceType"`
+	ID           string `json:"id"`
+	Status       string `json:"status"`
+	StatusReason *struct {
+		Coding []coding `json:"coding"`
+	} `json:"statusReason"`
+	Focus *reference `json:"focus"`
+	Note  []struct {
+		Text string `json:"text"`
+	} `json:"note"`
+}
+
+// updateTask answers PUT /fhir/R4/Task/{id}: the receiving organization
+// (or the sender, by the same rules as in Haven) moves the referral. An
+// illegal move answers 409 with the reason.
+func (h *Handler) updateTask(w http.ResponseWriter, r *http.Request) error {
+	body, err := readBody(r)
+	if err != nil {
+		return err
+	}
+	var t taskUpdate
+	if err := json.Unmarshal(body, &t); err != nil || t.ResourceType != "Task" {
+		return &haven.Error{Kind: haven.Invalid, Message: "The body must be a Task resource.", Fields: map[string]string{"resourceType": "Task"}}
+	}
+	id := r.PathValue("id")
+	if t.ID != id {
+		return &haven.Error{Kind: haven.Invalid, Message: "The Task's id must be the id in the URL.", Fields: map[string]string{"id": "equal to the URL's"}}
+	}
+	if t.Focus != nil && t.Focus.Reference != "ServiceRequest/"+id {
+		return &haven.Error{Kind: haven.Invalid, Message: "A Task's focus cannot change.", Fields: map[string]string{"focus": "ServiceRequest/" + id}}
+	}
+	sc := haven.StatusChange{Status: haven.ReferralStatus(t.Status)}
+	if t.StatusReason != nil {
+		for _, c := range t.StatusReason.Coding {
+			if c.System == havenReasonSystem {
+				sc.Reason = haven.ReferralReason(c.Code)
+			}
+		}
+		if sc.Reason == "" && sc.Status.NeedsReason() {
+			sc.Reason = haven.ReasonOther
+		}
+	}
+	for _, n := range t.Note {
+		sc.Note = strings.TrimSpace(sc.Note + "\n" + n.Text)
+	}
+	cur, _, err := h.referralFor(r, id)
+	if err != nil {
+		return err
+	}
+	if string(cur.Status) != t.Status {
+		if _, err := h.Referrals.MoveReferral(r.Context(), id, sc); err != nil {
+			return err
+		}
+	}
+	ref, cn, err := h.referralFor(r, id)
+	if err != nil {
+		return err
+	}
+	return writeResource(w, http.StatusOK, taskResource(ref, cn))
+}
