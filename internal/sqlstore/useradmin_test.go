@@ -576,3 +576,35 @@ func TestResetPassword(t *testing.T) {
 		}
 	})
 }
+
+// TestSetPasswordLinkWorksOnceUnderRace: requests racing with one link
+// set one password.
+func TestSetPasswordLinkWorksOnceUnderRace(t *testing.T) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
+		admin := adminCtx(t, db, "root.admin")
+		_, first, err := db.AddUser(admin, haven.NewAccount{Username: "racer", Role: haven.RoleAdvocate, Start: haven.StartLink})
+		if err != nil {
+			t.Fatal(err)
+		}
+		const n = 6
+		errs := make(chan error, n)
+		for i := range n {
+			go func() {
+				errs <- db.SetPasswordByLink(context.Background(), first.Token, "racing pass phrase "+strings.Repeat("x", i))
+			}()
+		}
+		ok := 0
+		for range n {
+			err := <-errs
+			switch {
+			case err == nil:
+				ok++
+			case haven.ErrorKind(err) != haven.NotFound:
+				t.Errorf("unexpected error: %v", err)
+			}
+		}
+		if ok != 1 {
+			t.Errorf("%d requests set the password, want 1", ok)
+		}
+	})
+}
