@@ -32,7 +32,7 @@ Commands:
   enable    enable a disabled account
   role      change an account's role; its sessions and API tokens end
   reset     reset an account's two-step sign-in (--two-step), or give it a
-            new set-password link or temporary password (--password link|temporary)
+            new set-password link (--link) or temporary password (--temporary)
 
 Each command takes --data (or the store flags) and -h for its own help.
 
@@ -258,22 +258,30 @@ func runUserRole(m *Main, ctx context.Context, args []string) error {
 }
 
 func runUserReset(m *Main, ctx context.Context, args []string) error {
-	var twoStep bool
-	var pw, base string
-	sf, username, err := userFlags(m, "reset", " (--two-step | --password link|temporary [--url URL])\n\n"+
+	var twoStep, link, temporary bool
+	var base string
+	sf, username, err := userFlags(m, "reset", " (--two-step | --link [--url URL] | --temporary)\n\n"+
 		"--two-step turns the account's two-step sign-in off and drops its recovery codes: the user sets it up\n"+
-		"again at next sign-in. --password gives a user who forgot theirs a new one-time set-password link or a\n"+
-		"temporary password, printed once. Either ends the user's sessions and API tokens.",
+		"again at next sign-in. --link and --temporary give a user who forgot their password a new one-time\n"+
+		"set-password link or a temporary password, printed once; the old password stops working. Each ends\n"+
+		"the user's sessions and API tokens.",
 		"haven user reset --username nurse.fl --two-step", args, func(fs *flag.FlagSet) {
 			fs.BoolVar(&twoStep, "two-step", false, "reset two-step sign-in")
-			fs.StringVar(&pw, "password", "", "link or temporary: reset the password")
+			fs.BoolVar(&link, "link", false, "reset the password: a new set-password link")
+			fs.BoolVar(&temporary, "temporary", false, "reset the password: a temporary password")
 			fs.StringVar(&base, "url", "", "Haven's address, to print the whole set-password link")
 		})
 	if err != nil {
 		return err
 	}
-	if twoStep == (pw != "") {
-		return usageError{"user reset: give exactly one of --two-step and --password link|temporary (see haven user reset -h)"}
+	chosen := 0
+	for _, b := range []bool{twoStep, link, temporary} {
+		if b {
+			chosen++
+		}
+	}
+	if chosen != 1 {
+		return usageError{"user reset: give exactly one of --two-step, --link and --temporary (see haven user reset -h)"}
 	}
 	svc, a, err := m.findUser(ctx, sf, username)
 	if err != nil {
@@ -287,7 +295,11 @@ func runUserReset(m *Main, ctx context.Context, args []string) error {
 		fmt.Fprintf(m.Stdout, "%s: two-step sign-in reset; they set it up again at next sign-in\n", a.Username)
 		return nil
 	}
-	first, err := svc.ResetPassword(job, a.ID, pw)
+	start := haven.StartLink
+	if temporary {
+		start = haven.StartTemporary
+	}
+	first, err := svc.ResetPassword(job, a.ID, start)
 	if err != nil {
 		return fieldErrorLine(err)
 	}

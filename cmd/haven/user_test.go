@@ -47,7 +47,8 @@ func TestUserCommands(t *testing.T) {
 		{[]string{"disable", "--username", "nurse.fl"}, "nurse.fl disabled"},
 		{[]string{"enable", "--username", "nurse.fl"}, "nurse.fl enabled"},
 		{[]string{"reset", "--username", "nurse.fl", "--two-step"}, "two-step sign-in reset"},
-		{[]string{"reset", "--username", "NURSE.FL", "--password", "temporary"}, "temporary password"},
+		{[]string{"reset", "--username", "NURSE.FL", "--link", "--url", "https://h.example"}, "https://h.example/set-password/"},
+		{[]string{"reset", "--username", "NURSE.FL", "--temporary"}, "temporary password"},
 	}
 	for _, st := range steps {
 		if code, out, stderr := user("", st.args...); code != 0 || !strings.Contains(out, st.want) {
@@ -60,7 +61,7 @@ func TestUserCommands(t *testing.T) {
 	}
 	for _, bad := range [][]string{
 		{"reset", "--username", "nurse.fl"},
-		{"reset", "--username", "nurse.fl", "--two-step", "--password", "link"},
+		{"reset", "--username", "nurse.fl", "--two-step", "--link"},
 		{"role", "--role", "admin"},
 		{"disable", "--username", "nobody"},
 		{"role", "--username", "nurse.fl", "--role", "king"},
