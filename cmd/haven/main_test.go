@@ -198,7 +198,7 @@ func TestUserAddReadsPasswordFromStdin(t *testing.T) {
 		t.Fatalf("user add: code=%d out=%q err=%q", code, out, stderr)
 	}
 	code, _, stderr = run(t, context.Background(), "short\n", "user", "add", "--data", dir, "--username", "bob", "--role", "admin")
-	if code == 0 || !strings.Contains(stderr, "--password: Use at least 8 characters") {
+	if code == 0 || !strings.Contains(stderr, "password: Use at least 8 characters") || strings.Contains(stderr, "--password") {
 		t.Errorf("weak password: code=%d stderr=%q", code, stderr)
 	}
 	code, _, stderr = run(t, context.Background(), "a long pass phrase\n", "user", "add", "--data", dir, "--username", "bob", "--role", "king")

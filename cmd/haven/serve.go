@@ -147,6 +147,8 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 		tasks      = sqlstore.NewTaskService(db)
 		consents   = sqlstore.NewConsentService(db)
 		referrals  = sqlstore.NewReferralService(db)
+		userAdmin  = sqlstore.NewUserAdminService(db)
+		reviews    = sqlstore.NewTranslationService(db)
 	)
 	go integrateAuditLoop(ctx, audit, logger, auditIntegrateEvery)
 	if f.remindAfter > 0 {
@@ -164,8 +166,8 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 	srv.TLSProxy = f.tlsProxy
 	srv.APITokens = accounts
 	(&api.Handler{Users: accounts, Survivors: survivors, CareTeams: careTeams, Screenings: screenings, CarePlans: carePlans,
-		Consents: consents, Referrals: referrals, Tasks: tasks, Encounters: encounters, TimeZone: f.zone, DueSoonDays: f.dueSoonDays,
-		StaleContactDays: f.staleContactDays}).Mount(srv)
+		Consents: consents, Referrals: referrals, Tasks: tasks, Encounters: encounters, UserAdmin: userAdmin, TimeZone: f.zone,
+		DueSoonDays: f.dueSoonDays, StaleContactDays: f.staleContactDays}).Mount(srv)
 	(&fhir.Handler{Screenings: screenings, CarePlans: carePlans, Consents: consents, Referrals: referrals,
 		Version: version}).Mount(srv)
 	if f.demo {
@@ -183,6 +185,7 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 		Directory: index, DirectoryRecords: dir, ServiceWriter: dir, Survivors: survivors, Duplicates: survivors, Screenings: screenings,
 		CareTeams: careTeams, Teams: teams, CarePlans: carePlans, Encounters: encounters, Consents: consents,
 		Tasks: tasks, DueSoonDays: f.dueSoonDays, StaleContactDays: f.staleContactDays,
+		UserAdmin: userAdmin, Passwords: userAdmin, Translations: reviews,
 		Referrals: referrals, Logger: logger, Demo: f.demo, Version: version, TrustedProxies: f.proxies, TimeZone: f.zone})
 	if err != nil {
 		return err

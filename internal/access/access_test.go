@@ -76,6 +76,7 @@ var expected = []rule{
 // SystemGrants: "action resource" pairs.
 var expectedSystem = map[haven.SystemJob][]string{
 	JobUserAdd:           {"create users"},
+	JobUserAdmin:         {"list users", "update users"},
 	JobDemo:              {"create users", "update directory", "update confidential_location"},
 	JobImportHSDS:        {"update directory", "update confidential_location"},
 	JobExportHSDS:        {"export directory", "export confidential_location"},
@@ -227,6 +228,9 @@ func TestFocusedRules(t *testing.T) {
 		{"no actor, survivor", Request{Action: Read, Resource: Survivor, Relationship: CareTeam, Class: haven.Coded}, false, ReasonInvalid},
 		{"user add", Request{System: JobUserAdd, Action: Create, Resource: Users}, true, ReasonAllowed},
 		{"user add changes a role", Request{System: JobUserAdd, Action: Update, Resource: Users}, false, ReasonSystemJob},
+		{"user admin changes a role", Request{System: JobUserAdmin, Action: Update, Resource: Users}, true, ReasonAllowed},
+		{"user admin creates no user", Request{System: JobUserAdmin, Action: Create, Resource: Users}, false, ReasonSystemJob},
+		{"user admin changes no setting", Request{System: JobUserAdmin, Action: Update, Resource: Settings}, false, ReasonSystemJob},
 		{"unknown job", Request{System: "backup", Action: Create, Resource: Users}, false, ReasonSystemJob},
 		{"actor and job at once", Request{Role: haven.RoleAdmin, System: JobUserAdd, Action: Create, Resource: Users, Relationship: None}, false, ReasonInvalid},
 	}

@@ -12,6 +12,10 @@ const (
 	// JobUserAdd is `haven user add`: how the first administrator (and
 	// any account, by whoever holds the database) is created.
 	JobUserAdd haven.SystemJob = "user-add"
+	// JobUserAdmin is `haven user list|disable|enable|role|reset`: user
+	// administration by whoever holds the database, as the first
+	// administrator is made.
+	JobUserAdmin haven.SystemJob = "user-admin"
 	// JobDemo is `serve --demo` and `haven demo directory`: demo accounts
 	// and a synthetic directory, shelters included.
 	JobDemo haven.SystemJob = "demo"
@@ -44,6 +48,7 @@ type SystemGrant struct {
 // SystemGrants is the one list of system jobs and their rights.
 var SystemGrants = []SystemGrant{
 	{JobUserAdd, []Action{Create}, []Resource{Users}},
+	{JobUserAdmin, []Action{List, Update}, []Resource{Users}},
 	{JobDemo, []Action{Create}, []Resource{Users}},
 	{JobDemo, []Action{Update}, []Resource{Directory, ConfidentialLocation}},
 	{JobImportHSDS, []Action{Update}, []Resource{Directory, ConfidentialLocation}},

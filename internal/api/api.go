@@ -37,6 +37,9 @@ type Handler struct {
 	Referrals haven.ReferralService
 	// Consents keeps the consent ledger; its routes mount when it is set.
 	Consents haven.ConsentService
+	// UserAdmin is user administration and the two-step policy; its
+	// routes mount when it is set.
+	UserAdmin haven.UserAdminService
 	// Clock tells the time a consent's state is given at; the system
 	// clock when nil.
 	Clock haven.Clock
@@ -84,6 +87,9 @@ func (h *Handler) Mount(s *server.Server) {
 	}
 	if h.CarePlans != nil {
 		h.mountCarePlan(s)
+	}
+	if h.UserAdmin != nil {
+		h.mountUsers(s)
 	}
 }
 

@@ -16,7 +16,10 @@ import (
 // leaked one.
 const apiTokenPrefix = "haven_"
 
-var errBadToken = haven.Errorf(haven.Unauthenticated, "The API token is not valid.")
+var (
+	errBadToken         = haven.Errorf(haven.Unauthenticated, "The API token is not valid.")
+	errTokenNeedsSignIn = haven.Errorf(haven.Unauthenticated, "Your role requires two-step sign-in: sign in to Haven and set it up before using this token.")
+)
 
 // CreateAPIToken issues a scoped token for the actor.
 func (db *AccountService) CreateAPIToken(ctx context.Context, name string, scopes []haven.Scope, lifetime time.Duration) (string, *haven.APIToken, error) {
@@ -119,6 +122,14 @@ func (db *AccountService) AuthenticateAPIToken(ctx context.Context, secret strin
 	u, err := db.FindUserByID(ctx, t.UserID)
 	if err != nil || u.Disabled {
 		return nil, nil, errBadToken
+	}
+	// The two-step policy holds for tokens too: a token works only for a
+	// user who may use the web interface without first enrolling (or
+	// changing a temporary password).
+	if state, err := db.signInState(ctx, u.ID); err != nil {
+		return nil, nil, err
+	} else if state != haven.SignInReady {
+		return nil, nil, errTokenNeedsSignIn
 	}
 	if t.LastUsed == nil || now.Sub(*t.LastUsed) >= sessionTouchInterval {
 		if _, err := db.db.ExecContext(ctx, `UPDATE api_tokens SET last_used = $1 WHERE id = $2`, now, t.ID); err != nil {

@@ -181,12 +181,17 @@ var methodKinds = map[string][]string{
 		"AddTask", "UpdateTask", "Tasks", "Assignees", "Worklist",
 		// TestConsentLedger checks their entries.
 		"Consents", "Consent", "RecordConsent", "RevokeConsent",
+		// TestUserAdminAudit checks their entries.
+		"Users", "AddUser", "ResetTwoStep", "ResetPassword", "SetTwoStepPolicy", "ChangePassword", "SetPasswordByLink", "ReviewTranslation",
 		// TestReferralClosedLoop and TestRevocationStopsThePartnerAtOnce check theirs.
 		"CreateReferral", "Referrals", "Referral", "Packet", "PreviewPacket", "Inbox", "MoveReferral", "RemindWaitingReferrals",
 		// TestCarePlanAudit checks their entries.
 		"AddNeed", "CarePlan", "Need", "SuggestedNeeds", "UpdateNeed"},
 	"read": {"APITokens", "AuditEntries", "AuditRoot", "AuditSize", "Authenticate", "AuthenticateAPIToken", "BreakGlassPending", "BreakGlassQueue",
 		"DuplicateReviewsPending",
+		// A user's own sign-in state and the policy; link checks and the
+		// review marks of shipped texts: no survivor data.
+		"SignInState", "TwoStepPolicy", "CheckPasswordLink", "TranslationReviews",
 		// Teams of staff and the staff who may join them: no survivor data.
 		"Teams", "CareStaff",
 		"ConsistencyProof", "CountUsers", "FindUserByID", "InclusionProof", "Instrument", "Instruments", "LatestCheckpoint",
@@ -204,6 +209,8 @@ var methodKinds = map[string][]string{
 var storeTypes = []reflect.Type{
 	reflect.TypeFor[*sqlstore.DB](),
 	reflect.TypeFor[*sqlstore.AccountService](),
+	reflect.TypeFor[*sqlstore.UserAdminService](),
+	reflect.TypeFor[*sqlstore.TranslationService](),
 	reflect.TypeFor[*sqlstore.SurvivorService](),
 	reflect.TypeFor[*sqlstore.CareTeamService](),
 	reflect.TypeFor[*sqlstore.TeamService](),

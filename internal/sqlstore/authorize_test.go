@@ -36,8 +36,28 @@ func authorizing(db *sqlstoretest.Store) []struct {
 				Role: haven.RoleAnalyst, Password: testPassword})
 			return err
 		}},
-		{"SetUserRole", none, func(ctx context.Context) error { return db.SetUserRole(ctx, "no-such-user", haven.RoleAdmin, "") }},
-		{"SetUserDisabled", none, func(ctx context.Context) error { return db.SetUserDisabled(ctx, "no-such-user", false) }},
+		{"AddUser", []haven.SystemJob{access.JobUserAdd, access.JobDemo}, func(ctx context.Context) error {
+			_, _, err := db.AddUser(ctx, haven.NewAccount{Username: "added." + strings.ReplaceAll(string(mustJob(ctx)), "-", "."),
+				Role: haven.RoleAnalyst, Start: haven.StartLink})
+			return err
+		}},
+		{"Users", []haven.SystemJob{access.JobUserAdmin}, func(ctx context.Context) error { _, err := db.Users(ctx); return err }},
+		{"SetUserRole", []haven.SystemJob{access.JobUserAdmin}, func(ctx context.Context) error {
+			return db.SetUserRole(ctx, "no-such-user", haven.RoleAdmin, "")
+		}},
+		{"SetUserDisabled", []haven.SystemJob{access.JobUserAdmin}, func(ctx context.Context) error {
+			return db.SetUserDisabled(ctx, "no-such-user", false)
+		}},
+		{"ResetTwoStep", []haven.SystemJob{access.JobUserAdmin}, func(ctx context.Context) error { return db.ResetTwoStep(ctx, "no-such-user") }},
+		{"ResetPassword", []haven.SystemJob{access.JobUserAdmin}, func(ctx context.Context) error {
+			_, err := db.ResetPassword(ctx, "no-such-user", haven.StartLink)
+			return err
+		}},
+		{"SetTwoStepPolicy", none, func(ctx context.Context) error { return db.SetTwoStepPolicy(ctx, []haven.Role{haven.RoleClinician}) }},
+		{"ReviewTranslation", none, func(ctx context.Context) error {
+			return db.ReviewTranslation(ctx, haven.TranslationReview{Language: "es", Key: "consent.title", Reviewer: "R",
+				SourceHash: haven.TextHash("a"), TextHash: haven.TextHash("b")})
+		}},
 		{"ImportDirectory", []haven.SystemJob{access.JobImportHSDS, access.JobDemo}, func(ctx context.Context) error {
 			_, err := db.ImportDirectory(ctx, d, nil)
 			return err
@@ -74,13 +94,13 @@ func authorizing(db *sqlstoretest.Store) []struct {
 		{"CareTeam", none, func(ctx context.Context) error { _, err := db.CareTeam(ctx, "x"); return err }},
 		{"CareTeamCandidates", none, func(ctx context.Context) error { _, err := db.CareTeamCandidates(ctx, "x"); return err }},
 		{"Caseload", none, func(ctx context.Context) error { _, err := db.Caseload(ctx, "2026-05-01"); return err }},
-		{"Teams", none, func(ctx context.Context) error { _, err := db.Teams(ctx); return err }},
-		{"CareStaff", none, func(ctx context.Context) error { _, err := db.CareStaff(ctx); return err }},
-		{"CreateTeam", none, func(ctx context.Context) error { _, err := db.CreateTeam(ctx, "Team"); return err }},
-		{"RenameTeam", none, func(ctx context.Context) error { return db.RenameTeam(ctx, "x", "Team") }},
-		{"AddTeamMember", none, func(ctx context.Context) error { return db.AddTeamMember(ctx, "x", "y", false) }},
-		{"SetTeamSupervisor", none, func(ctx context.Context) error { return db.SetTeamSupervisor(ctx, "x", "y", true) }},
-		{"RemoveTeamMember", none, func(ctx context.Context) error { return db.RemoveTeamMember(ctx, "x", "y") }},
+		{"Teams", []haven.SystemJob{access.JobUserAdmin}, func(ctx context.Context) error { _, err := db.Teams(ctx); return err }},
+		{"CareStaff", []haven.SystemJob{access.JobUserAdmin}, func(ctx context.Context) error { _, err := db.CareStaff(ctx); return err }},
+		{"CreateTeam", []haven.SystemJob{access.JobUserAdmin}, func(ctx context.Context) error { _, err := db.CreateTeam(ctx, "Team"); return err }},
+		{"RenameTeam", []haven.SystemJob{access.JobUserAdmin}, func(ctx context.Context) error { return db.RenameTeam(ctx, "x", "Team") }},
+		{"AddTeamMember", []haven.SystemJob{access.JobUserAdmin}, func(ctx context.Context) error { return db.AddTeamMember(ctx, "x", "y", false) }},
+		{"SetTeamSupervisor", []haven.SystemJob{access.JobUserAdmin}, func(ctx context.Context) error { return db.SetTeamSupervisor(ctx, "x", "y", true) }},
+		{"RemoveTeamMember", []haven.SystemJob{access.JobUserAdmin}, func(ctx context.Context) error { return db.RemoveTeamMember(ctx, "x", "y") }},
 		{"RecordContact", none, func(ctx context.Context) error {
 			return db.RecordContact(ctx, "x", haven.NewContact{Channel: "phone", Outcome: haven.ContactReached})
 		}},
@@ -200,8 +220,8 @@ func TestNoActorNoAccess(t *testing.T) {
 				}
 			}
 		}
-		if n, _ := db.CountUsers(context.Background()); n != 2 {
-			t.Errorf("%d users, want 2 (user-add and demo)", n)
+		if n, _ := db.CountUsers(context.Background()); n != 4 {
+			t.Errorf("%d users, want 4 (user-add and demo, by CreateUser and AddUser)", n)
 		}
 		size, _ := db.AuditSize(context.Background())
 		entries, err := db.AuditEntries(context.Background(), 0, size)
@@ -225,6 +245,10 @@ func TestNoActorNoAccess(t *testing.T) {
 // the access decision (the command line and serve's own loops call them).
 var notAuthorizing = []string{
 	"SignIn", "SignOut", "Authenticate", "AuthenticateAPIToken", // establish or end the actor
+	// The user's own sign-in state, password and the policy that governs
+	// it; a set-password link is its own authority, as a password is.
+	"SignInState", "TwoStepPolicy", "ChangePassword", "CheckPasswordLink", "SetPasswordByLink",
+	"TranslationReviews",         // review marks of the shipped survivor texts, shown to all staff
 	"FindUserByID", "CountUsers", // a user's own account; serve's first-run check
 	"Instruments", "Instrument", // the shipped and imported questionnaires
 	"DirectoryChanges", "DirectoryOrganizations", "DirectoryServices", "DirectoryVersion", // public directory, index plumbing

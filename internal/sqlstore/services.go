@@ -7,6 +7,16 @@ import "github.com/haven-care/haven"
 // apitoken.go).
 type AccountService struct{ *store }
 
+// UserAdminService is user administration and passwords: adding,
+// disabling and enabling users, roles, resetting two-step sign-in, the
+// two-step policy, set-password links and the user's own password change
+// (useradmin.go).
+type UserAdminService struct{ *store }
+
+// TranslationService keeps the reviews of survivor-facing translations
+// (translation.go).
+type TranslationService struct{ *store }
+
 // SurvivorService keeps survivors' records, the
 // contacts made under their safe-contact plans and the supervisors' review
 // of possible duplicates (survivor.go, survivor_read.go, survivor_atrest.go,
@@ -61,25 +71,34 @@ type ReferralService struct{ *store }
 type AuditService struct{ *store }
 
 var (
-	_ haven.AccountService         = (*AccountService)(nil)
-	_ haven.SurvivorService        = (*SurvivorService)(nil)
-	_ haven.DuplicateReviewService = (*SurvivorService)(nil)
-	_ haven.CareTeamService        = (*CareTeamService)(nil)
-	_ haven.TeamService            = (*TeamService)(nil)
-	_ haven.ScreeningService       = (*ScreeningService)(nil)
-	_ haven.EncounterService       = (*EncounterService)(nil)
-	_ haven.CarePlanService        = (*CarePlanService)(nil)
-	_ haven.DirectoryService       = (*DirectoryService)(nil)
-	_ haven.PublicDirectory        = (*DirectoryService)(nil)
-	_ haven.BreakGlassService      = (*BreakGlassService)(nil)
-	_ haven.AuditService           = (*AuditService)(nil)
-	_ haven.TaskService            = (*TaskService)(nil)
-	_ haven.ConsentService         = (*ConsentService)(nil)
-	_ haven.ReferralService        = (*ReferralService)(nil)
+	_ haven.AccountService           = (*AccountService)(nil)
+	_ haven.SurvivorService          = (*SurvivorService)(nil)
+	_ haven.DuplicateReviewService   = (*SurvivorService)(nil)
+	_ haven.CareTeamService          = (*CareTeamService)(nil)
+	_ haven.TeamService              = (*TeamService)(nil)
+	_ haven.ScreeningService         = (*ScreeningService)(nil)
+	_ haven.EncounterService         = (*EncounterService)(nil)
+	_ haven.CarePlanService          = (*CarePlanService)(nil)
+	_ haven.DirectoryService         = (*DirectoryService)(nil)
+	_ haven.PublicDirectory          = (*DirectoryService)(nil)
+	_ haven.BreakGlassService        = (*BreakGlassService)(nil)
+	_ haven.AuditService             = (*AuditService)(nil)
+	_ haven.TaskService              = (*TaskService)(nil)
+	_ haven.ConsentService           = (*ConsentService)(nil)
+	_ haven.ReferralService          = (*ReferralService)(nil)
+	_ haven.UserAdminService         = (*UserAdminService)(nil)
+	_ haven.PasswordService          = (*UserAdminService)(nil)
+	_ haven.TranslationReviewService = (*TranslationService)(nil)
 )
 
 // NewAccountService returns the account service over db.
 func NewAccountService(db *DB) *AccountService { return &AccountService{db.store} }
+
+// NewUserAdminService returns the user administration service over db.
+func NewUserAdminService(db *DB) *UserAdminService { return &UserAdminService{db.store} }
+
+// NewTranslationService returns the translation review service over db.
+func NewTranslationService(db *DB) *TranslationService { return &TranslationService{db.store} }
 
 // NewSurvivorService returns the survivor service over db.
 func NewSurvivorService(db *DB) *SurvivorService { return &SurvivorService{db.store} }

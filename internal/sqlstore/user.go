@@ -77,57 +77,6 @@ func (db *AccountService) CountUsers(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// SetUserDisabled disables or re-enables an account. Disabling ends every
-// session of the user at once. Only an administrator may (access.Users);
-// Unauthenticated or Forbidden otherwise.
-func (db *AccountService) SetUserDisabled(ctx context.Context, id string, disabled bool) error {
-	if err := db.authorizeResource(ctx, access.Update, access.Users, map[bool]string{false: "user.enable", true: "user.disable"}[disabled]); err != nil {
-		return err
-	}
-	return db.inTx(ctx, func(tx *Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE users SET disabled = $1, updated_at = $2 WHERE id = $3`, disabled, tx.now, id)
-		if err != nil {
-			return fmt.Errorf("update user: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return haven.Errorf(haven.NotFound, "User not found.")
-		}
-		action := "user.enable"
-		if disabled {
-			action = "user.disable"
-		}
-		if err := tx.endAccess(ctx, id, action); err != nil {
-			return err
-		}
-		return tx.audit(ctx, haven.AuditEvent{Action: action, ObjectType: "user", ObjectID: id})
-	})
-}
-
-// SetUserRole changes a user's role. The user's sessions end, so the new
-// privileges start with a fresh session. Only an administrator may
-// (access.Users); Unauthenticated or Forbidden otherwise.
-func (db *AccountService) SetUserRole(ctx context.Context, id string, role haven.Role, organizationID string) error {
-	if err := db.authorizeResource(ctx, access.Update, access.Users, "user.role_change"); err != nil {
-		return err
-	}
-	if err := (haven.NewUser{Username: "placeholder", Role: role, OrganizationID: organizationID}).Validate(); err != nil {
-		return err
-	}
-	return db.inTx(ctx, func(tx *Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE users SET role = $1, organization_id = $2, updated_at = $3 WHERE id = $4`, role, organizationID, tx.now, id)
-		if err != nil {
-			return fmt.Errorf("update user: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return haven.Errorf(haven.NotFound, "User not found.")
-		}
-		if err := tx.endAccess(ctx, id, "user.role_change"); err != nil {
-			return err
-		}
-		return tx.audit(ctx, haven.AuditEvent{Action: "user.role_change", ObjectType: "user", ObjectID: id, Reason: string(role)})
-	})
-}
-
 // endAccess ends every session of a user and revokes each of their live
 // API tokens, auditing each revocation with the change that caused it.
 func (tx *Tx) endAccess(ctx context.Context, userID, cause string) error {

@@ -36,6 +36,9 @@ var (
 	gateCaseload = gate{access.List, access.Survivor}
 	// gateTeams: administrators, who manage users, keep the teams of staff.
 	gateTeams = gate{access.Update, access.Users}
+	// gateUsers: administrators add users, change roles, disable and
+	// enable accounts, reset two-step sign-in and set its policy.
+	gateUsers = gate{access.Update, access.Users}
 	// gateInbox: a receiving organization's partners, who reach referrals
 	// as their recipient (each is decided again with its consent).
 	gateInbox = gate{access.List, access.Referral}

@@ -281,7 +281,11 @@ func (h *Handler) consentCopy(w http.ResponseWriter, r *http.Request) error {
 		p.TextLang = primaryLanguage(c.Language)
 	}
 	p.TextDir = dir(p.TextLang)
-	p.Texts = h.catalogs.survivor[p.TextLang]
+	reviews, err := h.reviews(r.Context())
+	if err != nil {
+		return err
+	}
+	p.Texts = h.reviewedTexts(p.TextLang, reviews)
 	for _, l := range SurvivorLanguages {
 		p.Choices = append(p.Choices, Option{Value: l, Label: languageNames[l], Selected: l == p.TextLang})
 	}

@@ -36,6 +36,9 @@ type mfaPage struct {
 	Link     string
 	Fields   map[string]string
 	Recovery []string
+	// Required says the user's role requires two-step sign-in and no
+	// other page works until it is set up.
+	Required bool
 }
 
 func (h *Handler) mountMFA(s *server.Server) {
@@ -55,6 +58,9 @@ func (h *Handler) mfa(w http.ResponseWriter, r *http.Request) error {
 func (h *Handler) mfaStart(r *http.Request) *mfaPage {
 	p := &mfaPage{Page: h.page(r, "mfa.title"), Fields: map[string]string{}}
 	p.Enabled = p.User != nil && p.User.TOTPEnabled
+	if s, ok := signedIn(r.Context()); ok {
+		p.Required = s.state == haven.SignInEnrolTwoStep
+	}
 	return p
 }
 
@@ -77,7 +83,7 @@ func (h *Handler) mfaBegin(w http.ResponseWriter, r *http.Request) error {
 	case err != nil:
 		return err
 	}
-	p := mfaPage{Page: h.page(r, "mfa.title"), Fields: map[string]string{}}
+	p := mfaPage{Page: h.page(r, "mfa.title"), Fields: map[string]string{}, Required: h.mfaStart(r).Required}
 	if err := p.setKey(link); err != nil {
 		return err
 	}

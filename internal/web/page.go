@@ -74,10 +74,12 @@ var navItems = []struct {
 	{"/screening-accuracy", "nav.accuracy", gateAccuracy},
 	{"/sessions", "nav.sessions", signedInOnly},
 	{"/account/two-step", "nav.mfa", signedInOnly},
+	{"/account/password", "nav.password", signedInOnly},
 	{"/emergency-access", "nav.breakglass", gateBreakGlass},
 	{"/review/emergency-access", "nav.breakglass_review", gateBreakGlassReview},
 	{"/admin/translations", "nav.translations", gateTranslations},
 	{"/admin/teams", "nav.teams", gateTeams},
+	{"/admin/users", "nav.users", gateUsers},
 }
 
 // navFor returns the navigation a role sees, marking the current page.
@@ -99,7 +101,9 @@ func (h *Handler) page(r *http.Request, titleKey string) Page {
 	if s, ok := signedIn(r.Context()); ok {
 		p.User = s.user
 		userLang = s.user.Language
-		p.Nav = navFor(s.user.Role, r.URL.Path)
+		if s.state == haven.SignInReady {
+			p.Nav = navFor(s.user.Role, r.URL.Path)
+		}
 		p.SessionSeconds = int(time.Until(s.session.Expiry()).Seconds())
 		p.SessionFinal = s.session.Expiry().Equal(s.session.AbsoluteExpiry())
 		if h.cfg.BreakGlass != nil && gateBreakGlassReview.allows(s.user.Role) {

@@ -31,6 +31,31 @@ type signedInSession struct {
 	token   string
 	session *haven.Session
 	user    *haven.User
+	// state is what the user must do before any other page works.
+	state haven.SignInState
+}
+
+// errSignInFirst refuses a form posted before a temporary password is
+// changed or a required two-step sign-in set up.
+var errSignInFirst = haven.Errorf(haven.Forbidden, "Finish signing in first: change your temporary password or set up two-step sign-in.")
+
+// finishPage is the page a user in state must go to first, "" when they
+// may go anywhere.
+func finishPage(state haven.SignInState) string {
+	switch state {
+	case haven.SignInChangePassword:
+		return "/account/password"
+	case haven.SignInEnrolTwoStep:
+		return "/account/two-step"
+	}
+	return ""
+}
+
+// allowedBefore reports whether path works for a user who must first
+// finish signing in: the page that finishes it, its forms, and signing out.
+func allowedBefore(state haven.SignInState, path string) bool {
+	to := finishPage(state)
+	return path == "/signout" || path == to || strings.HasPrefix(path, to+"/")
 }
 
 func signedIn(ctx context.Context) (*signedInSession, bool) {
@@ -56,8 +81,24 @@ func (h *Handler) authed(fn func(http.ResponseWriter, *http.Request) error) func
 			return err
 		}
 		ctx := haven.WithActor(r.Context(), haven.Actor{UserID: u.ID, Role: u.Role, SessionID: s.ID})
-		ctx = context.WithValue(ctx, sessionKey{}, &signedInSession{token: ck.Value, session: s, user: u})
+		si := &signedInSession{token: ck.Value, session: s, user: u}
+		if h.cfg.UserAdmin != nil {
+			if si.state, err = h.cfg.UserAdmin.SignInState(ctx); err != nil {
+				return err
+			}
+		}
+		ctx = context.WithValue(ctx, sessionKey{}, si)
 		r = r.WithContext(ctx)
+		if to := finishPage(si.state); to != "" && !allowedBefore(si.state, r.URL.Path) {
+			// A temporary password to change, or two-step sign-in the
+			// role requires: nothing else works until it is done.
+			if r.Method == http.MethodGet || r.Method == http.MethodHead {
+				http.Redirect(w, r, to, http.StatusSeeOther)
+				return nil
+			}
+			h.handlerError(w, r, errSignInFirst)
+			return nil
+		}
 		if err := fn(w, r); err != nil {
 			h.handlerError(w, r, err)
 		}
@@ -119,6 +160,9 @@ type signInPage struct {
 
 func (h *Handler) signInForm(w http.ResponseWriter, r *http.Request) error {
 	p := signInPage{Page: h.page(r, "signin.title")}
+	if r.URL.Query().Get("done") == "password_set" {
+		p.Notice = p.T("signin.password_set")
+	}
 	return h.render(w, http.StatusOK, "signin", &p)
 }
 

@@ -13,16 +13,6 @@ import (
 	"github.com/haven-care/haven/internal/web"
 )
 
-// userID looks an account up by username.
-func userID(t *testing.T, e *env, username string) string {
-	t.Helper()
-	var id string
-	if err := e.db.SQL().QueryRow(`SELECT id FROM users WHERE username = $1`, username).Scan(&id); err != nil {
-		t.Fatal(err)
-	}
-	return id
-}
-
 func actorOf(t *testing.T, e *env, username string, role haven.Role) context.Context {
 	return haven.WithActor(context.Background(), haven.Actor{UserID: userID(t, e, username), Role: role})
 }

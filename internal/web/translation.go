@@ -1,10 +1,16 @@
 package web
 
 import (
+	"context"
 	"net/http"
+	"net/url"
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
+	"time"
+
+	"github.com/haven-care/haven"
 )
 
 // translationPageSize rows are shown per page of the review table.
@@ -15,10 +21,17 @@ type translationsPage struct {
 	Rows    []translationRow
 	Summary []translationSummary
 	Pager   Pager
+	// CanReview shows the review forms (the reviews are kept).
+	CanReview bool
 }
 
 type translationRow struct {
 	Lang, LangName, Key, Text, Status string
+	// TextHash binds a review form to the text shown.
+	TextHash string
+	// Reviewer and ReviewedAt are set while a review holds.
+	Reviewer   string
+	ReviewedAt time.Time
 }
 
 type translationSummary struct {
@@ -54,13 +67,25 @@ func (h *Handler) translations(w http.ResponseWriter, r *http.Request) error {
 	if err := require(r, gateTranslations); err != nil {
 		return err
 	}
-	p := translationsPage{Page: h.page(r, "translations.title")}
+	p := translationsPage{Page: h.page(r, "translations.title"), CanReview: h.cfg.Translations != nil}
+	if r.URL.Query().Get("done") == "reviewed" {
+		p.Notice = p.T("translations.done_reviewed")
+	}
+	reviews, err := h.reviews(r.Context())
+	if err != nil {
+		return err
+	}
 	var all []translationRow
 	for _, l := range SurvivorLanguages {
 		s := translationSummary{Lang: l, LangName: languageNames[l]}
-		for _, k := range sortedKeys(h.catalogs.survivor[l]) {
-			e := h.catalogs.survivor[l][k]
-			all = append(all, translationRow{Lang: l, LangName: languageNames[l], Key: k, Text: e.Text, Status: e.Status})
+		texts := h.reviewedTexts(l, reviews)
+		for _, k := range sortedKeys(texts) {
+			e := texts[k]
+			row := translationRow{Lang: l, LangName: languageNames[l], Key: k, Text: e.Text, Status: e.Status, TextHash: haven.TextHash(e.Text)}
+			if rv := reviews[l+"\x00"+k]; rv != nil && e.Status == StatusReviewed {
+				row.Reviewer, row.ReviewedAt = rv.Reviewer, rv.ReviewedAt
+			}
+			all = append(all, row)
 			if e.Status == StatusReviewed {
 				s.Reviewed++
 			} else {
@@ -103,7 +128,11 @@ func (h *Handler) survivorTexts(w http.ResponseWriter, r *http.Request) error {
 		p.TextLang = p.Lang
 	}
 	p.TextDir = dir(p.TextLang)
-	p.Texts = h.catalogs.survivor[p.TextLang]
+	reviews, err := h.reviews(r.Context())
+	if err != nil {
+		return err
+	}
+	p.Texts = h.reviewedTexts(p.TextLang, reviews)
 	for _, l := range SurvivorLanguages {
 		p.Choices = append(p.Choices, Option{Value: l, Label: languageNames[l], Selected: l == p.TextLang})
 	}
@@ -111,4 +140,69 @@ func (h *Handler) survivorTexts(w http.ResponseWriter, r *http.Request) error {
 		p.Drafted = p.Drafted || e.Status != StatusReviewed
 	}
 	return h.render(w, http.StatusOK, "survivortexts", &p)
+}
+
+// reviews returns the recorded reviews of survivor-facing texts keyed by
+// language and key ("es\x00consent.title"); none without the service.
+func (h *Handler) reviews(ctx context.Context) (map[string]*haven.TranslationReview, error) {
+	out := map[string]*haven.TranslationReview{}
+	if h.cfg.Translations == nil {
+		return out, nil
+	}
+	list, err := h.cfg.Translations.TranslationReviews(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for i := range list {
+		out[list[i].Language+"\x00"+list[i].Key] = &list[i]
+	}
+	return out, nil
+}
+
+// reviewedTexts returns the survivor-facing texts of lang, each with its
+// review status. With the review service, a text is reviewed exactly
+// while a review of it holds: one whose hashes still match the English
+// source and the translation, so an edited source (or translation) is
+// drafted again. Without it, the catalog's own status stands.
+func (h *Handler) reviewedTexts(lang string, reviews map[string]*haven.TranslationReview) map[string]Entry {
+	src := h.catalogs.survivor[lang]
+	if h.cfg.Translations == nil {
+		return src
+	}
+	en := h.catalogs.survivor["en"]
+	out := make(map[string]Entry, len(src))
+	for k, e := range src {
+		e.Status = StatusDrafted
+		if rv := reviews[lang+"\x00"+k]; rv != nil && rv.SourceHash == haven.TextHash(en[k].Text) && rv.TextHash == haven.TextHash(e.Text) {
+			e.Status = StatusReviewed
+		}
+		out[k] = e
+	}
+	return out
+}
+
+// reviewTranslation records that the named reviewer read one text
+// against its English source. The form carries the hash of the text it
+// showed: a text changed since then is not marked.
+func (h *Handler) reviewTranslation(w http.ResponseWriter, r *http.Request) error {
+	if err := require(r, gateTranslations); err != nil {
+		return err
+	}
+	lang, key := r.PostFormValue("lang"), r.PostFormValue("key")
+	e, ok := h.catalogs.survivor[lang][key]
+	if !ok || !slices.Contains(SurvivorLanguages, lang) {
+		return haven.Errorf(haven.Invalid, "Choose a text from the list.")
+	}
+	if r.PostFormValue("text_hash") != haven.TextHash(e.Text) {
+		return haven.Errorf(haven.Conflict, "The text changed since the page was shown; reload it and review the text again.")
+	}
+	err := h.cfg.Translations.ReviewTranslation(r.Context(), haven.TranslationReview{Language: lang, Key: key,
+		Reviewer: strings.TrimSpace(r.PostFormValue("reviewer")), SourceHash: haven.TextHash(h.catalogs.survivor["en"][key].Text),
+		TextHash: haven.TextHash(e.Text)})
+	if err != nil {
+		return err
+	}
+	page, _ := strconv.Atoi(r.PostFormValue("page"))
+	http.Redirect(w, r, "/admin/translations?done=reviewed&page="+url.QueryEscape(strconv.Itoa(max(page, 1))), http.StatusSeeOther)
+	return nil
 }

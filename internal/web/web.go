@@ -40,6 +40,17 @@ type Config struct {
 	// BreakGlass and Users back emergency access and its review queue.
 	BreakGlass haven.BreakGlassService
 	Users      haven.UserService
+	// UserAdmin is user administration and the two-step policy: its page
+	// mounts when it is set, and every signed-in request is held to the
+	// sign-in state it reports (a temporary password to change, two-step
+	// sign-in to set up).
+	UserAdmin haven.UserAdminService
+	// Passwords changes the user's own password and serves set-password
+	// links; their pages mount when it is set.
+	Passwords haven.PasswordService
+	// Translations keeps the reviews of survivor-facing texts; without it
+	// every text shows the status its catalog gives.
+	Translations haven.TranslationReviewService
 	// Logger receives errors; it never receives personal data.
 	Logger *slog.Logger
 	// Demo shows a DEMO banner on every page.
@@ -169,9 +180,18 @@ func (h *Handler) Mount(s *server.Server) {
 	s.HandleFunc("POST /language", h.publicForm(h.setLanguage))
 	s.HandleFunc("GET /survivor-texts", h.authed(h.survivorTexts))
 	s.HandleFunc("GET /admin/translations", h.authed(h.translations))
+	if h.cfg.Translations != nil {
+		s.HandleFunc("POST /admin/translations/review", h.authed(h.reviewTranslation))
+	}
 	s.HandleFunc("GET /screening-accuracy", h.authed(h.accuracy))
 	if h.cfg.MFA != nil {
 		h.mountMFA(s)
+	}
+	if h.cfg.Passwords != nil {
+		h.mountPasswords(s)
+	}
+	if h.cfg.UserAdmin != nil {
+		h.mountUsers(s)
 	}
 	if h.cfg.BreakGlass != nil {
 		h.mountBreakGlass(s)

@@ -72,6 +72,8 @@ func MustOpen(tb testing.TB, engine string) *Store {
 type Store struct {
 	*sqlstore.DB
 	*sqlstore.AccountService
+	*sqlstore.UserAdminService
+	*sqlstore.TranslationService
 	*sqlstore.SurvivorService
 	*sqlstore.CareTeamService
 	*sqlstore.TeamService
@@ -89,19 +91,21 @@ type Store struct {
 // NewStore returns db with every domain service over it.
 func NewStore(db *sqlstore.DB) *Store {
 	return &Store{DB: db,
-		AccountService:    sqlstore.NewAccountService(db),
-		SurvivorService:   sqlstore.NewSurvivorService(db),
-		CareTeamService:   sqlstore.NewCareTeamService(db),
-		TeamService:       sqlstore.NewTeamService(db),
-		ScreeningService:  sqlstore.NewScreeningService(db),
-		EncounterService:  sqlstore.NewEncounterService(db),
-		CarePlanService:   sqlstore.NewCarePlanService(db),
-		DirectoryService:  sqlstore.NewDirectoryService(db),
-		BreakGlassService: sqlstore.NewBreakGlassService(db),
-		AuditService:      sqlstore.NewAuditService(db),
-		TaskService:       sqlstore.NewTaskService(db),
-		ConsentService:    sqlstore.NewConsentService(db),
-		ReferralService:   sqlstore.NewReferralService(db),
+		AccountService:     sqlstore.NewAccountService(db),
+		SurvivorService:    sqlstore.NewSurvivorService(db),
+		CareTeamService:    sqlstore.NewCareTeamService(db),
+		TeamService:        sqlstore.NewTeamService(db),
+		ScreeningService:   sqlstore.NewScreeningService(db),
+		EncounterService:   sqlstore.NewEncounterService(db),
+		CarePlanService:    sqlstore.NewCarePlanService(db),
+		DirectoryService:   sqlstore.NewDirectoryService(db),
+		BreakGlassService:  sqlstore.NewBreakGlassService(db),
+		AuditService:       sqlstore.NewAuditService(db),
+		TaskService:        sqlstore.NewTaskService(db),
+		ConsentService:     sqlstore.NewConsentService(db),
+		ReferralService:    sqlstore.NewReferralService(db),
+		UserAdminService:   sqlstore.NewUserAdminService(db),
+		TranslationService: sqlstore.NewTranslationService(db),
 	}
 }
 

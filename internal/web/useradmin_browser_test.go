@@ -1,0 +1,93 @@
+package web_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/pquerna/otp/totp"
+
+	"github.com/haven-care/haven"
+)
+
+// TestBrowserAddNurseWhoMustEnrol walks user administration with
+// axe-core: the administrator requires two-step sign-in of clinicians and
+// adds a nurse with a temporary password; the nurse signs in, is made to
+// choose her own password and then to set up two-step sign-in, and
+// reaches the start page.
+func TestBrowserAddNurseWhoMustEnrol(t *testing.T) {
+	src := axeSource(t)
+	e := newEnv(t, false)
+	b := newBrowser(t, e)
+	b.signIn("admin", e.code(t))
+	b.open("/admin/users")
+	b.checkAxe(src, "users")
+	eval[bool](b, `document.getElementById("policy-clinician").checked = true`)
+	b.clickAway("#two-step-policy button", `document.querySelector("main > .notice") !== null`)
+	if !eval[bool](b, `document.getElementById("policy-clinician").checked`) {
+		t.Fatal("the policy did not keep clinicians")
+	}
+	b.fill("username", "nurse.fl")
+	b.fill("display_name", "Nora Nurse")
+	b.fill("role", "clinician")
+	eval[bool](b, `document.getElementById("start-temporary").checked = true`)
+	// The answer is the page itself (the password must not travel in a
+	// redirect's URL), which haven.js writes into the same window.
+	b.do(chromedp.Click(chromedp.CSS("#user-add button.primary")))
+	b.waitFor(`document.getElementById("first-temporary") !== null`)
+	b.checkAxe(src, "users with a temporary password shown")
+	temporary := eval[string](b, `document.getElementById("first-temporary").textContent`)
+
+	// The nurse, in a fresh sign-in.
+	b.open("/signin")
+	b.fill("username", "nurse.fl")
+	b.fill("password", temporary)
+	b.clickAway("button.primary", `location.pathname === "/account/password"`)
+	b.checkAxe(src, "password change after a temporary password")
+	if eval[bool](b, `document.querySelector("nav a[href='/survivors']") !== null`) {
+		t.Error("the navigation shows before the password is changed")
+	}
+	const own = "nora's own long pass phrase"
+	b.fill("current_password", temporary)
+	b.fill("new_password", own)
+	b.fill("repeat_password", own)
+	b.clickAway("form[action='/account/password'] button", `location.pathname === "/account/two-step"`)
+	if !eval[bool](b, `document.getElementById("two-step-required") !== null`) {
+		t.Error("the enrolment page does not say two-step sign-in is required")
+	}
+	b.checkAxe(src, "two-step enrolment required")
+	b.open("/survivors")
+	if got := eval[string](b, `location.pathname`); got != "/account/two-step" {
+		t.Errorf("/survivors before enrolling landed on %s", got)
+	}
+	b.fill("password", own)
+	b.do(chromedp.Click(chromedp.CSS("form[action='/account/two-step/begin'] button")))
+	b.waitFor(`document.querySelector("main img") !== null`)
+	secret := eval[string](b, `document.querySelector("main p code").textContent`)
+	code, err := totp.GenerateCode(secret, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.fill("code", code)
+	b.do(chromedp.Click(chromedp.CSS("form[action='/account/two-step/confirm'] button")))
+	b.waitFor(`document.querySelectorAll("ul.codes li").length === 10`)
+	b.checkAxe(src, "recovery codes")
+	b.clickAway("main a[href='/']", `location.pathname === "/"`)
+	if !eval[bool](b, `document.querySelector("nav a[href='/survivors']") !== null`) {
+		t.Error("the start page has no navigation after enrolling")
+	}
+	b.checkAxe(src, "start page")
+
+	// A set-password link, as its user opens it.
+	adminCtx := asUser(e.userID(t, "admin"), haven.RoleAdmin)
+	_, first, err := e.db.AddUser(adminCtx, haven.NewAccount{Username: "adv.link", Role: haven.RoleAdvocate, Start: haven.StartLink})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.open("/set-password/" + first.Token)
+	b.checkAxe(src, "set-password link")
+	b.fill("password", own)
+	b.fill("repeat_password", own)
+	b.clickAway("button.primary", `location.pathname === "/signin"`)
+	b.checkAxe(src, "sign-in after setting the password")
+}
