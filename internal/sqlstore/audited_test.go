@@ -148,9 +148,13 @@ var methodKinds = map[string][]string{
 		// TestConsentLedger checks their entries.
 		"Consents", "Consent", "RecordConsent", "RevokeConsent",
 		// TestCarePlanAudit checks their entries.
-		"AddNeed", "CarePlan", "Need", "SuggestedNeeds", "UpdateNeed"},
+		"AddNeed", "CarePlan", "Need", "SuggestedNeeds", "UpdateNeed",
+		// TestAPITokenAdmin checks their entries.
+		"CreateServiceAccount", "IssueAPIToken", "RevokeAccountAPIToken"},
 	"read": {"APITokens", "AuditEntries", "AuditRoot", "AuditSize", "Authenticate", "AuthenticateAPIToken", "BreakGlassPending", "BreakGlassQueue",
 		"DuplicateReviewsPending",
+		// Service accounts and their tokens' names and dates: no survivor data.
+		"ServiceAccounts", "AccountAPITokens",
 		// Teams of staff and the staff who may join them: no survivor data.
 		"Teams", "CareStaff",
 		"ConsistencyProof", "CountUsers", "FindUserByID", "InclusionProof", "Instrument", "Instruments", "LatestCheckpoint",
@@ -177,6 +181,7 @@ var storeTypes = []reflect.Type{
 	reflect.TypeFor[*sqlstore.BreakGlassService](),
 	reflect.TypeFor[*sqlstore.AuditService](),
 	reflect.TypeFor[*sqlstore.ConsentService](),
+	reflect.TypeFor[*sqlstore.APITokenAdminService](),
 }
 
 func TestEveryStoreMethodIsClassified(t *testing.T) {

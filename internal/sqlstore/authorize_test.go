@@ -127,6 +127,26 @@ func authorizing(db *sqlstoretest.Store) []struct {
 		}},
 		{"RevokeAPIToken", none, func(ctx context.Context) error { return db.RevokeAPIToken(ctx, "x") }},
 		{"APITokens", none, func(ctx context.Context) error { _, err := db.APITokens(ctx); return err }},
+		{"CreateServiceAccount", []haven.SystemJob{access.JobUserAdd, access.JobDemo}, func(ctx context.Context) error {
+			_, err := db.CreateServiceAccount(ctx, haven.NewServiceAccount{Username: "svc." + strings.ReplaceAll(string(mustJob(ctx)), "-", "."),
+				Role: haven.RoleClinician})
+			return err
+		}},
+		{"ServiceAccounts", []haven.SystemJob{access.JobAPITokens}, func(ctx context.Context) error {
+			_, err := db.ServiceAccounts(ctx)
+			return err
+		}},
+		{"IssueAPIToken", []haven.SystemJob{access.JobAPITokens}, func(ctx context.Context) error {
+			_, _, err := db.IssueAPIToken(ctx, "no-such-user", "t", []haven.Scope{haven.ScopeFHIRRead}, time.Hour)
+			return err
+		}},
+		{"AccountAPITokens", []haven.SystemJob{access.JobAPITokens}, func(ctx context.Context) error {
+			_, err := db.AccountAPITokens(ctx, "no-such-user")
+			return err
+		}},
+		{"RevokeAccountAPIToken", []haven.SystemJob{access.JobAPITokens}, func(ctx context.Context) error {
+			return db.RevokeAccountAPIToken(ctx, "no-such-user", "x")
+		}},
 		{"Consents", none, func(ctx context.Context) error { _, err := db.Consents(ctx, "x"); return err }},
 		{"Consent", none, func(ctx context.Context) error { _, err := db.Consent(ctx, "x"); return err }},
 		{"RecordConsent", none, func(ctx context.Context) error { _, err := db.RecordConsent(ctx, "x", haven.NewConsent{}); return err }},
@@ -160,8 +180,8 @@ func TestNoActorNoAccess(t *testing.T) {
 				}
 			}
 		}
-		if n, _ := db.CountUsers(context.Background()); n != 2 {
-			t.Errorf("%d users, want 2 (user-add and demo)", n)
+		if n, _ := db.CountUsers(context.Background()); n != 4 {
+			t.Errorf("%d users, want 4 (a user and a service account each by user-add and demo)", n)
 		}
 		size, _ := db.AuditSize(context.Background())
 		entries, err := db.AuditEntries(context.Background(), 0, size)

@@ -41,6 +41,10 @@ type BreakGlassService struct{ *store }
 // share, with whom, for what and until when (consent.go).
 type ConsentService struct{ *store }
 
+// APITokenAdminService creates service accounts and issues, lists and
+// revokes the API tokens of a named account (apitoken_admin.go).
+type APITokenAdminService struct{ *store }
+
 // AuditService reads, hashes, proves and checkpoints the audit log
 // (audit.go). Entries are written by the other services, in the
 // transaction of the change they record.
@@ -59,6 +63,7 @@ var (
 	_ haven.BreakGlassService      = (*BreakGlassService)(nil)
 	_ haven.AuditService           = (*AuditService)(nil)
 	_ haven.ConsentService         = (*ConsentService)(nil)
+	_ haven.APITokenAdminService   = (*APITokenAdminService)(nil)
 )
 
 // NewAccountService returns the account service over db.
@@ -90,3 +95,7 @@ func NewAuditService(db *DB) *AuditService { return &AuditService{db.store} }
 
 // NewConsentService returns the consent ledger over db.
 func NewConsentService(db *DB) *ConsentService { return &ConsentService{db.store} }
+
+// NewAPITokenAdminService returns the service of service accounts and
+// their API tokens over db.
+func NewAPITokenAdminService(db *DB) *APITokenAdminService { return &APITokenAdminService{db.store} }

@@ -81,21 +81,23 @@ type Store struct {
 	*sqlstore.BreakGlassService
 	*sqlstore.AuditService
 	*sqlstore.ConsentService
+	*sqlstore.APITokenAdminService
 }
 
 // NewStore returns db with every domain service over it.
 func NewStore(db *sqlstore.DB) *Store {
 	return &Store{DB: db,
-		AccountService:    sqlstore.NewAccountService(db),
-		SurvivorService:   sqlstore.NewSurvivorService(db),
-		CareTeamService:   sqlstore.NewCareTeamService(db),
-		TeamService:       sqlstore.NewTeamService(db),
-		ScreeningService:  sqlstore.NewScreeningService(db),
-		CarePlanService:   sqlstore.NewCarePlanService(db),
-		DirectoryService:  sqlstore.NewDirectoryService(db),
-		BreakGlassService: sqlstore.NewBreakGlassService(db),
-		AuditService:      sqlstore.NewAuditService(db),
-		ConsentService:    sqlstore.NewConsentService(db),
+		AccountService:       sqlstore.NewAccountService(db),
+		SurvivorService:      sqlstore.NewSurvivorService(db),
+		CareTeamService:      sqlstore.NewCareTeamService(db),
+		TeamService:          sqlstore.NewTeamService(db),
+		ScreeningService:     sqlstore.NewScreeningService(db),
+		CarePlanService:      sqlstore.NewCarePlanService(db),
+		DirectoryService:     sqlstore.NewDirectoryService(db),
+		BreakGlassService:    sqlstore.NewBreakGlassService(db),
+		AuditService:         sqlstore.NewAuditService(db),
+		ConsentService:       sqlstore.NewConsentService(db),
+		APITokenAdminService: sqlstore.NewAPITokenAdminService(db),
 	}
 }
 
