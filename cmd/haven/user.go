@@ -31,9 +31,10 @@ func runUser(m *Main, ctx context.Context, args []string) error {
 }
 
 func runUserAdd(m *Main, ctx context.Context, args []string) error {
-	fs := newFlagSet(m, "user add", "user add --username NAME --role ROLE [--display-name NAME] [--organization ID]\n\n"+
+	fs := newFlagSet(m, "user add", "user add --username NAME --role ROLE [--display-name NAME] [--organization ID] [--service-account]\n\n"+
 		"The password is read from a prompt, or from the first line of standard input when it is not a terminal;\n"+
-		"never from a flag. Roles: "+rolesList(),
+		"never from a flag. A service account (--service-account) has no password and never signs in: machine\n"+
+		"clients act as it through API tokens (haven token create). Roles: "+rolesList(),
 		"printf '%s\\n' \"$PASSWORD\" | haven user add --username ada --role admin")
 	var sf storeFlags
 	var nu haven.NewUser
@@ -43,10 +44,15 @@ func runUserAdd(m *Main, ctx context.Context, args []string) error {
 	fs.StringVar(&role, "role", "", "role: "+rolesList())
 	fs.StringVar(&nu.DisplayName, "display-name", "", "name shown in the interface")
 	fs.StringVar(&nu.OrganizationID, "organization", "", "receiving organization ID (partners only)")
+	service := fs.Bool("service-account", false, "a service account for a machine client: no password, tokens only")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	nu.Role = haven.Role(role)
+	if *service {
+		return m.addServiceAccount(ctx, &sf, haven.NewServiceAccount{Username: nu.Username, DisplayName: nu.DisplayName,
+			Role: nu.Role, OrganizationID: nu.OrganizationID})
+	}
 	if err := nu.Validate(); err != nil {
 		return fieldErrorLine(err)
 	}
@@ -64,6 +70,23 @@ func runUserAdd(m *Main, ctx context.Context, args []string) error {
 		return fieldErrorLine(err)
 	}
 	fmt.Fprintf(m.Stdout, "created %s %s (id %s)\n", u.Role, u.Username, u.ID)
+	return nil
+}
+
+// addServiceAccount creates a service account (no password is read).
+func (m *Main) addServiceAccount(ctx context.Context, sf *storeFlags, n haven.NewServiceAccount) error {
+	if err := n.Validate(); err != nil {
+		return fieldErrorLine(err)
+	}
+	db, err := m.openStore(ctx, sf, true)
+	if err != nil {
+		return err
+	}
+	u, err := sqlstore.NewAPITokenAdminService(db).CreateServiceAccount(haven.WithSystem(ctx, access.JobUserAdd), n)
+	if err != nil {
+		return fieldErrorLine(err)
+	}
+	fmt.Fprintf(m.Stdout, "created service account %s %s (id %s); issue its tokens with haven token create\n", u.Role, u.Username, u.ID)
 	return nil
 }
 
