@@ -125,6 +125,7 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 		breakGlass = sqlstore.NewBreakGlassService(db)
 		audit      = sqlstore.NewAuditService(db)
 		consents   = sqlstore.NewConsentService(db)
+		tokenAdmin = sqlstore.NewAPITokenAdminService(db)
 	)
 	go integrateAuditLoop(ctx, audit, logger, auditIntegrateEvery)
 	if f.checkpointEvery > 0 {
@@ -154,7 +155,7 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 	}
 	pages, err := web.New(web.Config{Auth: accounts, MFA: accounts, BreakGlass: breakGlass, Users: accounts,
 		Directory: index, DirectoryRecords: dir, ServiceWriter: dir, Survivors: survivors, Duplicates: survivors, Screenings: screenings,
-		CareTeams: careTeams, Teams: teams, CarePlans: carePlans, Consents: consents,
+		CareTeams: careTeams, Teams: teams, CarePlans: carePlans, Consents: consents, Tokens: accounts, TokenAdmin: tokenAdmin,
 		Logger: logger, Demo: f.demo, Version: version, TrustedProxies: f.proxies, TimeZone: f.zone})
 	if err != nil {
 		return err

@@ -73,6 +73,7 @@ var navItems = []struct {
 	{"/screening-accuracy", "nav.accuracy", gateAccuracy},
 	{"/sessions", "nav.sessions", signedInOnly},
 	{"/account/two-step", "nav.mfa", signedInOnly},
+	{"/account/tokens", "nav.tokens", signedInOnly},
 	{"/emergency-access", "nav.breakglass", gateBreakGlass},
 	{"/review/emergency-access", "nav.breakglass_review", gateBreakGlassReview},
 	{"/admin/translations", "nav.translations", gateTranslations},
