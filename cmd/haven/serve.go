@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"net/url"
 	"runtime/debug"
 	"time"
 
@@ -45,6 +46,9 @@ type serveFlags struct {
 	// names the client for sign-in throttling; proxies is it parsed.
 	trustedProxies string
 	proxies        []netip.Prefix
+	// publicURL is where clients reach Haven (scheme and host, maybe a
+	// path prefix): FHIR's absolute references are built on it.
+	publicURL string
 }
 
 func (f *serveFlags) register(fs *flag.FlagSet) {
@@ -64,6 +68,8 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.trustedProxies, "trusted-proxies", "",
 		"comma-separated CIDR prefixes or addresses of the reverse proxies in front of Haven, whose X-Forwarded-For\n"+
 			"names the client that sign-in throttling counts (empty: trust none; the peer address counts)")
+	fs.StringVar(&f.publicURL, "public-url", "", "the address clients reach Haven at, such as https://haven.example.org: FHIR fullUrl,\n"+
+		"Location and Bundle links are built on it (empty: from each request's Host header)")
 }
 
 func (f *serveFlags) validate() error {
@@ -88,6 +94,12 @@ func (f *serveFlags) validate() error {
 	}
 	if f.proxies, err = server.ParseTrustedProxies(f.trustedProxies); err != nil {
 		return haven.Errorf(haven.Invalid, "--trusted-proxies: %v", err)
+	}
+	if f.publicURL != "" {
+		u, err := url.Parse(f.publicURL)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			return haven.Errorf(haven.Invalid, "--public-url must be an absolute http(s) URL such as https://haven.example.org, not %q", f.publicURL)
+		}
 	}
 	if f.zone, err = time.LoadLocation(f.timeZone); err != nil || f.timeZone == "" {
 		return haven.Errorf(haven.Invalid, "--time-zone must be an IANA time zone such as America/Chicago, or Local, not %q", f.timeZone)
@@ -141,7 +153,8 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 	srv.APITokens = accounts
 	(&api.Handler{Users: accounts, Survivors: survivors, CareTeams: careTeams, Screenings: screenings, CarePlans: carePlans,
 		Consents: consents, TimeZone: f.zone}).Mount(srv)
-	(&fhir.Handler{Screenings: screenings, CarePlans: carePlans, Consents: consents, Version: version}).Mount(srv)
+	(&fhir.Handler{Screenings: screenings, CarePlans: carePlans, Consents: consents, Survivors: survivors,
+		PublicURL: f.publicURL, Version: version}).Mount(srv)
 	if f.demo {
 		// Before the index is built, so that it starts with the demo's
 		// directory.
