@@ -29,7 +29,7 @@ func TestAPITokenAdmin(t *testing.T) {
 				t.Errorf("service account signs in with %q: err=%v", pw, err)
 			}
 		}
-		if list, err := db.ServiceAccounts(actx); err != nil || len(list) != 1 || list[0].ID != svc.ID {
+		if list, err := db.ServiceAccounts(actx); err != nil || len(list) != 1 || list[0].ID != svc.ID || list[0].Username != "ehr.bridge" {
 			t.Errorf("ServiceAccounts=%v,%v, want ehr.bridge alone", list, err)
 		}
 		secret, tok, err := db.IssueAPIToken(actx, "EHR.Bridge", "fhir", []haven.Scope{haven.ScopeFHIRRead, haven.ScopeFHIRWrite}, 30*24*time.Hour)
@@ -80,6 +80,24 @@ func TestAPITokenAdmin(t *testing.T) {
 		}
 		if list, _ := db.AccountAPITokens(actx, "ehr.bridge"); len(list) != 1 {
 			t.Errorf("%d tokens after refused issues, want 1", len(list))
+		}
+
+		// A service account never becomes an administrator.
+		if err := db.SetUserRole(actx, svc.ID, haven.RoleAdmin, ""); haven.ErrorKind(err) != haven.Invalid {
+			t.Errorf("SetUserRole(service account, admin): %v, want Invalid", err)
+		}
+		// A partner service account acts for its organization.
+		partner, err := db.CreateServiceAccount(actx, haven.NewServiceAccount{Username: "partner.cms", Role: haven.RolePartner, OrganizationID: "org-legal"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		psecret, _, err := db.IssueAPIToken(actx, "partner.cms", "referrals", []haven.Scope{haven.ScopeAPIRead}, time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, u, err := db.AuthenticateAPIToken(context.Background(), psecret); err != nil || u.ID != partner.ID || u.Role != haven.RolePartner ||
+			u.OrganizationID != "org-legal" {
+			t.Errorf("the partner's token acts as %+v (%v), want the partner of org-legal", u, err)
 		}
 
 		// The command line reaches any account.
