@@ -22,6 +22,11 @@ type Instrument struct {
 	ImportedAt time.Time
 }
 
+// UnnamedInstrumentURL is the key Haven gives an imported Questionnaire
+// that has no url (R4 makes url optional): urn:uuid: and the
+// instrument's id. The Questionnaire is served without it, as imported.
+func UnnamedInstrumentURL(id string) string { return "urn:uuid:" + id }
+
 // Screening is one screening of a survivor: a FHIR QuestionnaireResponse
 // validated against its instrument and scored. The answers and the full
 // result are sensitive and stored encrypted; the coded outcome (instrument,

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"net/url"
 	"runtime/debug"
 	"time"
 
@@ -51,6 +52,9 @@ type serveFlags struct {
 	// remindAfter is how long a referral may wait without a change of
 	// status before its sender gets a follow-up task; 0 turns reminders off.
 	remindAfter time.Duration
+	// publicURL is where clients reach Haven (scheme and host, maybe a
+	// path prefix): FHIR's absolute references are built on it.
+	publicURL string
 }
 
 func (f *serveFlags) register(fs *flag.FlagSet) {
@@ -77,6 +81,8 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.trustedProxies, "trusted-proxies", "",
 		"comma-separated CIDR prefixes or addresses of the reverse proxies in front of Haven, whose X-Forwarded-For\n"+
 			"names the client that sign-in throttling counts (empty: trust none; the peer address counts)")
+	fs.StringVar(&f.publicURL, "public-url", "", "the address clients reach Haven at, such as https://haven.example.org: FHIR fullUrl,\n"+
+		"Location and Bundle links are built on it (empty: from each request's Host header)")
 }
 
 func (f *serveFlags) validate() error {
@@ -107,6 +113,12 @@ func (f *serveFlags) validate() error {
 	}
 	if f.proxies, err = server.ParseTrustedProxies(f.trustedProxies); err != nil {
 		return haven.Errorf(haven.Invalid, "--trusted-proxies: %v", err)
+	}
+	if f.publicURL != "" {
+		u, err := url.Parse(f.publicURL)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			return haven.Errorf(haven.Invalid, "--public-url must be an absolute http(s) URL such as https://haven.example.org, not %q", f.publicURL)
+		}
 	}
 	if f.zone, err = time.LoadLocation(f.timeZone); err != nil || f.timeZone == "" {
 		return haven.Errorf(haven.Invalid, "--time-zone must be an IANA time zone such as America/Chicago, or Local, not %q", f.timeZone)
@@ -149,6 +161,7 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 		referrals  = sqlstore.NewReferralService(db)
 		userAdmin  = sqlstore.NewUserAdminService(db)
 		reviews    = sqlstore.NewTranslationService(db)
+		tokenAdmin = sqlstore.NewAPITokenAdminService(db)
 	)
 	go integrateAuditLoop(ctx, audit, logger, auditIntegrateEvery)
 	if f.remindAfter > 0 {
@@ -168,8 +181,8 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 	(&api.Handler{Users: accounts, Survivors: survivors, CareTeams: careTeams, Screenings: screenings, CarePlans: carePlans,
 		Consents: consents, Referrals: referrals, Tasks: tasks, Encounters: encounters, UserAdmin: userAdmin, TimeZone: f.zone,
 		DueSoonDays: f.dueSoonDays, StaleContactDays: f.staleContactDays}).Mount(srv)
-	(&fhir.Handler{Screenings: screenings, CarePlans: carePlans, Consents: consents, Referrals: referrals,
-		Version: version}).Mount(srv)
+	(&fhir.Handler{Screenings: screenings, CarePlans: carePlans, Consents: consents, Referrals: referrals, Survivors: survivors,
+		PublicURL: f.publicURL, Version: version}).Mount(srv)
 	if f.demo {
 		// Before the index is built, so that it starts with the demo's
 		// directory.
@@ -185,7 +198,7 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 		Directory: index, DirectoryRecords: dir, ServiceWriter: dir, Survivors: survivors, Duplicates: survivors, Screenings: screenings,
 		CareTeams: careTeams, Teams: teams, CarePlans: carePlans, Encounters: encounters, Consents: consents,
 		Tasks: tasks, DueSoonDays: f.dueSoonDays, StaleContactDays: f.staleContactDays,
-		UserAdmin: userAdmin, Passwords: userAdmin, Translations: reviews,
+		UserAdmin: userAdmin, Passwords: userAdmin, Translations: reviews, Tokens: accounts, TokenAdmin: tokenAdmin,
 		Referrals: referrals, Logger: logger, Demo: f.demo, Version: version, TrustedProxies: f.proxies, TimeZone: f.zone})
 	if err != nil {
 		return err

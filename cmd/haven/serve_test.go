@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"strings"
@@ -38,6 +39,28 @@ func TestErrorsRenderInEachSurfacesFormat(t *testing.T) {
 		if resp.StatusCode != tt.status || resp.Header.Get("Content-Type") != tt.contentType || !strings.Contains(string(b), tt.body) {
 			t.Errorf("GET %s: %d %s %.200s, want %d %s containing %s", tt.path, resp.StatusCode, resp.Header.Get("Content-Type"), b,
 				tt.status, tt.contentType, tt.body)
+		}
+	}
+}
+
+// TestServePublicURL: --public-url is where FHIR's absolute references
+// point, whatever Host a request came with; a malformed one is refused.
+func TestServePublicURL(t *testing.T) {
+	url, stop := startServe(t, "--data", dataDir(t), "--public-url", "https://haven.example.org")
+	defer stop()
+	resp, err := http.Get(url + "/fhir/R4/metadata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(b), `"url": "https://haven.example.org/fhir/R4"`) {
+		t.Errorf("metadata does not name the public URL: %s", b)
+	}
+	for _, bad := range []string{"haven.example.org", "ftp://haven.example.org", "https://", "https://h.example/?q=1"} {
+		code, _, errOut := run(t, context.Background(), "", "serve", "--data", dataDir(t), "--public-url", bad)
+		if code != 1 || !strings.Contains(errOut, "--public-url") {
+			t.Errorf("serve --public-url %s: code=%d err=%q", bad, code, errOut)
 		}
 	}
 }

@@ -61,11 +61,12 @@ func runUser(m *Main, ctx context.Context, args []string) error {
 }
 
 func runUserAdd(m *Main, ctx context.Context, args []string) error {
-	fs := newFlagSet(m, "user add", "user add --username NAME --role ROLE [--display-name NAME] [--organization ID] [--start link|temporary [--url URL]]\n\n"+
+	fs := newFlagSet(m, "user add", "user add --username NAME --role ROLE [--display-name NAME] [--organization ID] [--start link|temporary [--url URL]] [--service-account]\n\n"+
 		"Without --start, the password is read from a prompt, or from the first line of standard input when it is\n"+
 		"not a terminal; never from a flag. With --start link, the user sets their password by a one-time link\n"+
 		"(72 hours); with --start temporary, a temporary password is printed, which they change at first sign-in.\n"+
-		"Either is printed once and not stored. Roles: "+rolesList(),
+		"Either is printed once and not stored. A service account (--service-account) has no password and never\n"+
+		"signs in: machine clients act as it through API tokens (haven token create). Roles: "+rolesList(),
 		"printf '%s\\n' \"$PASSWORD\" | haven user add --username ada --role admin")
 	var sf storeFlags
 	var nu haven.NewUser
@@ -77,10 +78,15 @@ func runUserAdd(m *Main, ctx context.Context, args []string) error {
 	fs.StringVar(&nu.OrganizationID, "organization", "", "receiving organization ID (partners only)")
 	fs.StringVar(&start, "start", "", "link or temporary: let the user set the password (default: read it now)")
 	fs.StringVar(&base, "url", "", "Haven's address, to print the whole set-password link (with --start link)")
+	service := fs.Bool("service-account", false, "a service account for a machine client: no password, tokens only")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	nu.Role = haven.Role(role)
+	if *service {
+		return m.addServiceAccount(ctx, &sf, haven.NewServiceAccount{Username: nu.Username, DisplayName: nu.DisplayName,
+			Role: nu.Role, OrganizationID: nu.OrganizationID})
+	}
 	if start != "" {
 		return addWithoutPassword(m, ctx, &sf, haven.NewAccount{Username: nu.Username, DisplayName: nu.DisplayName,
 			Role: nu.Role, OrganizationID: nu.OrganizationID, Start: start}, base)
@@ -308,6 +314,23 @@ func runUserReset(m *Main, ctx context.Context, args []string) error {
 	return nil
 }
 
+// addServiceAccount creates a service account (no password is read).
+func (m *Main) addServiceAccount(ctx context.Context, sf *storeFlags, n haven.NewServiceAccount) error {
+	if err := n.Validate(); err != nil {
+		return fieldErrorLine(err)
+	}
+	db, err := m.openStore(ctx, sf, true)
+	if err != nil {
+		return err
+	}
+	u, err := sqlstore.NewAPITokenAdminService(db).CreateServiceAccount(haven.WithSystem(ctx, access.JobUserAdd), n)
+	if err != nil {
+		return fieldErrorLine(err)
+	}
+	fmt.Fprintf(m.Stdout, "created service account %s %s (id %s); issue its tokens with haven token create\n", u.Role, u.Username, u.ID)
+	return nil
+}
+
 func rolesList() string {
 	var names []string
 	for _, r := range haven.Roles {
@@ -316,16 +339,18 @@ func rolesList() string {
 	return strings.Join(names, ", ")
 }
 
-// flagFields are the fields of a store error that name a flag; any other
-// field (the password, read from a prompt) is named without dashes.
-var flagFields = map[string]bool{"username": true, "role": true, "display_name": true, "organization": true, "start": true}
+// flagFields maps the fields of a store error that a flag sets to that
+// flag; any other field (the password, read from a prompt) is named
+// without dashes.
+var flagFields = map[string]string{"username": "username", "role": "role", "display_name": "display-name",
+	"organization": "organization", "start": "start", "scopes": "scopes", "lifetime": "expires", "name": "name"}
 
 // fieldErrorLine turns a field error into one line naming the field: as
 // its flag when there is one.
 func fieldErrorLine(err error) error {
 	for field, problem := range haven.ErrorFields(err) {
-		if flagFields[field] {
-			return haven.Errorf(haven.Invalid, "--%s: %s", strings.ReplaceAll(field, "_", "-"), problem)
+		if flag, ok := flagFields[field]; ok {
+			return haven.Errorf(haven.Invalid, "--%s: %s", flag, problem)
 		}
 		return haven.Errorf(haven.Invalid, "%s: %s", strings.ReplaceAll(field, "_", " "), problem)
 	}

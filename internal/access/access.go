@@ -62,12 +62,16 @@ const (
 	Task                 Resource = "task"
 	Encounter            Resource = "encounter"
 	Membership           Resource = "care_team_membership"
+	// APITokens are the API tokens of another account than the actor's
+	// own: those of service accounts, which administrators issue and
+	// revoke (everyone manages their own tokens without asking).
+	APITokens Resource = "api_tokens"
 )
 
 // Resources lists every resource, for the matrix test and the docs.
 var Resources = []Resource{Survivor, Screening, CarePlan, Task, Encounter, Membership, Referral, Consent, Disclosure,
 	Directory, ConfidentialLocation, AuditLog, Users, Settings, Analytics, Training, EmergencyAccess, Instruments,
-	DuplicateReview}
+	DuplicateReview, APITokens}
 
 // Relationship is the actor's relationship to the record. The caller
 // works it out (care team table, team membership, referral recipient,
@@ -214,7 +218,8 @@ func (r Request) valid() bool {
 		return validClass(r.Class) && r.Consent <= ConsentCovers
 	}
 	switch r.Resource {
-	case Directory, ConfidentialLocation, AuditLog, Users, Settings, Analytics, Training, EmergencyAccess, Instruments, DuplicateReview:
+	case Directory, ConfidentialLocation, AuditLog, Users, Settings, Analytics, Training, EmergencyAccess, Instruments, DuplicateReview,
+		APITokens:
 		return r.Consent <= ConsentCovers
 	}
 	return false

@@ -70,6 +70,7 @@ var expected = []rule{
 	{roles: append(slices.Clone(care), haven.RoleAnalyst), actions: []Action{Read, List}, resources: []Resource{Instruments}},
 	{roles: admin, actions: writes, resources: []Resource{Instruments}},
 	{roles: sup, actions: []Action{Read, List, Update}, resources: []Resource{DuplicateReview}},
+	{roles: admin, actions: []Action{Read, List, Create, Update, Delete}, resources: []Resource{APITokens}},
 }
 
 // expectedSystem is what each system job may do, written apart from
@@ -83,6 +84,7 @@ var expectedSystem = map[haven.SystemJob][]string{
 	JobImportInstruments: {"update instruments"},
 	JobDirectoryIndex:    {"read directory", "read confidential_location"},
 	JobReferralReminders: {"create task"},
+	JobAPITokens:         {"read api_tokens", "list api_tokens", "create api_tokens", "update api_tokens"},
 }
 
 func in[T comparable](set []T, v T) bool { return len(set) == 0 || slices.Contains(set, v) }

@@ -166,6 +166,8 @@ func decideOther(r Request) Decision {
 			role == haven.RoleAdmin && isWrite(act), ReasonNoRule)
 	case DuplicateReview:
 		return allowIf((act == Read || act == List || act == Update) && role == haven.RoleSupervisor, ReasonNoRule)
+	case APITokens:
+		return allowIf(role == haven.RoleAdmin && act != Approve && act != Export, ReasonNoRule)
 	}
 	return deny(ReasonNoRule)
 }

@@ -35,6 +35,10 @@ const (
 	// shelters included, and hides them per role when it answers
 	// (CanSeeConfidential).
 	JobDirectoryIndex haven.SystemJob = "directory-index"
+	// JobAPITokens is `haven token create|list|revoke`: API tokens for a
+	// named account, issued, listed and revoked by whoever holds the
+	// database.
+	JobAPITokens haven.SystemJob = "api-tokens"
 )
 
 // SystemGrant is what one system job may do: every listed action on every
@@ -56,6 +60,7 @@ var SystemGrants = []SystemGrant{
 	{JobImportInstruments, []Action{Update}, []Resource{Instruments}},
 	{JobDirectoryIndex, []Action{Read}, []Resource{Directory, ConfidentialLocation}},
 	{JobReferralReminders, []Action{Create}, []Resource{Task}},
+	{JobAPITokens, []Action{Read, List, Create, Update}, []Resource{APITokens}},
 }
 
 // SystemJobs lists every job of SystemGrants once, in order.

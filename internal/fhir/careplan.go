@@ -7,7 +7,6 @@ package fhir
 // for QuestionnaireResponses: Patient/{survivor id}.
 
 import (
-	"encoding/json"
 	"net/http"
 	"strings"
 
@@ -153,7 +152,7 @@ func (h *Handler) readGoal(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeResource(w, http.StatusOK, goal(n))
+	return writeRead(w, r, http.StatusOK, goal(n), n.UpdatedAt)
 }
 
 func (h *Handler) readCondition(w http.ResponseWriter, r *http.Request) error {
@@ -161,7 +160,7 @@ func (h *Handler) readCondition(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeResource(w, http.StatusOK, condition(n))
+	return writeRead(w, r, http.StatusOK, condition(n), n.UpdatedAt)
 }
 
 // searchGoals answers GET /fhir/R4/Goal?patient=...: the survivor's needs
@@ -181,13 +180,22 @@ func (h *Handler) searchConditions(w http.ResponseWriter, r *http.Request) error
 // its needs as a searchset Bundle. A patient the caller may not see gives
 // an empty Bundle, as one with no needs does: the search reveals nothing.
 func (h *Handler) searchNeeds(w http.ResponseWriter, r *http.Request, typ string, build func(*haven.CarePlanNeed) map[string]any) error {
-	q := r.URL.Query()
-	patient := strings.TrimPrefix(cmpOr(q.Get("patient"), q.Get("subject")), "Patient/")
-	if patient == "" || strings.Contains(patient, "/") {
-		return &haven.Error{Kind: haven.Invalid, Message: "Search " + typ + " by patient (Patient/{id}).",
-			Fields: map[string]string{"patient": "name the survivor as Patient/{id}"}}
+	known := []string{"patient", "subject", "_id"}
+	if typ == "Condition" {
+		known = append(known, "category")
 	}
-	entries := []bundleEntry{}
+	used, err := searchParams(r, typ, known...)
+	if err != nil {
+		return err
+	}
+	p, err := pageOf(r)
+	if err != nil {
+		return err
+	}
+	patient, err := patientParam(used, typ)
+	if err != nil {
+		return err
+	}
 	plan, err := h.CarePlans.CarePlan(r.Context(), patient)
 	if haven.ErrorKind(err) == haven.NotFound {
 		plan, err = &haven.CarePlan{}, nil
@@ -195,18 +203,23 @@ func (h *Handler) searchNeeds(w http.ResponseWriter, r *http.Request, typ string
 	if err != nil {
 		return err
 	}
+	var found []*haven.CarePlanNeed
 	for i := range plan.Needs {
 		n := &plan.Needs[i]
-		if typ == "Condition" && !categoryMatches(q["category"], n) || !matches(q, "_id", n.ID) {
-			continue
+		if (typ != "Condition" || categoryMatches(used["category"], n)) && matches(used, "_id", n.ID) {
+			found = append(found, n)
 		}
-		b, err := json.Marshal(build(n))
+	}
+	lo, hi := p.slice(len(found))
+	var entries []bundleEntry
+	for _, n := range found[lo:hi] {
+		e, err := h.entry(r, typ, n.ID, build(n), n.UpdatedAt)
 		if err != nil {
 			return err
 		}
-		entries = append(entries, bundleEntry{FullURL: baseURL(r) + "/" + typ + "/" + n.ID, Resource: b, Search: map[string]string{"mode": "match"}})
+		entries = append(entries, e)
 	}
-	return writeResource(w, http.StatusOK, map[string]any{"resourceType": "Bundle", "type": "searchset", "total": len(entries), "entry": entries})
+	return h.writeSearch(w, r, typ, used, p, len(found), entries)
 }
 
 // categoryMatches reports whether a Condition of n has one of the

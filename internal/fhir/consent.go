@@ -1,7 +1,6 @@
 package fhir
 
 import (
-	"encoding/json"
 	"net/http"
 	"strings"
 	"time"
@@ -99,20 +98,36 @@ func (h *Handler) now() time.Time {
 	return h.Clock.Now()
 }
 
+// consentUpdated is when a consent last changed in Haven: its revocation,
+// or when it was given.
+func consentUpdated(c *haven.Consent) time.Time {
+	if c.RevokedAt != nil {
+		return *c.RevokedAt
+	}
+	return c.GivenAt
+}
+
 // readConsent answers GET /fhir/R4/Consent/{id}.
 func (h *Handler) readConsent(w http.ResponseWriter, r *http.Request) error {
 	c, err := h.Consents.Consent(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	return writeResource(w, http.StatusOK, consentResource(c, h.now()))
+	return writeRead(w, r, http.StatusOK, consentResource(c, h.now()), consentUpdated(c))
 }
 
 // searchConsents answers GET /fhir/R4/Consent?patient=..., the one search
 // Haven supports: a survivor's consents (status narrows them).
 func (h *Handler) searchConsents(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
-	patient := strings.TrimPrefix(q.Get(consentResourceSearch), "Patient/")
+	used, err := searchParams(r, "Consent", consentResourceSearch, "status")
+	if err != nil {
+		return err
+	}
+	p, err := pageOf(r)
+	if err != nil {
+		return err
+	}
+	patient := strings.TrimPrefix(used.Get(consentResourceSearch), "Patient/")
 	if patient == "" {
 		return haven.Errorf(haven.Invalid, "Search Consent by patient (patient=Patient/{id}).")
 	}
@@ -124,17 +139,25 @@ func (h *Handler) searchConsents(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	now := h.now()
-	entries := []bundleEntry{}
+	type match struct {
+		c   *haven.Consent
+		res map[string]any
+	}
+	var found []match
 	for i := range list {
 		res := consentResource(&list[i], now)
-		if !matches(q, "status", res["status"].(string)) {
-			continue
+		if matches(used, "status", res["status"].(string)) {
+			found = append(found, match{&list[i], res})
 		}
-		b, err := json.Marshal(res)
+	}
+	lo, hi := p.slice(len(found))
+	var entries []bundleEntry
+	for _, m := range found[lo:hi] {
+		e, err := h.entry(r, "Consent", m.c.ID, m.res, consentUpdated(m.c))
 		if err != nil {
 			return err
 		}
-		entries = append(entries, bundleEntry{FullURL: baseURL(r) + "/Consent/" + list[i].ID, Resource: b, Search: map[string]string{"mode": "match"}})
+		entries = append(entries, e)
 	}
-	return writeResource(w, http.StatusOK, map[string]any{"resourceType": "Bundle", "type": "searchset", "total": len(entries), "entry": entries})
+	return h.writeSearch(w, r, "Consent", used, p, len(found), entries)
 }

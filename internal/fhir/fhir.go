@@ -13,8 +13,10 @@ import (
 	"io"
 	"net/http"
 	"sort"
+	"strings"
 
 	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/screening"
 	"github.com/haven-care/haven/internal/server"
 )
 
@@ -43,37 +45,56 @@ type Handler struct {
 	// CarePlans keeps care plans, served as SDOHCC Goal and Condition
 	// resources; without it those routes are not mounted.
 	CarePlans haven.CarePlanService
+	// Survivors keeps survivors' records; with it Patient/{id} serves the
+	// pseudonymous survivor (case number, no identifying field).
+	Survivors haven.SurvivorService
+	// PublicURL is the address clients reach Haven at (serve
+	// --public-url, e.g. https://haven.example.org): fullUrl, Location
+	// and Bundle links are built on it. Empty, they use the request's
+	// scheme and Host header, which a proxy may not pass on faithfully.
+	PublicURL string
 	// Version is the Haven version the CapabilityStatement reports.
 	Version string
+
+	// methods are the methods each resource type allows, by level, for
+	// the 405 answers and the CapabilityStatement (see handle).
+	methods map[string]map[level][]string
 }
 
 // Mount mounts the FHIR routes on s. The CapabilityStatement is public,
 // as FHIR clients expect; everything else needs a bearer token. Errors
-// under /fhir/ render as OperationOutcomes.
+// under /fhir/ render as OperationOutcomes; an interaction Haven does not
+// support on a resource type it serves answers 405.
 func (h *Handler) Mount(s *server.Server) {
 	s.RenderErrors("/fhir/", renderOutcome)
-	s.HandleFunc("GET /fhir/R4/metadata", h.metadata)
-	s.Handle("GET /fhir/R4/Questionnaire", s.RequireToken(haven.ScopeFHIRRead, h.searchQuestionnaires))
-	s.Handle("GET /fhir/R4/Questionnaire/{id}", s.RequireToken(haven.ScopeFHIRRead, h.readQuestionnaire))
-	s.Handle("POST /fhir/R4/QuestionnaireResponse", s.RequireToken(haven.ScopeFHIRWrite, h.createResponse))
-	s.Handle("GET /fhir/R4/QuestionnaireResponse/{id}", s.RequireToken(haven.ScopeFHIRRead, h.readResponse))
+	h.allow("metadata", typeLevel, http.MethodGet)
+	s.Handle("GET /fhir/R4/metadata", negotiate(s.Wrap(h.metadata)))
+	h.handle(s, http.MethodGet, "Questionnaire", typeLevel, haven.ScopeFHIRRead, h.searchQuestionnaires)
+	h.handle(s, http.MethodGet, "Questionnaire", instanceLevel, haven.ScopeFHIRRead, h.readQuestionnaire)
+	h.handle(s, http.MethodPost, "QuestionnaireResponse", typeLevel, haven.ScopeFHIRWrite, h.createResponse)
+	h.handle(s, http.MethodGet, "QuestionnaireResponse", typeLevel, haven.ScopeFHIRRead, h.searchResponses)
+	h.handle(s, http.MethodGet, "QuestionnaireResponse", instanceLevel, haven.ScopeFHIRRead, h.readResponse)
+	if h.Survivors != nil {
+		h.handle(s, http.MethodGet, "Patient", instanceLevel, haven.ScopeFHIRRead, h.readPatient)
+	}
 	if h.Consents != nil {
-		s.Handle("GET /fhir/R4/Consent", s.RequireToken(haven.ScopeFHIRRead, h.searchConsents))
-		s.Handle("GET /fhir/R4/Consent/{id}", s.RequireToken(haven.ScopeFHIRRead, h.readConsent))
+		h.handle(s, http.MethodGet, "Consent", typeLevel, haven.ScopeFHIRRead, h.searchConsents)
+		h.handle(s, http.MethodGet, "Consent", instanceLevel, haven.ScopeFHIRRead, h.readConsent)
 	}
 	if h.Referrals != nil {
-		s.Handle("GET /fhir/R4/ServiceRequest", s.RequireToken(haven.ScopeFHIRRead, h.searchServiceRequests))
-		s.Handle("GET /fhir/R4/ServiceRequest/{id}", s.RequireToken(haven.ScopeFHIRRead, h.readServiceRequest))
-		s.Handle("GET /fhir/R4/Task", s.RequireToken(haven.ScopeFHIRRead, h.searchTasks))
-		s.Handle("GET /fhir/R4/Task/{id}", s.RequireToken(haven.ScopeFHIRRead, h.readTask))
-		s.Handle("PUT /fhir/R4/Task/{id}", s.RequireToken(haven.ScopeFHIRWrite, h.updateTask))
+		h.handle(s, http.MethodGet, "ServiceRequest", typeLevel, haven.ScopeFHIRRead, h.searchServiceRequests)
+		h.handle(s, http.MethodGet, "ServiceRequest", instanceLevel, haven.ScopeFHIRRead, h.readServiceRequest)
+		h.handle(s, http.MethodGet, "Task", typeLevel, haven.ScopeFHIRRead, h.searchTasks)
+		h.handle(s, http.MethodGet, "Task", instanceLevel, haven.ScopeFHIRRead, h.readTask)
+		h.handle(s, http.MethodPut, "Task", instanceLevel, haven.ScopeFHIRWrite, h.updateTask)
 	}
 	if h.CarePlans != nil {
-		s.Handle("GET /fhir/R4/Goal", s.RequireToken(haven.ScopeFHIRRead, h.searchGoals))
-		s.Handle("GET /fhir/R4/Goal/{id}", s.RequireToken(haven.ScopeFHIRRead, h.readGoal))
-		s.Handle("GET /fhir/R4/Condition", s.RequireToken(haven.ScopeFHIRRead, h.searchConditions))
-		s.Handle("GET /fhir/R4/Condition/{id}", s.RequireToken(haven.ScopeFHIRRead, h.readCondition))
+		h.handle(s, http.MethodGet, "Goal", typeLevel, haven.ScopeFHIRRead, h.searchGoals)
+		h.handle(s, http.MethodGet, "Goal", instanceLevel, haven.ScopeFHIRRead, h.readGoal)
+		h.handle(s, http.MethodGet, "Condition", typeLevel, haven.ScopeFHIRRead, h.searchConditions)
+		h.handle(s, http.MethodGet, "Condition", instanceLevel, haven.ScopeFHIRRead, h.readCondition)
 	}
+	s.Handle("/fhir/R4/", negotiate(http.HandlerFunc(h.unsupported)))
 }
 
 // writeResource writes a FHIR resource (already JSON, or a value to encode).
@@ -123,23 +144,39 @@ var issueCodes = map[int]string{
 }
 
 // renderOutcome is the FHIR surface's server.ErrorRenderer: err as an
-// OperationOutcome. An Invalid error that names items (a refused
-// Questionnaire or QuestionnaireResponse) gets one more issue per item,
-// its linkId in expression.
+// OperationOutcome. A refused Questionnaire or QuestionnaireResponse gets
+// one more issue per problem, with where it is as a FHIRPath expression
+// (the element, or the item by its linkId); another Invalid or NotFound
+// error that names fields of the resource posted gets one per field.
 func renderOutcome(w http.ResponseWriter, r *http.Request, status int, err error) {
 	code, ok := issueCodes[status]
 	if !ok {
 		code = "exception"
 	}
 	issues := []Issue{{Severity: "error", Code: code, Diagnostics: haven.ErrorMessage(err)}}
-	if haven.ErrorKind(err) == haven.Invalid {
-		issues = append(issues, itemIssues(haven.ErrorFields(err))...)
+	typ := resourceTypeOf(r)
+	var ps screening.Problems
+	switch {
+	case errors.As(err, &ps):
+		for _, p := range ps {
+			issues = append(issues, Issue{Severity: "error", Code: "invalid", Diagnostics: p.String(), Expression: []string{p.FHIRPath(typ)}})
+		}
+	case r.Method == http.MethodPost && (haven.ErrorKind(err) == haven.Invalid || haven.ErrorKind(err) == haven.NotFound):
+		issues = append(issues, fieldIssues(typ, code, haven.ErrorFields(err))...)
 	}
 	writeResource(w, status, map[string]any{"resourceType": "OperationOutcome", "issue": issues})
 }
 
-// itemIssues returns one invalid issue per item of fields, by linkId.
-func itemIssues(fields map[string]string) []Issue {
+// resourceTypeOf is the resource type a request under /fhir/R4/ names.
+func resourceTypeOf(r *http.Request) string {
+	rest := strings.TrimPrefix(r.URL.Path, "/fhir/R4/")
+	typ, _, _ := strings.Cut(rest, "/")
+	return typ
+}
+
+// fieldIssues returns one issue per field of the posted resource, its
+// element as the expression.
+func fieldIssues(typ, code string, fields map[string]string) []Issue {
 	keys := make([]string, 0, len(fields))
 	for k := range fields {
 		keys = append(keys, k)
@@ -147,7 +184,7 @@ func itemIssues(fields map[string]string) []Issue {
 	sort.Strings(keys)
 	var issues []Issue
 	for _, k := range keys {
-		issues = append(issues, Issue{Severity: "error", Code: "invalid", Diagnostics: "item " + k + ": " + fields[k], Expression: []string{k}})
+		issues = append(issues, Issue{Severity: "error", Code: code, Diagnostics: k + ": " + fields[k], Expression: []string{typ + "." + k}})
 	}
 	return issues
 }

@@ -119,7 +119,7 @@ func (h *Handler) readServiceRequest(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	return writeResource(w, http.StatusOK, serviceRequestResource(ref, cn))
+	return writeRead(w, r, http.StatusOK, serviceRequestResource(ref, cn), ref.UpdatedAt)
 }
 
 func (h *Handler) readTask(w http.ResponseWriter, r *http.Request) error {
@@ -127,7 +127,7 @@ func (h *Handler) readTask(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeResource(w, http.StatusOK, taskResource(ref, cn))
+	return writeRead(w, r, http.StatusOK, taskResource(ref, cn), ref.UpdatedAt)
 }
 
 // searchReferrals answers a ServiceRequest or Task search: by patient
@@ -136,19 +136,25 @@ func (h *Handler) readTask(w http.ResponseWriter, r *http.Request) error {
 // either. A patient the caller may not see gives an empty Bundle.
 func (h *Handler) searchReferrals(w http.ResponseWriter, r *http.Request, typ string, build func(*haven.Referral, string) map[string]any,
 	orgParam string) error {
-	q := r.URL.Query()
-	patient := strings.TrimPrefix(cmpOr(q.Get("patient"), cmpOr(q.Get("subject"), q.Get("for"))), "Patient/")
+	used, err := searchParams(r, typ, "patient", "subject", "for", orgParam, "status")
+	if err != nil {
+		return err
+	}
+	p, err := pageOf(r)
+	if err != nil {
+		return err
+	}
+	patient := strings.TrimPrefix(cmpOr(used.Get("patient"), cmpOr(used.Get("subject"), used.Get("for"))), "Patient/")
 	var list []haven.Referral
-	var err error
 	switch {
 	case patient != "" && !strings.Contains(patient, "/"):
 		list, err = h.Referrals.Referrals(r.Context(), patient)
 		if haven.ErrorKind(err) == haven.NotFound {
 			list, err = nil, nil
 		}
-	case q.Get(orgParam) != "":
+	case used.Get(orgParam) != "":
 		list, err = h.Referrals.Inbox(r.Context())
-		org := strings.TrimPrefix(q.Get(orgParam), "Organization/")
+		org := strings.TrimPrefix(used.Get(orgParam), "Organization/")
 		list = slices.DeleteFunc(list, func(ref haven.Referral) bool { return ref.OrganizationID != org })
 	default:
 		return &haven.Error{Kind: haven.Invalid, Message: "Search " + typ + " by patient (Patient/{id}) or by " + orgParam + " (Organization/{id}).",
@@ -157,25 +163,33 @@ func (h *Handler) searchReferrals(w http.ResponseWriter, r *http.Request, typ st
 	if err != nil {
 		return err
 	}
-	entries := []bundleEntry{}
+	type match struct {
+		ref *haven.Referral
+		res map[string]any
+	}
+	var found []match
 	for i := range list {
 		ref := &list[i]
 		res := build(ref, "")
 		if ref.SurvivorID == "" { // a recipient: name the case, as the packet does
-			if p, err := h.Referrals.Packet(r.Context(), ref.ID); err == nil {
-				res = build(ref, p.CaseNumber)
+			if pkt, err := h.Referrals.Packet(r.Context(), ref.ID); err == nil {
+				res = build(ref, pkt.CaseNumber)
 			}
 		}
-		if !matches(q, "status", res["status"].(string)) {
-			continue
+		if matches(used, "status", res["status"].(string)) {
+			found = append(found, match{ref, res})
 		}
-		b, err := json.Marshal(res)
+	}
+	lo, hi := p.slice(len(found))
+	var entries []bundleEntry
+	for _, m := range found[lo:hi] {
+		e, err := h.entry(r, typ, m.ref.ID, m.res, m.ref.UpdatedAt)
 		if err != nil {
 			return err
 		}
-		entries = append(entries, bundleEntry{FullURL: baseURL(r) + "/" + typ + "/" + ref.ID, Resource: b, Search: map[string]string{"mode": "match"}})
+		entries = append(entries, e)
 	}
-	return writeResource(w, http.StatusOK, map[string]any{"resourceType": "Bundle", "type": "searchset", "total": len(entries), "entry": entries})
+	return h.writeSearch(w, r, typ, used, p, len(found), entries)
 }
 
 func (h *Handler) searchServiceRequests(w http.ResponseWriter, r *http.Request) error {
@@ -207,6 +221,9 @@ type taskUpdate struct {
 // (or the sender, by the same rules as in Haven) moves the referral. An
 // illegal move answers 409 with the reason.
 func (h *Handler) updateTask(w http.ResponseWriter, r *http.Request) error {
+	if !checkContentType(w, r) {
+		return nil
+	}
 	body, err := readBody(r)
 	if err != nil {
 		return err
@@ -249,5 +266,5 @@ func (h *Handler) updateTask(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeResource(w, http.StatusOK, taskResource(ref, cn))
+	return writeRead(w, r, http.StatusOK, taskResource(ref, cn), ref.UpdatedAt)
 }

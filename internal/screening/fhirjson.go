@@ -211,8 +211,10 @@ func (v Value) wellFormed() bool {
 		_, ok := v.Text()
 		return ok
 	case "Coding":
+		// R4 makes every element of a Coding optional; a Coding with
+		// only a display is valid (ele-1 asks for one of them).
 		c, ok := v.Coding()
-		return ok && c.Code != ""
+		return ok && (c.Code != "" || c.Display != "" || c.System != "")
 	}
 	return len(v.Raw) > 0
 }
@@ -223,6 +225,10 @@ func (v Value) wellFormed() bool {
 func (v Value) equal(w Value) bool {
 	if a, ok := v.Coding(); ok {
 		b, ok := w.Coding()
+		if ok && (a.Code == "" || b.Code == "") {
+			// A display-only Coding matches by its display.
+			return a.Code == b.Code && a.Display != "" && a.Display == b.Display
+		}
 		return ok && a.Code == b.Code && (a.System == "" || b.System == "" || a.System == b.System)
 	}
 	if a, ok := v.Number(); ok {

@@ -29,6 +29,16 @@ var answerTypes = map[string][]string{
 // optionTypes are the value[x] types an answerOption may have.
 var optionTypes = []string{"Coding", "String", "Integer", "Date", "Time"}
 
+// optionItemTypes are the item types that may have answerOption or
+// answerValueSet: que-5 of R4 4.0.1, whose expression allows more than its
+// human text ("Only 'choice' and 'open-choice' items can have
+// answerValueSet") says.
+var optionItemTypes = []string{"choice", "open-choice", "decimal", "integer", "date", "dateTime", "time", "string", "quantity"}
+
+// QuestionnaireStatuses is the R4 PublicationStatus code set, which
+// Questionnaire.status (1..1) is bound to (required).
+var QuestionnaireStatuses = []string{"draft", "active", "retired", "unknown"}
+
 // orderedTypes are the item types whose answers the >, <, >= and <=
 // operators can compare.
 var orderedTypes = map[string]bool{"decimal": true, "integer": true, "date": true, "dateTime": true, "time": true, "string": true, "text": true}
@@ -54,6 +64,20 @@ func (q *Questionnaire) check() Problems {
 	return append(ps, rp...)
 }
 
+// checkResource returns what the questionnaire breaks of R4 outside its
+// items: status is required and from its code set. (url is optional:
+// Haven keys an import without one by its own id.)
+func (q *Questionnaire) checkResource() Problems {
+	var ps Problems
+	switch {
+	case q.Status == "":
+		ps.addAt("status", "required: one of draft, active, retired or unknown")
+	case !slices.Contains(QuestionnaireStatuses, q.Status):
+		ps.addAt("status", "%q is not one of draft, active, retired or unknown", q.Status)
+	}
+	return ps
+}
+
 // checkItem checks one item's structure and its enableWhen conditions.
 func (q *Questionnaire) checkItem(it *Item, ps *Problems) {
 	id := it.LinkID
@@ -74,12 +98,15 @@ func (q *Questionnaire) checkItem(it *Item, ps *Problems) {
 	case !answers:
 		ps.add(id, "unknown item type %q", it.Type)
 	}
-	if len(it.AnswerOption) > 0 && it.Type != "choice" && it.Type != "open-choice" {
-		ps.add(id, "answerOption is only allowed on choice and open-choice items (que-5), not on %s", it.Type)
+	if len(it.AnswerOption) > 0 && !slices.Contains(optionItemTypes, it.Type) {
+		ps.add(id, "answerOption is not allowed on a %s item (que-5)", it.Type)
 	}
 	for _, o := range it.AnswerOption {
-		if !slices.Contains(optionTypes, o.Value.Type) || !o.Value.wellFormed() {
+		switch {
+		case !slices.Contains(optionTypes, o.Value.Type) || !o.Value.wellFormed():
 			ps.add(id, "answerOption value%s is not a valid option value", o.Value.Type)
+		case it.Type != "choice" && it.Type != "open-choice" && answerTypes[it.Type] != nil && !slices.Contains(answerTypes[it.Type], o.Value.Type):
+			ps.add(id, "answerOption value%s is not an answer to a %s item", o.Value.Type, it.Type)
 		}
 	}
 	checkKept(it, ps)

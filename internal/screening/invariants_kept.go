@@ -20,8 +20,8 @@ func checkKept(it *Item, ps *Problems) {
 	if len(it.AnswerOption) > 0 && has("answerValueSet") {
 		ps.add(id, "an item cannot have both answerOption and answerValueSet (que-4)")
 	}
-	if has("answerValueSet") && it.Type != "choice" && it.Type != "open-choice" {
-		ps.add(id, "answerValueSet is only allowed on choice and open-choice items (que-5), not on %s", it.Type)
+	if has("answerValueSet") && !slices.Contains(optionItemTypes, it.Type) {
+		ps.add(id, "answerValueSet is not allowed on a %s item (que-5)", it.Type)
 	}
 	if noAnswers && has("initial") {
 		ps.add(id, "a %s item cannot have an initial value (que-8)", it.Type)

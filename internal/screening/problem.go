@@ -11,11 +11,39 @@ import (
 // linkId (empty for the resource itself) and what is wrong with it.
 type Problem struct {
 	LinkID string `json:"link_id,omitempty"`
+	// Path is the element of the resource itself that is wrong (status,
+	// authored), as a FHIRPath below the resource, when LinkID is empty.
+	Path   string `json:"path,omitempty"`
 	Reason string `json:"reason"`
+}
+
+// FHIRPath is where the problem is, as a FHIRPath expression on a
+// resource of resourceType (Questionnaire or QuestionnaireResponse): the
+// element, the item by its linkId at any depth, or the resource.
+func (p Problem) FHIRPath(resourceType string) string {
+	switch {
+	case p.LinkID != "":
+		children := "item"
+		if resourceType == "QuestionnaireResponse" {
+			children = "item | answer.item"
+		}
+		return resourceType + ".repeat(" + children + ").where(linkId = '" + fhirPathString(p.LinkID) + "')"
+	case p.Path != "":
+		return resourceType + "." + p.Path
+	}
+	return resourceType
+}
+
+// fhirPathString escapes s for a single-quoted FHIRPath string literal.
+func fhirPathString(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s)
 }
 
 // String formats the problem as "item LINKID: REASON".
 func (p Problem) String() string {
+	if p.LinkID == "" && p.Path != "" {
+		return p.Path + ": " + p.Reason
+	}
 	if p.LinkID == "" {
 		return p.Reason
 	}
@@ -39,6 +67,11 @@ func (ps Problems) Error() string {
 // add appends a problem with a formatted reason.
 func (ps *Problems) add(linkID, format string, args ...any) {
 	*ps = append(*ps, Problem{LinkID: linkID, Reason: fmt.Sprintf(format, args...)})
+}
+
+// addAt appends a problem with the resource's own element at path.
+func (ps *Problems) addAt(path, format string, args ...any) {
+	*ps = append(*ps, Problem{Path: path, Reason: fmt.Sprintf(format, args...)})
 }
 
 // maxListed is how many problems the error message lists; Problems and

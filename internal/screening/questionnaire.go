@@ -85,6 +85,20 @@ func ParseQuestionnaire(data []byte) (*Questionnaire, error) {
 	return &q, nil
 }
 
+// ParseImport is ParseQuestionnaire for a Questionnaire from outside Haven:
+// it also checks what R4 asks of the resource itself (a status from its
+// code set). Every problem, of the resource and its items, is listed.
+func ParseImport(data []byte) (*Questionnaire, error) {
+	var q Questionnaire
+	if err := json.Unmarshal(data, &q); err != nil {
+		return nil, &haven.Error{Kind: haven.Invalid, Message: "The questionnaire is not valid FHIR JSON: " + err.Error(), Err: err}
+	}
+	if problems := append(q.checkResource(), q.check()...); len(problems) > 0 {
+		return nil, problems.asError("questionnaire")
+	}
+	return &q, nil
+}
+
 // UnmarshalJSON implements json.Unmarshaler. It decodes without checking
 // the invariants; ParseQuestionnaire checks them.
 func (q *Questionnaire) UnmarshalJSON(data []byte) error {

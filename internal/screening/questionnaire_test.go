@@ -86,7 +86,8 @@ func TestQuestionnaireRefused(t *testing.T) {
 		{"display with children", `{"linkId":"d","type":"display","item":[{"linkId":"x","type":"string"}]}`, "d", "display item cannot contain items"},
 		{"display required", `{"linkId":"d","type":"display","required":true}`, "d", "cannot be required or repeat"},
 		{"group without children", `{"linkId":"g","type":"group"}`, "g", "group item must contain items"},
-		{"answerOption on string", `{"linkId":"s","type":"string","answerOption":[{"valueString":"x"}]}`, "s", "answerOption is only allowed on choice"},
+		{"answerOption on boolean", `{"linkId":"s","type":"boolean","answerOption":[{"valueString":"x"}]}`, "s", "answerOption is not allowed on a boolean item (que-5)"},
+		{"answerOption of another type", `{"linkId":"s","type":"integer","answerOption":[{"valueString":"x"}]}`, "s", "answerOption valueString is not an answer to a integer item"},
 		{"enableBehavior missing", `{"linkId":"a","type":"boolean"},{"linkId":"b","type":"string","enableWhen":[{"question":"a","operator":"=","answerBoolean":true},{"question":"a","operator":"exists","answerBoolean":true}]}`, "b", "enableBehavior is required"},
 		{"unknown type", `{"linkId":"a","type":"slider"}`, "a", `unknown item type "slider"`},
 	}

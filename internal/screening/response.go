@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
+	"slices"
 
 	"github.com/haven-care/haven"
 )
@@ -132,4 +134,35 @@ func noNil[T any](name string, s []*T) error {
 		}
 	}
 	return nil
+}
+
+// ResponseStatuses is the R4 QuestionnaireResponseStatus code set, which
+// QuestionnaireResponse.status (1..1) is bound to (required).
+var ResponseStatuses = []string{"in-progress", "completed", "amended", "entered-in-error", "stopped"}
+
+// dateTimePattern is the R4 dateTime regular expression: a year, month or
+// day, or a full time with seconds and a zone.
+var dateTimePattern = regexp.MustCompile(`^([0-9]([0-9]([0-9][1-9]|[1-9]0)|[1-9]00)|[1-9]000)(-(0[1-9]|1[0-2])(-(0[1-9]|[1-2][0-9]|3[0-1])` +
+	`(T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\.[0-9]+)?(Z|(\+|-)((0[0-9]|1[0-3]):[0-5][0-9]|14:00)))?)?)?$`)
+
+// IsDateTime reports whether s is an R4 dateTime.
+func IsDateTime(s string) bool { return dateTimePattern.MatchString(s) }
+
+// check returns what the response breaks of R4 itself: status is required
+// and from its code set; authored, when given, is a dateTime.
+func (r *QuestionnaireResponse) check() Problems {
+	var ps Problems
+	switch {
+	case r.Status == "":
+		ps.addAt("status", "required: one of in-progress, completed, amended, entered-in-error or stopped")
+	case !slices.Contains(ResponseStatuses, r.Status):
+		ps.addAt("status", "%q is not one of in-progress, completed, amended, entered-in-error or stopped", r.Status)
+	}
+	if raw, ok := r.Extra["authored"]; ok {
+		var s string
+		if json.Unmarshal(raw, &s) != nil || !IsDateTime(s) {
+			ps.addAt("authored", "not a dateTime (YYYY, YYYY-MM, YYYY-MM-DD, or YYYY-MM-DDThh:mm:ss with a zone)")
+		}
+	}
+	return ps
 }

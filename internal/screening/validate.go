@@ -15,8 +15,9 @@ import (
 func Validate(q *Questionnaire, r *QuestionnaireResponse) error {
 	var ps Problems
 	if r.Questionnaire != "" && q.URL != "" && canonical(r.Questionnaire) != canonical(q.URL) {
-		ps.add("", "the response is for questionnaire %q, not %q", r.Questionnaire, q.URL)
+		ps.addAt("questionnaire", "the response is for questionnaire %q, not %q", r.Questionnaire, q.URL)
 	}
+	ps = append(ps, r.check()...)
 	enabled := Enabled(q, r.Answers())
 	v := validator{q: q, enabled: enabled, ps: &ps, present: map[string]bool{}}
 	v.items(nil, r.Item)
@@ -105,6 +106,10 @@ func answerProblem(it *Item, value Value) string {
 	case !value.wellFormed():
 		return "value" + value.Type + " is malformed"
 	case it.Type == "choice" || (it.Type == "open-choice" && value.Type != "String"):
+		return optionProblem(it, value)
+	case it.Type != "open-choice" && len(it.AnswerOption) > 0:
+		// An integer, date, time or string item with answerOption takes
+		// one of its options (que-5 allows them there).
 		return optionProblem(it, value)
 	}
 	return ""

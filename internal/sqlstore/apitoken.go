@@ -30,19 +30,31 @@ func (db *AccountService) CreateAPIToken(ctx context.Context, name string, scope
 	if err := validateToken(name, scopes, lifetime); err != nil {
 		return "", nil, err
 	}
-	raw, _ := newToken()
-	secret := apiTokenPrefix + raw
-	t := &haven.APIToken{ID: newID(), UserID: actor.UserID, Name: name, Scopes: scopes}
+	var secret string
+	var t *haven.APIToken
 	err := db.inTx(ctx, func(tx *Tx) error {
-		t.CreatedAt, t.ExpiresAt = tx.now, tx.now.Add(lifetime)
-		_, err := tx.ExecContext(ctx, `INSERT INTO api_tokens (id, user_id, name, token_hash, scopes, created_at, expires_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)`, t.ID, t.UserID, t.Name, hashToken(secret), joinScopes(scopes), t.CreatedAt, t.ExpiresAt)
-		if err != nil {
-			return fmt.Errorf("insert api token: %w", err)
-		}
-		return tx.audit(ctx, haven.AuditEvent{Action: "api_token.create", ObjectType: "api_token", ObjectID: t.ID})
+		var err error
+		secret, t, err = tx.insertAPIToken(ctx, actor.UserID, name, scopes, lifetime)
+		return err
 	})
 	if err != nil {
+		return "", nil, err
+	}
+	return secret, t, nil
+}
+
+// insertAPIToken stores a new token of userID and audits it; the secret
+// is returned, never stored.
+func (tx *Tx) insertAPIToken(ctx context.Context, userID, name string, scopes []haven.Scope, lifetime time.Duration) (string, *haven.APIToken, error) {
+	raw, _ := newToken()
+	secret := apiTokenPrefix + raw
+	t := &haven.APIToken{ID: newID(), UserID: userID, Name: name, Scopes: scopes, CreatedAt: tx.now, ExpiresAt: tx.now.Add(lifetime)}
+	_, err := tx.ExecContext(ctx, `INSERT INTO api_tokens (id, user_id, name, token_hash, scopes, created_at, expires_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, t.ID, t.UserID, t.Name, hashToken(secret), joinScopes(scopes), t.CreatedAt, t.ExpiresAt)
+	if err != nil {
+		return "", nil, fmt.Errorf("insert api token: %w", err)
+	}
+	if err := tx.audit(ctx, haven.AuditEvent{Action: "api_token.create", ObjectType: "api_token", ObjectID: t.ID}); err != nil {
 		return "", nil, err
 	}
 	return secret, t, nil
@@ -145,17 +157,20 @@ func (db *AccountService) RevokeAPIToken(ctx context.Context, id string) error {
 	if !ok {
 		return errNoSession
 	}
-	return db.inTx(ctx, func(tx *Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL`,
-			tx.now, id, actor.UserID)
-		if err != nil {
-			return fmt.Errorf("revoke api token: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return haven.Errorf(haven.NotFound, "Token not found.")
-		}
-		return tx.audit(ctx, haven.AuditEvent{Action: "api_token.revoke", ObjectType: "api_token", ObjectID: id})
-	})
+	return db.inTx(ctx, func(tx *Tx) error { return tx.revokeAPIToken(ctx, actor.UserID, id) })
+}
+
+// revokeAPIToken revokes the token id of userID and audits it.
+func (tx *Tx) revokeAPIToken(ctx context.Context, userID, id string) error {
+	res, err := tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL`,
+		tx.now, id, userID)
+	if err != nil {
+		return fmt.Errorf("revoke api token: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return haven.Errorf(haven.NotFound, "Token not found.")
+	}
+	return tx.audit(ctx, haven.AuditEvent{Action: "api_token.revoke", ObjectType: "api_token", ObjectID: id})
 }
 
 // APITokens lists the actor's tokens, newest first.
@@ -164,7 +179,12 @@ func (db *AccountService) APITokens(ctx context.Context) ([]haven.APIToken, erro
 	if !ok {
 		return nil, errNoSession
 	}
-	rows, err := db.db.QueryContext(ctx, `SELECT `+apiTokenColumns+` FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC, id DESC`, actor.UserID)
+	return db.userAPITokens(ctx, actor.UserID)
+}
+
+// userAPITokens lists the tokens of userID, newest first.
+func (db *store) userAPITokens(ctx context.Context, userID string) ([]haven.APIToken, error) {
+	rows, err := db.db.QueryContext(ctx, `SELECT `+apiTokenColumns+` FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC, id DESC`, userID)
 	if err != nil {
 		return nil, fmt.Errorf("list api tokens: %w", err)
 	}

@@ -186,12 +186,16 @@ var methodKinds = map[string][]string{
 		// TestReferralClosedLoop and TestRevocationStopsThePartnerAtOnce check theirs.
 		"CreateReferral", "Referrals", "Referral", "Packet", "PreviewPacket", "Inbox", "MoveReferral", "RemindWaitingReferrals",
 		// TestCarePlanAudit checks their entries.
-		"AddNeed", "CarePlan", "Need", "SuggestedNeeds", "UpdateNeed"},
+		"AddNeed", "CarePlan", "Need", "SuggestedNeeds", "UpdateNeed",
+		// TestAPITokenAdmin checks their entries.
+		"CreateServiceAccount", "IssueAPIToken", "RevokeAccountAPIToken"},
 	"read": {"APITokens", "AuditEntries", "AuditRoot", "AuditSize", "Authenticate", "AuthenticateAPIToken", "BreakGlassPending", "BreakGlassQueue",
 		"DuplicateReviewsPending",
 		// A user's own sign-in state and the policy; link checks and the
 		// review marks of shipped texts: no survivor data.
 		"SignInState", "TwoStepPolicy", "CheckPasswordLink", "TranslationReviews",
+		// Service accounts and their tokens' names and dates: no survivor data.
+		"ServiceAccounts", "AccountAPITokens",
 		// Teams of staff and the staff who may join them: no survivor data.
 		"Teams", "CareStaff",
 		"ConsistencyProof", "CountUsers", "FindUserByID", "InclusionProof", "Instrument", "Instruments", "LatestCheckpoint",
@@ -223,6 +227,7 @@ var storeTypes = []reflect.Type{
 	reflect.TypeFor[*sqlstore.TaskService](),
 	reflect.TypeFor[*sqlstore.ConsentService](),
 	reflect.TypeFor[*sqlstore.ReferralService](),
+	reflect.TypeFor[*sqlstore.APITokenAdminService](),
 }
 
 func TestEveryStoreMethodIsClassified(t *testing.T) {

@@ -167,6 +167,26 @@ func authorizing(db *sqlstoretest.Store) []struct {
 		}},
 		{"RevokeAPIToken", none, func(ctx context.Context) error { return db.RevokeAPIToken(ctx, "x") }},
 		{"APITokens", none, func(ctx context.Context) error { _, err := db.APITokens(ctx); return err }},
+		{"CreateServiceAccount", []haven.SystemJob{access.JobUserAdd, access.JobDemo}, func(ctx context.Context) error {
+			_, err := db.CreateServiceAccount(ctx, haven.NewServiceAccount{Username: "svc." + strings.ReplaceAll(string(mustJob(ctx)), "-", "."),
+				Role: haven.RoleClinician})
+			return err
+		}},
+		{"ServiceAccounts", []haven.SystemJob{access.JobAPITokens}, func(ctx context.Context) error {
+			_, err := db.ServiceAccounts(ctx)
+			return err
+		}},
+		{"IssueAPIToken", []haven.SystemJob{access.JobAPITokens}, func(ctx context.Context) error {
+			_, _, err := db.IssueAPIToken(ctx, "no-such-user", "t", []haven.Scope{haven.ScopeFHIRRead}, time.Hour)
+			return err
+		}},
+		{"AccountAPITokens", []haven.SystemJob{access.JobAPITokens}, func(ctx context.Context) error {
+			_, err := db.AccountAPITokens(ctx, "no-such-user")
+			return err
+		}},
+		{"RevokeAccountAPIToken", []haven.SystemJob{access.JobAPITokens}, func(ctx context.Context) error {
+			return db.RevokeAccountAPIToken(ctx, "no-such-user", "x")
+		}},
 		{"Consents", none, func(ctx context.Context) error { _, err := db.Consents(ctx, "x"); return err }},
 		{"Consent", none, func(ctx context.Context) error { _, err := db.Consent(ctx, "x"); return err }},
 		{"RecordConsent", none, func(ctx context.Context) error { _, err := db.RecordConsent(ctx, "x", haven.NewConsent{}); return err }},
@@ -220,8 +240,8 @@ func TestNoActorNoAccess(t *testing.T) {
 				}
 			}
 		}
-		if n, _ := db.CountUsers(context.Background()); n != 4 {
-			t.Errorf("%d users, want 4 (user-add and demo, by CreateUser and AddUser)", n)
+		if n, _ := db.CountUsers(context.Background()); n != 6 {
+			t.Errorf("%d users, want 6 (user-add and demo, each by CreateUser, AddUser and CreateServiceAccount)", n)
 		}
 		size, _ := db.AuditSize(context.Background())
 		entries, err := db.AuditEntries(context.Background(), 0, size)

@@ -4,6 +4,7 @@ package sqlstore
 // imported FHIR Questionnaires) and the screenings run with them.
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -161,12 +162,9 @@ func (db *ScreeningService) ImportInstrument(ctx context.Context, data []byte) (
 	if err := db.authorizeResource(ctx, access.Update, access.Instruments, "instrument.import"); err != nil {
 		return nil, false, err
 	}
-	q, err := screening.ParseQuestionnaire(data)
+	q, err := screening.ParseImport(data)
 	if err != nil {
 		return nil, false, err
-	}
-	if q.URL == "" {
-		return nil, false, haven.Errorf(haven.Invalid, "The questionnaire needs a url to be imported.")
 	}
 	shipped, err := shippedInstruments()
 	if err != nil {
@@ -178,6 +176,14 @@ func (db *ScreeningService) ImportInstrument(ctx context.Context, data []byte) (
 		}
 	}
 	in := &haven.Instrument{URL: q.URL, Version: q.Version, Title: q.Title, Status: q.Status, JSON: data}
+	if in.URL == "" {
+		// url is optional in R4. Haven keys such an import by its own id
+		// (urn:uuid:{id}); it is served as imported, without a url, and
+		// responses name it as Questionnaire/{id}. Each import of it is
+		// a new instrument: nothing identifies it with an earlier one.
+		in.ID = newID()
+		in.URL = haven.UnnamedInstrumentURL(in.ID)
+	}
 	created := false
 	err = db.inTx(ctx, func(tx *Tx) error {
 		var err error
@@ -195,9 +201,10 @@ func (db *ScreeningService) ImportInstrument(ctx context.Context, data []byte) (
 // saveInstrument inserts in, or updates the row with its url and version.
 func (tx *Tx) saveInstrument(ctx context.Context, in *haven.Instrument) (bool, error) {
 	in.ImportedAt = tx.now
+	id := in.ID
 	err := tx.QueryRowContext(ctx, `SELECT id FROM instruments WHERE url = $1 AND version = $2`, in.URL, in.Version).Scan(&in.ID)
 	if errors.Is(err, sql.ErrNoRows) {
-		in.ID = newID()
+		in.ID = cmp.Or(id, newID())
 		_, err = tx.ExecContext(ctx, `INSERT INTO instruments (`+instrumentColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 			in.ID, in.URL, in.Version, in.Title, in.Status, string(in.JSON), in.ImportedAt)
 		if err != nil {
@@ -243,7 +250,10 @@ func (db *ScreeningService) CreateScreening(ctx context.Context, ns haven.NewScr
 	if err != nil {
 		return nil, err
 	}
-	if r.Questionnaire == "" {
+	switch {
+	case r.Questionnaire == "" && in.URL == haven.UnnamedInstrumentURL(in.ID):
+		r.Questionnaire = "Questionnaire/" + in.ID
+	case r.Questionnaire == "":
 		r.Questionnaire = in.URL + "|" + in.Version
 	}
 	sc := &haven.Screening{ID: newID(), SurvivorID: ns.SurvivorID, InstrumentID: in.ID, CreatedBy: actor.UserID}

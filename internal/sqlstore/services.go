@@ -65,6 +65,10 @@ type ConsentService struct{ *store }
 // built from the record on each read (referral.go).
 type ReferralService struct{ *store }
 
+// APITokenAdminService creates service accounts and issues, lists and
+// revokes the API tokens of a named account (apitoken_admin.go).
+type APITokenAdminService struct{ *store }
+
 // AuditService reads, hashes, proves and checkpoints the audit log
 // (audit.go). Entries are written by the other services, in the
 // transaction of the change they record.
@@ -89,6 +93,7 @@ var (
 	_ haven.UserAdminService         = (*UserAdminService)(nil)
 	_ haven.PasswordService          = (*UserAdminService)(nil)
 	_ haven.TranslationReviewService = (*TranslationService)(nil)
+	_ haven.APITokenAdminService     = (*APITokenAdminService)(nil)
 )
 
 // NewAccountService returns the account service over db.
@@ -135,3 +140,7 @@ func NewConsentService(db *DB) *ConsentService { return &ConsentService{db.store
 
 // NewReferralService returns the referral service over db.
 func NewReferralService(db *DB) *ReferralService { return &ReferralService{db.store} }
+
+// NewAPITokenAdminService returns the service of service accounts and
+// their API tokens over db.
+func NewAPITokenAdminService(db *DB) *APITokenAdminService { return &APITokenAdminService{db.store} }

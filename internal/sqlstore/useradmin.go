@@ -240,6 +240,14 @@ func (db *UserAdminService) SetUserRole(ctx context.Context, id string, role hav
 		return err
 	}
 	return db.inTx(ctx, func(tx *Tx) error {
+		if role == haven.RoleAdmin {
+			// A service account is never an administrator (haven.NewServiceAccount).
+			var service bool
+			err := tx.QueryRowContext(ctx, `SELECT service_account FROM users WHERE id = $1`, id).Scan(&service)
+			if err == nil && service {
+				return haven.FieldError("role", "A service account cannot be an administrator.")
+			}
+		}
 		res, err := tx.ExecContext(ctx, `UPDATE users SET role = $1, organization_id = $2, updated_at = $3 WHERE id = $4`, role, organizationID, tx.now, id)
 		if err != nil {
 			return fmt.Errorf("update user: %w", err)

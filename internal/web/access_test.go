@@ -14,7 +14,9 @@ import (
 // signedInOnly are the pages every signed-in user may open without asking
 // the access decision: their own account and sessions, the home page, and
 // the texts printed for survivors. Any other page must name its gate.
-var signedInOnly = []string{"/", "/survivor-texts", "/sessions", "/account/two-step", "/account/password"}
+// (/account/tokens: everyone keeps their own API tokens there; its
+// administrators' part asks its own gate.)
+var signedInOnly = []string{"/", "/survivor-texts", "/sessions", "/account/two-step", "/account/password", "/account/tokens"}
 
 // TestNavigationFollowsDecide: for each role, each navigation entry is
 // shown exactly when access.Decide allows its page's action.

@@ -54,7 +54,7 @@ func TestBrowserAccessibility(t *testing.T) {
 		{"/survivor-texts?lang=es", "survivor-texts"}, {"/survivor-texts?lang=ar", "survivor-texts-ar"}, {"/no-such-page", "not-found"},
 		// The survivor pages as an administrator sees them (an empty list, a
 		// refused form); TestBrowserSurvivorRecord checks them filled in.
-		{"/survivors", ""}, {"/survivors/new", ""}, {"/screening-accuracy?tp=76&fn=14&fp=306&tn=414", ""}, {"/account/two-step", ""}, {"/account/password", ""}, {"/admin/users", ""}, {"/emergency-access", ""}, {"/review/emergency-access", ""}, {"/review/duplicates", ""}, {"/directory?need=shelter", ""},
+		{"/survivors", ""}, {"/survivors/new", ""}, {"/screening-accuracy?tp=76&fn=14&fp=306&tn=414", ""}, {"/account/two-step", ""}, {"/account/password", ""}, {"/account/tokens", ""}, {"/admin/users", ""}, {"/emergency-access", ""}, {"/review/emergency-access", ""}, {"/review/duplicates", ""}, {"/directory?need=shelter", ""},
 	}
 	for _, lang := range []string{"en", "ar"} {
 		b.setLanguage(lang)

@@ -18,6 +18,7 @@ import (
 	"github.com/haven-care/haven"
 	"github.com/haven-care/haven/internal/access"
 	"github.com/haven-care/haven/internal/directory/live"
+	"github.com/haven-care/haven/internal/fhir"
 	"github.com/haven-care/haven/internal/server"
 	"github.com/haven-care/haven/internal/sqlstore/sqlstoretest"
 	"github.com/haven-care/haven/internal/web"
@@ -64,7 +65,7 @@ func newEnvOn(tb testing.TB, engine string, demo bool, configure func(*web.Confi
 	if err != nil {
 		tb.Fatal(err)
 	}
-	cfg := web.Config{Auth: e.db, MFA: e.db, BreakGlass: e.db, Users: e.db, UserAdmin: e.db, Passwords: e.db, Translations: e.db, Directory: idx, DirectoryRecords: e.db, Survivors: e.db, Duplicates: e.db, CareTeams: e.db, Teams: e.db, CarePlans: e.db, Consents: e.db, Referrals: e.db, Encounters: e.db, Tasks: e.db, Demo: demo, Version: "test", NeutralURL: e.neutral.URL + "/forecast"}
+	cfg := web.Config{Auth: e.db, MFA: e.db, BreakGlass: e.db, Users: e.db, UserAdmin: e.db, Passwords: e.db, Translations: e.db, Directory: idx, DirectoryRecords: e.db, Survivors: e.db, Duplicates: e.db, CareTeams: e.db, Teams: e.db, CarePlans: e.db, Consents: e.db, Tokens: e.db, TokenAdmin: e.db, Referrals: e.db, Encounters: e.db, Tasks: e.db, Demo: demo, Version: "test", NeutralURL: e.neutral.URL + "/forecast"}
 	if configure != nil {
 		configure(&cfg)
 	}
@@ -74,6 +75,8 @@ func newEnvOn(tb testing.TB, engine string, demo bool, configure func(*web.Confi
 	}
 	e.handler = h
 	s := server.New(slog.New(slog.DiscardHandler), e.db)
+	s.APITokens = e.db
+	(&fhir.Handler{Screenings: e.db, CarePlans: e.db, Consents: e.db, Version: "test"}).Mount(s)
 	h.Mount(s)
 	e.srv = httptest.NewServer(s.Handler())
 	tb.Cleanup(e.srv.Close)

@@ -75,6 +75,7 @@ var navItems = []struct {
 	{"/sessions", "nav.sessions", signedInOnly},
 	{"/account/two-step", "nav.mfa", signedInOnly},
 	{"/account/password", "nav.password", signedInOnly},
+	{"/account/tokens", "nav.tokens", signedInOnly},
 	{"/emergency-access", "nav.breakglass", gateBreakGlass},
 	{"/review/emergency-access", "nav.breakglass_review", gateBreakGlassReview},
 	{"/admin/translations", "nav.translations", gateTranslations},

@@ -93,6 +93,12 @@ type Config struct {
 	// CarePlans keeps survivors' care plans; with it the record page
 	// shows the needs and their forms.
 	CarePlans haven.CarePlanService
+	// Tokens issues, lists and revokes the signed-in user's own API
+	// tokens; the /account/tokens page mounts when it is set.
+	Tokens haven.APITokenService
+	// TokenAdmin keeps service accounts and their tokens, on the same
+	// page, for administrators.
+	TokenAdmin haven.APITokenAdminService
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
 	// the client that sign-in throttling counts (server.ClientAddr).
 	TrustedProxies []netip.Prefix
@@ -225,6 +231,9 @@ func (h *Handler) Mount(s *server.Server) {
 	}
 	if h.cfg.Survivors != nil && h.cfg.CarePlans != nil {
 		h.mountCarePlan(s)
+	}
+	if h.cfg.Tokens != nil {
+		h.mountTokens(s)
 	}
 	s.HandleFunc("/", h.notFound)
 	s.RenderErrors("/", h.errorPage)

@@ -86,26 +86,28 @@ type Store struct {
 	*sqlstore.TaskService
 	*sqlstore.ConsentService
 	*sqlstore.ReferralService
+	*sqlstore.APITokenAdminService
 }
 
 // NewStore returns db with every domain service over it.
 func NewStore(db *sqlstore.DB) *Store {
 	return &Store{DB: db,
-		AccountService:     sqlstore.NewAccountService(db),
-		SurvivorService:    sqlstore.NewSurvivorService(db),
-		CareTeamService:    sqlstore.NewCareTeamService(db),
-		TeamService:        sqlstore.NewTeamService(db),
-		ScreeningService:   sqlstore.NewScreeningService(db),
-		EncounterService:   sqlstore.NewEncounterService(db),
-		CarePlanService:    sqlstore.NewCarePlanService(db),
-		DirectoryService:   sqlstore.NewDirectoryService(db),
-		BreakGlassService:  sqlstore.NewBreakGlassService(db),
-		AuditService:       sqlstore.NewAuditService(db),
-		TaskService:        sqlstore.NewTaskService(db),
-		ConsentService:     sqlstore.NewConsentService(db),
-		ReferralService:    sqlstore.NewReferralService(db),
-		UserAdminService:   sqlstore.NewUserAdminService(db),
-		TranslationService: sqlstore.NewTranslationService(db),
+		AccountService:       sqlstore.NewAccountService(db),
+		SurvivorService:      sqlstore.NewSurvivorService(db),
+		CareTeamService:      sqlstore.NewCareTeamService(db),
+		TeamService:          sqlstore.NewTeamService(db),
+		ScreeningService:     sqlstore.NewScreeningService(db),
+		EncounterService:     sqlstore.NewEncounterService(db),
+		CarePlanService:      sqlstore.NewCarePlanService(db),
+		DirectoryService:     sqlstore.NewDirectoryService(db),
+		BreakGlassService:    sqlstore.NewBreakGlassService(db),
+		AuditService:         sqlstore.NewAuditService(db),
+		TaskService:          sqlstore.NewTaskService(db),
+		ConsentService:       sqlstore.NewConsentService(db),
+		ReferralService:      sqlstore.NewReferralService(db),
+		UserAdminService:     sqlstore.NewUserAdminService(db),
+		TranslationService:   sqlstore.NewTranslationService(db),
+		APITokenAdminService: sqlstore.NewAPITokenAdminService(db),
 	}
 }
 
