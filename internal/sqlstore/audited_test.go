@@ -148,13 +148,20 @@ var methodKinds = map[string][]string{
 		// TestConsentLedger checks their entries.
 		"Consents", "Consent", "RecordConsent", "RevokeConsent",
 		// TestCarePlanAudit checks their entries.
-		"AddNeed", "CarePlan", "Need", "SuggestedNeeds", "UpdateNeed"},
+		"AddNeed", "CarePlan", "Need", "SuggestedNeeds", "UpdateNeed",
+		// TestAuditTrail and TestTraining* check their entries.
+		"SearchAudit", "ExportAudit", "AccessReport", "SubmitQuiz", "AddExternalTraining", "ExternalCertificate",
+		"SetLicence", "StaffCompliance", "SetTrainingPolicy"},
 	"read": {"APITokens", "AuditEntries", "AuditRoot", "AuditSize", "Authenticate", "AuthenticateAPIToken", "BreakGlassPending", "BreakGlassQueue",
 		"DuplicateReviewsPending",
 		// Teams of staff and the staff who may join them: no survivor data.
 		"Teams", "CareStaff",
 		"ConsistencyProof", "CountUsers", "FindUserByID", "InclusionProof", "Instrument", "Instruments", "LatestCheckpoint",
-		"Sessions", "VerifyAudit", "SignCheckpoint",
+		"Sessions", "VerifyAudit", "SignCheckpoint", "AuditStatus",
+		// A user's own training records and the training settings: staff
+		// data, no survivor data.
+		"TrainingCompletions", "TrainingCompletion", "ExternalTrainings", "Licence", "MyCompliance", "TrainingPolicy",
+		"ScreeningTrainingMissing",
 		// Writes the tree hashes of entries already in the log: derived
 		// data, which VerifyAudit recomputes and checks.
 		"IntegrateAudit",
@@ -177,6 +184,8 @@ var storeTypes = []reflect.Type{
 	reflect.TypeFor[*sqlstore.BreakGlassService](),
 	reflect.TypeFor[*sqlstore.AuditService](),
 	reflect.TypeFor[*sqlstore.ConsentService](),
+	reflect.TypeFor[*sqlstore.AuditTrailService](),
+	reflect.TypeFor[*sqlstore.TrainingService](),
 }
 
 func TestEveryStoreMethodIsClassified(t *testing.T) {

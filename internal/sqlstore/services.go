@@ -90,3 +90,22 @@ func NewAuditService(db *DB) *AuditService { return &AuditService{db.store} }
 
 // NewConsentService returns the consent ledger over db.
 func NewConsentService(db *DB) *ConsentService { return &ConsentService{db.store} }
+
+// AuditTrailService is the readable audit trail: search, export, status
+// and survivors' access reports (audittrail.go).
+type AuditTrailService struct{ *store }
+
+var _ haven.AuditTrailService = (*AuditTrailService)(nil)
+
+// NewAuditTrailService returns the readable audit trail over db.
+func NewAuditTrailService(db *DB) *AuditTrailService { return &AuditTrailService{db.store} }
+
+// TrainingService keeps staff training: quiz attempts at Haven's modules,
+// external trainings, licences, compliance with the jurisdictions' rules
+// and the training policy (training.go).
+type TrainingService struct{ *store }
+
+var _ haven.TrainingService = (*TrainingService)(nil)
+
+// NewTrainingService returns the training service over db.
+func NewTrainingService(db *DB) *TrainingService { return &TrainingService{db.store} }

@@ -81,6 +81,8 @@ type Store struct {
 	*sqlstore.BreakGlassService
 	*sqlstore.AuditService
 	*sqlstore.ConsentService
+	*sqlstore.AuditTrailService
+	*sqlstore.TrainingService
 }
 
 // NewStore returns db with every domain service over it.
@@ -96,6 +98,8 @@ func NewStore(db *sqlstore.DB) *Store {
 		BreakGlassService: sqlstore.NewBreakGlassService(db),
 		AuditService:      sqlstore.NewAuditService(db),
 		ConsentService:    sqlstore.NewConsentService(db),
+		AuditTrailService: sqlstore.NewAuditTrailService(db),
+		TrainingService:   sqlstore.NewTrainingService(db),
 	}
 }
 
