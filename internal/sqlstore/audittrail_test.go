@@ -16,7 +16,7 @@ import (
 // emergency access, and staff of every role around it.
 type auditWorld struct {
 	adv, sup, idle, er, other, analyst, partner, admin *haven.User
-	survivor                                          *haven.Survivor
+	survivor                                           *haven.Survivor
 }
 
 func newAuditWorld(t *testing.T, db *sqlstoretest.Store) auditWorld {

@@ -1,0 +1,241 @@
+package sqlstore_test
+
+import (
+	"bytes"
+	"context"
+	"testing"
+	"time"
+
+	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/sqlstore/sqlstoretest"
+	"github.com/haven-care/haven/internal/training"
+)
+
+// rightAnswers answers every question of module id rightly.
+func rightAnswers(id string) map[string]int {
+	m, _ := training.Module(id)
+	out := map[string]int{}
+	for _, q := range m.Questions {
+		out[q.ID] = q.Answer
+	}
+	return out
+}
+
+func TestTrainingQuizAndCertificate(t *testing.T) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
+		db.DB.Clock = &fixedClock{time.Date(2026, 5, 1, 8, 0, 0, 0, time.UTC)}
+		nurse := mustUser(t, db, "fl.nurse", haven.RoleClinician)
+		other := mustUser(t, db, "other.nurse", haven.RoleClinician)
+		ctx := context.Background()
+		failed, err := db.SubmitQuiz(actorCtx(nurse), "indicators", map[string]int{"q1": 0})
+		if err != nil || failed.Passed || failed.CEHours != 0 {
+			t.Fatalf("a failed quiz = %+v, %v", failed, err)
+		}
+		before, _ := db.AuditSize(ctx)
+		c, err := db.SubmitQuiz(actorCtx(nurse), "indicators", rightAnswers("indicators"))
+		if err != nil || !c.Passed || c.Correct != 5 || c.CEHours != 2 {
+			t.Fatalf("a passed quiz = %+v, %v", c, err)
+		}
+		if after, _ := db.AuditSize(ctx); after != before+1 {
+			t.Error("the quiz is not audited")
+		}
+		if _, err := db.SubmitQuiz(actorCtx(nurse), "no-such-module", nil); haven.ErrorKind(err) != haven.NotFound {
+			t.Errorf("unknown module err=%v", err)
+		}
+		if _, err := db.SubmitQuiz(actorCtx(nurse), "indicators", map[string]int{"q1": -1}); haven.ErrorKind(err) != haven.Invalid {
+			t.Errorf("a negative answer err=%v", err)
+		}
+		got, err := db.TrainingCompletion(actorCtx(nurse), c.ID)
+		if err != nil || got.ID != c.ID || !got.Passed {
+			t.Errorf("own certificate = %+v, %v", got, err)
+		}
+		for _, u := range []*haven.User{other, mustUser(t, db, "admin", haven.RoleAdmin)} {
+			if _, err := db.TrainingCompletion(actorCtx(u), c.ID); haven.ErrorKind(err) != haven.NotFound {
+				t.Errorf("%s opened another's certificate: %v", u.Username, err)
+			}
+		}
+		list, err := db.TrainingCompletions(actorCtx(nurse))
+		if err != nil || len(list) != 2 || list[0].ID != c.ID && list[1].ID != c.ID {
+			t.Errorf("completions = %+v, %v", list, err)
+		}
+		if list, _ := db.TrainingCompletions(actorCtx(other)); len(list) != 0 {
+			t.Errorf("another nurse sees %d completions", len(list))
+		}
+	})
+}
+
+func TestTrainingExternalCertificates(t *testing.T) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
+		db.DB.Clock = &fixedClock{time.Date(2026, 5, 1, 8, 0, 0, 0, time.UTC)}
+		nurse := mustUser(t, db, "fl.nurse", haven.RoleClinician)
+		other := mustUser(t, db, "other.nurse", haven.RoleClinician)
+		admin := mustUser(t, db, "admin", haven.RoleAdmin)
+		pdf := []byte("%PDF-1.4\n% synthetic certificate\n")
+		good := haven.ExternalTraining{Provider: "State nursing association", Title: "Human trafficking CE", Hours: 2,
+			CompletedOn: "2026-03-01", Approved: true}
+		for name, bad := range map[string]struct {
+			t    haven.ExternalTraining
+			file []byte
+		}{
+			"no provider": {haven.ExternalTraining{Title: "x", Hours: 1, CompletedOn: "2026-03-01"}, nil},
+			"zero hours":  {haven.ExternalTraining{Provider: "p", Title: "x", CompletedOn: "2026-03-01"}, nil},
+			"future date": {haven.ExternalTraining{Provider: "p", Title: "x", Hours: 1, CompletedOn: "2026-06-01"}, nil},
+			"bad date":    {haven.ExternalTraining{Provider: "p", Title: "x", Hours: 1, CompletedOn: "01/03/2026"}, nil},
+			"html file":   {good, []byte("<html><script>alert(1)</script></html>")},
+			"too large":   {good, append(append([]byte{}, pdf...), bytes.Repeat([]byte("a"), haven.CertificateMaxBytes)...)},
+		} {
+			if _, err := db.AddExternalTraining(actorCtx(nurse), bad.t, bad.file); haven.ErrorKind(err) != haven.Invalid {
+				t.Errorf("%s: err=%v, want Invalid", name, err)
+			}
+		}
+		if list, _ := db.ExternalTrainings(actorCtx(nurse)); len(list) != 0 {
+			t.Fatalf("bad input stored %d trainings", len(list))
+		}
+		e, err := db.AddExternalTraining(actorCtx(nurse), good, pdf)
+		if err != nil || e.CertificateType != "application/pdf" {
+			t.Fatalf("add = %+v, %v", e, err)
+		}
+		file, ct, err := db.ExternalCertificate(actorCtx(nurse), e.ID)
+		if err != nil || ct != "application/pdf" || !bytes.Equal(file, pdf) {
+			t.Errorf("own certificate = %q, %q, %v", file, ct, err)
+		}
+		for _, u := range []*haven.User{other, admin} {
+			if _, _, err := db.ExternalCertificate(actorCtx(u), e.ID); haven.ErrorKind(err) != haven.NotFound {
+				t.Errorf("%s downloaded another's certificate: %v", u.Username, err)
+			}
+			if list, _ := db.ExternalTrainings(actorCtx(u)); len(list) != 0 {
+				t.Errorf("%s lists another's trainings", u.Username)
+			}
+		}
+	})
+}
+
+func TestTrainingLicenceAndCompliance(t *testing.T) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
+		db.DB.Clock = &fixedClock{time.Date(2026, 5, 1, 8, 0, 0, 0, time.UTC)}
+		nurse := mustUser(t, db, "fl.nurse", haven.RoleClinician)
+		outsider := mustUser(t, db, "tx.nurse", haven.RoleClinician)
+		sup := mustUser(t, db, "supervisor", haven.RoleSupervisor)
+		analyst := mustUser(t, db, "analyst", haven.RoleAnalyst)
+		admin := mustUser(t, db, "admin", haven.RoleAdmin)
+		actx := actorCtx(admin)
+		team, err := db.CreateTeam(actx, "Clinic")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.AddTeamMember(actx, team.ID, nurse.ID, false); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.AddTeamMember(actx, team.ID, sup.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		// The nurse sets her own licence; bad input changes nothing.
+		for _, bad := range []haven.Licence{{Jurisdiction: "Florida", LicenceType: "rn", RenewalOn: "2027-01-31"},
+			{Jurisdiction: "FL", LicenceType: "wizard", RenewalOn: "2027-01-31"}, {Jurisdiction: "FL", LicenceType: "rn", RenewalOn: "soon"}} {
+			if err := db.SetLicence(actorCtx(nurse), bad); haven.ErrorKind(err) != haven.Invalid {
+				t.Errorf("licence %+v: err=%v, want Invalid", bad, err)
+			}
+		}
+		if err := db.SetLicence(actorCtx(nurse), haven.Licence{Jurisdiction: "fl", LicenceType: "rn", RenewalOn: "2027-01-31"}); err != nil {
+			t.Fatal(err)
+		}
+		// Only an administrator sets or reads someone else's.
+		if err := db.SetLicence(actx, haven.Licence{UserID: outsider.ID, Jurisdiction: "TX", LicenceType: "rn", RenewalOn: "2026-06-30"}); err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range []*haven.User{outsider, sup, analyst} {
+			if err := db.SetLicence(actorCtx(u), haven.Licence{UserID: nurse.ID, Jurisdiction: "MI", LicenceType: "rn", RenewalOn: "2027-01-31"}); haven.ErrorKind(err) != haven.Forbidden {
+				t.Errorf("%s set the nurse's licence: %v", u.Username, err)
+			}
+			if _, err := db.Licence(actorCtx(u), nurse.ID); haven.ErrorKind(err) != haven.Forbidden {
+				t.Errorf("%s read the nurse's licence: %v", u.Username, err)
+			}
+		}
+		if l, err := db.Licence(actorCtx(nurse), nurse.ID); err != nil || l == nil || l.Jurisdiction != "FL" {
+			t.Errorf("own licence = %+v, %v", l, err)
+		}
+		if _, err := db.Licence(actx, "no-such-user"); haven.ErrorKind(err) != haven.NotFound {
+			t.Errorf("unknown user's licence err=%v", err)
+		}
+
+		// Haven's modules count for Florida only once the administrators
+		// record an approval of them.
+		if _, err := db.SubmitQuiz(actorCtx(nurse), "indicators", rightAnswers("indicators")); err != nil {
+			t.Fatal(err)
+		}
+		if c, _ := db.MyCompliance(actorCtx(nurse)); c.Status != haven.ComplianceDue || c.HoursDone != 0 {
+			t.Errorf("before approval: %+v", c)
+		}
+		if err := db.SetTrainingPolicy(actorCtx(sup), haven.TrainingPolicy{ModulesApproved: true}); haven.ErrorKind(err) != haven.Forbidden {
+			t.Errorf("a supervisor changed the policy: %v", err)
+		}
+		if err := db.SetTrainingPolicy(actx, haven.TrainingPolicy{ModulesApproved: true}); err != nil {
+			t.Fatal(err)
+		}
+		if c, _ := db.MyCompliance(actorCtx(nurse)); c.Status != haven.ComplianceCompliant || c.HoursDone != 2 || c.RuleID != "fl-456-0341-nursing" {
+			t.Errorf("after approval: %+v", c)
+		}
+
+		// The supervisor sees their team's staff; the administrator
+		// everyone; other roles no one.
+		staff, err := db.StaffCompliance(actorCtx(sup))
+		if err != nil {
+			t.Fatal(err)
+		}
+		byID := map[string]haven.Compliance{}
+		for _, c := range staff {
+			byID[c.UserID] = c
+		}
+		if len(staff) != 2 || byID[nurse.ID].Status != haven.ComplianceCompliant || byID[sup.ID].Reason != "no_licence" {
+			t.Errorf("supervisor's view = %+v", staff)
+		}
+		all, err := db.StaffCompliance(actx)
+		if err != nil || len(all) != 5 {
+			t.Errorf("administrator's view = %d rows, %v", len(all), err)
+		}
+		for _, c := range all {
+			if c.UserID == outsider.ID && c.Status != haven.ComplianceDueSoon {
+				t.Errorf("TX nurse renewing in June without a course: %+v", c)
+			}
+		}
+		for _, u := range []*haven.User{nurse, analyst} {
+			if _, err := db.StaffCompliance(actorCtx(u)); haven.ErrorKind(err) != haven.Forbidden {
+				t.Errorf("%s listed staff compliance: %v", u.Username, err)
+			}
+		}
+	})
+}
+
+func TestScreeningTrainingGate(t *testing.T) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
+		clock := &fixedClock{time.Date(2026, 5, 1, 8, 0, 0, 0, time.UTC)}
+		db.DB.Clock = clock
+		nurse := mustUser(t, db, "nurse", haven.RoleClinician)
+		admin := mustUser(t, db, "admin", haven.RoleAdmin)
+		if m, err := db.ScreeningTrainingMissing(actorCtx(nurse)); err != nil || len(m) != 0 {
+			t.Errorf("policy off: missing %v, %v", m, err)
+		}
+		if err := db.SetTrainingPolicy(actorCtx(admin), haven.TrainingPolicy{ScreeningRequiresTraining: true}); err != nil {
+			t.Fatal(err)
+		}
+		if m, _ := db.ScreeningTrainingMissing(actorCtx(nurse)); len(m) != 2 {
+			t.Errorf("untrained: missing %v, want indicators and safety-checklist", m)
+		}
+		db.SubmitQuiz(actorCtx(nurse), "indicators", rightAnswers("indicators"))
+		db.SubmitQuiz(actorCtx(nurse), "safety-checklist", map[string]int{}) // failed
+		if m, _ := db.ScreeningTrainingMissing(actorCtx(nurse)); len(m) != 1 || m[0] != "safety-checklist" {
+			t.Errorf("half trained: missing %v", m)
+		}
+		db.SubmitQuiz(actorCtx(nurse), "safety-checklist", rightAnswers("safety-checklist"))
+		if m, _ := db.ScreeningTrainingMissing(actorCtx(nurse)); len(m) != 0 {
+			t.Errorf("trained: missing %v", m)
+		}
+		clock.t = clock.t.AddDate(2, 1, 0) // the passes grow stale
+		if m, _ := db.ScreeningTrainingMissing(actorCtx(nurse)); len(m) != 2 {
+			t.Errorf("after 25 months: missing %v", m)
+		}
+		if p, err := db.TrainingPolicy(actorCtx(nurse)); err != nil || !p.ScreeningRequiresTraining {
+			t.Errorf("policy = %+v, %v", p, err)
+		}
+	})
+}
