@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"path/filepath"
 	"runtime/debug"
 	"time"
 
@@ -125,14 +126,25 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 		breakGlass = sqlstore.NewBreakGlassService(db)
 		audit      = sqlstore.NewAuditService(db)
 		consents   = sqlstore.NewConsentService(db)
+		auditTrail = sqlstore.NewAuditTrailService(db)
+		trainings  = sqlstore.NewTrainingService(db)
+		verifier   haven.CheckpointVerifier
 	)
 	go integrateAuditLoop(ctx, audit, logger, auditIntegrateEvery)
 	if f.checkpointEvery > 0 {
-		signer, _, err := auditlog.LoadOrCreateSigner(f.store.data)
+		signer, v, err := auditlog.LoadOrCreateSigner(f.store.data)
 		if err != nil {
 			return err
 		}
+		verifier = v
 		go checkpointLoop(ctx, audit, signer, logger, f.checkpointEvery)
+	}
+	if verifier == nil && f.store.data != "" {
+		// The audit page checks the latest checkpoint's signature with the
+		// verifier key, when there is one.
+		if v, err := auditlog.LoadVerifierKey(filepath.Join(f.store.data, auditlog.PubFile)); err == nil {
+			verifier = v
+		}
 	}
 	srv := server.New(logger, db)
 	srv.Demo = f.demo
@@ -155,6 +167,7 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 	pages, err := web.New(web.Config{Auth: accounts, MFA: accounts, BreakGlass: breakGlass, Users: accounts,
 		Directory: index, DirectoryRecords: dir, ServiceWriter: dir, Survivors: survivors, Duplicates: survivors, Screenings: screenings,
 		CareTeams: careTeams, Teams: teams, CarePlans: carePlans, Consents: consents,
+		AuditTrail: auditTrail, AuditVerifier: verifier, Training: trainings,
 		Logger: logger, Demo: f.demo, Version: version, TrustedProxies: f.proxies, TimeZone: f.zone})
 	if err != nil {
 		return err

@@ -36,6 +36,15 @@ var (
 	gateCaseload = gate{access.List, access.Survivor}
 	// gateTeams: administrators, who manage users, keep the teams of staff.
 	gateTeams = gate{access.Update, access.Users}
+	// gateAudit: administrators and supervisors search the audit trail
+	// (the store narrows a supervisor's to their teams' staff and cases).
+	gateAudit       = gate{access.List, access.AuditLog}
+	gateAuditExport = gate{access.Export, access.AuditLog}
+	// gateTraining: every role takes training and keeps its own records.
+	gateTraining = gate{access.Read, access.Training}
+	// gateTrainingPolicy: administrators change the training settings and
+	// other users' licences.
+	gateTrainingPolicy = gate{access.Update, access.Settings}
 )
 
 // reachedThrough names, for a gate whose page reaches records through a

@@ -58,7 +58,7 @@ func newEnvWith(tb testing.TB, demo bool, configure func(*web.Config)) *env {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	cfg := web.Config{Auth: e.db, MFA: e.db, BreakGlass: e.db, Users: e.db, Directory: idx, DirectoryRecords: e.db, Survivors: e.db, Duplicates: e.db, CareTeams: e.db, Teams: e.db, CarePlans: e.db, Consents: e.db, Demo: demo, Version: "test", NeutralURL: e.neutral.URL + "/forecast"}
+	cfg := web.Config{Auth: e.db, MFA: e.db, BreakGlass: e.db, Users: e.db, Directory: idx, DirectoryRecords: e.db, Survivors: e.db, Duplicates: e.db, CareTeams: e.db, Teams: e.db, CarePlans: e.db, Consents: e.db, AuditTrail: e.db, Training: e.db, Demo: demo, Version: "test", NeutralURL: e.neutral.URL + "/forecast"}
 	if configure != nil {
 		configure(&cfg)
 	}

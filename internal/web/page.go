@@ -77,6 +77,8 @@ var navItems = []struct {
 	{"/review/emergency-access", "nav.breakglass_review", gateBreakGlassReview},
 	{"/admin/translations", "nav.translations", gateTranslations},
 	{"/admin/teams", "nav.teams", gateTeams},
+	{"/training", "nav.training", gateTraining},
+	{"/audit", "nav.audit", gateAudit},
 }
 
 // navFor returns the navigation a role sees, marking the current page.

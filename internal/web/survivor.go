@@ -99,6 +99,8 @@ type survivorPage struct {
 	Consents   []consentView
 	// Team is the "Care team" section (careteam.go); nil without it.
 	Team *teamView
+	// AccessReport offers the record's access report (audittrail.go).
+	AccessReport bool
 }
 
 type duplicateView struct{ ID, CaseNumber string }
@@ -156,6 +158,7 @@ func (h *Handler) survivorPage(r *http.Request) (*survivorPage, error) {
 	if err := h.loadCarePlan(r, p); err != nil {
 		return nil, err
 	}
+	h.loadAccessLink(p)
 	return p, nil
 }
 
