@@ -151,7 +151,7 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 	srv.TLSProxy = f.tlsProxy
 	srv.APITokens = accounts
 	(&api.Handler{Users: accounts, Survivors: survivors, CareTeams: careTeams, Screenings: screenings, CarePlans: carePlans,
-		Consents: consents, TimeZone: f.zone}).Mount(srv)
+		Consents: consents, AuditTrail: auditTrail, AuditVerifier: verifier, Training: trainings, TimeZone: f.zone}).Mount(srv)
 	(&fhir.Handler{Screenings: screenings, CarePlans: carePlans, Consents: consents, Version: version}).Mount(srv)
 	if f.demo {
 		// Before the index is built, so that it starts with the demo's

@@ -32,6 +32,12 @@ type Handler struct {
 	CarePlans haven.CarePlanService
 	// Consents keeps the consent ledger; its routes mount when it is set.
 	Consents haven.ConsentService
+	// AuditTrail is the readable audit trail; its routes mount when it
+	// is set. AuditVerifier checks checkpoint signatures for its status.
+	AuditTrail    haven.AuditTrailService
+	AuditVerifier haven.CheckpointVerifier
+	// Training keeps staff training; its routes mount when it is set.
+	Training haven.TrainingService
 	// Clock tells the time a consent's state is given at; the system
 	// clock when nil.
 	Clock haven.Clock
@@ -64,6 +70,12 @@ func (h *Handler) Mount(s *server.Server) {
 	}
 	if h.CarePlans != nil {
 		h.mountCarePlan(s)
+	}
+	if h.AuditTrail != nil {
+		h.mountAuditTrail(s)
+	}
+	if h.Training != nil {
+		h.mountTraining(s)
 	}
 }
 
