@@ -155,6 +155,15 @@ func (db *TrainingService) AddExternalTraining(ctx context.Context, t haven.Exte
 		file = nil
 	}
 	t.ID, t.UserID, t.CreatedAt = newID(), actor.UserID, db.now()
+	if file != nil {
+		// Sealed under the master key, bound to its row, as TOTP seeds are.
+		if db.Secrets == nil {
+			return nil, errNoKeys
+		}
+		if file, err = db.Secrets.SealSecret(file, certificateAAD(t.ID)); err != nil {
+			return nil, fmt.Errorf("seal certificate: %w", err)
+		}
+	}
 	err = db.inTx(ctx, func(tx *Tx) error {
 		_, err := tx.execAudited(ctx, haven.AuditEvent{Action: "training.external_add", ObjectType: "external_training", ObjectID: t.ID},
 			`INSERT INTO external_trainings (id, user_id, provider, title, hours, completed_on, approved, certificate, certificate_type, created_at)
@@ -220,10 +229,62 @@ func (db *TrainingService) ExternalCertificate(ctx context.Context, id string) (
 	} else if err != nil {
 		return nil, "", fmt.Errorf("read certificate: %w", err)
 	}
+	if db.Secrets == nil {
+		return nil, "", errNoKeys
+	}
+	plain, err := db.Secrets.OpenSecret(file, certificateAAD(id))
+	if err != nil {
+		return nil, "", fmt.Errorf("open certificate: %w", err)
+	}
 	err = db.inTx(ctx, func(tx *Tx) error {
 		return tx.audit(ctx, haven.AuditEvent{Action: "training.certificate_read", ObjectType: "external_training", ObjectID: id})
 	})
-	return file, ct, err
+	return plain, ct, err
+}
+
+// certificateAAD binds a sealed certificate file to its row.
+func certificateAAD(id string) []byte { return []byte("external_trainings.certificate:" + id) }
+
+// resealCertificates reseals every external training's certificate file
+// under the active master key, one row at a time (files run to 2 MiB).
+func (tx *Tx) resealCertificates(ctx context.Context) (int, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id FROM external_trainings WHERE certificate IS NOT NULL`)
+	if err != nil {
+		return 0, err
+	}
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	keys := tx.db.keyring()
+	for _, id := range ids {
+		var sealed []byte
+		if err := tx.QueryRowContext(ctx, `SELECT certificate FROM external_trainings WHERE id = $1`, id).Scan(&sealed); err != nil {
+			return 0, err
+		}
+		plain, err := keys.OpenSecret(sealed, certificateAAD(id))
+		if err != nil {
+			return 0, fmt.Errorf("open the certificate of external training %s: %w", id, err)
+		}
+		resealed, err := keys.SealSecret(plain, certificateAAD(id))
+		clear(plain)
+		if err != nil {
+			return 0, err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE external_trainings SET certificate = $1 WHERE id = $2`, resealed, id); err != nil {
+			return 0, err
+		}
+	}
+	return len(ids), nil
 }
 
 // authorizeUser lets the actor act on their own training (act on

@@ -9,6 +9,7 @@ import (
 	"github.com/haven-care/haven"
 	"github.com/haven-care/haven/internal/sqlstore/sqlstoretest"
 	"github.com/haven-care/haven/internal/training"
+	"github.com/haven-care/haven/internal/vault"
 )
 
 // rightAnswers answers every question of module id rightly.
@@ -236,6 +237,48 @@ func TestScreeningTrainingGate(t *testing.T) {
 		}
 		if p, err := db.TrainingPolicy(actorCtx(nurse)); err != nil || !p.ScreeningRequiresTraining {
 			t.Errorf("policy = %+v, %v", p, err)
+		}
+	})
+}
+
+// TestExternalCertificateSealed: a certificate file is stored sealed
+// under the master key, bound to its row, and stays readable across a
+// key rotation.
+func TestExternalCertificateSealed(t *testing.T) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
+		oldKey, newKey := vault.NewDataKey(), vault.NewDataKey()
+		oldRing, _ := vault.NewKeyring(oldKey)
+		db.DB.Keys, db.DB.Secrets = oldRing, oldRing
+		db.DB.Clock = &fixedClock{time.Date(2026, 5, 1, 8, 0, 0, 0, time.UTC)}
+		nurse := mustUser(t, db, "nurse", haven.RoleClinician)
+		pdf := []byte("%PDF-1.4\nCANARYCERTIFICATE synthetic\n")
+		in := haven.ExternalTraining{Provider: "p", Title: "t", Hours: 1, CompletedOn: "2026-03-01"}
+		a, err := db.AddExternalTraining(actorCtx(nurse), in, pdf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := db.AddExternalTraining(actorCtx(nurse), in, []byte("%PDF-1.4\nanother\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var stored []byte
+		db.SQL().QueryRow(`SELECT certificate FROM external_trainings WHERE id = $1`, a.ID).Scan(&stored)
+		if bytes.Contains(stored, []byte("CANARYCERTIFICATE")) || len(stored) == 0 {
+			t.Fatal("the certificate is stored in the clear")
+		}
+		rotating, _ := vault.NewKeyring(newKey, oldKey)
+		db.DB.Keys, db.DB.Secrets = rotating, rotating
+		if _, err := db.RotateKeys(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		newOnly, _ := vault.NewKeyring(newKey)
+		db.DB.Keys, db.DB.Secrets = newOnly, newOnly
+		if got, _, err := db.ExternalCertificate(actorCtx(nurse), a.ID); err != nil || !bytes.Equal(got, pdf) {
+			t.Fatalf("after rotation: %q, %v", got, err)
+		}
+		db.SQL().Exec(`UPDATE external_trainings SET certificate = (SELECT certificate FROM external_trainings WHERE id = $1) WHERE id = $2`, a.ID, b.ID)
+		if _, _, err := db.ExternalCertificate(actorCtx(nurse), b.ID); err == nil {
+			t.Error("a sealed file moved to another row opened")
 		}
 	})
 }
