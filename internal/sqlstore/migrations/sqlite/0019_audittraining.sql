@@ -20,7 +20,8 @@ CREATE TABLE training_completions (
 );
 CREATE INDEX training_completions_user ON training_completions (user_id, completed_at);
 -- Trainings taken elsewhere. certificate is the uploaded file (PDF, PNG or
--- JPEG, at most 2 MiB), served only to its owner.
+-- JPEG, at most 2 MiB) sealed under the master key (AES-256-GCM, bound to
+-- the row), served only to its owner.
 CREATE TABLE external_trainings (
     id               TEXT PRIMARY KEY,
     user_id          TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
