@@ -110,4 +110,15 @@ func TestBrowserTrainingWalk(t *testing.T) {
 		t.Errorf("refusal lists %q", got)
 	}
 	a.checkAxe(src, "screening refused without training")
+
+	// The administrator's pages, in English and right to left in Arabic.
+	ad := newBrowser(t, e)
+	ad.signIn("admin", e.code(t))
+	for _, lang := range []string{"en", "ar"} {
+		ad.setLanguage(lang)
+		for _, p := range []string{"/audit?action=training.", "/training", "/training/compliance", "/admin/training", "/training/modules/minors"} {
+			ad.open(p)
+			ad.checkAxe(src, lang+" "+p)
+		}
+	}
 }
