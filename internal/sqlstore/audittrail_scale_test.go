@@ -17,7 +17,9 @@ import (
 // 10,000,000) are generated with one INSERT ... SELECT generate_series,
 // not through the API; one survivor's record is the object of one entry
 // in 10,000. It reports the median and worst of 20 runs of each query a
-// page makes. Skipped unless HAVEN_AUDIT_SCALE is set:
+// page makes. Skipped unless HAVEN_AUDIT_SCALE is set;
+// HAVEN_AUDIT_SCALE_ENGINE=sqlite measures SQLite instead (a recursive
+// query generates the entries there, all at one time):
 //
 //	HAVEN_AUDIT_SCALE=10000000 HAVEN_TEST_POSTGRES_REQUIRED=1 \
 //	  go test ./internal/sqlstore -run TestAuditTrailScale -v -timeout 60m
@@ -26,7 +28,11 @@ func TestAuditTrailScale(t *testing.T) {
 	if n <= 0 {
 		t.Skip("set HAVEN_AUDIT_SCALE to the number of entries to generate")
 	}
-	db := sqlstoretest.MustOpen(t, "postgres")
+	engine := os.Getenv("HAVEN_AUDIT_SCALE_ENGINE")
+	if engine == "" {
+		engine = "postgres"
+	}
+	db := sqlstoretest.MustOpen(t, engine)
 	ctx := context.Background()
 	w := newAuditWorld(t, db)
 	head, err := db.AuditSize(ctx)
@@ -34,21 +40,18 @@ func TestAuditTrailScale(t *testing.T) {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	// Entries from head on: 2,000 staff, 200,000 other records, one in
-	// 10,000 about w.survivor (read by the advocate), one in 50 denied.
-	_, err = db.SQL().ExecContext(ctx, `INSERT INTO audit_entries (idx, at, actor_id, action, object_type, object_id, outcome, reason)
-		SELECT $1 + g, $2::timestamptz + g * interval '3 seconds',
-			CASE WHEN g % 10000 = 0 THEN $4 ELSE 'user-' || (g % 2000) END,
-			CASE g % 4 WHEN 0 THEN 'survivor.read' WHEN 1 THEN 'screening.list' WHEN 2 THEN 'care_plan.read' ELSE 'survivor.update' END,
-			'survivor',
-			CASE WHEN g % 10000 = 0 THEN $3 ELSE 'rec-' || (g * 7919 % 200000) END,
-			CASE WHEN g % 50 = 0 THEN 'denied' ELSE 'success' END, ''
-		FROM generate_series(0::bigint, $5::bigint - 1) AS g`, head, time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), w.survivor.ID, w.adv.ID, n)
+	insert := generatePostgres
+	if engine == "sqlite" {
+		insert = generateSQLite
+	}
+	_, err = db.SQL().ExecContext(ctx, insert, head, time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), w.survivor.ID, w.adv.ID, n)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.SQL().ExecContext(ctx, `UPDATE audit_head SET size = $1 WHERE id = 1`, head+n); err != nil {
-		t.Fatal(err)
+	if engine == "postgres" { // on SQLite the head is a view of the entries
+		if _, err := db.SQL().ExecContext(ctx, `UPDATE audit_head SET size = $1 WHERE id = 1`, head+n); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if _, err := db.SQL().ExecContext(ctx, `ANALYZE audit_entries`); err != nil {
 		t.Fatal(err)
@@ -103,3 +106,62 @@ func TestAuditTrailScale(t *testing.T) {
 		return len(p.Rows), err
 	})
 }
+
+// BenchmarkAuditAppendTrailIndexes measures what migration 0019's three
+// search indexes cost an audit append: the same appends (random object
+// ids, as real entries have) on a store with them and on one without.
+//
+//	HAVEN_TEST_POSTGRES_REQUIRED=1 go test ./internal/sqlstore -run '^$' \
+//	  -bench AuditAppendTrailIndexes -benchtime 3000x -count 3
+func BenchmarkAuditAppendTrailIndexes(b *testing.B) {
+	for _, engine := range []string{"postgres"} { // SQLite has none (migration 0019)
+		for _, indexed := range []bool{true, false} {
+			name := engine + "/with-indexes"
+			if !indexed {
+				name = engine + "/without"
+			}
+			b.Run(name, func(b *testing.B) {
+				ctx := context.Background()
+				db := sqlstoretest.MustOpen(b, engine)
+				if !indexed {
+					for _, ix := range []string{"audit_entries_object", "audit_entries_actor", "audit_entries_at"} {
+						if _, err := db.SQL().ExecContext(ctx, `DROP INDEX `+ix); err != nil {
+							b.Fatal(err)
+						}
+					}
+				}
+				b.ResetTimer()
+				for i := range b.N {
+					ev := haven.AuditEvent{Action: "survivor.read", ObjectType: "survivor", ObjectID: "rec-" + strconv.Itoa(i*7919%100000)}
+					if err := db.AppendAuditForTest(ctx, ev); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
+
+// generatePostgres and generateSQLite append $5 entries from index $1: 2,000
+// staff, 200,000 other records, one entry in 10,000 about survivor $3
+// (read by user $4), one in 50 denied; from time $2, one every 3 seconds
+// on PostgreSQL.
+const (
+	generatePostgres = `INSERT INTO audit_entries (idx, at, actor_id, action, object_type, object_id, outcome, reason)
+		SELECT $1 + g, $2::timestamptz + g * interval '3 seconds',
+			CASE WHEN g % 10000 = 0 THEN $4 ELSE 'user-' || (g % 2000) END,
+			CASE g % 4 WHEN 0 THEN 'survivor.read' WHEN 1 THEN 'screening.list' WHEN 2 THEN 'care_plan.read' ELSE 'survivor.update' END,
+			'survivor',
+			CASE WHEN g % 10000 = 0 THEN $3 ELSE 'rec-' || (g * 7919 % 200000) END,
+			CASE WHEN g % 50 = 0 THEN 'denied' ELSE 'success' END, ''
+		FROM generate_series(0::bigint, $5::bigint - 1) AS g`
+	generateSQLite = `WITH RECURSIVE s(g) AS (SELECT 0 UNION ALL SELECT g + 1 FROM s WHERE g + 1 < $5)
+		INSERT INTO audit_entries (idx, at, actor_id, action, object_type, object_id, outcome, reason)
+		SELECT $1 + g, $2,
+			CASE WHEN g % 10000 = 0 THEN $4 ELSE 'user-' || (g % 2000) END,
+			CASE g % 4 WHEN 0 THEN 'survivor.read' WHEN 1 THEN 'screening.list' WHEN 2 THEN 'care_plan.read' ELSE 'survivor.update' END,
+			'survivor',
+			CASE WHEN g % 10000 = 0 THEN $3 ELSE 'rec-' || (g * 7919 % 200000) END,
+			CASE WHEN g % 50 = 0 THEN 'denied' ELSE 'success' END, ''
+		FROM s`
+)

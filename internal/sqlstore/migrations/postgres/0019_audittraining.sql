@@ -1,6 +1,7 @@
 -- The readable audit trail (issue 16): searches by object (a survivor's
 -- access report), by actor and by time walk these indexes newest first
 -- instead of the whole log. See docs/performance.md for the figures.
+-- (SQLite has none: there they doubled the cost of an append.)
 CREATE INDEX audit_entries_object ON audit_entries (object_id, idx);
 CREATE INDEX audit_entries_actor ON audit_entries (actor_id, idx);
 CREATE INDEX audit_entries_at ON audit_entries (at);
