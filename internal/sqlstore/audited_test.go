@@ -149,7 +149,7 @@ var methodKinds = map[string][]string{
 		"Consents", "Consent", "RecordConsent", "RevokeConsent",
 		// TestCarePlanAudit checks their entries.
 		"AddNeed", "CarePlan", "Need", "SuggestedNeeds", "UpdateNeed",
-		// TestAuditTrail and TestTraining* check their entries.
+		// TestTrainingAndTrailAudited, TestAccessReport and TestTraining* check their entries.
 		"SearchAudit", "ExportAudit", "AccessReport", "SubmitQuiz", "AddExternalTraining", "ExternalCertificate",
 		"SetLicence", "StaffCompliance", "SetTrainingPolicy"},
 	"read": {"APITokens", "AuditEntries", "AuditRoot", "AuditSize", "Authenticate", "AuthenticateAPIToken", "BreakGlassPending", "BreakGlassQueue",

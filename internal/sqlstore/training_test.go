@@ -282,3 +282,59 @@ func TestExternalCertificateSealed(t *testing.T) {
 		}
 	})
 }
+
+// TestTrainingAndTrailAudited: every training change, the staff
+// compliance list, a certificate download and every audit trail search
+// write an entry, and no entry carries what the user typed.
+func TestTrainingAndTrailAudited(t *testing.T) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
+		db.DB.Clock = &fixedClock{time.Date(2026, 5, 1, 8, 0, 0, 0, time.UTC)}
+		ctx := context.Background()
+		nurse := mustUser(t, db, "nurse", haven.RoleClinician)
+		admin := mustUser(t, db, "admin", haven.RoleAdmin)
+		n, a := actorCtx(nurse), actorCtx(admin)
+		var extID string
+		steps := []struct {
+			name string
+			run  func() error
+		}{
+			{"SubmitQuiz", func() error { _, err := db.SubmitQuiz(n, "minors", rightAnswers("minors")); return err }},
+			{"AddExternalTraining", func() error {
+				e, err := db.AddExternalTraining(n, haven.ExternalTraining{Provider: "CANARYPROVIDER", Title: "CANARYTITLE", Hours: 1,
+					CompletedOn: "2026-03-01"}, []byte("%PDF-1.4\n"))
+				if e != nil {
+					extID = e.ID
+				}
+				return err
+			}},
+			{"ExternalCertificate", func() error { _, _, err := db.ExternalCertificate(n, extID); return err }},
+			{"SetLicence", func() error {
+				return db.SetLicence(n, haven.Licence{Jurisdiction: "MI", LicenceType: "rn", RenewalOn: "2027-01-01"})
+			}},
+			{"SetLicence/remove", func() error { return db.SetLicence(n, haven.Licence{}) }},
+			{"SetTrainingPolicy", func() error { return db.SetTrainingPolicy(a, haven.TrainingPolicy{ScreeningRequiresTraining: true}) }},
+			{"StaffCompliance", func() error { _, err := db.StaffCompliance(a); return err }},
+			{"SearchAudit", func() error { _, err := db.SearchAudit(a, haven.AuditQuery{ActorID: nurse.ID}); return err }},
+			{"ExportAudit", func() error { _, err := db.ExportAudit(a, haven.AuditQuery{}); return err }},
+		}
+		for _, st := range steps {
+			before, _ := db.AuditSize(ctx)
+			if err := st.run(); err != nil {
+				t.Fatalf("%s: %v", st.name, err)
+			}
+			if after, _ := db.AuditSize(ctx); after <= before {
+				t.Errorf("%s wrote no audit entry", st.name)
+			}
+		}
+		if l, _ := db.Licence(n, nurse.ID); l != nil {
+			t.Errorf("the licence was not removed: %+v", l)
+		}
+		size, _ := db.AuditSize(ctx)
+		entries, _ := db.AuditEntries(ctx, 0, size)
+		for _, e := range entries {
+			if s := e.Action + e.ObjectID + e.Reason; bytes.Contains([]byte(s), []byte("CANARY")) {
+				t.Errorf("entry %d carries typed text: %+v", e.Index, e)
+			}
+		}
+	})
+}
