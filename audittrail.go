@@ -8,7 +8,8 @@ import (
 // AuditQuery selects audit entries for the readable audit trail. Empty
 // fields match everything; entries come newest first.
 type AuditQuery struct {
-	// ActorID is the acting user's id (or "system:<job>").
+	// ActorID is the acting user's id (or "system:<job>"), or their
+	// username.
 	ActorID string
 	// Action is an action ("survivor.read") or, ending in ".", every
 	// action on one object type ("survivor.").

@@ -54,7 +54,9 @@ func auditWhere(actor haven.Actor, q haven.AuditQuery) (string, []any, error) {
 		return "", nil, haven.Errorf(haven.Invalid, "A search field is too long (at most 200 characters).")
 	}
 	if q.ActorID != "" {
-		conds = append(conds, "e.actor_id = "+arg(q.ActorID))
+		// A user's id, or their username.
+		a := arg(q.ActorID)
+		conds = append(conds, "e.actor_id IN ("+a+", (SELECT u2.id FROM users u2 WHERE lower(u2.username) = lower("+a+")))")
 	}
 	switch {
 	case strings.HasSuffix(q.Action, "."):

@@ -105,6 +105,11 @@ func TestAuditTrailSearch(t *testing.T) {
 				t.Errorf("row %+v outside the filter", r)
 			}
 		}
+		byName, err := db.SearchAudit(actorCtx(w.admin), haven.AuditQuery{ActorID: "ER.Nurse", Action: "survivor.", Outcome: haven.OutcomeSuccess,
+			From: time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 5, 2, 0, 0, 0, 0, time.UTC)})
+		if err != nil || len(byName.Rows) != len(page.Rows) {
+			t.Errorf("search by username found %d rows, by id %d (%v)", len(byName.Rows), len(page.Rows), err)
+		}
 		if page, _ := db.SearchAudit(actorCtx(w.admin), haven.AuditQuery{To: time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)}); len(page.Rows) != 0 {
 			t.Errorf("search before any entry found %d rows", len(page.Rows))
 		}
