@@ -311,6 +311,9 @@ func (h *Handler) trainingExternal(w http.ResponseWriter, r *http.Request) error
 		}
 		fields["certificate"] = "too_large"
 	}
+	if r.MultipartForm != nil {
+		defer r.MultipartForm.RemoveAll()
+	}
 	hours, _ := strconv.ParseFloat(r.FormValue("hours"), 64)
 	t := haven.ExternalTraining{Provider: r.FormValue("provider"), Title: r.FormValue("title"), Hours: hours,
 		CompletedOn: r.FormValue("completed_on"), Approved: r.FormValue("approved") == "1"}
