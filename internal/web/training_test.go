@@ -115,6 +115,9 @@ func TestTrainingPages(t *testing.T) {
 	if resp, body := postFile(t, nurse, e.srv.URL+"/training/external", fields, "x.pdf", []byte("<html><script>alert(1)</script>")); resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "PDF, PNG or JPEG") {
 		t.Errorf("an HTML certificate: status=%d", resp.StatusCode)
 	}
+	if resp, body := postFile(t, nurse, e.srv.URL+"/training/external", fields, "big.pdf", append([]byte("%PDF-1.4\n"), make([]byte, 3<<20)...)); resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "at most 2 MB") {
+		t.Errorf("a 3 MB certificate: status=%d", resp.StatusCode)
+	}
 	if resp, _ := postFile(t, nurse, e.srv.URL+"/training/external", fields, "c.pdf", []byte("%PDF-1.4\nsynthetic\n")); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("external training status=%d", resp.StatusCode)
 	}
