@@ -107,14 +107,14 @@ func TestAuditTrailScale(t *testing.T) {
 	})
 }
 
-// BenchmarkAuditAppendTrailIndexes measures what migration 0019's three
+// BenchmarkAuditAppendTrailIndexes measures what migration 0022's three
 // search indexes cost an audit append: the same appends (random object
 // ids, as real entries have) on a store with them and on one without.
 //
 //	HAVEN_TEST_POSTGRES_REQUIRED=1 go test ./internal/sqlstore -run '^$' \
 //	  -bench AuditAppendTrailIndexes -benchtime 3000x -count 3
 func BenchmarkAuditAppendTrailIndexes(b *testing.B) {
-	for _, engine := range []string{"postgres"} { // SQLite has none (migration 0019)
+	for _, engine := range []string{"postgres"} { // SQLite has none (migration 0022)
 		for _, indexed := range []bool{true, false} {
 			name := engine + "/with-indexes"
 			if !indexed {
