@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/netip"
 	"net/url"
+	"path/filepath"
 	"runtime/debug"
 	"time"
 
@@ -162,17 +163,28 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 		userAdmin  = sqlstore.NewUserAdminService(db)
 		reviews    = sqlstore.NewTranslationService(db)
 		tokenAdmin = sqlstore.NewAPITokenAdminService(db)
+		auditTrail = sqlstore.NewAuditTrailService(db)
+		trainings  = sqlstore.NewTrainingService(db)
+		verifier   haven.CheckpointVerifier
 	)
 	go integrateAuditLoop(ctx, audit, logger, auditIntegrateEvery)
 	if f.remindAfter > 0 {
 		go referralReminderLoop(ctx, referrals, logger, f.remindAfter, f.zone)
 	}
 	if f.checkpointEvery > 0 {
-		signer, _, err := auditlog.LoadOrCreateSigner(f.store.data)
+		signer, v, err := auditlog.LoadOrCreateSigner(f.store.data)
 		if err != nil {
 			return err
 		}
+		verifier = v
 		go checkpointLoop(ctx, audit, signer, logger, f.checkpointEvery)
+	}
+	if verifier == nil && f.store.data != "" {
+		// The audit page checks the latest checkpoint's signature with the
+		// verifier key, when there is one.
+		if v, err := auditlog.LoadVerifierKey(filepath.Join(f.store.data, auditlog.PubFile)); err == nil {
+			verifier = v
+		}
 	}
 	srv := server.New(logger, db)
 	srv.Demo = f.demo
@@ -180,7 +192,8 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 	srv.APITokens = accounts
 	(&api.Handler{Users: accounts, Survivors: survivors, CareTeams: careTeams, Screenings: screenings, CarePlans: carePlans,
 		Consents: consents, Referrals: referrals, Tasks: tasks, Encounters: encounters, UserAdmin: userAdmin, TimeZone: f.zone,
-		DueSoonDays: f.dueSoonDays, StaleContactDays: f.staleContactDays}).Mount(srv)
+		DueSoonDays: f.dueSoonDays, StaleContactDays: f.staleContactDays, AuditTrail: auditTrail, AuditVerifier: verifier,
+		Training: trainings}).Mount(srv)
 	(&fhir.Handler{Screenings: screenings, CarePlans: carePlans, Consents: consents, Referrals: referrals, Survivors: survivors,
 		PublicURL: f.publicURL, Version: version}).Mount(srv)
 	if f.demo {
@@ -199,6 +212,7 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 		CareTeams: careTeams, Teams: teams, CarePlans: carePlans, Encounters: encounters, Consents: consents,
 		Tasks: tasks, DueSoonDays: f.dueSoonDays, StaleContactDays: f.staleContactDays,
 		UserAdmin: userAdmin, Passwords: userAdmin, Translations: reviews, Tokens: accounts, TokenAdmin: tokenAdmin,
+		AuditTrail: auditTrail, AuditVerifier: verifier, Training: trainings,
 		Referrals: referrals, Logger: logger, Demo: f.demo, Version: version, TrustedProxies: f.proxies, TimeZone: f.zone})
 	if err != nil {
 		return err

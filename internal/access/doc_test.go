@@ -66,9 +66,15 @@ The caller works out the actor's relationship to the record; Decide judges it.
 - **Instruments.** Care roles and analysts read the screening instruments and how well they
   perform (screening accuracy); administrators import them.
 - **Audit log.** Read, list and export by administrators and by supervisors, who review
-  break-glass access. Entries hold opaque identifiers only.
-- **Training.** Every role reads and lists modules and updates its own progress; administrators
-  create, update and delete modules.
+  break-glass access. Entries hold opaque identifiers only. The store narrows a supervisor's
+  search to the entries of the staff of the teams they supervise and those about those teams'
+  cases. A record's access report (who opened it, when, why) is read by those whom Decide lets
+  change its care team (update care_team_membership: the lead and supervisors; never emergency
+  access).
+- **Training.** Every role reads and lists modules and updates its own progress (quiz attempts,
+  external trainings, its own licence); administrators create, update and delete modules, set
+  others' licences (update users) and the training policy (update settings). The store shows
+  staff compliance to supervisors (their teams' staff) and administrators (everyone) only.
 - **Pages and navigation.** The web interface offers a link, and its page answers, exactly when
   ` + "`access.Allowed(role, action, resource)`" + ` (Decide with no relationship) allows the page's
   action (the survivors list alone answers everyone signed in, since the store decides each

@@ -40,6 +40,12 @@ type Handler struct {
 	// UserAdmin is user administration and the two-step policy; its
 	// routes mount when it is set.
 	UserAdmin haven.UserAdminService
+	// AuditTrail is the readable audit trail; its routes mount when it
+	// is set. AuditVerifier checks checkpoint signatures for its status.
+	AuditTrail    haven.AuditTrailService
+	AuditVerifier haven.CheckpointVerifier
+	// Training keeps staff training; its routes mount when it is set.
+	Training haven.TrainingService
 	// Clock tells the time a consent's state is given at; the system
 	// clock when nil.
 	Clock haven.Clock
@@ -90,6 +96,12 @@ func (h *Handler) Mount(s *server.Server) {
 	}
 	if h.UserAdmin != nil {
 		h.mountUsers(s)
+	}
+	if h.AuditTrail != nil {
+		h.mountAuditTrail(s)
+	}
+	if h.Training != nil {
+		h.mountTraining(s)
 	}
 }
 

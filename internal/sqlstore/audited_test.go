@@ -188,7 +188,11 @@ var methodKinds = map[string][]string{
 		// TestCarePlanAudit checks their entries.
 		"AddNeed", "CarePlan", "Need", "SuggestedNeeds", "UpdateNeed",
 		// TestAPITokenAdmin checks their entries.
-		"CreateServiceAccount", "IssueAPIToken", "RevokeAccountAPIToken"},
+		"CreateServiceAccount", "IssueAPIToken", "RevokeAccountAPIToken",
+
+		// TestTrainingAndTrailAudited, TestAccessReport and TestTraining* check their entries.
+		"SearchAudit", "ExportAudit", "AccessReport", "SubmitQuiz", "AddExternalTraining", "ExternalCertificate",
+		"SetLicence", "StaffCompliance", "SetTrainingPolicy"},
 	"read": {"APITokens", "AuditEntries", "AuditRoot", "AuditSize", "Authenticate", "AuthenticateAPIToken", "BreakGlassPending", "BreakGlassQueue",
 		"DuplicateReviewsPending",
 		// A user's own sign-in state and the policy; link checks and the
@@ -199,7 +203,11 @@ var methodKinds = map[string][]string{
 		// Teams of staff and the staff who may join them: no survivor data.
 		"Teams", "CareStaff",
 		"ConsistencyProof", "CountUsers", "FindUserByID", "InclusionProof", "Instrument", "Instruments", "LatestCheckpoint",
-		"Sessions", "VerifyAudit", "SignCheckpoint",
+		"Sessions", "VerifyAudit", "SignCheckpoint", "AuditStatus",
+		// A user's own training records and the training settings: staff
+		// data, no survivor data.
+		"TrainingCompletions", "TrainingCompletion", "ExternalTrainings", "Licence", "MyCompliance", "TrainingPolicy",
+		"ScreeningTrainingMissing",
 		// Writes the tree hashes of entries already in the log: derived
 		// data, which VerifyAudit recomputes and checks.
 		"IntegrateAudit",
@@ -228,6 +236,8 @@ var storeTypes = []reflect.Type{
 	reflect.TypeFor[*sqlstore.ConsentService](),
 	reflect.TypeFor[*sqlstore.ReferralService](),
 	reflect.TypeFor[*sqlstore.APITokenAdminService](),
+	reflect.TypeFor[*sqlstore.AuditTrailService](),
+	reflect.TypeFor[*sqlstore.TrainingService](),
 }
 
 func TestEveryStoreMethodIsClassified(t *testing.T) {

@@ -211,6 +211,26 @@ func authorizing(db *sqlstoretest.Store) []struct {
 			_, err := db.MoveReferral(ctx, "x", haven.StatusChange{Status: haven.ReferralAccepted})
 			return err
 		}},
+		{"SearchAudit", none, func(ctx context.Context) error { _, err := db.SearchAudit(ctx, haven.AuditQuery{}); return err }},
+		{"ExportAudit", none, func(ctx context.Context) error { _, err := db.ExportAudit(ctx, haven.AuditQuery{}); return err }},
+		{"AccessReport", none, func(ctx context.Context) error { _, err := db.AccessReport(ctx, "x"); return err }},
+		{"AuditStatus", none, func(ctx context.Context) error { _, err := db.AuditStatus(ctx, nil); return err }},
+		{"SubmitQuiz", none, func(ctx context.Context) error { _, err := db.SubmitQuiz(ctx, "indicators", nil); return err }},
+		{"TrainingCompletions", none, func(ctx context.Context) error { _, err := db.TrainingCompletions(ctx); return err }},
+		{"TrainingCompletion", none, func(ctx context.Context) error { _, err := db.TrainingCompletion(ctx, "x"); return err }},
+		{"AddExternalTraining", none, func(ctx context.Context) error {
+			_, err := db.AddExternalTraining(ctx, haven.ExternalTraining{}, nil)
+			return err
+		}},
+		{"ExternalTrainings", none, func(ctx context.Context) error { _, err := db.ExternalTrainings(ctx); return err }},
+		{"ExternalCertificate", none, func(ctx context.Context) error { _, _, err := db.ExternalCertificate(ctx, "x"); return err }},
+		{"Licence", none, func(ctx context.Context) error { _, err := db.Licence(ctx, "x"); return err }},
+		{"SetLicence", none, func(ctx context.Context) error { return db.SetLicence(ctx, haven.Licence{UserID: "x"}) }},
+		{"MyCompliance", none, func(ctx context.Context) error { _, err := db.MyCompliance(ctx); return err }},
+		{"StaffCompliance", none, func(ctx context.Context) error { _, err := db.StaffCompliance(ctx); return err }},
+		{"TrainingPolicy", none, func(ctx context.Context) error { _, err := db.TrainingPolicy(ctx); return err }},
+		{"SetTrainingPolicy", none, func(ctx context.Context) error { return db.SetTrainingPolicy(ctx, haven.TrainingPolicy{}) }},
+		{"ScreeningTrainingMissing", none, func(ctx context.Context) error { _, err := db.ScreeningTrainingMissing(ctx); return err }},
 	}
 }
 

@@ -90,6 +90,10 @@ func (db *DB) RotateKeys(ctx context.Context) (int, error) {
 			return err
 		}
 		n += t
+		if t, err = tx.resealCertificates(ctx); err != nil {
+			return err
+		}
+		n += t
 		return tx.audit(ctx, haven.AuditEvent{Action: "keys.rotate", ObjectType: "master_key", ObjectID: keys.ActiveKeyID()})
 	})
 	return n, err

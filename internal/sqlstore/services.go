@@ -144,3 +144,22 @@ func NewReferralService(db *DB) *ReferralService { return &ReferralService{db.st
 // NewAPITokenAdminService returns the service of service accounts and
 // their API tokens over db.
 func NewAPITokenAdminService(db *DB) *APITokenAdminService { return &APITokenAdminService{db.store} }
+
+// AuditTrailService is the readable audit trail: search, export, status
+// and survivors' access reports (audittrail.go).
+type AuditTrailService struct{ *store }
+
+var _ haven.AuditTrailService = (*AuditTrailService)(nil)
+
+// NewAuditTrailService returns the readable audit trail over db.
+func NewAuditTrailService(db *DB) *AuditTrailService { return &AuditTrailService{db.store} }
+
+// TrainingService keeps staff training: quiz attempts at Haven's modules,
+// external trainings, licences, compliance with the jurisdictions' rules
+// and the training policy (training.go).
+type TrainingService struct{ *store }
+
+var _ haven.TrainingService = (*TrainingService)(nil)
+
+// NewTrainingService returns the training service over db.
+func NewTrainingService(db *DB) *TrainingService { return &TrainingService{db.store} }

@@ -42,6 +42,15 @@ var (
 	// gateInbox: a receiving organization's partners, who reach referrals
 	// as their recipient (each is decided again with its consent).
 	gateInbox = gate{access.List, access.Referral}
+	// gateAudit: administrators and supervisors search the audit trail
+	// (the store narrows a supervisor's to their teams' staff and cases).
+	gateAudit       = gate{access.List, access.AuditLog}
+	gateAuditExport = gate{access.Export, access.AuditLog}
+	// gateTraining: every role takes training and keeps its own records.
+	gateTraining = gate{access.Read, access.Training}
+	// gateTrainingPolicy: administrators change the training settings and
+	// other users' licences.
+	gateTrainingPolicy = gate{access.Update, access.Settings}
 )
 
 // reachedThrough names, for a gate whose page reaches records through a

@@ -81,6 +81,8 @@ var navItems = []struct {
 	{"/admin/translations", "nav.translations", gateTranslations},
 	{"/admin/teams", "nav.teams", gateTeams},
 	{"/admin/users", "nav.users", gateUsers},
+	{"/training", "nav.training", gateTraining},
+	{"/audit", "nav.audit", gateAudit},
 }
 
 // navFor returns the navigation a role sees, marking the current page.

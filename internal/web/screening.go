@@ -42,6 +42,9 @@ func (h *Handler) screeningNew(w http.ResponseWriter, r *http.Request) error {
 	if refused, err := h.refuseEmergency(w, r, survivorID); refused || err != nil {
 		return err
 	}
+	if refused, err := h.refuseUntrained(w, r, survivorID); refused || err != nil {
+		return err
+	}
 	// Listing checks the care-team relationship (and audits it) before
 	// anything about the record is shown.
 	list, err := h.cfg.Screenings.Screenings(r.Context(), survivorID)
@@ -87,6 +90,9 @@ func instrumentTitles(all []haven.Instrument) map[string]string {
 func (h *Handler) screeningSubmit(w http.ResponseWriter, r *http.Request) error {
 	survivorID := r.PathValue("id")
 	if refused, err := h.refuseEmergency(w, r, survivorID); refused || err != nil {
+		return err
+	}
+	if refused, err := h.refuseUntrained(w, r, survivorID); refused || err != nil {
 		return err
 	}
 	f, err := h.loadForm(r, survivorID, r.URL.Query().Get("instrument"))

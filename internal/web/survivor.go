@@ -115,6 +115,8 @@ type survivorPage struct {
 	Referrals   []referralRow
 	// Team is the "Care team" section (careteam.go); nil without it.
 	Team *teamView
+	// AccessReport offers the record's access report (audittrail.go).
+	AccessReport bool
 }
 
 type duplicateView struct{ ID, CaseNumber string }
@@ -176,6 +178,7 @@ func (h *Handler) survivorPage(r *http.Request) (*survivorPage, error) {
 			return nil, err
 		}
 	}
+	h.loadAccessLink(p)
 	return p, nil
 }
 

@@ -99,6 +99,15 @@ type Config struct {
 	// TokenAdmin keeps service accounts and their tokens, on the same
 	// page, for administrators.
 	TokenAdmin haven.APITokenAdminService
+	// AuditTrail is the readable audit trail (search, export, status and
+	// records' access reports); its pages mount when it is set.
+	AuditTrail haven.AuditTrailService
+	// AuditVerifier checks the signature of the latest audit checkpoint
+	// on the audit page; nil shows the signature as not checked.
+	AuditVerifier haven.CheckpointVerifier
+	// Training keeps staff training, licences and compliance; its pages
+	// mount, and the screening policy applies, when it is set.
+	Training haven.TrainingService
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
 	// the client that sign-in throttling counts (server.ClientAddr).
 	TrustedProxies []netip.Prefix
@@ -234,6 +243,12 @@ func (h *Handler) Mount(s *server.Server) {
 	}
 	if h.cfg.Tokens != nil {
 		h.mountTokens(s)
+	}
+	if h.cfg.AuditTrail != nil {
+		h.mountAuditTrail(s)
+	}
+	if h.cfg.Training != nil {
+		h.mountTraining(s)
 	}
 	s.HandleFunc("/", h.notFound)
 	s.RenderErrors("/", h.errorPage)

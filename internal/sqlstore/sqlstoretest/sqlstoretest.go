@@ -87,6 +87,8 @@ type Store struct {
 	*sqlstore.ConsentService
 	*sqlstore.ReferralService
 	*sqlstore.APITokenAdminService
+	*sqlstore.AuditTrailService
+	*sqlstore.TrainingService
 }
 
 // NewStore returns db with every domain service over it.
@@ -108,6 +110,8 @@ func NewStore(db *sqlstore.DB) *Store {
 		UserAdminService:     sqlstore.NewUserAdminService(db),
 		TranslationService:   sqlstore.NewTranslationService(db),
 		APITokenAdminService: sqlstore.NewAPITokenAdminService(db),
+		AuditTrailService:    sqlstore.NewAuditTrailService(db),
+		TrainingService:      sqlstore.NewTrainingService(db),
 	}
 }
 

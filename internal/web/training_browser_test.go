@@ -1,0 +1,124 @@
+package web_test
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/access"
+	"github.com/haven-care/haven/internal/training"
+	"github.com/haven-care/haven/internal/web"
+)
+
+// TestBrowserTrainingWalk: a nurse in Florida records her licence, takes
+// a module, passes its quiz and opens her certificate; her supervisor's
+// compliance view shows her compliant; with the training policy on, an
+// untrained advocate is refused screening with the reason. axe-core
+// checks every page on the way.
+func TestBrowserTrainingWalk(t *testing.T) {
+	src := axeSource(t)
+	e := newEnvWith(t, false, func(c *web.Config) { c.Screenings = c.Survivors.(haven.ScreeningService) })
+	ctx := context.Background()
+	sys := haven.WithSystem(ctx, access.JobUserAdd)
+	nurse, err := e.db.CreateUser(sys, haven.NewUser{Username: "fl.nurse", DisplayName: "Flora Nurse", Role: haven.RoleClinician, Password: testPassword})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sup, err := e.db.CreateUser(sys, haven.NewUser{Username: "team.sup", DisplayName: "Sam Supervisor", Role: haven.RoleSupervisor, Password: testPassword})
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := asUser(e.userID(t, "admin"), haven.RoleAdmin)
+	team, err := e.db.CreateTeam(admin, "Emergency department")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.db.AddTeamMember(admin, team.ID, nurse.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.db.AddTeamMember(admin, team.ID, sup.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	// The organization's CE provider approval covers Haven's modules.
+	if err := e.db.SetTrainingPolicy(admin, haven.TrainingPolicy{ModulesApproved: true}); err != nil {
+		t.Fatal(err)
+	}
+
+	b := newBrowser(t, e)
+	b.signIn("fl.nurse", "")
+	b.open("/training")
+	b.checkAxe(src, "training, no licence")
+	b.fill("jurisdiction", "FL")
+	b.fill("licence_type", "rn")
+	b.fill("renewal_on", time.Now().AddDate(1, 0, 0).Format(time.DateOnly))
+	b.clickAway("#licence-form button", `document.getElementById("my-status") !== null`)
+	if got := b.text("#my-status"); got != "Due" {
+		t.Errorf("before the module: status %q, want Due", got)
+	}
+	b.checkAxe(src, "training, licence saved")
+
+	b.open("/training/modules/indicators")
+	b.checkAxe(src, "module and quiz")
+	m, _ := training.Module("indicators")
+	for _, q := range m.Questions {
+		eval[bool](b, `document.getElementById("`+q.ID+`-`+strconv.Itoa(q.Answer)+`").checked = true; true`)
+	}
+	b.clickAway("#quiz-submit", `location.pathname.startsWith("/training/attempts/")`)
+	if got := b.text("#quiz-result"); !strings.Contains(got, "Passed") {
+		t.Errorf("quiz result %q", got)
+	}
+	b.checkAxe(src, "quiz passed")
+	b.clickAway("#certificate-link", `location.pathname.startsWith("/training/certificates/")`)
+	if b.text("#certificate-name") != "Flora Nurse" || b.text("#certificate-hours") != "2" || b.text("#certificate-date") == "" {
+		t.Errorf("certificate: %q %q %q", b.text("#certificate-name"), b.text("#certificate-hours"), b.text("#certificate-date"))
+	}
+	b.checkAxe(src, "certificate")
+	b.open("/training")
+	if got := b.text("#my-status"); got != "Compliant" {
+		t.Errorf("after the module: status %q, want Compliant", got)
+	}
+
+	s := newBrowser(t, e)
+	s.signIn("team.sup", "")
+	s.open("/training/compliance")
+	if got := eval[string](s, `[...document.querySelectorAll("#compliance tbody tr")].filter(r => r.cells[0].textContent === "Flora Nurse").map(r => r.dataset.status).join()`); got != "compliant" {
+		t.Errorf("supervisor sees the nurse as %q, want compliant", got)
+	}
+	s.checkAxe(src, "compliance view")
+	s.open("/audit?actor=" + nurse.ID)
+	s.checkAxe(src, "audit trail")
+
+	// The policy on: an untrained advocate is refused screening, and told why.
+	if err := e.db.SetTrainingPolicy(admin, haven.TrainingPolicy{ScreeningRequiresTraining: true, ModulesApproved: true}); err != nil {
+		t.Fatal(err)
+	}
+	a := newBrowser(t, e)
+	a.signIn("advocate", "")
+	surv, _, err := e.db.CreateSurvivor(asUser(e.userID(t, "advocate"), haven.RoleAdvocate), haven.NewSurvivor{Name: "Synthetic Walk"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.open("/survivors/" + surv.ID)
+	a.clickAway("#screen-link", `document.getElementById("training-refused") !== null`)
+	if got := a.text("#training-refused"); !strings.Contains(got, "requires current training before screening") {
+		t.Errorf("refusal says %q", got)
+	}
+	if got := a.text("#training-refused-modules"); !strings.Contains(got, "Recognising indicators of trafficking") {
+		t.Errorf("refusal lists %q", got)
+	}
+	a.checkAxe(src, "screening refused without training")
+
+	// The administrator's pages, in English and right to left in Arabic.
+	ad := newBrowser(t, e)
+	ad.signIn("admin", e.code(t))
+	for _, lang := range []string{"en", "ar"} {
+		ad.setLanguage(lang)
+		for _, p := range []string{"/audit?action=training.", "/training", "/training/compliance", "/admin/training", "/training/modules/minors"} {
+			ad.open(p)
+			ad.checkAxe(src, lang+" "+p)
+		}
+	}
+}
