@@ -19,6 +19,7 @@ const (
 	benchScreenings = 50
 	benchEncounters = 50
 	benchContacts   = 50
+	benchTasks      = 200
 )
 
 // seedHub fills a record for the benchmark: half of the screenings go
@@ -59,9 +60,26 @@ func seedHub(b *testing.B, db *sqlstoretest.Store) hubCase {
 	return hc
 }
 
-// seedHubTasks is where the benchmark's 200 tasks go once tasks exist
-// (issue 12's tasks are built separately): add them to hc's record here.
-func seedHubTasks(b *testing.B, db *sqlstoretest.Store, hc hubCase) {}
+// seedHubTasks gives hc's record 200 tasks for its clinician: due from
+// 20 days ago to 80 days ahead, one in four done.
+func seedHubTasks(b *testing.B, db *sqlstoretest.Store, hc hubCase) {
+	b.Helper()
+	nurse := haven.WithActor(context.Background(), haven.Actor{UserID: hc.nurse.ID, Role: hc.nurse.Role})
+	start := time.Now().UTC().AddDate(0, 0, -20)
+	for i := range benchTasks {
+		t, err := db.AddTask(nurse, hc.survivor.ID, haven.NewTask{Text: fmt.Sprintf("Synthetic follow-up %d: call back about the appointment.", i),
+			AssigneeID: hc.nurse.ID, DueOn: start.AddDate(0, 0, i/2).Format(haven.DateLayout)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if i%4 == 0 {
+			done := haven.TaskDone
+			if _, err := db.UpdateTask(nurse, hc.survivor.ID, t.ID, haven.TaskChange{Status: &done}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
 
 // BenchmarkHubRender serves the record page (GET /survivors/{id}), the
 // case's hub, through the full middleware chain to a clinician on the
