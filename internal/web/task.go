@@ -14,11 +14,14 @@ import (
 func (h *Handler) mountTasks(s *server.Server) {
 	s.HandleFunc("POST /survivors/{id}/tasks", h.authed(h.taskAdd))
 	s.HandleFunc("POST /survivors/{id}/tasks/{taskID}", h.authed(h.taskChange))
+	s.HandleFunc("POST /survivors/{id}/tasks/reassign", h.authed(h.taskReassign))
 }
 
 // tasksView is the record's tasks section.
 type tasksView struct {
-	Rows      []taskRow
+	// Open are the open tasks by due date; Closed the done and cancelled
+	// ones, shown folded (the store lists open tasks first).
+	Open, Closed []taskRow
 	Assignees []Option
 	// Form holds what was typed into the new-task form when it is shown
 	// again with its problems; Fields names them.
@@ -30,6 +33,8 @@ type tasksView struct {
 // taskRow is one task as the section shows it.
 type taskRow struct {
 	ID, Text, Assignee, AssigneeID, Due, Status string
+	// Short is the text cut to a line, for the reassign form's choice.
+	Short string
 	Open, Overdue                               bool
 	Completed                                   string
 }
@@ -70,7 +75,12 @@ func (h *Handler) loadTasks(r *http.Request, p *survivorPage) error {
 		if t.CompletedAt != nil {
 			row.Completed = p.Date(*t.CompletedAt)
 		}
-		v.Rows = append(v.Rows, row)
+		row.Short = shorten(t.Text, 60)
+		if row.Open {
+			v.Open = append(v.Open, row)
+		} else {
+			v.Closed = append(v.Closed, row)
+		}
 	}
 	p.Tasks = v
 	return nil
@@ -135,4 +145,27 @@ func (h *Handler) taskChange(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.Redirect(w, r, "/survivors/"+url.PathEscape(id)+"?task=saved#tasks", http.StatusSeeOther)
 	return nil
+}
+
+// taskReassign hands the open task the form names to another member of
+// the care team: one form for all the section's tasks.
+func (h *Handler) taskReassign(w http.ResponseWriter, r *http.Request) error {
+	if err := require(r, gateSurvivors); err != nil {
+		return err
+	}
+	id, assignee := r.PathValue("id"), r.PostFormValue("assignee")
+	if _, err := h.cfg.Tasks.UpdateTask(r.Context(), id, r.PostFormValue("task"), haven.TaskChange{AssigneeID: &assignee}); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/survivors/"+url.PathEscape(id)+"?task=saved#tasks", http.StatusSeeOther)
+	return nil
+}
+
+// shorten cuts s to at most n runes, marking a cut with an ellipsis.
+func shorten(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
 }
