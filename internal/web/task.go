@@ -22,7 +22,7 @@ type tasksView struct {
 	// Open are the open tasks by due date; Closed the done and cancelled
 	// ones, shown folded (the store lists open tasks first).
 	Open, Closed []taskRow
-	Assignees []Option
+	Assignees    []Option
 	// Form holds what was typed into the new-task form when it is shown
 	// again with its problems; Fields names them.
 	Form   haven.NewTask
@@ -34,9 +34,9 @@ type tasksView struct {
 type taskRow struct {
 	ID, Text, Assignee, AssigneeID, Due, Status string
 	// Short is the text cut to a line, for the reassign form's choice.
-	Short string
-	Open, Overdue                               bool
-	Completed                                   string
+	Short         string
+	Open, Overdue bool
+	Completed     string
 }
 
 // today is the clinic's date.
