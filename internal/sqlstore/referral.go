@@ -595,7 +595,7 @@ func (db *ReferralService) Inbox(ctx context.Context) ([]haven.Referral, error) 
 	err = db.inTx(ctx, func(tx *Tx) error {
 		rows, err := tx.QueryContext(ctx, referralSelect+` JOIN consents c ON c.id = r.consent_id
 			WHERE r.organization_id = $2 AND c.revoked_at IS NULL AND c.expires_at > $3
-			ORDER BY r.created_at DESC, r.id DESC LIMIT 500`, false, org, tx.now)
+			ORDER BY r.created_at DESC, r.id DESC LIMIT 200`, false, org, tx.now)
 		if err != nil {
 			return fmt.Errorf("list inbox: %w", err)
 		}
