@@ -5,6 +5,9 @@ package api
 
 import (
 	_ "embed"
+	"encoding/json"
+	"errors"
+	"io"
 	"net/http"
 	"time"
 
@@ -130,4 +133,31 @@ func (h *Handler) me(w http.ResponseWriter, r *http.Request) error {
 	}
 	server.WriteJSON(w, http.StatusOK, Me{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Role: string(u.Role)})
 	return nil
+}
+
+// decodeStrict reads exactly one JSON object with known fields only into
+// v, so that a misspelt field is an error rather than silently dropped
+// data; want completes "The body must be ..." in the error.
+func decodeStrict(w http.ResponseWriter, r *http.Request, v any, want string) error {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return &haven.Error{Kind: haven.Invalid, Message: "The body must be " + want + ": " + jsonProblem(err) + ".", Err: err}
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return haven.Errorf(haven.Invalid, "The body must hold one JSON object and nothing after it.")
+	}
+	return nil
+}
+
+// decodeBody reads one JSON object with known fields into v; what names
+// the object in the error.
+func decodeBody(w http.ResponseWriter, r *http.Request, v any, what string) error {
+	return decodeStrict(w, r, v, "one JSON "+what+" object with known fields")
+}
+
+// decodeFields reads one JSON object with known fields into v; fields
+// lists them in the error.
+func decodeFields(w http.ResponseWriter, r *http.Request, v any, fields string) error {
+	return decodeStrict(w, r, v, "one JSON object with "+fields)
 }

@@ -1,9 +1,6 @@
 package api
 
 import (
-	"encoding/json"
-	"errors"
-	"io"
 	"net/http"
 	"net/url"
 	"time"
@@ -98,7 +95,7 @@ func (h *Handler) listNeeds(w http.ResponseWriter, r *http.Request) error {
 
 func (h *Handler) addNeed(w http.ResponseWriter, r *http.Request) error {
 	var in haven.NewNeed
-	if err := decodeNeedBody(w, r, &in, "domain, goal, priority, rank, status and screening_id"); err != nil {
+	if err := decodeFields(w, r, &in, "domain, goal, priority, rank, status and screening_id"); err != nil {
 		return err
 	}
 	in.SurvivorID = r.PathValue("id")
@@ -115,7 +112,7 @@ func (h *Handler) addNeed(w http.ResponseWriter, r *http.Request) error {
 // another survivor is not found.
 func (h *Handler) updateNeed(w http.ResponseWriter, r *http.Request) error {
 	var in haven.NeedUpdate
-	if err := decodeNeedBody(w, r, &in, "status, goal, priority, rank and note"); err != nil {
+	if err := decodeFields(w, r, &in, "status, goal, priority, rank and note"); err != nil {
 		return err
 	}
 	cur, err := h.CarePlans.Need(r.Context(), r.PathValue("need"))
@@ -144,18 +141,5 @@ func (h *Handler) suggestedNeeds(w http.ResponseWriter, r *http.Request) error {
 		out.SuggestedNeeds = append(out.SuggestedNeeds, SuggestedNeed{s.Domain, d.Name, s.IndicatorDomain, s.ScreeningID, s.ScreenedAt})
 	}
 	server.WriteJSON(w, http.StatusOK, out)
-	return nil
-}
-
-// decodeNeedBody decodes one JSON object with known fields only into v.
-func decodeNeedBody(w http.ResponseWriter, r *http.Request, v any, fields string) error {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return &haven.Error{Kind: haven.Invalid, Message: "The body must be one JSON object with " + fields + ": " + jsonProblem(err) + ".", Err: err}
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return haven.Errorf(haven.Invalid, "The body must hold one JSON object and nothing after it.")
-	}
 	return nil
 }

@@ -57,7 +57,7 @@ func (h *Handler) listContacts(w http.ResponseWriter, r *http.Request) error {
 // reason, and is audited.
 func (h *Handler) recordContact(w http.ResponseWriter, r *http.Request) error {
 	var in ContactInput
-	if err := decodeOne(w, r, &in, "channel, outcome, and optionally voicemail and note"); err != nil {
+	if err := decodeFields(w, r, &in, "channel, outcome, and optionally voicemail and note"); err != nil {
 		return err
 	}
 	id := r.PathValue("id")

@@ -1,9 +1,6 @@
 package api
 
 import (
-	"encoding/json"
-	"errors"
-	"io"
 	"net/http"
 	"net/url"
 	"time"
@@ -77,7 +74,7 @@ func (h *Handler) listEncounters(w http.ResponseWriter, r *http.Request) error {
 
 func (h *Handler) createEncounter(w http.ResponseWriter, r *http.Request) error {
 	var in EncounterInput
-	if err := decodeOne(w, r, &in, "occurred_on, note, and optionally screening_id and codes"); err != nil {
+	if err := decodeFields(w, r, &in, "occurred_on, note, and optionally screening_id and codes"); err != nil {
 		return err
 	}
 	id := r.PathValue("id")
@@ -88,19 +85,5 @@ func (h *Handler) createEncounter(w http.ResponseWriter, r *http.Request) error 
 	}
 	w.Header().Set("Location", "/api/v1/survivors/"+url.PathEscape(id)+"/encounters")
 	server.WriteJSON(w, http.StatusCreated, EncounterCreated{ID: e.ID})
-	return nil
-}
-
-// decodeOne decodes a body that holds exactly one JSON object with only
-// known fields into v; fields names them for the error message.
-func decodeOne(w http.ResponseWriter, r *http.Request, v any, fields string) error {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return &haven.Error{Kind: haven.Invalid, Message: "The body must be one JSON object with " + fields + ": " + jsonProblem(err) + ".", Err: err}
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return haven.Errorf(haven.Invalid, "The body must hold one JSON object and nothing after it.")
-	}
 	return nil
 }

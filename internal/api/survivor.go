@@ -138,15 +138,8 @@ func (h *Handler) updateSurvivor(w http.ResponseWriter, r *http.Request) error {
 // misspelt field is an error rather than silently dropped data.
 func decodeSurvivor(w http.ResponseWriter, r *http.Request) (SurvivorInput, error) {
 	var in SurvivorInput
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil {
-		return in, &haven.Error{Kind: haven.Invalid, Message: "The body must be one JSON survivor object with known fields: " + jsonProblem(err) + ".", Err: err}
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return in, haven.Errorf(haven.Invalid, "The body must hold one JSON object and nothing after it.")
-	}
-	return in, nil
+	err := decodeStrict(w, r, &in, "one JSON survivor object with known fields")
+	return in, err
 }
 
 // jsonProblem describes a decoding error without echoing the input.

@@ -1,9 +1,6 @@
 package api
 
 import (
-	"encoding/json"
-	"errors"
-	"io"
 	"net/http"
 	"net/url"
 	"time"
@@ -117,7 +114,7 @@ func (h *Handler) listTasks(w http.ResponseWriter, r *http.Request) error {
 
 func (h *Handler) addTask(w http.ResponseWriter, r *http.Request) error {
 	var in TaskInput
-	if err := decodeJSON(w, r, &in, "task"); err != nil {
+	if err := decodeBody(w, r, &in, "task"); err != nil {
 		return err
 	}
 	id := r.PathValue("id")
@@ -132,7 +129,7 @@ func (h *Handler) addTask(w http.ResponseWriter, r *http.Request) error {
 
 func (h *Handler) updateTask(w http.ResponseWriter, r *http.Request) error {
 	var in TaskPatch
-	if err := decodeJSON(w, r, &in, "task change"); err != nil {
+	if err := decodeBody(w, r, &in, "task change"); err != nil {
 		return err
 	}
 	t, err := h.Tasks.UpdateTask(r.Context(), r.PathValue("id"), r.PathValue("taskID"),
@@ -182,18 +179,4 @@ func workTasks(ts []haven.WorkTask) []WorkTask {
 		out = append(out, WorkTask(t))
 	}
 	return out
-}
-
-// decodeJSON reads one JSON object with known fields only into v; what
-// names the object in the error.
-func decodeJSON(w http.ResponseWriter, r *http.Request, v any, what string) error {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return &haven.Error{Kind: haven.Invalid, Message: "The body must be one JSON " + what + " object with known fields: " + jsonProblem(err) + ".", Err: err}
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return haven.Errorf(haven.Invalid, "The body must hold one JSON object and nothing after it.")
-	}
-	return nil
 }
