@@ -6,6 +6,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/haven-care/haven"
@@ -97,10 +98,36 @@ func Load(ctx context.Context, s Store) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	givePartnerServices(d)
 	if _, err := s.Directory.ImportDirectory(ctx, d, nil); err != nil {
 		return false, fmt.Errorf("demo directory: %w", err)
 	}
 	return true, nil
+}
+
+// PartnerOrganization is the demo partner's organization: it runs the
+// demo directory's first housing and first shelter services, so that a
+// referral to either reaches demo.partner's inbox.
+var PartnerOrganization = haven.Organization{ID: "demo-partner-org", Name: "Demo Partner Housing",
+	Description: "Synthetic organization whose staff use Haven, for demonstrations."}
+
+// givePartnerServices hands the first housing and the first shelter
+// service of d to PartnerOrganization.
+func givePartnerServices(d *haven.Directory) {
+	d.Organizations = append(d.Organizations, PartnerOrganization)
+	byService := map[string][]string{}
+	for _, a := range d.Attributes {
+		byService[a.LinkID] = append(byService[a.LinkID], a.TaxonomyTermID)
+	}
+	for _, code := range []string{"housing", "shelter"} {
+		n, _ := haven.NeedByCode(code)
+		for i := range d.Services {
+			if slices.Contains(byService[d.Services[i].ID], n.TermID) && d.Services[i].OrganizationID != PartnerOrganization.ID {
+				d.Services[i].OrganizationID = PartnerOrganization.ID
+				break
+			}
+		}
+	}
 }
 
 // loadCases opens the demo survivors' records as the advocate, who leads

@@ -84,3 +84,23 @@ func TestLoadMakesATeamWithACaseload(t *testing.T) {
 		}
 	})
 }
+
+// TestDemoPartnerRunsServices: the demo partner's organization runs a
+// housing and a shelter service of the demo directory, so that a
+// referral from the demo reaches demo.partner's inbox.
+func TestDemoPartnerRunsServices(t *testing.T) {
+	d, err := directory.GenerateDirectoryAround(demo.Clinic.City, 300, 2026)
+	if err != nil {
+		t.Fatal(err)
+	}
+	demo.GivePartnerServicesForTest(d)
+	n := 0
+	for _, s := range d.Services {
+		if s.OrganizationID == demo.PartnerOrganization.ID {
+			n++
+		}
+	}
+	if n != 2 {
+		t.Errorf("the partner's organization runs %d services, want 2", n)
+	}
+}

@@ -1,0 +1,4 @@
+package demo
+
+// GivePartnerServicesForTest exposes givePartnerServices to the tests.
+var GivePartnerServicesForTest = givePartnerServices
