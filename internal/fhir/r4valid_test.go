@@ -37,7 +37,8 @@ func TestServedResourcesAreValidR4(t *testing.T) {
 	}
 	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
 		e, housing, _ := planFHIREnv(t, db)
-		d := &haven.Directory{Organizations: []haven.Organization{{ID: "org-legal", Name: "Eastside Legal Aid"}}}
+		d := &haven.Directory{Organizations: []haven.Organization{{ID: "org-legal", Name: "Eastside Legal Aid"}},
+			Services: []haven.Service{{ID: "svc-legal", OrganizationID: "org-legal", Name: "Legal clinic", Status: "active"}}}
 		if _, err := db.ImportDirectory(haven.WithSystem(context.Background(), access.JobImportHSDS), d, nil); err != nil {
 			t.Fatal(err)
 		}
@@ -45,6 +46,14 @@ func TestServedResourcesAreValidR4(t *testing.T) {
 			Recipient: "org-legal", Purpose: haven.PurposeLegalAdvocacy, Categories: []haven.DataCategory{haven.CategoryIdentity},
 			Method: haven.ConsentVerbal, Language: "es"})
 		if err != nil {
+			t.Fatal(err)
+		}
+		ref, err := db.CreateReferral(e.adv, e.survivorID, haven.NewReferral{ServiceID: "svc-legal", ConsentID: c.ID, NeedID: housing.ID,
+			Categories: []haven.DataCategory{haven.CategoryIdentity}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.MoveReferral(e.adv, ref.ID, haven.StatusChange{Status: haven.ReferralCancelled, Reason: haven.ReasonSurvivorDeclined}); err != nil {
 			t.Fatal(err)
 		}
 		qr := e.screen(t, 1)[0]
@@ -62,6 +71,10 @@ func TestServedResourcesAreValidR4(t *testing.T) {
 			"/fhir/R4/Condition?patient=" + p,
 			"/fhir/R4/Consent/" + c.ID,
 			"/fhir/R4/Consent?patient=" + p,
+			"/fhir/R4/ServiceRequest/" + ref.ID,
+			"/fhir/R4/ServiceRequest?patient=" + p,
+			"/fhir/R4/Task/" + ref.ID,
+			"/fhir/R4/Task?patient=" + p,
 		}
 		all, _ := db.Instruments(context.Background())
 		for _, in := range all {
@@ -102,7 +115,7 @@ func TestServedResourcesAreValidR4(t *testing.T) {
 		_, _, body = e.req(t, "POST", "/fhir/R4/QuestionnaireResponse", e.readWrite, rapid(p, true), "Content-Type", "text/plain")
 		check("a refused Content-Type", body)
 		for _, k := range []string{"CapabilityStatement", "Bundle", "Questionnaire", "QuestionnaireResponse", "Patient", "Goal",
-			"Condition", "Consent", "OperationOutcome"} {
+			"Condition", "Consent", "ServiceRequest", "Task", "OperationOutcome"} {
 			if !kinds[k] {
 				t.Errorf("no %s was checked", k)
 			}
