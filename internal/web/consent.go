@@ -94,6 +94,9 @@ type consentFormPage struct {
 	Purposes   []Option
 	Categories []Option
 	Languages  []Option
+	// Witnesses are the care team's other members, who may witness the
+	// consent (never the one who explains it).
+	Witnesses []Option
 	// TextLang is the survivors' text language nearest the survivor's
 	// first language, for the printed explanation.
 	TextLang string
@@ -115,7 +118,7 @@ func (h *Handler) consentForm(r *http.Request, v url.Values) (*consentFormPage, 
 	}
 	p := &consentFormPage{Page: h.page(r, "consent.form_title"), ID: s.ID, CaseNumber: s.CaseNumber, Form: map[string]string{},
 		Checked: map[string]bool{}, Fields: map[string]string{}}
-	for _, k := range []string{"recipient_kind", "need", "purpose", "method", "language", "days", "note"} {
+	for _, k := range []string{"recipient_kind", "need", "purpose", "method", "language", "days", "note", "witness_id"} {
 		p.Form[k] = v.Get(k)
 	}
 	for _, c := range v["categories"] {
@@ -145,6 +148,20 @@ func (h *Handler) consentForm(r *http.Request, v url.Values) (*consentFormPage, 
 			Selected: p.Checked[string(c)]})
 	}
 	p.Languages = p.explainedLanguages(s, p.Form["language"])
+	if h.cfg.CareTeams != nil {
+		team, err := h.cfg.CareTeams.CareTeam(r.Context(), s.ID)
+		if err != nil {
+			return nil, err
+		}
+		me, _ := signedIn(r.Context())
+		p.Witnesses = append(p.Witnesses, Option{Value: "", Label: p.T("consent.no_witness")})
+		for _, m := range team {
+			if m.UserID != me.user.ID {
+				p.Witnesses = append(p.Witnesses, Option{Value: m.UserID, Label: m.DisplayName + " — " + p.T("role."+string(m.Role)),
+					Selected: m.UserID == p.Form["witness_id"]})
+			}
+		}
+	}
 	p.TextLang = "en"
 	if len(s.Languages) > 0 {
 		p.TextLang = primaryLanguage(s.Languages[0].Code)
@@ -204,7 +221,7 @@ func (h *Handler) consentCreate(w http.ResponseWriter, r *http.Request) error {
 	}
 	f := r.PostForm
 	nc := haven.NewConsent{RecipientKind: haven.ConsentRecipientKind(f.Get("recipient_kind")), Purpose: haven.ConsentPurpose(f.Get("purpose")),
-		Method: haven.ConsentMethod(f.Get("method")), Language: f.Get("language"), Note: f.Get("note")}
+		Method: haven.ConsentMethod(f.Get("method")), Language: f.Get("language"), Note: f.Get("note"), WitnessID: f.Get("witness_id")}
 	nc.Recipient = f.Get("need")
 	if nc.RecipientKind == haven.RecipientOrganization {
 		nc.Recipient = f.Get("org")

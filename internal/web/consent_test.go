@@ -42,8 +42,21 @@ func TestConsentRecordedRevokedAndCopied(t *testing.T) {
 			t.Errorf("consent form lacks %q", want)
 		}
 	}
+	// The nurse joins the team, to witness.
+	var nurseID string
+	if err := e.db.SQL().QueryRow(`SELECT id FROM users WHERE username = 'nurse'`).Scan(&nurseID); err != nil {
+		t.Fatal(err)
+	}
+	if resp, _ := post(t, c, e.srv.URL+"/survivors/"+id+"/team", url.Values{"user_id": {nurseID}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("add the nurse to the team: %d", resp.StatusCode)
+	}
+	_, body = get(t, c, e.srv.URL+"/survivors/"+id+"/consents/new?service=svc-public")
+	if !strings.Contains(body, `<option value="`+nurseID+`">`) {
+		t.Errorf("the consent form does not offer the nurse as a witness")
+	}
 	form := url.Values{"recipient_kind": {"organization"}, "org": {"org-public"}, "org_service": {"svc-public"},
-		"purpose": {"referral"}, "categories": {"contact"}, "method": {"verbal"}, "language": {"es"}, "days": {"400"}}
+		"purpose": {"referral"}, "categories": {"contact"}, "method": {"verbal"}, "language": {"es"}, "days": {"400"},
+		"witness_id": {nurseID}}
 	resp, body := post(t, c, e.srv.URL+"/survivors/"+id+"/consents", form)
 	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "A consent lasts from 1 to 365 days.") ||
 		!strings.Contains(body, `value="contact" checked`) || !strings.Contains(body, "Riverside Public Services") {
@@ -66,7 +79,7 @@ func TestConsentRecordedRevokedAndCopied(t *testing.T) {
 		t.Fatal(err)
 	}
 	list, err := e.db.Consents(haven.WithActor(context.Background(), haven.Actor{UserID: advID, Role: haven.RoleAdvocate}), id)
-	if err != nil || len(list) != 1 || list[0].ExpiresAt.Sub(list[0].GivenAt).Hours() != 90*24 {
+	if err != nil || len(list) != 1 || list[0].ExpiresAt.Sub(list[0].GivenAt).Hours() != 90*24 || list[0].WitnessID != nurseID {
 		t.Fatalf("stored consents %+v %v: want one of 90 days", list, err)
 	}
 	cid := list[0].ID
@@ -87,8 +100,9 @@ func TestConsentRecordedRevokedAndCopied(t *testing.T) {
 		t.Errorf("after revocation the record does not say revoked, or still offers revocation")
 	}
 	// Another clinician may not see the ledger or revoke through it.
+	mustUser(t, e.db, "stranger", "", haven.RoleClinician)
 	c2 := client(t)
-	signIn(t, e, c2, "nurse", "")
+	signIn(t, e, c2, "stranger", "")
 	for _, p := range []string{"/survivors/" + id + "/consents/new", "/survivors/" + id + "/consents/" + cid + "/copy"} {
 		if resp, _ := get(t, c2, e.srv.URL+p); resp.StatusCode != http.StatusNotFound {
 			t.Errorf("GET %s as an outsider: %d, want 404", p, resp.StatusCode)
