@@ -54,6 +54,17 @@ type AuditReport struct {
 // OK reports whether the log verified.
 func (r AuditReport) OK() bool { return r.FirstBad < 0 }
 
+// ReadAuditBatcher lets a page that makes several audited reads write
+// their entries in one transaction, flushed before anything read is shown.
+type ReadAuditBatcher interface {
+	// DeferReadAudits returns a context under which audited reads keep
+	// their entries for FlushReadAudits.
+	DeferReadAudits(ctx context.Context) context.Context
+	// FlushReadAudits writes them; a page shows nothing it read until
+	// this has succeeded.
+	FlushReadAudits(ctx context.Context) error
+}
+
 // AuditService reads and verifies the audit log.
 type AuditService interface {
 	// AuditEntries returns entries with Index in [from, to). Errors: Invalid.

@@ -246,7 +246,7 @@ func (db *AuditTrailService) AccessReport(ctx context.Context, survivorID string
 		return nil, err
 	}
 	err = db.inTx(ctx, func(tx *Tx) error {
-		return tx.audit(ctx, readEvent(rel, "survivor.access_report", "survivor", survivorID))
+		return tx.auditRead(ctx, readEvent(rel, "survivor.access_report", "survivor", survivorID))
 	})
 	return rows, err
 }

@@ -293,7 +293,7 @@ var notAuthorizing = []string{
 	"Instruments", "Instrument", // the shipped and imported questionnaires
 	"DirectoryChanges", "DirectoryOrganizations", "DirectoryServices", "DirectoryVersion", // public directory, index plumbing
 	"IntegrateAudit", "AuditSize", "AuditEntries", "AuditRoot", "InclusionProof", "ConsistencyProof", "SignCheckpoint",
-	"LatestCheckpoint", "VerifyAudit", // the audit log's own machinery
+	"LatestCheckpoint", "VerifyAudit", "DeferReadAudits", "FlushReadAudits", // the audit log's own machinery
 	"RotateKeys", "CheckSchema", "Close", "Engine", "KeyStoreSQL", "Migrate", "OpenKeyStore", "Ping", "Ready", "SQL", "SchemaStatus",
 }
 

@@ -40,7 +40,7 @@ func (db *CarePlanService) CarePlan(ctx context.Context, survivorID string) (*ha
 		if plan.Needs, err = tx.readNeeds(ctx, survivorID, "survivor_id = $1", survivorID); err != nil {
 			return err
 		}
-		return tx.audit(ctx, readEvent(rel, "care_plan.read", "survivor", survivorID))
+		return tx.auditRead(ctx, readEvent(rel, "care_plan.read", "survivor", survivorID))
 	})
 	if err != nil {
 		return nil, err
@@ -67,7 +67,7 @@ func (db *CarePlanService) Need(ctx context.Context, needID string) (*haven.Care
 		if n, err = tx.readNeed(ctx, needID); err != nil {
 			return err
 		}
-		return tx.audit(ctx, readEvent(rel, "need.read", "need", needID))
+		return tx.auditRead(ctx, readEvent(rel, "need.read", "need", needID))
 	})
 	return n, err
 }
@@ -257,7 +257,7 @@ func (db *CarePlanService) UpdateNeed(ctx context.Context, needID string, u have
 		if kind == haven.ChangeNote && u.Note == "" {
 			// Nothing changed (the same words saved again): no history
 			// entry, and the audit log records a read, which it was.
-			return tx.audit(ctx, readEvent(access.CareTeam, "need.read", "need", n.ID))
+			return tx.auditRead(ctx, readEvent(access.CareTeam, "need.read", "need", n.ID))
 		}
 		if err := tx.checkOpenDomain(ctx, n); err != nil {
 			return err
@@ -443,7 +443,7 @@ func (db *CarePlanService) SuggestedNeeds(ctx context.Context, survivorID string
 			return err
 		}
 		out = haven.SuggestNeeds(screenings, open)
-		return tx.audit(ctx, readEvent(rel, "care_plan.suggestions", "survivor", survivorID))
+		return tx.auditRead(ctx, readEvent(rel, "care_plan.suggestions", "survivor", survivorID))
 	})
 	return out, err
 }

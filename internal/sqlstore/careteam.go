@@ -30,7 +30,7 @@ func (db *CareTeamService) CareTeam(ctx context.Context, survivorID string) ([]h
 		if out, err = tx.careTeam(ctx, survivorID); err != nil {
 			return err
 		}
-		return tx.audit(ctx, readEvent(rel, "care_team.read", "survivor", survivorID))
+		return tx.auditRead(ctx, readEvent(rel, "care_team.read", "survivor", survivorID))
 	})
 	return out, err
 }

@@ -60,7 +60,7 @@ func (db *ConsentService) Consents(ctx context.Context, survivorID string) ([]ha
 		if err := tx.openConsentNotes(ctx, survivorID, out, sealed); err != nil {
 			return err
 		}
-		return tx.audit(ctx, readEvent(rel, "consent.list", "survivor", survivorID))
+		return tx.auditRead(ctx, readEvent(rel, "consent.list", "survivor", survivorID))
 	})
 	return out, err
 }
@@ -88,7 +88,7 @@ func (db *ConsentService) Consent(ctx context.Context, consentID string) (*haven
 		if c, err = tx.readConsent(ctx, survivorID, consentID); err != nil {
 			return err
 		}
-		return tx.audit(ctx, readEvent(rel, "consent.read", "consent", consentID))
+		return tx.auditRead(ctx, readEvent(rel, "consent.read", "consent", consentID))
 	})
 	return c, err
 }

@@ -99,7 +99,7 @@ func (db *SurvivorService) Contacts(ctx context.Context, survivorID string) ([]h
 		if out, err = tx.readContacts(ctx, survivorID); err != nil {
 			return err
 		}
-		return tx.audit(ctx, readEvent(rel, "survivor.contacts", "survivor", survivorID))
+		return tx.auditRead(ctx, readEvent(rel, "survivor.contacts", "survivor", survivorID))
 	})
 	return out, err
 }

@@ -137,7 +137,7 @@ func (db *EncounterService) Encounters(ctx context.Context, survivorID string) (
 		if out, err = tx.readEncounters(ctx, survivorID); err != nil {
 			return err
 		}
-		return tx.audit(ctx, readEvent(rel, "encounter.list", "survivor", survivorID))
+		return tx.auditRead(ctx, readEvent(rel, "encounter.list", "survivor", survivorID))
 	})
 	return out, err
 }

@@ -356,7 +356,7 @@ func (db *ReferralService) Referrals(ctx context.Context, survivorID string) ([]
 		for _, r := range list {
 			out = append(out, r.Referral)
 		}
-		return tx.audit(ctx, readEvent(rel, "referral.list", "survivor", survivorID))
+		return tx.auditRead(ctx, readEvent(rel, "referral.list", "survivor", survivorID))
 	})
 	return out, err
 }
@@ -439,7 +439,7 @@ func (db *ReferralService) Referral(ctx context.Context, referralID string) (*ha
 		if err := tx.openReferrals(ctx, r.SurvivorID, []*referralRow{r}, rel != access.Recipient); err != nil {
 			return err
 		}
-		return tx.audit(ctx, readEvent(rel, "referral.read", "referral", r.ID))
+		return tx.auditRead(ctx, readEvent(rel, "referral.read", "referral", r.ID))
 	})
 	if err != nil {
 		return nil, err
@@ -474,7 +474,7 @@ func (db *ReferralService) Packet(ctx context.Context, referralID string) (*have
 			return err
 		}
 		p.ReferralID = r.ID
-		return tx.audit(ctx, readEvent(rel, "referral.packet", "referral", r.ID))
+		return tx.auditRead(ctx, readEvent(rel, "referral.packet", "referral", r.ID))
 	})
 	return p, err
 }
@@ -502,7 +502,7 @@ func (db *ReferralService) PreviewPacket(ctx context.Context, survivorID string,
 		if p, err = tx.packet(ctx, survivorID, r.Categories, r.NeedDomain, nr.Note); err != nil {
 			return err
 		}
-		return tx.audit(ctx, readEvent(rel, "referral.preview", "survivor", survivorID))
+		return tx.auditRead(ctx, readEvent(rel, "referral.preview", "survivor", survivorID))
 	})
 	return p, err
 }

@@ -380,7 +380,7 @@ func (db *ScreeningService) Screening(ctx context.Context, id string) (*haven.Sc
 		if sc, err = tx.readScreening(ctx, id); err != nil {
 			return err
 		}
-		return tx.audit(ctx, readEvent(rel, "screening.read", "screening", id))
+		return tx.auditRead(ctx, readEvent(rel, "screening.read", "screening", id))
 	})
 	return sc, err
 }
@@ -452,7 +452,7 @@ func (db *ScreeningService) Screenings(ctx context.Context, survivorID string) (
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		return tx.audit(ctx, readEvent(rel, "screening.list", "survivor", survivorID))
+		return tx.auditRead(ctx, readEvent(rel, "screening.list", "survivor", survivorID))
 	})
 	return out, err
 }

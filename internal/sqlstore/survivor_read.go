@@ -31,7 +31,7 @@ func (db *SurvivorService) Survivor(ctx context.Context, id string) (*haven.Surv
 		if s, err = tx.readSurvivor(ctx, id); err != nil {
 			return err
 		}
-		return tx.audit(ctx, read)
+		return tx.auditRead(ctx, read)
 	})
 	if err == nil && rel == access.BreakGlass {
 		s.EmergencyUntil = expires

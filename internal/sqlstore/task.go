@@ -44,7 +44,7 @@ func (db *TaskService) Tasks(ctx context.Context, survivorID string) ([]haven.Ta
 		return nil, err
 	}
 	err = db.inTx(ctx, func(tx *Tx) error {
-		return tx.audit(ctx, readEvent(rel, "task.list", "survivor", survivorID))
+		return tx.auditRead(ctx, readEvent(rel, "task.list", "survivor", survivorID))
 	})
 	if err != nil {
 		return nil, err
@@ -347,7 +347,7 @@ func (db *TaskService) Assignees(ctx context.Context, survivorID string) ([]have
 		return nil, err
 	}
 	err = db.inTx(ctx, func(tx *Tx) error {
-		return tx.audit(ctx, readEvent(rel, "task.assignees", "survivor", survivorID))
+		return tx.auditRead(ctx, readEvent(rel, "task.assignees", "survivor", survivorID))
 	})
 	if err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/haven-care/haven"
@@ -76,4 +77,65 @@ func (tx *Tx) entry(ev haven.AuditEvent) haven.AuditEntry {
 		actorID = "system:" + string(tx.job)
 	}
 	return haven.AuditEntry{Time: tx.now, ActorID: actorID, AuditEvent: ev}
+}
+
+// readAudits holds the audit entries of the reads one page makes, so
+// that they are written in one transaction rather than one each
+// (DeferReadAudits).
+type readAudits struct {
+	mu      sync.Mutex
+	entries []haven.AuditEntry
+}
+
+type readAuditsKey struct{}
+
+// auditRead records a read: at once, as audit does, unless ctx defers its
+// page's read entries (DeferReadAudits), in which case the entry, stamped
+// now, waits for FlushReadAudits. A change is never deferred: its entry
+// commits with it (audit).
+func (tx *Tx) auditRead(ctx context.Context, ev haven.AuditEvent) error {
+	b, ok := ctx.Value(readAuditsKey{}).(*readAudits)
+	if !ok {
+		return tx.audit(ctx, ev)
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.entries = append(b.entries, tx.entry(ev))
+	return nil
+}
+
+// DeferReadAudits returns a context under which the store's audited reads
+// keep their audit entries for FlushReadAudits instead of committing one
+// transaction each. The caller must flush before it shows anything it
+// read: a read is never served unrecorded. On PostgreSQL each committed
+// entry is a WAL flush, so a page of ten reads saves nine.
+func (db *AuditService) DeferReadAudits(ctx context.Context) context.Context {
+	return context.WithValue(ctx, readAuditsKey{}, &readAudits{})
+}
+
+// FlushReadAudits writes the read entries ctx holds, in one transaction,
+// and empties it. It decides no access: the entries record reads that
+// their own methods already decided.
+func (db *AuditService) FlushReadAudits(ctx context.Context) error {
+	b, ok := ctx.Value(readAuditsKey{}).(*readAudits)
+	if !ok {
+		return nil
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.entries) == 0 {
+		return nil
+	}
+	err := db.inTx(ctx, func(tx *Tx) error {
+		for _, e := range b.entries {
+			if err := db.appendAudit(ctx, tx, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err == nil {
+		b.entries = nil
+	}
+	return err
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http/httptest"
+	"os"
 	"slices"
 	"testing"
 	"time"
@@ -87,7 +88,12 @@ func seedHubTasks(b *testing.B, db *sqlstoretest.Store, hc hubCase) {
 func BenchmarkHubRender(b *testing.B) {
 	for _, engine := range sqlstoretest.Engines {
 		b.Run(engine, func(b *testing.B) {
-			e := newEnvOn(b, engine, false, func(c *web.Config) { c.Screenings = c.Encounters.(*sqlstoretest.Store) })
+			e := newEnvOn(b, engine, false, func(c *web.Config) {
+				c.Screenings = c.Encounters.(*sqlstoretest.Store)
+				if os.Getenv("HAVEN_BENCH_AUDIT_EACH") == "1" {
+					c.ReadAudits = nil // each read commits its own entry, as before batching
+				}
+			})
 			hc := seedHub(b, e.db)
 			tok, _, err := e.db.SignIn(context.Background(), haven.Credentials{Username: "team.nurse", Password: testPassword})
 			if err != nil {

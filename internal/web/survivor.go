@@ -160,7 +160,28 @@ func (h *Handler) survivorShow(w http.ResponseWriter, r *http.Request) error {
 }
 
 // survivorPage reads the record of the path's {id} into a page.
+//
+// The page reads the record and each section through its own audited
+// store call; with Config.ReadAudits their entries are written in one
+// transaction once every section is read, and the page is built only
+// after that has succeeded.
 func (h *Handler) survivorPage(r *http.Request) (*survivorPage, error) {
+	if h.cfg.ReadAudits != nil {
+		r = r.WithContext(h.cfg.ReadAudits.DeferReadAudits(r.Context()))
+	}
+	p, err := h.readSurvivorPage(r)
+	if h.cfg.ReadAudits != nil {
+		// Whatever was read, its entries are written before any of it
+		// (or an error page) is shown.
+		if ferr := h.cfg.ReadAudits.FlushReadAudits(r.Context()); ferr != nil {
+			return nil, ferr
+		}
+	}
+	return p, err
+}
+
+// readSurvivorPage reads the record of the path's {id} and its sections.
+func (h *Handler) readSurvivorPage(r *http.Request) (*survivorPage, error) {
 	s, err := h.cfg.Survivors.Survivor(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return nil, err

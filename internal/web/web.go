@@ -66,6 +66,10 @@ type Config struct {
 	// Referrals keeps referrals; with Consents, its pages mount when it is
 	// set, and partners get their inbox.
 	Referrals haven.ReferralService
+	// ReadAudits, when set, writes the audit entries of the record page's
+	// reads in one transaction before the page is shown (one commit
+	// instead of one per section).
+	ReadAudits haven.ReadAuditBatcher
 	// Consents keeps the consent ledger; its pages and the record's consent
 	// section mount when it is set (with Survivors).
 	Consents haven.ConsentService
