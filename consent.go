@@ -78,6 +78,33 @@ func DataCategoryOf(f Field) DataCategory {
 	return CategorySensitive
 }
 
+// NormalizeCategories returns cats with basic added, each category once,
+// in DataCategories order; ok is false when one is not a category (it is
+// left out).
+func NormalizeCategories(cats []DataCategory) (out []DataCategory, ok bool) {
+	ok = true
+	out = []DataCategory{CategoryBasic}
+	for _, c := range cats {
+		switch {
+		case !slices.Contains(DataCategories, c):
+			ok = false
+		case !slices.Contains(out, c):
+			out = append(out, c)
+		}
+	}
+	slices.SortFunc(out, func(a, b DataCategory) int { return slices.Index(DataCategories, a) - slices.Index(DataCategories, b) })
+	return out, ok
+}
+
+// Names reports whether c names as its recipient the organization orgID,
+// or a need among offers (the need codes of the service referred to).
+func (c *Consent) Names(orgID string, offers []string) bool {
+	if c.RecipientKind == RecipientOrganization {
+		return c.Recipient == orgID
+	}
+	return slices.Contains(offers, c.Recipient)
+}
+
 // ConsentMethod is how the consent was given.
 type ConsentMethod string
 
@@ -201,20 +228,10 @@ func (nc *NewConsent) Validate() error {
 	if !slices.Contains(ConsentPurposes, nc.Purpose) {
 		add("purpose", "Choose the purpose the survivor agreed to.")
 	}
-	cats := []DataCategory{CategoryBasic}
-	for _, c := range nc.Categories {
-		if !slices.Contains(DataCategories, c) {
-			add("categories", "Choose only the listed kinds of information.")
-			break
-		}
-		if !slices.Contains(cats, c) {
-			cats = append(cats, c)
-		}
+	var ok bool
+	if nc.Categories, ok = NormalizeCategories(nc.Categories); !ok {
+		add("categories", "Choose only the listed kinds of information.")
 	}
-	slices.SortFunc(cats, func(a, b DataCategory) int {
-		return slices.Index(DataCategories, a) - slices.Index(DataCategories, b)
-	})
-	nc.Categories = cats
 	if nc.Method != ConsentWritten && nc.Method != ConsentVerbal {
 		add("method", "Say whether the consent was written or verbal.")
 	}

@@ -120,16 +120,10 @@ func (nr *NewReferral) Validate() error {
 	if nr.ConsentID == "" {
 		errs["consent_id"] = "Choose the survivor's consent that covers this referral, or record one first."
 	}
-	cats := []DataCategory{CategoryBasic}
-	for _, c := range nr.Categories {
-		if !slices.Contains(DataCategories, c) {
-			errs["categories"] = "Choose only the listed kinds of information."
-		} else if !slices.Contains(cats, c) {
-			cats = append(cats, c)
-		}
+	var ok bool
+	if nr.Categories, ok = NormalizeCategories(nr.Categories); !ok {
+		errs["categories"] = "Choose only the listed kinds of information."
 	}
-	slices.SortFunc(cats, func(a, b DataCategory) int { return slices.Index(DataCategories, a) - slices.Index(DataCategories, b) })
-	nr.Categories = cats
 	if utf8.RuneCountInString(nr.Note) > maxReferralNote {
 		errs["note"] = "Use at most 2000 characters."
 	}
@@ -142,8 +136,11 @@ func (nr *NewReferral) Validate() error {
 // Referral is a referral as its sender and its recipient see it; the
 // survivor's information travels apart, in the packet.
 type Referral struct {
-	ID             string         `json:"id"`
-	SurvivorID     string         `json:"survivor_id,omitempty"` // the care team's view only
+	ID         string `json:"id"`
+	SurvivorID string `json:"survivor_id,omitempty"` // the care team's view only
+	// CaseNumber is the pseudonymous case number, which every packet
+	// carries (basic): the recipient names the case by it.
+	CaseNumber     string         `json:"case_number"`
 	ServiceID      string         `json:"service_id"`
 	ServiceName    string         `json:"service_name"`
 	OrganizationID string         `json:"organization_id"`

@@ -42,15 +42,17 @@ func serviceRequestStatus(s haven.ReferralStatus) string {
 	return "active"
 }
 
-// subjectOfReferral is the patient as the reader may see it.
-func subjectOfReferral(r *haven.Referral, caseNumber string) reference {
+// subjectOfReferral is the patient as the reader may see it: the care
+// team's Patient, or for the recipient (who is not told the record's id)
+// the case number, which every packet carries.
+func subjectOfReferral(r *haven.Referral) reference {
 	if r.SurvivorID != "" {
 		return reference{Reference: "Patient/" + r.SurvivorID}
 	}
-	return reference{Display: "Case " + caseNumber}
+	return reference{Display: "Case " + r.CaseNumber}
 }
 
-func serviceRequestResource(r *haven.Referral, caseNumber string) map[string]any {
+func serviceRequestResource(r *haven.Referral) map[string]any {
 	category := []codeableConcept{{Coding: []coding{{System: snomedSystem, Code: "410606002", Display: "Social service procedure"}}}}
 	code := codeableConcept{Text: r.ServiceName}
 	if n, ok := haven.NeedByCode(r.NeedDomain); ok {
@@ -65,7 +67,7 @@ func serviceRequestResource(r *haven.Referral, caseNumber string) map[string]any
 		"intent":         "order",
 		"category":       category,
 		"code":           code,
-		"subject":        subjectOfReferral(r, caseNumber),
+		"subject":        subjectOfReferral(r),
 		"authoredOn":     r.CreatedAt.Format(time.RFC3339),
 		"performer":      []reference{{Reference: "Organization/" + r.OrganizationID, Display: r.Organization}},
 		"supportingInfo": []reference{{Reference: "Consent/" + r.ConsentID}},
@@ -76,7 +78,7 @@ func serviceRequestResource(r *haven.Referral, caseNumber string) map[string]any
 	return res
 }
 
-func taskResource(r *haven.Referral, caseNumber string) map[string]any {
+func taskResource(r *haven.Referral) map[string]any {
 	res := map[string]any{
 		"resourceType": "Task",
 		"id":           r.ID,
@@ -85,7 +87,7 @@ func taskResource(r *haven.Referral, caseNumber string) map[string]any {
 		"intent":       "order",
 		"code":         codeableConcept{Coding: []coding{{System: taskCodeSystem, Code: "fulfill", Display: "Fulfill the focal request"}}},
 		"focus":        reference{Reference: "ServiceRequest/" + r.ID},
-		"for":          subjectOfReferral(r, caseNumber),
+		"for":          subjectOfReferral(r),
 		"authoredOn":   r.CreatedAt.Format(time.RFC3339),
 		"lastModified": r.UpdatedAt.Format(time.RFC3339),
 		"owner":        reference{Reference: "Organization/" + r.OrganizationID, Display: r.Organization},
@@ -96,45 +98,27 @@ func taskResource(r *haven.Referral, caseNumber string) map[string]any {
 	return res
 }
 
-// referralFor reads a referral and, for its recipient, the case number
-// the packet names (the care team's resources name the Patient instead).
-func (h *Handler) referralFor(r *http.Request, id string) (*haven.Referral, string, error) {
-	ref, err := h.Referrals.Referral(r.Context(), id)
-	if err != nil {
-		return nil, "", err
-	}
-	caseNumber := ""
-	if ref.SurvivorID == "" {
-		p, err := h.Referrals.Packet(r.Context(), id)
-		if err != nil {
-			return nil, "", err
-		}
-		caseNumber = p.CaseNumber
-	}
-	return ref, caseNumber, nil
-}
-
 func (h *Handler) readServiceRequest(w http.ResponseWriter, r *http.Request) error {
-	ref, cn, err := h.referralFor(r, r.PathValue("id"))
+	ref, err := h.Referrals.Referral(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	return writeRead(w, r, http.StatusOK, serviceRequestResource(ref, cn), ref.UpdatedAt)
+	return writeRead(w, r, http.StatusOK, serviceRequestResource(ref), ref.UpdatedAt)
 }
 
 func (h *Handler) readTask(w http.ResponseWriter, r *http.Request) error {
-	ref, cn, err := h.referralFor(r, r.PathValue("id"))
+	ref, err := h.Referrals.Referral(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	return writeRead(w, r, http.StatusOK, taskResource(ref, cn), ref.UpdatedAt)
+	return writeRead(w, r, http.StatusOK, taskResource(ref), ref.UpdatedAt)
 }
 
 // searchReferrals answers a ServiceRequest or Task search: by patient
 // (the care team's view of one survivor) or, for a receiving
 // organization, by its own performer/owner (its inbox). status narrows
 // either. A patient the caller may not see gives an empty Bundle.
-func (h *Handler) searchReferrals(w http.ResponseWriter, r *http.Request, typ string, build func(*haven.Referral, string) map[string]any,
+func (h *Handler) searchReferrals(w http.ResponseWriter, r *http.Request, typ string, build func(*haven.Referral) map[string]any,
 	orgParam string) error {
 	used, err := searchParams(r, typ, "patient", "subject", "for", orgParam, "status")
 	if err != nil {
@@ -170,12 +154,7 @@ func (h *Handler) searchReferrals(w http.ResponseWriter, r *http.Request, typ st
 	var found []match
 	for i := range list {
 		ref := &list[i]
-		res := build(ref, "")
-		if ref.SurvivorID == "" { // a recipient: name the case, as the packet does
-			if pkt, err := h.Referrals.Packet(r.Context(), ref.ID); err == nil {
-				res = build(ref, pkt.CaseNumber)
-			}
-		}
+		res := build(ref)
 		if matches(used, "status", res["status"].(string)) {
 			found = append(found, match{ref, res})
 		}
@@ -253,18 +232,14 @@ func (h *Handler) updateTask(w http.ResponseWriter, r *http.Request) error {
 	for _, n := range t.Note {
 		sc.Note = strings.TrimSpace(sc.Note + "\n" + n.Text)
 	}
-	cur, _, err := h.referralFor(r, id)
+	ref, err := h.Referrals.Referral(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	if string(cur.Status) != t.Status {
-		if _, err := h.Referrals.MoveReferral(r.Context(), id, sc); err != nil {
+	if string(ref.Status) != t.Status {
+		if ref, err = h.Referrals.MoveReferral(r.Context(), id, sc); err != nil {
 			return err
 		}
 	}
-	ref, cn, err := h.referralFor(r, id)
-	if err != nil {
-		return err
-	}
-	return writeRead(w, r, http.StatusOK, taskResource(ref, cn), ref.UpdatedAt)
+	return writeRead(w, r, http.StatusOK, taskResource(ref), ref.UpdatedAt)
 }

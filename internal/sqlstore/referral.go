@@ -27,11 +27,12 @@ type referralRow struct {
 	note    []byte
 }
 
-const referralSelect = `SELECT r.id, r.survivor_id, r.service_id, COALESCE(s.name, ''), r.organization_id, COALESCE(o.name, ''),
+const referralSelect = `SELECT r.id, r.survivor_id, sv.case_number, r.service_id, COALESCE(s.name, ''), r.organization_id, COALESCE(o.name, ''),
 	COALESCE(r.need_id, ''), COALESCE(n.domain, ''), r.consent_id, r.purpose, r.categories, r.status, r.reason, r.note_enc,
 	r.sender_id, r.created_at, r.updated_at,
 	NOT EXISTS (SELECT 1 FROM users u WHERE u.organization_id = r.organization_id AND u.role = 'partner' AND u.disabled = $1)
 	FROM referrals r
+	JOIN survivors sv ON sv.id = r.survivor_id
 	LEFT JOIN hsds_services s ON s.id = r.service_id
 	LEFT JOIN hsds_organizations o ON o.id = r.organization_id
 	LEFT JOIN needs n ON n.id = r.need_id`
@@ -39,7 +40,7 @@ const referralSelect = `SELECT r.id, r.survivor_id, r.service_id, COALESCE(s.nam
 func scanReferral(row scanner) (*referralRow, error) {
 	var r referralRow
 	var cats string
-	err := row.Scan(&r.ID, &r.SurvivorID, &r.ServiceID, &r.ServiceName, &r.OrganizationID, &r.Organization, &r.NeedID,
+	err := row.Scan(&r.ID, &r.SurvivorID, &r.CaseNumber, &r.ServiceID, &r.ServiceName, &r.OrganizationID, &r.Organization, &r.NeedID,
 		&r.NeedDomain, &r.ConsentID, &r.purpose, &cats, &r.Status, &r.Reason, &r.note, &r.SenderID, &r.CreatedAt, &r.UpdatedAt, &r.ByHand)
 	if err != nil {
 		return nil, err
@@ -117,6 +118,23 @@ func (db *store) actorOrganization(ctx context.Context, actor haven.Actor) (stri
 		return "", fmt.Errorf("read organization: %w", err)
 	}
 	return org, nil
+}
+
+// decideReferral finds a referral and decides act on it for the actor in
+// ctx, touching fields up to class(r): the start of every method on one
+// referral.
+func (db *store) decideReferral(ctx context.Context, referralID string, act access.Action,
+	class func(*referralRow) haven.FieldClass) (haven.Actor, *referralRow, access.Relationship, error) {
+	actor, err := actorOf(ctx)
+	if err != nil {
+		return actor, nil, access.None, err
+	}
+	r, err := db.referralRow(ctx, db.db, referralID)
+	if err != nil {
+		return actor, nil, access.None, err
+	}
+	rel, err := db.authorizeReferral(ctx, actor, act, r, class(r))
+	return actor, r, rel, err
 }
 
 // authorizeReferral decides act on a referral touching fields up to
@@ -269,10 +287,11 @@ func (tx *Tx) checkReferral(ctx context.Context, survivorID string, nr haven.New
 }
 
 // consentNamesService reports whether consent c names the referral's
-// recipient: its organization, or a need the service is listed under.
+// recipient (haven.Consent.Names): its organization, or a need the
+// service is listed under.
 func (tx *Tx) consentNamesService(ctx context.Context, c *haven.Consent, r *referralRow) (bool, error) {
 	if c.RecipientKind == haven.RecipientOrganization {
-		return c.Recipient == r.OrganizationID, nil
+		return c.Names(r.OrganizationID, nil), nil
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT taxonomy_term_id FROM hsds_attributes WHERE link_id = $1`, r.ServiceID)
 	if err != nil {
@@ -290,7 +309,7 @@ func (tx *Tx) consentNamesService(ctx context.Context, c *haven.Consent, r *refe
 	if err := rows.Err(); err != nil {
 		return false, err
 	}
-	return slices.Contains(haven.NeedCodes(terms), c.Recipient), nil
+	return c.Names(r.OrganizationID, haven.NeedCodes(terms)), nil
 }
 
 func (tx *Tx) sealReferralNote(ctx context.Context, survivorID, table, id, note string) ([]byte, error) {
@@ -423,15 +442,7 @@ func (tx *Tx) openReferrals(ctx context.Context, survivorID string, list []*refe
 // for the receiving organization while the consent is in force (coded
 // fields and the sender's message, no survivor id, no history notes).
 func (db *ReferralService) Referral(ctx context.Context, referralID string) (*haven.Referral, error) {
-	actor, err := actorOf(ctx)
-	if err != nil {
-		return nil, err
-	}
-	r, err := db.referralRow(ctx, db.db, referralID)
-	if err != nil {
-		return nil, err
-	}
-	rel, err := db.authorizeReferral(ctx, actor, access.Read, r, haven.Coded)
+	_, r, rel, err := db.decideReferral(ctx, referralID, access.Read, func(r *referralRow) haven.FieldClass { return haven.Coded })
 	if err != nil {
 		return nil, err
 	}
@@ -453,15 +464,7 @@ func (db *ReferralService) Referral(ctx context.Context, referralID string) (*ha
 // Packet is what the referral's recipient receives, read from the record
 // now: a change of the record shows, and a revoked consent stops it.
 func (db *ReferralService) Packet(ctx context.Context, referralID string) (*haven.Packet, error) {
-	actor, err := actorOf(ctx)
-	if err != nil {
-		return nil, err
-	}
-	r, err := db.referralRow(ctx, db.db, referralID)
-	if err != nil {
-		return nil, err
-	}
-	rel, err := db.authorizeReferral(ctx, actor, access.Read, r, packetClass(r.Categories))
+	_, r, rel, err := db.decideReferral(ctx, referralID, access.Read, func(r *referralRow) haven.FieldClass { return packetClass(r.Categories) })
 	if err != nil {
 		return nil, err
 	}
@@ -622,15 +625,7 @@ func (db *ReferralService) Inbox(ctx context.Context) ([]haven.Referral, error) 
 // hand for an organization with no Haven users. A completed referral moves
 // its care-plan need to met unless the change says otherwise.
 func (db *ReferralService) MoveReferral(ctx context.Context, referralID string, sc haven.StatusChange) (*haven.Referral, error) {
-	actor, err := actorOf(ctx)
-	if err != nil {
-		return nil, err
-	}
-	r, err := db.referralRow(ctx, db.db, referralID)
-	if err != nil {
-		return nil, err
-	}
-	rel, err := db.authorizeReferral(ctx, actor, access.Update, r, haven.Coded)
+	actor, r, rel, err := db.decideReferral(ctx, referralID, access.Update, func(r *referralRow) haven.FieldClass { return haven.Coded })
 	if err != nil {
 		return nil, err
 	}

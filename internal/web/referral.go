@@ -134,9 +134,7 @@ func (h *Handler) referralForm(r *http.Request, v url.Values) (*referralFormPage
 	}
 	now := h.now()
 	for _, c := range consents {
-		names := c.RecipientKind == haven.RecipientOrganization && c.Recipient == svc.OrganizationID ||
-			c.RecipientKind == haven.RecipientCategory && slices.Contains(offers, c.Recipient)
-		if !names || c.State(now) != haven.ConsentActiveState {
+		if !c.Names(svc.OrganizationID, offers) || c.State(now) != haven.ConsentActiveState {
 			continue
 		}
 		label := p.consentRecipient(&c) + " — " + p.T("consent.purpose_"+string(c.Purpose)) + " — " + p.consentCategories(c.Categories) +
