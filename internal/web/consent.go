@@ -93,7 +93,7 @@ type consentFormPage struct {
 	Needs      []Option
 	Purposes   []Option
 	Categories []Option
-	Languages  []Option
+	Explained  []Option
 	// Witnesses are the care team's other members, who may witness the
 	// consent (never the one who explains it).
 	Witnesses []Option
@@ -147,7 +147,7 @@ func (h *Handler) consentForm(r *http.Request, v url.Values) (*consentFormPage, 
 		p.Categories = append(p.Categories, Option{Value: string(c), Label: p.T("consent.category_" + string(c)),
 			Selected: p.Checked[string(c)]})
 	}
-	p.Languages = p.explainedLanguages(s, p.Form["language"])
+	p.Explained = p.explainedLanguages(s, p.Form["language"])
 	if h.cfg.CareTeams != nil {
 		team, err := h.cfg.CareTeams.CareTeam(r.Context(), s.ID)
 		if err != nil {

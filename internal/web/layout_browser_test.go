@@ -1,10 +1,14 @@
 package web_test
 
 import (
+	"context"
 	"fmt"
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/access"
 )
 
 // TestBrowserLayoutWidths walks the main pages at a phone's width and a
@@ -17,7 +21,37 @@ func TestBrowserLayoutWidths(t *testing.T) {
 	src := axeSource(t)
 	b := newBrowser(t, e)
 	b.signIn("advocate", "")
-	pages := []string{"/", "/survivors", "/survivors/new", "/directory", "/sessions"}
+	// A case with a need, a consent and a referral, and the directory they
+	// name, so that the record's hub and the consent and referral pages
+	// are walked too.
+	ctx := context.Background()
+	d, _ := canaryDirectory()
+	if _, err := e.db.ImportDirectory(haven.WithSystem(ctx, access.JobImportHSDS), d, nil); err != nil {
+		t.Fatal(err)
+	}
+	adv := asUser(e.userID(t, "advocate"), haven.RoleAdvocate)
+	s, _, err := e.db.CreateSurvivor(adv, haven.NewSurvivor{Name: "Synthetic Layout", Languages: []haven.LanguagePreference{{Code: "ar"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := e.db.AddNeed(adv, haven.NewNeed{SurvivorID: s.ID, Domain: "shelter", Goal: "مكان آمن الليلة"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := e.db.RecordConsent(adv, s.ID, haven.NewConsent{RecipientKind: haven.RecipientOrganization, Recipient: "org-public",
+		Purpose: haven.PurposeReferral, Categories: []haven.DataCategory{haven.CategoryIdentity}, Method: haven.ConsentVerbal, Language: "ar"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := e.db.CreateReferral(adv, s.ID, haven.NewReferral{ServiceID: "svc-public", ConsentID: c.ID, NeedID: n.ID,
+		Categories: []haven.DataCategory{haven.CategoryIdentity}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	record := "/survivors/" + s.ID
+	pages := []string{"/", "/survivors", "/survivors/new", "/directory", "/sessions", record, record + "/consents/new?service=svc-public",
+		record + "/referrals/new?service=svc-public", "/directory/services/svc-public?survivor=" + s.ID, "/referrals/" + ref.ID,
+		record + "/consents/" + c.ID + "/copy"}
 	for _, width := range []int64{375, 1280} {
 		b.do(chromedp.EmulateViewport(width, 800))
 		for _, lang := range []string{"en", "es", "ar"} {
