@@ -129,11 +129,7 @@ func decodeCareTeamUser(w http.ResponseWriter, r *http.Request) (CareTeamUser, e
 // caseload lists a supervisor's caseload; overdue counts tasks due
 // before today in the clinic's time zone.
 func (h *Handler) caseload(w http.ResponseWriter, r *http.Request) error {
-	zone := h.TimeZone
-	if zone == nil {
-		zone = time.UTC
-	}
-	today := time.Now().In(zone).Format(time.DateOnly)
+	today := h.today()
 	rows, err := h.CareTeams.Caseload(r.Context(), today)
 	if err != nil {
 		return err
