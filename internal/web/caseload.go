@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
-	"time"
 
 	"github.com/haven-care/haven"
 )
@@ -39,8 +38,7 @@ func (h *Handler) caseload(w http.ResponseWriter, r *http.Request) error {
 	if err := require(r, gateCaseload); err != nil {
 		return err
 	}
-	today := time.Now().In(h.cfg.TimeZone).Format(time.DateOnly)
-	list, err := h.cfg.CareTeams.Caseload(r.Context(), today)
+	list, err := h.cfg.CareTeams.Caseload(r.Context(), h.today())
 	if err != nil {
 		return err
 	}
