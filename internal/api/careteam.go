@@ -1,9 +1,6 @@
 package api
 
 import (
-	"encoding/json"
-	"errors"
-	"io"
 	"net/http"
 	"time"
 
@@ -112,13 +109,9 @@ func (h *Handler) setCareTeamLead(w http.ResponseWriter, r *http.Request) error 
 // decodeCareTeamUser reads {"user_id": "…"} and nothing else.
 func decodeCareTeamUser(w http.ResponseWriter, r *http.Request) (CareTeamUser, error) {
 	var in CareTeamUser
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil {
-		return in, &haven.Error{Kind: haven.Invalid, Message: "The body must be one JSON object {\"user_id\": \"…\"}: " + jsonProblem(err) + ".", Err: err}
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return in, haven.Errorf(haven.Invalid, "The body must hold one JSON object and nothing after it.")
+	r.Body = http.MaxBytesReader(w, r.Body, 4096) // a user ID needs far less than maxBody
+	if err := decodeStrict(w, r, &in, `one JSON object {"user_id": "…"}`); err != nil {
+		return in, err
 	}
 	if in.UserID == "" {
 		return in, haven.FieldError("user_id", "Give the user's ID.")
@@ -129,11 +122,7 @@ func decodeCareTeamUser(w http.ResponseWriter, r *http.Request) (CareTeamUser, e
 // caseload lists a supervisor's caseload; overdue counts tasks due
 // before today in the clinic's time zone.
 func (h *Handler) caseload(w http.ResponseWriter, r *http.Request) error {
-	zone := h.TimeZone
-	if zone == nil {
-		zone = time.UTC
-	}
-	today := time.Now().In(zone).Format(time.DateOnly)
+	today := h.today()
 	rows, err := h.CareTeams.Caseload(r.Context(), today)
 	if err != nil {
 		return err

@@ -141,15 +141,20 @@ func (h *Handler) updateTask(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// today is the clinic's date: its time zone, UTC without one.
+func (h *Handler) today() string {
+	zone := h.TimeZone
+	if zone == nil {
+		zone = time.UTC
+	}
+	return h.now().In(zone).Format(haven.DateLayout)
+}
+
 // worklist answers for the clinic's today unless ?today= names a date.
 func (h *Handler) worklist(w http.ResponseWriter, r *http.Request) error {
 	q := haven.WorklistQuery{Today: r.URL.Query().Get("today"), SoonDays: h.DueSoonDays, StaleAfterDays: h.StaleContactDays}
 	if q.Today == "" {
-		zone := h.TimeZone
-		if zone == nil {
-			zone = time.UTC
-		}
-		q.Today = h.now().In(zone).Format(haven.DateLayout)
+		q.Today = h.today()
 	}
 	if q.SoonDays == 0 {
 		q.SoonDays = haven.DefaultDueSoonDays

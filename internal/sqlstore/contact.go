@@ -105,7 +105,7 @@ func (db *SurvivorService) Contacts(ctx context.Context, survivorID string) ([]h
 }
 
 func (tx *Tx) readContacts(ctx context.Context, survivorID string) ([]haven.Contact, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT c.id, c.user_id, COALESCE(NULLIF(u.display_name, ''), u.username), c.channel,
+	rows, err := tx.QueryContext(ctx, `SELECT c.id, c.user_id, `+displayNameSQL+`, c.channel,
 		c.voicemail, c.outcome, c.note_enc, c.made_at
 		FROM contacts c JOIN users u ON u.id = c.user_id
 		WHERE c.survivor_id = $1 ORDER BY c.made_at DESC, c.id DESC`, survivorID)

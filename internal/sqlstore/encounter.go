@@ -144,7 +144,7 @@ func (db *EncounterService) Encounters(ctx context.Context, survivorID string) (
 
 // readEncounters loads, opens and describes a survivor's encounters.
 func (tx *Tx) readEncounters(ctx context.Context, survivorID string) ([]haven.Encounter, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT e.id, e.author_id, COALESCE(NULLIF(u.display_name, ''), u.username), e.occurred_on,
+	rows, err := tx.QueryContext(ctx, `SELECT e.id, e.author_id, `+displayNameSQL+`, e.occurred_on,
 		COALESCE(e.screening_id, ''), e.note_enc, e.created_at
 		FROM encounters e JOIN users u ON u.id = e.author_id
 		WHERE e.survivor_id = $1 ORDER BY e.occurred_on DESC, e.created_at DESC, e.id DESC`, survivorID)

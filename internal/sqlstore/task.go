@@ -359,7 +359,7 @@ func (db *TaskService) Assignees(ctx context.Context, survivorID string) ([]have
 // care team, by name. (The care team's own service, kept elsewhere, lists
 // the whole team; this is the one question tasks ask of it.)
 func (db *store) careTeamAssignees(ctx context.Context, survivorID string) ([]haven.Assignee, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT u.id, u.display_name, u.username, u.role FROM care_team ct JOIN users u ON u.id = ct.user_id
+	rows, err := db.db.QueryContext(ctx, `SELECT u.id, `+displayNameSQL+`, u.role FROM care_team ct JOIN users u ON u.id = ct.user_id
 		WHERE ct.survivor_id = $1 AND u.disabled = $2 AND u.role IN ($3, $4, $5)`,
 		survivorID, false, haven.RoleClinician, haven.RoleAdvocate, haven.RoleSupervisor)
 	if err != nil {
@@ -369,11 +369,9 @@ func (db *store) careTeamAssignees(ctx context.Context, survivorID string) ([]ha
 	var out []haven.Assignee
 	for rows.Next() {
 		var a haven.Assignee
-		var display, username string
-		if err := rows.Scan(&a.UserID, &display, &username, &a.Role); err != nil {
+		if err := rows.Scan(&a.UserID, &a.Name, &a.Role); err != nil {
 			return nil, err
 		}
-		a.Name = cmp.Or(display, username)
 		out = append(out, a)
 	}
 	slices.SortFunc(out, func(a, b haven.Assignee) int {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -113,19 +114,12 @@ func (h *Handler) staffNames(r *http.Request) func(string) string {
 		name := ""
 		if h.cfg.Users != nil {
 			if u, err := h.cfg.Users.FindUserByID(r.Context(), id); err == nil {
-				name = cmpOr(u.DisplayName, u.Username)
+				name = cmp.Or(u.DisplayName, u.Username)
 			}
 		}
 		seen[id] = name
 		return name
 	}
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // needView is a need as the page shows it: a declined need reads

@@ -62,7 +62,7 @@ func (h *Handler) loadTeam(r *http.Request, p *survivorPage) error {
 			return err
 		}
 		for _, s := range staff {
-			v.Candidates = append(v.Candidates, Option{Value: s.UserID, Label: s.DisplayName + " (" + p.T("role."+string(s.Role)) + ")"})
+			v.Candidates = append(v.Candidates, p.staffOption(s))
 		}
 	}
 	p.Team = v
@@ -139,3 +139,9 @@ func (h *Handler) teamHandOver(w http.ResponseWriter, r *http.Request) error {
 
 // teamNotices are the changes the record page confirms after a redirect.
 var teamNotices = map[string]bool{"added": true, "removed": true, "lead": true, "handed": true}
+
+// staffOption offers a user to join a team: their name and, in
+// brackets, their role.
+func (p *Page) staffOption(s haven.StaffMember) Option {
+	return Option{Value: s.UserID, Label: s.DisplayName + " (" + p.T("role."+string(s.Role)) + ")"}
+}

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
-	"time"
 
 	"github.com/haven-care/haven"
 )
@@ -39,8 +38,7 @@ func (h *Handler) caseload(w http.ResponseWriter, r *http.Request) error {
 	if err := require(r, gateCaseload); err != nil {
 		return err
 	}
-	today := time.Now().In(h.cfg.TimeZone).Format(time.DateOnly)
-	list, err := h.cfg.CareTeams.Caseload(r.Context(), today)
+	list, err := h.cfg.CareTeams.Caseload(r.Context(), h.today())
 	if err != nil {
 		return err
 	}
@@ -48,18 +46,7 @@ func (h *Handler) caseload(w http.ResponseWriter, r *http.Request) error {
 	if r.URL.Query().Get("sort") == "overdue" {
 		p.Sort = "overdue"
 	}
-	slices.SortStableFunc(list, func(a, b haven.CaseloadRow) int {
-		if p.Sort == "overdue" {
-			if c := cmp.Compare(b.OverdueTasks, a.OverdueTasks); c != 0 {
-				return c
-			}
-		}
-		// Never contacted (zero time) first, then the longest ago.
-		if c := a.LastContact.Compare(b.LastContact); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.CaseNumber, b.CaseNumber)
-	})
+	sortCaseload(list, p.Sort == "overdue")
 	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
 	p.Pager = Pager{Path: r.URL.Path, Pages: max(1, (len(list)+caseloadPageSize-1)/caseloadPageSize)}
 	p.Pager.Page = min(max(page, 1), p.Pager.Pages)
@@ -73,4 +60,21 @@ func (h *Handler) caseload(w http.ResponseWriter, r *http.Request) error {
 		p.Rows = append(p.Rows, row)
 	}
 	return h.render(w, http.StatusOK, "caseload", &p)
+}
+
+// sortCaseload orders a caseload: by most overdue tasks first when
+// byOverdue, then never contacted (zero time) first, then the longest
+// ago, then by case number.
+func sortCaseload(list []haven.CaseloadRow, byOverdue bool) {
+	slices.SortStableFunc(list, func(a, b haven.CaseloadRow) int {
+		if byOverdue {
+			if c := cmp.Compare(b.OverdueTasks, a.OverdueTasks); c != 0 {
+				return c
+			}
+		}
+		if c := a.LastContact.Compare(b.LastContact); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.CaseNumber, b.CaseNumber)
+	})
 }

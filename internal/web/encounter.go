@@ -5,7 +5,6 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/haven-care/haven"
 )
@@ -84,7 +83,7 @@ func (h *Handler) loadEncounters(r *http.Request, p *survivorPage) error {
 		s.Rows = append(s.Rows, encounterRow{Date: e.OccurredOn, Author: e.AuthorName, Written: p.When(e.CreatedAt),
 			Screening: labels[e.ScreeningID], Note: lines(e.Note), Codes: e.Codes})
 	}
-	s.Form.OccurredOn = time.Now().In(p.zoneOrUTC()).Format(time.DateOnly)
+	s.Form.OccurredOn = h.today()
 	if id := r.URL.Query().Get("screening"); id != "" && s.CanCode {
 		return h.loadCoding(r, p, id, nil)
 	}

@@ -70,7 +70,9 @@ func (h *Handler) loadTasks(r *http.Request, p *survivorPage) error {
 			Open: t.Status == haven.TaskOpen, Overdue: t.Overdue(v.Today)}
 		row.Assignee = names[t.AssigneeID]
 		if row.Assignee == "" {
+			// Someone who left the team: looked up once, however many tasks they hold.
 			row.Assignee = h.userName(r, t.AssigneeID) + " — " + p.T("task.left_team")
+			names[t.AssigneeID] = row.Assignee
 		}
 		if t.CompletedAt != nil {
 			row.Completed = p.Date(*t.CompletedAt)

@@ -72,7 +72,7 @@ func (h *Handler) renderTeams(w http.ResponseWriter, r *http.Request, status int
 		}
 		for _, s := range staff {
 			if !on[s.UserID] {
-				v.Candidates = append(v.Candidates, Option{Value: s.UserID, Label: s.DisplayName + " (" + p.T("role."+string(s.Role)) + ")"})
+				v.Candidates = append(v.Candidates, p.staffOption(s))
 			}
 		}
 		p.Teams = append(p.Teams, v)
