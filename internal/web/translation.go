@@ -113,31 +113,47 @@ func sortedKeys[V any](m map[string]V) []string {
 
 type survivorTextsPage struct {
 	Page
+	survivorTextSet
+}
+
+// survivorTextSet is the survivors' texts in one language, with the language
+// choices and whether any shown text is not yet reviewed.
+type survivorTextSet struct {
 	TextLang, TextDir string
 	Choices           []Option
 	Texts             map[string]Entry
 	Drafted           bool
 }
 
+// survivorTextSet returns the survivors' texts in the language asked for, or
+// in fallback when Haven has no texts in the one asked for.
+func (h *Handler) survivorTextSet(ctx context.Context, asked, fallback string) (survivorTextSet, error) {
+	t := survivorTextSet{TextLang: asked}
+	if !slices.Contains(SurvivorLanguages, t.TextLang) {
+		t.TextLang = fallback
+	}
+	t.TextDir = dir(t.TextLang)
+	reviews, err := h.reviews(ctx)
+	if err != nil {
+		return t, err
+	}
+	t.Texts = h.reviewedTexts(t.TextLang, reviews)
+	for _, l := range SurvivorLanguages {
+		t.Choices = append(t.Choices, Option{Value: l, Label: languageNames[l], Selected: l == t.TextLang})
+	}
+	for _, e := range t.Texts {
+		t.Drafted = t.Drafted || e.Status != StatusReviewed
+	}
+	return t, nil
+}
+
 // survivorTexts shows the consent explanation, rights and the discreet
 // referral slip in a language the survivor reads, ready to print.
 func (h *Handler) survivorTexts(w http.ResponseWriter, r *http.Request) error {
 	p := survivorTextsPage{Page: h.page(r, "survivortexts.title")}
-	p.TextLang = r.URL.Query().Get("lang")
-	if !slices.Contains(SurvivorLanguages, p.TextLang) {
-		p.TextLang = p.Lang
-	}
-	p.TextDir = dir(p.TextLang)
-	reviews, err := h.reviews(r.Context())
-	if err != nil {
+	var err error
+	if p.survivorTextSet, err = h.survivorTextSet(r.Context(), r.URL.Query().Get("lang"), p.Lang); err != nil {
 		return err
-	}
-	p.Texts = h.reviewedTexts(p.TextLang, reviews)
-	for _, l := range SurvivorLanguages {
-		p.Choices = append(p.Choices, Option{Value: l, Label: languageNames[l], Selected: l == p.TextLang})
-	}
-	for _, e := range p.Texts {
-		p.Drafted = p.Drafted || e.Status != StatusReviewed
 	}
 	return h.render(w, http.StatusOK, "survivortexts", &p)
 }
