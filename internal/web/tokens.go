@@ -155,14 +155,8 @@ func tokenRows(p *Page, list []haven.APIToken, now time.Time) []tokenRow {
 		if t.LastUsed != nil {
 			row.LastUsed = p.When(*t.LastUsed)
 		}
-		switch {
-		case t.RevokedAt != nil:
-			row.State = p.T("tokens.state_revoked")
-		case !now.Before(t.ExpiresAt):
-			row.State = p.T("tokens.state_expired")
-		default:
-			row.State, row.Active = p.T("tokens.state_active"), true
-		}
+		state := t.State(now)
+		row.State, row.Active = p.T("tokens.state_"+state), state == haven.TokenActive
 		rows = append(rows, row)
 	}
 	return rows
