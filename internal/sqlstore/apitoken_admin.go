@@ -41,7 +41,7 @@ func (db *APITokenAdminService) CreateServiceAccount(ctx context.Context, n have
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
 			u.ID, u.Username, u.DisplayName, u.Role, u.OrganizationID, hash, true, u.CreatedAt, u.UpdatedAt)
 		if db.dialect.uniqueViolation(err) {
-			return &haven.Error{Kind: haven.Conflict, Message: "This username is taken.", Fields: map[string]string{"username": "This username is taken."}}
+			return errUsernameTaken()
 		} else if err != nil {
 			return fmt.Errorf("insert service account: %w", err)
 		}
