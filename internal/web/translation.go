@@ -45,6 +45,18 @@ type Pager struct {
 	Path        string
 }
 
+// paginate pages n rows by size for the page the request's "page"
+// parameter asks for (the first page when it is missing or too small, the
+// last when too large), and returns the pager with the bounds of that
+// page's rows, [start, end).
+func paginate(r *http.Request, n, size int) (p Pager, start, end int) {
+	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
+	p = Pager{Path: r.URL.Path, Pages: max(1, (n+size-1)/size)}
+	p.Page = min(max(page, 1), p.Pages)
+	start = (p.Page - 1) * size
+	return p, start, min(start+size, n)
+}
+
 // Prev is the previous page number, 0 on the first page.
 func (p Pager) Prev() int {
 	if p.Page > 1 {
@@ -94,11 +106,9 @@ func (h *Handler) translations(w http.ResponseWriter, r *http.Request) error {
 		}
 		p.Summary = append(p.Summary, s)
 	}
-	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
-	p.Pager = Pager{Path: r.URL.Path, Pages: max(1, (len(all)+translationPageSize-1)/translationPageSize)}
-	p.Pager.Page = min(max(page, 1), p.Pager.Pages)
-	start := (p.Pager.Page - 1) * translationPageSize
-	p.Rows = all[start:min(start+translationPageSize, len(all))]
+	var start, end int
+	p.Pager, start, end = paginate(r, len(all), translationPageSize)
+	p.Rows = all[start:end]
 	return h.render(w, http.StatusOK, "translations", &p)
 }
 
