@@ -2,9 +2,7 @@ package sqlstore
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"time"
@@ -25,12 +23,8 @@ func (db *APITokenAdminService) CreateServiceAccount(ctx context.Context, n have
 	if err := n.Validate(); err != nil {
 		return nil, err
 	}
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		return nil, fmt.Errorf("crypto/rand: %w", err)
-	}
-	hash, err := password.Hash(ctx, base64.RawURLEncoding.EncodeToString(b), PasswordParams)
-	clear(b)
+	secret, _ := newToken()
+	hash, err := password.Hash(ctx, secret, PasswordParams)
 	if err != nil {
 		return nil, err
 	}
