@@ -46,6 +46,25 @@ func (t APIToken) Has(scope Scope) bool {
 	return false
 }
 
+// The states of a token, as State reports them.
+const (
+	TokenActive  = "active"
+	TokenRevoked = "revoked"
+	TokenExpired = "expired"
+)
+
+// State reports whether t is active, revoked or expired at now; a revoked
+// token reads as revoked even once past its expiry.
+func (t APIToken) State(now time.Time) string {
+	switch {
+	case t.RevokedAt != nil:
+		return TokenRevoked
+	case !now.Before(t.ExpiresAt):
+		return TokenExpired
+	}
+	return TokenActive
+}
+
 // APITokenService issues, checks and revokes API tokens.
 type APITokenService interface {
 	// CreateAPIToken issues a token for the actor and returns its secret.

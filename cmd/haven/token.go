@@ -107,16 +107,10 @@ func runTokenList(m *Main, ctx context.Context, args []string) error {
 	}
 	tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tNAME\tSCOPES\tCREATED\tEXPIRES\tSTATE")
+	now := time.Now()
 	for _, t := range list {
-		state := "active"
-		switch {
-		case t.RevokedAt != nil:
-			state = "revoked"
-		case !time.Now().Before(t.ExpiresAt):
-			state = "expired"
-		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, joinScopes(t.Scopes),
-			t.CreatedAt.Format(time.DateOnly), t.ExpiresAt.Format(time.DateOnly), state)
+			t.CreatedAt.Format(time.DateOnly), t.ExpiresAt.Format(time.DateOnly), t.State(now))
 	}
 	return tw.Flush()
 }

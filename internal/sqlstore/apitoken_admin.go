@@ -2,9 +2,7 @@ package sqlstore
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"time"
@@ -25,12 +23,8 @@ func (db *APITokenAdminService) CreateServiceAccount(ctx context.Context, n have
 	if err := n.Validate(); err != nil {
 		return nil, err
 	}
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		return nil, fmt.Errorf("crypto/rand: %w", err)
-	}
-	hash, err := password.Hash(ctx, base64.RawURLEncoding.EncodeToString(b), PasswordParams)
-	clear(b)
+	secret, _ := newToken()
+	hash, err := password.Hash(ctx, secret, PasswordParams)
 	if err != nil {
 		return nil, err
 	}
@@ -41,7 +35,7 @@ func (db *APITokenAdminService) CreateServiceAccount(ctx context.Context, n have
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
 			u.ID, u.Username, u.DisplayName, u.Role, u.OrganizationID, hash, true, u.CreatedAt, u.UpdatedAt)
 		if db.dialect.uniqueViolation(err) {
-			return &haven.Error{Kind: haven.Conflict, Message: "This username is taken.", Fields: map[string]string{"username": "This username is taken."}}
+			return errUsernameTaken()
 		} else if err != nil {
 			return fmt.Errorf("insert service account: %w", err)
 		}

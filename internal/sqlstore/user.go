@@ -39,7 +39,7 @@ func (db *AccountService) CreateUser(ctx context.Context, nu haven.NewUser) (*ha
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
 			u.ID, u.Username, u.DisplayName, u.Role, u.OrganizationID, hash, u.CreatedAt, u.UpdatedAt)
 		if db.dialect.uniqueViolation(err) {
-			return &haven.Error{Kind: haven.Conflict, Message: "This username is taken.", Fields: map[string]string{"username": "This username is taken."}}
+			return errUsernameTaken()
 		} else if err != nil {
 			return fmt.Errorf("insert user: %w", err)
 		}
@@ -106,4 +106,10 @@ func (tx *Tx) endAccess(ctx context.Context, userID, cause string) error {
 		}
 	}
 	return nil
+}
+
+// errUsernameTaken is the Conflict an insert into users answers when the
+// username is another account's.
+func errUsernameTaken() error {
+	return &haven.Error{Kind: haven.Conflict, Message: "This username is taken.", Fields: map[string]string{"username": "This username is taken."}}
 }

@@ -77,7 +77,7 @@ func (db *UserAdminService) AddUser(ctx context.Context, a haven.NewAccount) (*h
 			password_must_change, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
 			u.ID, u.Username, u.DisplayName, u.Role, u.OrganizationID, hash, a.Start == haven.StartTemporary, u.CreatedAt, u.UpdatedAt)
 		if db.dialect.uniqueViolation(err) {
-			return &haven.Error{Kind: haven.Conflict, Message: "This username is taken.", Fields: map[string]string{"username": "This username is taken."}}
+			return errUsernameTaken()
 		} else if err != nil {
 			return fmt.Errorf("insert user: %w", err)
 		}

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"net/http"
 	"slices"
-	"strconv"
 
 	"github.com/haven-care/haven"
 )
@@ -47,11 +46,9 @@ func (h *Handler) caseload(w http.ResponseWriter, r *http.Request) error {
 		p.Sort = "overdue"
 	}
 	sortCaseload(list, p.Sort == "overdue")
-	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
-	p.Pager = Pager{Path: r.URL.Path, Pages: max(1, (len(list)+caseloadPageSize-1)/caseloadPageSize)}
-	p.Pager.Page = min(max(page, 1), p.Pager.Pages)
-	start := (p.Pager.Page - 1) * caseloadPageSize
-	for _, c := range list[start:min(start+caseloadPageSize, len(list))] {
+	var start, end int
+	p.Pager, start, end = paginate(r, len(list), caseloadPageSize)
+	for _, c := range list[start:end] {
 		row := caseloadRow{ID: c.SurvivorID, CaseNumber: c.CaseNumber, AgeBand: p.ageBand(c.AgeBand), Minor: c.Minor,
 			OpenNeeds: c.OpenNeeds, OverdueTasks: c.OverdueTasks, Lead: c.Lead, LastContact: p.T("caseload.never")}
 		if !c.LastContact.IsZero() {

@@ -274,11 +274,8 @@ func (h *Handler) consentRevoke(w http.ResponseWriter, r *http.Request) error {
 // they read, to print if they want it and can keep it safely.
 type consentCopyPage struct {
 	Page
-	ID, ConsentID                  string
-	TextLang, TextDir              string
-	Choices                        []Option
-	Texts                          map[string]Entry
-	Drafted                        bool
+	ID, ConsentID string
+	survivorTextSet
 	Recipient, Purpose, Given, End string
 	Categories                     []string
 }
@@ -293,21 +290,8 @@ func (h *Handler) consentCopy(w http.ResponseWriter, r *http.Request) error {
 		return haven.Errorf(haven.NotFound, "Consent not found.")
 	}
 	p := consentCopyPage{Page: h.page(r, "consent.copy_title"), ID: id, ConsentID: cid}
-	p.TextLang = r.URL.Query().Get("lang")
-	if !slices.Contains(SurvivorLanguages, p.TextLang) {
-		p.TextLang = primaryLanguage(c.Language)
-	}
-	p.TextDir = dir(p.TextLang)
-	reviews, err := h.reviews(r.Context())
-	if err != nil {
+	if p.survivorTextSet, err = h.survivorTextSet(r.Context(), r.URL.Query().Get("lang"), primaryLanguage(c.Language)); err != nil {
 		return err
-	}
-	p.Texts = h.reviewedTexts(p.TextLang, reviews)
-	for _, l := range SurvivorLanguages {
-		p.Choices = append(p.Choices, Option{Value: l, Label: languageNames[l], Selected: l == p.TextLang})
-	}
-	for _, e := range p.Texts {
-		p.Drafted = p.Drafted || e.Status != StatusReviewed
 	}
 	text := func(k string) string { return p.Texts[k].Text }
 	p.Recipient = c.RecipientName

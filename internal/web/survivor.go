@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 
 	"github.com/haven-care/haven"
 	"github.com/haven-care/haven/internal/server"
@@ -58,11 +57,9 @@ func (h *Handler) survivorList(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := survivorsPage{Page: h.page(r, "survivors.title"), CanAdd: require(r, gateSurvivors) == nil}
-	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
-	p.Pager = Pager{Path: r.URL.Path, Pages: max(1, (len(list)+survivorPageSize-1)/survivorPageSize)}
-	p.Pager.Page = min(max(page, 1), p.Pager.Pages)
-	start := (p.Pager.Page - 1) * survivorPageSize
-	for _, s := range list[start:min(start+survivorPageSize, len(list))] {
+	var start, end int
+	p.Pager, start, end = paginate(r, len(list), survivorPageSize)
+	for _, s := range list[start:end] {
 		row := survivorRow{ID: s.ID, CaseNumber: s.CaseNumber, AgeBand: p.ageBand(s.AgeBand),
 			Updated: p.When(s.UpdatedAt), Minor: s.Minor, Supervised: s.Supervised}
 		if !s.EmergencyUntil.IsZero() {

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/haven-care/haven"
@@ -133,36 +134,23 @@ func (h *Handler) renderTokens(w http.ResponseWriter, r *http.Request, status in
 }
 
 func scopeKey(s haven.Scope) string {
-	b := []byte(s)
-	for i, c := range b {
-		if c == ':' {
-			b[i] = '_'
-		}
-	}
-	return string(b)
+	return strings.ReplaceAll(string(s), ":", "_")
 }
 
 func tokenRows(p *Page, list []haven.APIToken, now time.Time) []tokenRow {
 	var rows []tokenRow
 	for _, t := range list {
 		row := tokenRow{ID: t.ID, Name: t.Name, Created: p.When(t.CreatedAt), Expires: p.When(t.ExpiresAt), LastUsed: "—"}
+		scopes := make([]string, len(t.Scopes))
 		for i, s := range t.Scopes {
-			if i > 0 {
-				row.Scopes += ", "
-			}
-			row.Scopes += string(s)
+			scopes[i] = string(s)
 		}
+		row.Scopes = strings.Join(scopes, ", ")
 		if t.LastUsed != nil {
 			row.LastUsed = p.When(*t.LastUsed)
 		}
-		switch {
-		case t.RevokedAt != nil:
-			row.State = p.T("tokens.state_revoked")
-		case !now.Before(t.ExpiresAt):
-			row.State = p.T("tokens.state_expired")
-		default:
-			row.State, row.Active = p.T("tokens.state_active"), true
-		}
+		state := t.State(now)
+		row.State, row.Active = p.T("tokens.state_"+state), state == haven.TokenActive
 		rows = append(rows, row)
 	}
 	return rows

@@ -45,6 +45,18 @@ type Pager struct {
 	Path        string
 }
 
+// paginate pages n rows by size for the page the request's "page"
+// parameter asks for (the first page when it is missing or too small, the
+// last when too large), and returns the pager with the bounds of that
+// page's rows, [start, end).
+func paginate(r *http.Request, n, size int) (p Pager, start, end int) {
+	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
+	p = Pager{Path: r.URL.Path, Pages: max(1, (n+size-1)/size)}
+	p.Page = min(max(page, 1), p.Pages)
+	start = (p.Page - 1) * size
+	return p, start, min(start+size, n)
+}
+
 // Prev is the previous page number, 0 on the first page.
 func (p Pager) Prev() int {
 	if p.Page > 1 {
@@ -94,11 +106,9 @@ func (h *Handler) translations(w http.ResponseWriter, r *http.Request) error {
 		}
 		p.Summary = append(p.Summary, s)
 	}
-	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
-	p.Pager = Pager{Path: r.URL.Path, Pages: max(1, (len(all)+translationPageSize-1)/translationPageSize)}
-	p.Pager.Page = min(max(page, 1), p.Pager.Pages)
-	start := (p.Pager.Page - 1) * translationPageSize
-	p.Rows = all[start:min(start+translationPageSize, len(all))]
+	var start, end int
+	p.Pager, start, end = paginate(r, len(all), translationPageSize)
+	p.Rows = all[start:end]
 	return h.render(w, http.StatusOK, "translations", &p)
 }
 
@@ -113,31 +123,47 @@ func sortedKeys[V any](m map[string]V) []string {
 
 type survivorTextsPage struct {
 	Page
+	survivorTextSet
+}
+
+// survivorTextSet is the survivors' texts in one language, with the language
+// choices and whether any shown text is not yet reviewed.
+type survivorTextSet struct {
 	TextLang, TextDir string
 	Choices           []Option
 	Texts             map[string]Entry
 	Drafted           bool
 }
 
+// survivorTextSet returns the survivors' texts in the language asked for, or
+// in fallback when Haven has no texts in the one asked for.
+func (h *Handler) survivorTextSet(ctx context.Context, asked, fallback string) (survivorTextSet, error) {
+	t := survivorTextSet{TextLang: asked}
+	if !slices.Contains(SurvivorLanguages, t.TextLang) {
+		t.TextLang = fallback
+	}
+	t.TextDir = dir(t.TextLang)
+	reviews, err := h.reviews(ctx)
+	if err != nil {
+		return t, err
+	}
+	t.Texts = h.reviewedTexts(t.TextLang, reviews)
+	for _, l := range SurvivorLanguages {
+		t.Choices = append(t.Choices, Option{Value: l, Label: languageNames[l], Selected: l == t.TextLang})
+	}
+	for _, e := range t.Texts {
+		t.Drafted = t.Drafted || e.Status != StatusReviewed
+	}
+	return t, nil
+}
+
 // survivorTexts shows the consent explanation, rights and the discreet
 // referral slip in a language the survivor reads, ready to print.
 func (h *Handler) survivorTexts(w http.ResponseWriter, r *http.Request) error {
 	p := survivorTextsPage{Page: h.page(r, "survivortexts.title")}
-	p.TextLang = r.URL.Query().Get("lang")
-	if !slices.Contains(SurvivorLanguages, p.TextLang) {
-		p.TextLang = p.Lang
-	}
-	p.TextDir = dir(p.TextLang)
-	reviews, err := h.reviews(r.Context())
-	if err != nil {
+	var err error
+	if p.survivorTextSet, err = h.survivorTextSet(r.Context(), r.URL.Query().Get("lang"), p.Lang); err != nil {
 		return err
-	}
-	p.Texts = h.reviewedTexts(p.TextLang, reviews)
-	for _, l := range SurvivorLanguages {
-		p.Choices = append(p.Choices, Option{Value: l, Label: languageNames[l], Selected: l == p.TextLang})
-	}
-	for _, e := range p.Texts {
-		p.Drafted = p.Drafted || e.Status != StatusReviewed
 	}
 	return h.render(w, http.StatusOK, "survivortexts", &p)
 }

@@ -98,12 +98,15 @@ func (h *Handler) usersPage(r *http.Request) (*usersPage, error) {
 func (h *Handler) userAdd(w http.ResponseWriter, r *http.Request) error {
 	a := haven.NewAccount{Username: r.PostFormValue("username"), DisplayName: r.PostFormValue("display_name"),
 		Role: haven.Role(r.PostFormValue("role")), OrganizationID: r.PostFormValue("organization"), Start: r.PostFormValue("start")}
-	p, err := h.usersPage(r)
-	if err != nil {
+	if err := require(r, gateUsers); err != nil {
 		return err
 	}
 	u, first, err := h.cfg.UserAdmin.AddUser(r.Context(), a)
 	if isKind(err, haven.Invalid) || isKind(err, haven.Conflict) {
+		p, perr := h.usersPage(r)
+		if perr != nil {
+			return perr
+		}
 		p.Add = a
 		for f, msg := range haven.ErrorFields(err) {
 			p.Fields[f] = msg
