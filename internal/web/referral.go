@@ -427,12 +427,9 @@ func (h *Handler) inbox(w http.ResponseWriter, r *http.Request) error {
 // learns nothing. A confidential site's address is never printed.
 type slipPage struct {
 	Page
-	RID               string
-	TextLang, TextDir string
-	Choices           []Option
-	Texts             map[string]Entry
-	Drafted           bool
-	Place, Phone      string
+	survivorTextSet
+	RID          string
+	Place, Phone string
 }
 
 func (h *Handler) referralSlip(w http.ResponseWriter, r *http.Request) error {
@@ -446,20 +443,15 @@ func (h *Handler) referralSlip(w http.ResponseWriter, r *http.Request) error {
 		return errForbidden
 	}
 	p := slipPage{Page: h.page(r, "referral.slip_title"), RID: ref.ID}
-	p.TextLang = r.URL.Query().Get("lang")
-	if !slices.Contains(SurvivorLanguages, p.TextLang) {
-		p.TextLang = "en"
+	asked, fallback := r.URL.Query().Get("lang"), "en"
+	if !slices.Contains(SurvivorLanguages, asked) {
+		// The survivor's first language, read only when none was asked for.
 		if s, err := h.cfg.Survivors.Survivor(ctx, ref.SurvivorID); err == nil && len(s.Languages) > 0 {
-			p.TextLang = primaryLanguage(s.Languages[0].Code)
+			fallback = primaryLanguage(s.Languages[0].Code)
 		}
 	}
-	p.TextDir = dir(p.TextLang)
-	p.Texts = h.catalogs.survivor[p.TextLang]
-	for _, l := range SurvivorLanguages {
-		p.Choices = append(p.Choices, Option{Value: l, Label: languageNames[l], Selected: l == p.TextLang})
-	}
-	for _, k := range []string{"slip.title", "slip.when", "slip.where", "slip.phone", "slip.bring"} {
-		p.Drafted = p.Drafted || p.Texts[k].Status != StatusReviewed
+	if p.survivorTextSet, err = h.survivorTextSet(ctx, asked, fallback); err != nil {
+		return err
 	}
 	d, err := h.cfg.DirectoryRecords.DirectoryRecords(ctx, []string{ref.ServiceID})
 	if err != nil {
