@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"slices"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/haven-care/haven"
 	"github.com/haven-care/haven/internal/server"
 )
@@ -190,11 +192,27 @@ func (h *Handler) readSurvivorPage(r *http.Request) (*survivorPage, error) {
 	p.Plan = p.planView(s.SafeContact)
 	p.Details = p.details(s)
 	p.CanWork = p.EmergencyUntil == "" && require(r, gateSurvivors) == nil
-	for _, load := range []func(*http.Request, *survivorPage) error{h.loadScreenings, h.loadCarePlan, h.loadTasks, h.loadContacts,
-		h.loadEncounters, h.loadTeam, h.loadConsents, h.loadReferrals} {
-		if err := load(r, p); err != nil {
-			return nil, err
-		}
+	// The sections are reads that each decide their own access and fill
+	// only their own fields of p, so they run at once: the page waits for
+	// the slowest section rather than the sum of them (on PostgreSQL each
+	// is a few round trips). The deferred read audits collect their
+	// entries under a lock. Encounters label their screenings, so they
+	// follow them in one goroutine.
+	type loader = func(*http.Request, *survivorPage) error
+	var g errgroup.Group
+	for _, chain := range [][]loader{{h.loadScreenings, h.loadEncounters}, {h.loadCarePlan}, {h.loadTasks}, {h.loadContacts},
+		{h.loadTeam}, {h.loadConsents}, {h.loadReferrals}} {
+		g.Go(func() error {
+			for _, load := range chain {
+				if err := load(r, p); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
 	}
 	h.loadAccessLink(p)
 	return p, nil
