@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"encoding/json"
 	"strconv"
 	"strings"
 	"testing"
@@ -60,34 +61,11 @@ func TestBrowserTrainingWalk(t *testing.T) {
 	}
 	b.checkAxe(src, "training, licence saved")
 
-	b.open("/training/modules/indicators")
-	b.checkAxe(src, "module and quiz")
-	m, _ := training.Module("indicators")
-	for _, q := range m.Questions {
-		eval[bool](b, `document.getElementById("`+q.ID+`-`+strconv.Itoa(q.Answer)+`").checked = true; true`)
-	}
-	b.clickAway("#quiz-submit", `location.pathname.startsWith("/training/attempts/")`)
-	if got := b.text("#quiz-result"); !strings.Contains(got, "Passed") {
-		t.Errorf("quiz result %q", got)
-	}
-	b.checkAxe(src, "quiz passed")
-	b.clickAway("#certificate-link", `location.pathname.startsWith("/training/certificates/")`)
-	if b.text("#certificate-name") != "Flora Nurse" || b.text("#certificate-hours") != "2" || b.text("#certificate-date") == "" {
-		t.Errorf("certificate: %q %q %q", b.text("#certificate-name"), b.text("#certificate-hours"), b.text("#certificate-date"))
-	}
-	b.checkAxe(src, "certificate")
-	b.open("/training")
-	if got := b.text("#my-status"); got != "Compliant" {
-		t.Errorf("after the module: status %q, want Compliant", got)
-	}
+	passIndicators(t, b, src, "Flora Nurse")
 
 	s := newBrowser(t, e)
 	s.signIn("team.sup", "")
-	s.open("/training/compliance")
-	if got := eval[string](s, `[...document.querySelectorAll("#compliance tbody tr")].filter(r => r.cells[0].textContent === "Flora Nurse").map(r => r.dataset.status).join()`); got != "compliant" {
-		t.Errorf("supervisor sees the nurse as %q, want compliant", got)
-	}
-	s.checkAxe(src, "compliance view")
+	supervisorSeesCompliant(t, s, src, "Flora Nurse")
 	s.open("/audit?actor=" + nurse.ID)
 	s.checkAxe(src, "audit trail")
 
@@ -121,4 +99,43 @@ func TestBrowserTrainingWalk(t *testing.T) {
 			ad.checkAxe(src, lang+" "+p)
 		}
 	}
+}
+
+// passIndicators takes the "indicators" module in b as its signed-in
+// user, whose name is name, passes the quiz, opens the certificate and
+// finds their status compliant.
+func passIndicators(t *testing.T, b *browser, src, name string) {
+	t.Helper()
+	b.open("/training/modules/indicators")
+	b.checkAxe(src, "module and quiz")
+	m, _ := training.Module("indicators")
+	for _, q := range m.Questions {
+		eval[bool](b, `document.getElementById("`+q.ID+`-`+strconv.Itoa(q.Answer)+`").checked = true; true`)
+	}
+	b.clickAway("#quiz-submit", `location.pathname.startsWith("/training/attempts/")`)
+	if got := b.text("#quiz-result"); !strings.Contains(got, "Passed") {
+		t.Errorf("quiz result %q", got)
+	}
+	b.checkAxe(src, "quiz passed")
+	b.clickAway("#certificate-link", `location.pathname.startsWith("/training/certificates/")`)
+	if b.text("#certificate-name") != name || b.text("#certificate-hours") != "2" || b.text("#certificate-date") == "" {
+		t.Errorf("certificate: %q %q %q", b.text("#certificate-name"), b.text("#certificate-hours"), b.text("#certificate-date"))
+	}
+	b.checkAxe(src, "certificate")
+	b.open("/training")
+	if got := b.text("#my-status"); got != "Compliant" {
+		t.Errorf("after the module: status %q, want Compliant", got)
+	}
+}
+
+// supervisorSeesCompliant opens the compliance view in s, a supervisor's
+// browser, and checks that it shows name as compliant.
+func supervisorSeesCompliant(t *testing.T, s *browser, src, name string) {
+	t.Helper()
+	s.open("/training/compliance")
+	who, _ := json.Marshal(name)
+	if got := eval[string](s, `[...document.querySelectorAll("#compliance tbody tr")].filter(r => r.cells[0].textContent === `+string(who)+`).map(r => r.dataset.status).join()`); got != "compliant" {
+		t.Errorf("supervisor sees %s as %q, want compliant", name, got)
+	}
+	s.checkAxe(src, "compliance view")
 }

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -8,16 +9,29 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/access"
 )
 
-// TestBrowserAddNurseWhoMustEnrol walks user administration with
-// axe-core: the administrator requires two-step sign-in of clinicians and
-// adds a nurse with a temporary password; the nurse signs in, is made to
-// choose her own password and then to set up two-step sign-in, and
-// reaches the start page.
+// TestBrowserAddNurseWhoMustEnrol walks user administration and training
+// with axe-core, as issue 16 tells it: the administrator requires two-step
+// sign-in of clinicians, adds a nurse with a temporary password and
+// records her Florida licence with its renewal date; the nurse signs in,
+// is made to choose her own password and then to set up two-step sign-in,
+// reaches the start page, takes a module, passes its quiz and opens her
+// certificate; her team's supervisor sees her compliant.
 func TestBrowserAddNurseWhoMustEnrol(t *testing.T) {
 	src := axeSource(t)
 	e := newEnv(t, false)
+	adminCtx := asUser(e.userID(t, "admin"), haven.RoleAdmin)
+	sup, err := e.db.CreateUser(haven.WithSystem(context.Background(), access.JobUserAdd),
+		haven.NewUser{Username: "team.sup", DisplayName: "Sam Supervisor", Role: haven.RoleSupervisor, Password: testPassword})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The organization's CE provider approval covers Haven's modules.
+	if err := e.db.SetTrainingPolicy(adminCtx, haven.TrainingPolicy{ModulesApproved: true}); err != nil {
+		t.Fatal(err)
+	}
 	b := newBrowser(t, e)
 	b.signIn("admin", e.code(t))
 	b.open("/admin/users")
@@ -37,6 +51,28 @@ func TestBrowserAddNurseWhoMustEnrol(t *testing.T) {
 	b.waitFor(`document.getElementById("first-temporary") !== null`)
 	b.checkAxe(src, "users with a temporary password shown")
 	temporary := eval[string](b, `document.getElementById("first-temporary").textContent`)
+
+	// Her licence: Florida, a registered nurse, renewing in a year.
+	nurseID := e.userID(t, "nurse.fl")
+	b.open("/admin/training")
+	b.fill("user_id", nurseID)
+	b.fill("jurisdiction", "FL")
+	b.fill("licence_type", "rn")
+	b.fill("renewal_on", time.Now().AddDate(1, 0, 0).Format(time.DateOnly))
+	b.clickAway("#admin-licence-form button", `location.search === "?saved=licence"`)
+	b.checkAxe(src, "licence recorded by the administrator")
+	team, err := e.db.CreateTeam(adminCtx, "Emergency department")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []struct {
+		id   string
+		lead bool
+	}{{nurseID, false}, {sup.ID, true}} {
+		if err := e.db.AddTeamMember(adminCtx, team.ID, m.id, m.lead); err != nil {
+			t.Fatal(err)
+		}
+	}
 
 	// The nurse, in a fresh sign-in.
 	b.open("/signin")
@@ -77,9 +113,12 @@ func TestBrowserAddNurseWhoMustEnrol(t *testing.T) {
 		t.Error("the start page has no navigation after enrolling")
 	}
 	b.checkAxe(src, "start page")
+	passIndicators(t, b, src, "Nora Nurse")
+	s := newBrowser(t, e)
+	s.signIn("team.sup", "")
+	supervisorSeesCompliant(t, s, src, "Nora Nurse")
 
 	// A set-password link, as its user opens it.
-	adminCtx := asUser(e.userID(t, "admin"), haven.RoleAdmin)
 	_, first, err := e.db.AddUser(adminCtx, haven.NewAccount{Username: "adv.link", Role: haven.RoleAdvocate, Start: haven.StartLink})
 	if err != nil {
 		t.Fatal(err)
