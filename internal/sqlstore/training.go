@@ -376,32 +376,86 @@ func (db *TrainingService) SetLicence(ctx context.Context, l haven.Licence) erro
 
 // compliance computes userID's compliance today.
 func (db *store) compliance(ctx context.Context, userID string, modulesApproved bool) (haven.Compliance, error) {
-	l, err := db.licence(ctx, userID)
+	cs, err := db.compliances(ctx, []string{userID}, `SELECT id FROM users WHERE id = $1`, modulesApproved, userID)
 	if err != nil {
 		return haven.Compliance{}, err
 	}
-	var credits []training.Credit
-	if l != nil {
-		cs, err := db.completions(ctx, userID)
-		if err != nil {
-			return haven.Compliance{}, err
+	return cs[0], nil
+}
+
+// compliances computes today's compliance of each of users, whom scope (a
+// query of user IDs taking args) selects: three reads, whatever the
+// number of users.
+func (db *store) compliances(ctx context.Context, users []string, scope string, modulesApproved bool, args ...any) ([]haven.Compliance, error) {
+	licences := map[string]*haven.Licence{}
+	err := db.each(ctx, `SELECT user_id, jurisdiction, licence_type, renewal_on, updated_at FROM licences
+		WHERE user_id IN (`+scope+`)`, args, func(rows *sql.Rows) error {
+		l := haven.Licence{}
+		if err := rows.Scan(&l.UserID, &l.Jurisdiction, &l.LicenceType, &l.RenewalOn, &l.UpdatedAt); err != nil {
+			return err
 		}
-		for _, c := range cs {
-			if c.Passed {
-				credits = append(credits, training.Credit{Hours: c.CEHours, On: c.CompletedAt.Format(time.DateOnly), Approved: modulesApproved})
-			}
+		l.UpdatedAt = l.UpdatedAt.UTC()
+		licences[l.UserID] = &l
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read licences: %w", err)
+	}
+	credits := map[string][]training.Credit{}
+	err = db.each(ctx, `SELECT user_id, ce_hours, completed_at FROM training_completions
+		WHERE passed AND user_id IN (`+scope+`)`, args, func(rows *sql.Rows) error {
+		var id string
+		var hours float64
+		var at time.Time
+		if err := rows.Scan(&id, &hours, &at); err != nil {
+			return err
 		}
-		es, err := db.externals(ctx, userID)
-		if err != nil {
-			return haven.Compliance{}, err
+		credits[id] = append(credits[id], training.Credit{Hours: hours, On: at.UTC().Format(time.DateOnly), Approved: modulesApproved})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read training: %w", err)
+	}
+	err = db.each(ctx, `SELECT user_id, hours, completed_on, approved FROM external_trainings
+		WHERE user_id IN (`+scope+`)`, args, func(rows *sql.Rows) error {
+		var id string
+		var c training.Credit
+		if err := rows.Scan(&id, &c.Hours, &c.On, &c.Approved); err != nil {
+			return err
 		}
-		for _, e := range es {
-			credits = append(credits, training.Credit{Hours: e.Hours, On: e.CompletedOn, Approved: e.Approved})
+		credits[id] = append(credits[id], c)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read external trainings: %w", err)
+	}
+	today := db.now().Format(time.DateOnly)
+	out := make([]haven.Compliance, len(users))
+	for i, id := range users {
+		l := licences[id]
+		var cs []training.Credit
+		if l != nil {
+			cs = credits[id]
+		}
+		out[i] = training.Rules().Evaluate(l, cs, today)
+		out[i].UserID = id
+	}
+	return out, nil
+}
+
+// each runs query with args and calls fn on each row.
+func (db *store) each(ctx context.Context, query string, args []any, fn func(*sql.Rows) error) error {
+	rows, err := db.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
 		}
 	}
-	c := training.Rules().Evaluate(l, credits, db.now().Format(time.DateOnly))
-	c.UserID = userID
-	return c, nil
+	return rows.Err()
 }
 
 // MyCompliance is the actor's own compliance with their jurisdiction's
@@ -426,9 +480,12 @@ func (db *TrainingService) MyCompliance(ctx context.Context) (haven.Compliance, 
 // user for an administrator ($2), the members of the teams a supervisor
 // supervises (themselves included) otherwise.
 const staffSQL = `SELECT u.id, COALESCE(NULLIF(u.display_name, ''), u.username) FROM users u
+	WHERE u.id IN (` + staffScope + `) ORDER BY 2, u.id`
+
+// staffScope is staffSQL's users, their IDs only.
+const staffScope = `SELECT u.id FROM users u
 	WHERE NOT u.disabled AND ($2 OR u.id IN (SELECT m.user_id FROM team_members sv JOIN team_members m ON m.team_id = sv.team_id
-		WHERE sv.user_id = $1 AND sv.supervisor))
-	ORDER BY 2, u.id`
+		WHERE sv.user_id = $1 AND sv.supervisor))`
 
 // StaffCompliance lists the compliance of the staff of the teams a
 // supervisor supervises, or of every enabled user for an administrator.
@@ -473,14 +530,16 @@ func (db *TrainingService) StaffCompliance(ctx context.Context) ([]haven.Complia
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	out := make([]haven.Compliance, 0, len(people))
-	for _, s := range people {
-		c, err := db.compliance(ctx, s.id, p.ModulesApproved)
-		if err != nil {
-			return nil, err
-		}
-		c.UserName = s.name
-		out = append(out, c)
+	ids := make([]string, len(people))
+	for i, s := range people {
+		ids[i] = s.id
+	}
+	out, err := db.compliances(ctx, ids, staffScope, p.ModulesApproved, actor.UserID, actor.Role == haven.RoleAdmin)
+	if err != nil {
+		return nil, err
+	}
+	for i, s := range people {
+		out[i].UserName = s.name
 	}
 	err = db.inTx(ctx, func(tx *Tx) error {
 		return tx.audit(ctx, haven.AuditEvent{Action: "training.compliance", ObjectType: "training", Reason: fmt.Sprintf("staff=%d", len(out))})

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/access"
 	"github.com/haven-care/haven/internal/training"
 	"github.com/haven-care/haven/internal/web"
 )
@@ -188,5 +189,52 @@ func TestScreeningRefusedWithoutTraining(t *testing.T) {
 	}
 	if resp, _ := get(t, adv, e.srv.URL+record+"/screenings/new"); resp.StatusCode != 200 {
 		t.Errorf("trained: status=%d", resp.StatusCode)
+	}
+}
+
+// TestComplianceReadsDoNotGrowWithStaff: the supervisor's compliance view
+// reads licences, modules and external trainings once for the whole
+// staff, not once per person.
+func TestComplianceReadsDoNotGrowWithStaff(t *testing.T) {
+	e := newEnv(t, false)
+	sys := haven.WithSystem(t.Context(), access.JobUserAdd)
+	admin := asUser(e.userID(t, "admin"), haven.RoleAdmin)
+	sup, err := e.db.CreateUser(sys, haven.NewUser{Username: "team.sup", DisplayName: "Sam Supervisor", Role: haven.RoleSupervisor, Password: testPassword})
+	if err != nil {
+		t.Fatal(err)
+	}
+	team, err := e.db.CreateTeam(admin, "Clinic")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.db.AddTeamMember(admin, team.ID, sup.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	c := client(t)
+	signIn(t, e, c, "team.sup", "")
+	renewal := time.Now().AddDate(1, 0, 0).Format(time.DateOnly)
+	var counts []int
+	for _, staff := range []int{2, 20} {
+		for i := len(counts) * 2; i < staff; i++ {
+			u, err := e.db.CreateUser(sys, haven.NewUser{Username: "nurse." + strconv.Itoa(i), Role: haven.RoleClinician, Password: testPassword})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := e.db.AddTeamMember(admin, team.ID, u.ID, false); err != nil {
+				t.Fatal(err)
+			}
+			if err := e.db.SetLicence(admin, haven.Licence{UserID: u.ID, Jurisdiction: "FL", LicenceType: "rn", RenewalOn: renewal}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var page string
+		n, _ := countSelects(func() { _, page = get(t, c, e.srv.URL+"/training/compliance") })
+		if got := strings.Count(page, `data-status="`); got != staff+1 {
+			t.Fatalf("the compliance view lists %d people, want %d", got, staff+1)
+		}
+		counts = append(counts, n)
+	}
+	if counts[0] != counts[1] {
+		t.Errorf("the compliance view ran %d SELECTs for 3 people and %d for 21", counts[0], counts[1])
 	}
 }
