@@ -121,4 +121,3 @@ func (x *Index) zoneNames() []string {
 	}
 	return names
 }
-
