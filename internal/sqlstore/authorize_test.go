@@ -78,6 +78,10 @@ func authorizing(db *sqlstoretest.Store) []struct {
 			_, err := db.DirectoryRecords(ctx, nil)
 			return err
 		}},
+		{"ConfidentialDirectoryRecords", []haven.SystemJob{access.JobDirectoryIndex}, func(ctx context.Context) error {
+			_, err := db.ConfidentialDirectoryRecords(ctx)
+			return err
+		}},
 		{"ImportInstrument", []haven.SystemJob{access.JobImportInstruments}, func(ctx context.Context) error {
 			_, _, err := db.ImportInstrument(ctx, instrument)
 			return err

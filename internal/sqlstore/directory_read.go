@@ -72,6 +72,28 @@ func (db *DirectoryService) DirectoryRecords(ctx context.Context, ids []string) 
 	return db.withoutConfidential(ctx, d, ids != nil)
 }
 
+// ConfidentialDirectoryRecords reads the services that have a site at a
+// confidential location, with everything all their sites are made of (as
+// DirectoryRecords does): a matching index loaded from a snapshot, which
+// holds only public sites, adds them at start. Only an actor or job that
+// may read confidential locations may ask (access.JobDirectoryIndex);
+// others are Forbidden.
+func (db *DirectoryService) ConfidentialDirectoryRecords(ctx context.Context) (*haven.Directory, error) {
+	if err := db.authorizeDirectory(ctx, access.Read, true); err != nil {
+		return nil, err
+	}
+	rows, err := db.db.QueryContext(ctx, `SELECT DISTINCT x.service_id FROM hsds_service_at_locations x WHERE `+
+		confidentialLocation("x.location_id"))
+	if err != nil {
+		return nil, fmt.Errorf("find services at confidential locations: %w", err)
+	}
+	ids, err := scanIDs(rows)
+	if err != nil || len(ids) == 0 {
+		return &haven.Directory{}, err
+	}
+	return db.servicesDirectory(ctx, ids)
+}
+
 // loadDirectory reads every table, or with matchOnly those that the
 // matching index uses (matching, and the summaries results pages show);
 // two at a time, since decoding the JSON is most of the work.
