@@ -51,8 +51,8 @@ func (db *DirectoryService) ExportDirectory(ctx context.Context, confidential bo
 // not see them and keeps each site's display summary (names, address
 // line, phone) for results pages. Confidential locations, and what would
 // place them, are included only when the actor or job may read them. It
-// is not for display. With nil ids it reads every service, and only the
-// tables the index uses (no areas, costs or taxonomies). Errors:
+// is not for display. It reads only the tables the index uses (no areas,
+// costs or taxonomies); with nil ids, every service. Errors:
 // Unauthenticated with neither an actor nor a job, Forbidden for a job
 // without the right.
 func (db *DirectoryService) DirectoryRecords(ctx context.Context, ids []string) (*haven.Directory, error) {
@@ -64,7 +64,7 @@ func (db *DirectoryService) DirectoryRecords(ctx context.Context, ids []string) 
 	if ids == nil {
 		d, err = db.loadDirectory(ctx, true)
 	} else {
-		d, err = db.servicesDirectory(ctx, ids)
+		d, err = db.matchRecords(ctx, ids)
 	}
 	if err != nil || db.allowed(ctx, access.Read, access.ConfidentialLocation) {
 		return d, err
@@ -82,8 +82,8 @@ func (db *DirectoryService) ConfidentialDirectoryRecords(ctx context.Context) (*
 	if err := db.authorizeDirectory(ctx, access.Read, true); err != nil {
 		return nil, err
 	}
-	rows, err := db.db.QueryContext(ctx, `SELECT DISTINCT x.service_id FROM hsds_service_at_locations x WHERE `+
-		confidentialLocation("x.location_id"))
+	rows, err := db.db.QueryContext(ctx, `SELECT DISTINCT service_id FROM hsds_service_at_locations
+		WHERE location_id IN (SELECT id FROM hsds_locations WHERE confidential = 1)`)
 	if err != nil {
 		return nil, fmt.Errorf("find services at confidential locations: %w", err)
 	}
@@ -91,7 +91,68 @@ func (db *DirectoryService) ConfidentialDirectoryRecords(ctx context.Context) (*
 	if err != nil || len(ids) == 0 {
 		return &haven.Directory{}, err
 	}
-	return db.servicesDirectory(ctx, ids)
+	return db.matchRecords(ctx, ids)
+}
+
+// matchRecords reads the services ids with what the matching index makes
+// their sites and display summaries of, and nothing else: their
+// service-at-locations, locations, organizations, the addresses of the
+// locations, the phones of any of these, the weekly schedules of the
+// services and locations, the services' languages, required documents and
+// attributes (see directory.SitesFromDirectory). Every lookup is by an
+// indexed column.
+func (db *store) matchRecords(ctx context.Context, ids []string) (*haven.Directory, error) {
+	q := db.db
+	d := &haven.Directory{}
+	var err error
+	if d.Services, err = loadIn(ctx, q, serviceEntity, map[string][]string{"id": ids}); err != nil {
+		return nil, err
+	}
+	if d.ServiceAtLocations, err = loadIn(ctx, q, salEntity, map[string][]string{"service_id": ids}); err != nil {
+		return nil, err
+	}
+	locIDs := idsOf(d.ServiceAtLocations, func(s haven.ServiceAtLocation) string { return s.LocationID })
+	if d.Locations, err = loadIn(ctx, q, locationEntity, map[string][]string{"id": locIDs}); err != nil {
+		return nil, err
+	}
+	orgIDs := idsOf(d.Services, func(s haven.Service) string { return s.OrganizationID })
+	if d.Organizations, err = loadIn(ctx, q, orgEntity, map[string][]string{"id": orgIDs}); err != nil {
+		return nil, err
+	}
+	salIDs := idsOf(d.ServiceAtLocations, func(s haven.ServiceAtLocation) string { return s.ID })
+	loads := []func() error{
+		func() (e error) {
+			d.Addresses, e = loadIn(ctx, q, addressEntity, map[string][]string{"location_id": locIDs})
+			return
+		},
+		func() (e error) {
+			d.Phones, e = loadIn(ctx, q, phoneEntity, map[string][]string{"service_id": ids, "location_id": locIDs,
+				"organization_id": orgIDs, "service_at_location_id": salIDs})
+			return
+		},
+		func() (e error) {
+			d.Schedules, e = loadIn(ctx, q, scheduleEntity, map[string][]string{"service_id": ids, "location_id": locIDs})
+			return
+		},
+		func() (e error) {
+			d.Languages, e = loadIn(ctx, q, languageEntity, map[string][]string{"service_id": ids})
+			return
+		},
+		func() (e error) {
+			d.RequiredDocuments, e = loadIn(ctx, q, documentEntity, map[string][]string{"service_id": ids})
+			return
+		},
+		func() (e error) {
+			d.Attributes, e = loadIn(ctx, q, attributeEntity, map[string][]string{"link_id": ids})
+			return
+		},
+	}
+	for _, l := range loads {
+		if err = l(); err != nil {
+			return nil, err
+		}
+	}
+	return d, nil
 }
 
 // loadDirectory reads every table, or with matchOnly those that the
