@@ -103,23 +103,10 @@ func (db *DirectoryService) ConfidentialDirectoryRecords(ctx context.Context) (*
 // indexed column.
 func (db *store) matchRecords(ctx context.Context, ids []string) (*haven.Directory, error) {
 	q := db.db
-	d := &haven.Directory{}
-	var err error
-	if d.Services, err = loadIn(ctx, q, serviceEntity, map[string][]string{"id": ids}); err != nil {
+	d, locIDs, orgIDs, salIDs, err := db.servicePlaces(ctx, ids)
+	if err != nil {
 		return nil, err
 	}
-	if d.ServiceAtLocations, err = loadIn(ctx, q, salEntity, map[string][]string{"service_id": ids}); err != nil {
-		return nil, err
-	}
-	locIDs := idsOf(d.ServiceAtLocations, func(s haven.ServiceAtLocation) string { return s.LocationID })
-	if d.Locations, err = loadIn(ctx, q, locationEntity, map[string][]string{"id": locIDs}); err != nil {
-		return nil, err
-	}
-	orgIDs := idsOf(d.Services, func(s haven.Service) string { return s.OrganizationID })
-	if d.Organizations, err = loadIn(ctx, q, orgEntity, map[string][]string{"id": orgIDs}); err != nil {
-		return nil, err
-	}
-	salIDs := idsOf(d.ServiceAtLocations, func(s haven.ServiceAtLocation) string { return s.ID })
 	loads := []func() error{
 		func() (e error) {
 			d.Addresses, e = loadIn(ctx, q, addressEntity, map[string][]string{"location_id": locIDs})
@@ -211,28 +198,39 @@ func (db *store) loadDirectory(ctx context.Context, matchOnly bool) (*haven.Dire
 // organizations, locations and the records of all of them, attributes,
 // and the taxonomy terms those use.
 func (db *store) servicesDirectory(ctx context.Context, ids []string) (*haven.Directory, error) {
-	q := db.db
-	d := &haven.Directory{}
-	var err error
-	if d.Services, err = loadIn(ctx, q, serviceEntity, map[string][]string{"id": ids}); err != nil {
+	d, locIDs, orgIDs, salIDs, err := db.servicePlaces(ctx, ids)
+	if err != nil {
 		return nil, err
+	}
+	err = db.loadOwned(ctx, d, map[string][]string{"service_id": ids, "location_id": locIDs,
+		"organization_id": orgIDs, "service_at_location_id": salIDs})
+	return d, err
+}
+
+// servicePlaces reads the services ids, their service-at-locations, the
+// locations and the organizations of both, and returns the IDs of the
+// last three.
+func (db *store) servicePlaces(ctx context.Context, ids []string) (d *haven.Directory, locIDs, orgIDs, salIDs []string, err error) {
+	q := db.db
+	d = &haven.Directory{}
+	if d.Services, err = loadIn(ctx, q, serviceEntity, map[string][]string{"id": ids}); err != nil {
+		return nil, nil, nil, nil, err
 	}
 	if d.ServiceAtLocations, err = loadIn(ctx, q, salEntity, map[string][]string{"service_id": ids}); err != nil {
-		return nil, err
+		return nil, nil, nil, nil, err
 	}
-	locIDs := idsOf(d.ServiceAtLocations, func(s haven.ServiceAtLocation) string { return s.LocationID })
+	locIDs = idsOf(d.ServiceAtLocations, func(s haven.ServiceAtLocation) string { return s.LocationID })
 	if d.Locations, err = loadIn(ctx, q, locationEntity, map[string][]string{"id": locIDs}); err != nil {
-		return nil, err
+		return nil, nil, nil, nil, err
 	}
-	orgIDs := append(idsOf(d.Services, func(s haven.Service) string { return s.OrganizationID }),
+	orgIDs = append(idsOf(d.Services, func(s haven.Service) string { return s.OrganizationID }),
 		idsOf(d.Locations, func(l haven.Location) string { return l.OrganizationID })...)
 	if d.Organizations, err = loadIn(ctx, q, orgEntity, map[string][]string{"id": orgIDs}); err != nil {
-		return nil, err
+		return nil, nil, nil, nil, err
 	}
-	salIDs := idsOf(d.ServiceAtLocations, func(s haven.ServiceAtLocation) string { return s.ID })
-	err = db.loadOwned(ctx, d, map[string][]string{"service_id": ids, "location_id": locIDs,
-		"organization_id": idsOf(d.Organizations, func(o haven.Organization) string { return o.ID }), "service_at_location_id": salIDs})
-	return d, err
+	orgIDs = idsOf(d.Organizations, func(o haven.Organization) string { return o.ID })
+	salIDs = idsOf(d.ServiceAtLocations, func(s haven.ServiceAtLocation) string { return s.ID })
+	return d, locIDs, orgIDs, salIDs, nil
 }
 
 // loadOwned reads into d the records owned by the IDs in owners (by owner
