@@ -53,6 +53,21 @@ func (x *Index) internUsed(n, from *interner, sites []Site, names func(*Site) []
 	}
 }
 
+// ConfidentialSites returns the live confidential sites of x as Sites:
+// what a snapshot leaves out, for its caller to keep sealed.
+func (x *Index) ConfidentialSites() []Site {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	var sites []Site
+	zones := x.zoneNames()
+	for i := range x.recs {
+		if r := &x.recs[i]; r.flags&(fDead|fConfidential) == fConfidential {
+			sites = append(sites, x.site(r, zones))
+		}
+	}
+	return sites
+}
+
 // site is the Site that r was compacted from, as far as the index keeps it
 // (values past the index's bounds, such as ages over 254, come back
 // bounded).

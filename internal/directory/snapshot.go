@@ -19,6 +19,7 @@ import (
 //	"HAVENIDX" | format uint32 | directory version int64 | source (uvarint length, bytes)
 //	| interned terms, languages, communities, time zones | hours patterns | extra set members
 //	| ID arena | display arena | sites (fixed 73-byte records)
+//	| sealed section (uvarint length, bytes: opaque, the caller's)
 //	| CRC-32C of everything before it, uint32
 //
 // A file whose checksum, format or structure is wrong is refused whole: a
@@ -32,10 +33,13 @@ const snapshotMagic = "HAVENIDX"
 
 // SnapshotInfo says what a snapshot was built from: the directory version
 // it reflects and the store it was read from (an opaque fingerprint, so
-// that a snapshot of one database is never loaded for another).
+// that a snapshot of one database is never loaded for another). Sealed is
+// a section the caller keeps in the file as it is: live keeps there the
+// confidential sites, encrypted by the store.
 type SnapshotInfo struct {
 	Version int64
 	Source  string
+	Sealed  []byte
 }
 
 // ErrSnapshotCorrupt is returned for a snapshot that is truncated, fails
@@ -118,6 +122,8 @@ func (x *Index) encode(w *encoder, info SnapshotInfo) {
 	for i := range x.recs {
 		w.rec(&x.recs[i])
 	}
+	w.uvarint(uint64(len(info.Sealed)))
+	w.bytes(info.Sealed)
 }
 
 // ReadSnapshot reads the index written to path by WriteSnapshot, with what
@@ -141,6 +147,10 @@ func ReadSnapshot(path string) (*Index, SnapshotInfo, error) {
 	}
 	info := SnapshotInfo{Version: int64(d.u64()), Source: d.str()}
 	x, err := decodeIndex(d)
+	if err == nil {
+		info.Sealed = d.bytes(d.count(1))
+		err = d.end()
+	}
 	if err != nil {
 		return nil, SnapshotInfo{}, fmt.Errorf("%w: %s: %v", ErrSnapshotCorrupt, path, err)
 	}
@@ -177,9 +187,6 @@ func decodeIndex(d *decoder) (*Index, error) {
 	x.recs = make([]rec, d.count(73))
 	for i := range x.recs {
 		d.rec(&x.recs[i])
-	}
-	if d.err == nil && d.off != len(d.b) {
-		d.fail("%d bytes after the sites", len(d.b)-d.off)
 	}
 	if d.err != nil {
 		return nil, d.err
@@ -307,6 +314,14 @@ type decoder struct {
 	b   []byte
 	off int
 	err error
+}
+
+// end reports the first error, or bytes left over.
+func (d *decoder) end() error {
+	if d.err == nil && d.off != len(d.b) {
+		d.fail("%d bytes after the end", len(d.b)-d.off)
+	}
+	return d.err
 }
 
 func (d *decoder) fail(format string, args ...any) {

@@ -213,7 +213,9 @@ var methodKinds = map[string][]string{
 		"IntegrateAudit",
 		// The service directory is public information, not survivor data.
 		"DirectoryChanges", "DirectoryOrganizations", "DirectoryRecords", "DirectoryServices", "DirectoryVersion", "ExportDirectory",
-		"ConfidentialDirectoryRecords"},
+		"ConfidentialDirectoryRecords",
+		// Seal and open the index snapshot's shelters: no stored data changes.
+		"SealShelters", "OpenShelters"},
 	"infra": {"DeferReadAudits", "FlushReadAudits", "CheckSchema", "Close", "Engine", "KeyStoreSQL", "Migrate", "OpenKeyStore", "Ping", "Ready", "SQL", "SchemaStatus"},
 }
 

@@ -1,6 +1,7 @@
 package sqlstore_test
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"slices"
@@ -273,6 +274,35 @@ func TestDirectoryConfidentialHiddenFromPublicReads(t *testing.T) {
 			} else if allowed && !leaks(conf, shelter.ID) {
 				t.Errorf("%s: ConfidentialDirectoryRecords lacks the shelter", role)
 			}
+		}
+	})
+}
+
+func TestSealShelters(t *testing.T) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
+		ctx := haven.WithSystem(context.Background(), access.JobDirectoryIndex)
+		sealed, err := db.SealShelters(ctx, []byte("CANARYSHELTER at 1 Hidden Lane"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(sealed, []byte("CANARYSHELTER")) {
+			t.Fatal("sealed shelters hold the plaintext")
+		}
+		got, err := db.OpenShelters(ctx, sealed)
+		if err != nil || string(got) != "CANARYSHELTER at 1 Hidden Lane" {
+			t.Fatalf("OpenShelters=%q, %v", got, err)
+		}
+		altered := bytes.Clone(sealed)
+		altered[len(altered)-1] ^= 1
+		if _, err := db.OpenShelters(ctx, altered); haven.ErrorKind(err) != haven.Invalid {
+			t.Errorf("OpenShelters of an altered section: %v, want Invalid", err)
+		}
+		u, err := db.CreateUser(userAdd(context.Background()), haven.NewUser{Username: "seal.analyst", Role: haven.RoleAnalyst, Password: testPassword})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.OpenShelters(actorCtx(u), sealed); haven.ErrorKind(err) != haven.Forbidden {
+			t.Errorf("an analyst opens the shelters: %v, want Forbidden", err)
 		}
 	})
 }

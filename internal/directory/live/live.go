@@ -168,9 +168,9 @@ func (l *Index) Run(ctx context.Context, o Options) error {
 		case <-t.C:
 			l.refreshLogged(ctx, "poll")
 		case <-l.saveNow:
-			l.Save()
+			l.Save(ctx)
 		case <-saves.C:
-			l.Save()
+			l.Save(ctx)
 		}
 	}
 }

@@ -1,7 +1,9 @@
 package live
 
 import (
+	"bytes"
 	"context"
+	"encoding/gob"
 	"errors"
 	"io/fs"
 	"log/slog"
@@ -13,8 +15,9 @@ import (
 
 // Snapshot says where the index is kept between starts, so that a restart
 // reads it instead of decoding every directory record (see
-// directory.WriteSnapshot). It holds public sites only: the shelters are
-// read from the store at every start.
+// directory.WriteSnapshot). It holds the public sites in the clear and
+// the shelters only sealed by the store (SealShelters), under the master
+// key.
 type Snapshot struct {
 	// Path is the snapshot file; "" keeps none.
 	Path string
@@ -29,11 +32,12 @@ type Snapshot struct {
 // Open returns an index of the store, loaded from the snapshot when there
 // is a usable one, else built from the store (and saved in the background
 // by Run). A snapshot that is missing, damaged, of another format, of
-// another store or of a later version than the store's is not used; one
-// of an earlier version is used at once with the store's current shelters
-// added, and Run's first refresh brings it up to date, applying the
-// changes since, or rebuilding in the background while the snapshot
-// serves.
+// another store or of a later version than the store's is not used. A
+// usable one's shelters come from its sealed section, and the changes
+// committed since it was saved are applied before it serves; when those
+// cannot be listed (after a bulk import, or 1,000 versions), the shelters
+// are read from the store as they are now, and Run's first refresh
+// rebuilds the index in the background while the snapshot serves.
 func Open(ctx context.Context, store haven.DirectoryService, snap Snapshot, logger *slog.Logger) (*Index, error) {
 	l := &Index{store: store, Logger: logger, snap: snap, saved: -1, saveNow: make(chan struct{}, 1)}
 	if snap.Path != "" {
@@ -65,28 +69,107 @@ func (l *Index) load(ctx context.Context) (bool, error) {
 			"path", l.snap.Path, "snapshot_version", info.Version, "version", v)
 		return false, nil
 	}
-	d, err := l.store.ConfidentialDirectoryRecords(ctx)
+	l.x, l.version, l.saved = x, info.Version, info.Version
+	from, err := l.addShelters(ctx, x, info, v)
 	if err != nil {
 		return false, err
 	}
-	upsert(x, d, nil)
-	l.x, l.version, l.saved = x, info.Version, info.Version
-	l.log("info", "directory index loaded from its snapshot", "sites", x.Len(), "snapshot_version", info.Version, "version", v)
+	l.log("info", "directory index loaded from its snapshot", "sites", x.Len(), "snapshot_version", info.Version, "version", v,
+		"shelters_from", from)
 	return true, nil
+}
+
+// addShelters adds to x, loaded from a snapshot of info at the store's
+// version v or before, the shelters as they are at v: from the sealed
+// section, with the changes since applied, or else from the store. It
+// says which.
+func (l *Index) addShelters(ctx context.Context, x *directory.Index, info directory.SnapshotInfo, v int64) (string, error) {
+	if sites, ok := l.openShelters(ctx, info.Sealed); ok {
+		_, _, all, err := l.store.DirectoryChanges(ctx, info.Version)
+		if err != nil {
+			return "", err
+		}
+		// Every change lists the services whose sites it may alter (a
+		// place made confidential lists the services there): applying
+		// them before serving leaves no shelter shown as a public site.
+		if !all {
+			upsertSites(x, sites, nil)
+			return "snapshot", l.Refresh(ctx)
+		}
+	}
+	d, err := l.store.ConfidentialDirectoryRecords(ctx)
+	if err != nil {
+		return "", err
+	}
+	upsert(x, d, nil)
+	return "store", nil
+}
+
+// openShelters opens and decodes the sealed shelters of a snapshot; false
+// when there are none or they do not open (another master key, say).
+func (l *Index) openShelters(ctx context.Context, sealed []byte) ([]directory.Site, bool) {
+	if len(sealed) == 0 {
+		return nil, false
+	}
+	plain, err := l.store.OpenShelters(ctx, sealed)
+	if err != nil {
+		l.log("warn", "the directory snapshot's shelters do not open; reading them from the store", "err", err)
+		return nil, false
+	}
+	var sites []directory.Site
+	if err := gob.NewDecoder(bytes.NewReader(plain)).Decode(&sites); err != nil {
+		l.log("warn", "the directory snapshot's shelters do not decode; reading them from the store", "err", err)
+		return nil, false
+	}
+	return sites, true
+}
+
+// sealShelters encodes and seals the confidential sites of x for the
+// snapshot; nil (the shelters are then read from the store at start) if
+// the store cannot seal them.
+func (l *Index) sealShelters(ctx context.Context, x *directory.Index) []byte {
+	sites := x.ConfidentialSites()
+	if len(sites) == 0 {
+		return nil
+	}
+	var b bytes.Buffer
+	if err := gob.NewEncoder(&b).Encode(sites); err != nil {
+		l.log("warn", "directory snapshot without its shelters", "err", err)
+		return nil
+	}
+	sealed, err := l.store.SealShelters(ctx, b.Bytes())
+	if err != nil {
+		l.log("warn", "directory snapshot without its shelters", "err", err)
+		return nil
+	}
+	return sealed
 }
 
 // upsert replaces in x the sites of the services of d, and of ids (a
 // service of ids that d lacks has been deleted or made inactive).
 func upsert(x *directory.Index, d *haven.Directory, ids []string) {
+	for _, s := range d.Services {
+		ids = append(ids, s.ID) // no sites: inactive
+	}
+	upsertSites(x, directory.SitesFromDirectory(d), ids)
+}
+
+// upsertSites replaces in x the sites of every service of sites, and of
+// ids (which then have none).
+func upsertSites(x *directory.Index, sites []directory.Site, ids []string) {
 	bySvc := map[string][]directory.Site{}
-	for _, s := range directory.SitesFromDirectory(d) {
+	for _, s := range sites {
+		if _, ok := bySvc[s.ServiceID]; !ok {
+			ids = append(ids, s.ServiceID)
+		}
 		bySvc[s.ServiceID] = append(bySvc[s.ServiceID], s)
 	}
-	for _, s := range d.Services {
-		x.Upsert(s.ID, bySvc[s.ID]) // no sites: inactive
-	}
+	done := map[string]bool{}
 	for _, id := range ids {
-		x.Upsert(id, bySvc[id])
+		if !done[id] {
+			done[id] = true
+			x.Upsert(id, bySvc[id])
+		}
 	}
 }
 
@@ -101,7 +184,7 @@ func (l *Index) wantSave() {
 // Save writes the index to the snapshot when it has changed since the
 // last save. Refreshes wait meanwhile (the index must not change while its
 // public sites are copied); queries do not.
-func (l *Index) Save() {
+func (l *Index) Save(ctx context.Context) {
 	if l.snap.Path == "" {
 		return
 	}
@@ -114,7 +197,8 @@ func (l *Index) Save() {
 		return
 	}
 	start := time.Now()
-	if err := x.WriteSnapshot(l.snap.Path, directory.SnapshotInfo{Version: v, Source: l.snap.Source}); err != nil {
+	info := directory.SnapshotInfo{Version: v, Source: l.snap.Source, Sealed: l.sealShelters(ctx, x)}
+	if err := x.WriteSnapshot(l.snap.Path, info); err != nil {
 		l.log("warn", "directory snapshot not saved", "path", l.snap.Path, "err", err)
 		return
 	}

@@ -58,21 +58,41 @@ func TestIndexSnapshot(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		first.Save()
+		first.Save(ctx)
 		if _, err := os.Stat(snap.Path); err != nil {
 			t.Fatalf("no snapshot saved: %v", err)
 		}
 
-		// Fresh: loaded at the store's version, shelters included.
-		l, err := live.Open(ctx, db, snap, nil)
+		// Fresh: loaded at the store's version, shelters from the sealed
+		// section.
+		var logs bytes.Buffer
+		logger := slog.New(slog.NewTextHandler(&logs, nil))
+		l, err := live.Open(ctx, db, snap, logger)
 		if err != nil {
 			t.Fatal(err)
 		}
 		sameAs(t, "fresh snapshot", l, first)
+		if !strings.Contains(logs.String(), "shelters_from=snapshot") {
+			t.Errorf("shelters not from the snapshot; log:\n%s", logs.String())
+		}
+		b, _ := os.ReadFile(snap.Path)
+		for _, loc := range d.Locations {
+			if loc.Confidential && bytes.Contains(b, []byte(loc.ID)) {
+				t.Errorf("the snapshot holds the shelter %s in the clear", loc.ID)
+			}
+		}
+		// The same snapshot whose sealed section does not open.
+		x, info, err := directory.ReadSnapshot(snap.Path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		unsealed := live.Snapshot{Path: snap.Path + ".unsealed", Source: snap.Source}
+		info.Sealed = []byte("not sealed by the store")
+		if err := x.WriteSnapshot(unsealed.Path, info); err != nil {
+			t.Fatal(err)
+		}
 
-		// Stale: a public place becomes a shelter and a service goes. The
-		// stale snapshot serves at once, and hides the new shelter from a
-		// partner before any refresh; a refresh brings it up to date.
+		// Stale: a public place becomes a shelter and a service goes.
 		var public haven.Location
 		for _, loc := range d.Locations {
 			if !loc.Confidential {
@@ -87,30 +107,48 @@ func TestIndexSnapshot(t *testing.T) {
 		if err := db.DeleteDirectoryService(ectx, d.Services[3].ID); err != nil {
 			t.Fatal(err)
 		}
-		stale, err := live.Open(ctx, db, snap, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if stale.Version() != 1 {
-			t.Errorf("stale snapshot loaded at version %d, want 1 (its own)", stale.Version())
-		}
-		for _, s := range everything(t, stale, haven.RolePartner) {
-			if strings.Contains(s, public.ID) {
-				t.Errorf("a partner finds the new shelter before the refresh: %s", s)
-			}
-		}
-		if err := stale.Refresh(ctx); err != nil {
-			t.Fatal(err)
-		}
 		rebuilt, err := live.Build(ctx, db)
 		if err != nil {
 			t.Fatal(err)
 		}
-		sameAs(t, "stale snapshot after refresh", stale, rebuilt)
-		stale.Save()
+		hidden := func(what string, l *live.Index) {
+			t.Helper()
+			for _, s := range everything(t, l, haven.RolePartner) {
+				if strings.Contains(s, public.ID) {
+					t.Errorf("%s: a partner finds the new shelter: %s", what, s)
+				}
+			}
+		}
+		// With its sealed shelters, the changes since are applied before
+		// it serves.
+		stale, err := live.Open(ctx, db, snap, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if stale.Version() != 3 {
+			t.Errorf("stale snapshot ready at version %d, want 3 (changes applied)", stale.Version())
+		}
+		hidden("stale snapshot", stale)
+		sameAs(t, "stale snapshot", stale, rebuilt)
+		// Without them, the shelters come from the store as they are now,
+		// so the new one is hidden at once; a refresh brings the rest.
+		logs.Reset()
+		old, err := live.Open(ctx, db, unsealed, logger)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if old.Version() != 1 || !strings.Contains(logs.String(), "do not open") || !strings.Contains(logs.String(), "shelters_from=store") {
+			t.Errorf("unsealed stale snapshot: version %d, want 1; log:\n%s", old.Version(), logs.String())
+		}
+		hidden("unsealed stale snapshot", old)
+		if err := old.Refresh(ctx); err != nil {
+			t.Fatal(err)
+		}
+		sameAs(t, "unsealed stale snapshot after refresh", old, rebuilt)
+		stale.Save(ctx)
 
 		// Damaged, or of another database: rebuilt from the store.
-		b, _ := os.ReadFile(snap.Path)
+		b, _ = os.ReadFile(snap.Path)
 		b[len(b)/3] ^= 1
 		if err := os.WriteFile(snap.Path, b, 0o600); err != nil {
 			t.Fatal(err)
@@ -120,9 +158,9 @@ func TestIndexSnapshot(t *testing.T) {
 			t.Fatal(err)
 		}
 		sameAs(t, "damaged snapshot", damaged, rebuilt)
-		damaged.Save()
-		var logs bytes.Buffer
-		if _, err := live.Open(ctx, db, live.Snapshot{Path: snap.Path, Source: "db-b"}, slog.New(slog.NewTextHandler(&logs, nil))); err != nil {
+		damaged.Save(ctx)
+		logs.Reset()
+		if _, err := live.Open(ctx, db, live.Snapshot{Path: snap.Path, Source: "db-b"}, logger); err != nil {
 			t.Fatal(err)
 		}
 		if !strings.Contains(logs.String(), "another database") {
