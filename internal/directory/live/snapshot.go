@@ -102,6 +102,8 @@ func (l *Index) addShelters(ctx context.Context, x *directory.Index, info direct
 		return "", err
 	}
 	upsert(x, d, nil)
+	l.saved = -1 // save it again, with shelters that open
+	l.wantSave()
 	return "store", nil
 }
 
