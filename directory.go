@@ -438,6 +438,20 @@ type DirectoryService interface {
 	// sites are made of, confidential locations included: it feeds the
 	// matching index, which filters by role itself.
 	DirectoryRecords(ctx context.Context, ids []string) (*Directory, error)
+	// ConfidentialDirectoryRecords returns, as DirectoryRecords does, the
+	// services with a site at a confidential location and what all their
+	// sites are made of: what an index loaded from a snapshot, which holds
+	// no shelter, lacks. Errors: Unauthenticated, Forbidden without the
+	// right to read confidential locations.
+	ConfidentialDirectoryRecords(ctx context.Context) (*Directory, error)
+	// SealShelters seals the shelters' part of the matching index's
+	// snapshot under the master key, so that the file holds no shelter in
+	// the clear; OpenShelters opens it (under the same or a retired key the
+	// vault still holds). Errors: Forbidden without the right to read
+	// confidential locations; OpenShelters: Invalid for anything it did not
+	// seal or that was altered.
+	SealShelters(ctx context.Context, plaintext []byte) ([]byte, error)
+	OpenShelters(ctx context.Context, sealed []byte) ([]byte, error)
 	// DirectoryVersion returns the version of the last change.
 	DirectoryVersion(ctx context.Context) (int64, error)
 	// DirectoryChanges returns the services changed after since, up to

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -29,7 +30,7 @@ func TestServeDirectoryFollowsImports(t *testing.T) {
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	srv := server.New(logger, db)
-	idx, err := m.startDirectory(ctx, db, sqlstore.NewDirectoryService(db), srv, &sf, logger)
+	idx, err := m.startDirectory(ctx, db, sqlstore.NewDirectoryService(db), srv, &sf, filepath.Join(dir, "directory-index.snapshot"), logger)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -56,6 +56,9 @@ type serveFlags struct {
 	// publicURL is where clients reach Haven (scheme and host, maybe a
 	// path prefix): FHIR's absolute references are built on it.
 	publicURL string
+	// directorySnapshot is where the matching index is saved between
+	// starts: "" for DATA/directory-index.snapshot, "off" for nowhere.
+	directorySnapshot string
 }
 
 func (f *serveFlags) register(fs *flag.FlagSet) {
@@ -82,6 +85,8 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.trustedProxies, "trusted-proxies", "",
 		"comma-separated CIDR prefixes or addresses of the reverse proxies in front of Haven, whose X-Forwarded-For\n"+
 			"names the client that sign-in throttling counts (empty: trust none; the peer address counts)")
+	fs.StringVar(&f.directorySnapshot, "directory-snapshot", "", "file the directory's matching index is saved to, so that a restart reads it instead of\n"+
+		"rebuilding it from every record; it holds public sites only (default DATA/directory-index.snapshot; off: none)")
 	fs.StringVar(&f.publicURL, "public-url", "", "the address clients reach Haven at, such as https://haven.example.org: FHIR fullUrl,\n"+
 		"Location and Bundle links are built on it (empty: from each request's Host header)")
 }
@@ -203,7 +208,7 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	index, err := m.startDirectory(ctx, db, dir, srv, &f.store, logger)
+	index, err := m.startDirectory(ctx, db, dir, srv, &f.store, f.snapshotPath(), logger)
 	if err != nil {
 		return err
 	}
@@ -239,6 +244,17 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 	logger.Info("haven started", "addr", bound.String(), "engine", db.Engine(), "version", version)
 	fmt.Fprintf(m.Stdout, "Haven is running at %s (Ctrl-C to stop)\n", url)
 	return srv.Serve(ctx, f.grace)
+}
+
+// snapshotPath is the directory index's snapshot file; "" for none.
+func (f *serveFlags) snapshotPath() string {
+	switch f.directorySnapshot {
+	case "off":
+		return ""
+	case "":
+		return filepath.Join(f.store.data, "directory-index.snapshot")
+	}
+	return f.directorySnapshot
 }
 
 // loadDemo loads the demo data into an empty store.

@@ -178,20 +178,33 @@ func (x *Index) pattern(hours []Hours) uint32 {
 		return 0
 	}
 	var p pattern
-	var key strings.Builder
 	for _, h := range hours {
 		from := int32(int(h.Day)*1440 + h.Opens)
 		p = append(p, span{from, from + int32(h.Closes-h.Opens)})
-		fmt.Fprintf(&key, "%d-%d,", from, h.Closes-h.Opens)
 	}
-	if id, ok := x.patIDs[key.String()]; ok {
+	key := p.key()
+	if id, ok := x.patIDs[key]; ok {
 		return id
 	}
+	return x.addPattern(p, key)
+}
+
+// addPattern interns p under key.
+func (x *Index) addPattern(p pattern, key string) uint32 {
 	id := uint32(len(x.patterns))
 	x.patterns = append(x.patterns, p)
 	x.patText = append(x.patText, hoursText(p))
-	x.patIDs[key.String()] = id
+	x.patIDs[key] = id
 	return id
+}
+
+// key identifies a pattern among those interned.
+func (p pattern) key() string {
+	var key strings.Builder
+	for _, s := range p {
+		fmt.Fprintf(&key, "%d-%d,", s.from, s.to-s.from)
+	}
+	return key.String()
 }
 
 // open reports whether p is open at minute m of the week (spans may run

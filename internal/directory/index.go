@@ -216,15 +216,19 @@ func removeID(ids []int32, id int32) []int32 {
 }
 
 func (x *Index) add(s *Site) {
-	id := int32(len(x.recs))
-	r := x.compact(s)
-	h := x.hash(s.ServiceID)
+	x.recs = append(x.recs, x.compact(s))
+	x.link(int32(len(x.recs) - 1))
+}
+
+// link makes site id findable: by its service ID and in the posting lists.
+func (x *Index) link(id int32) {
+	r := &x.recs[id]
+	h := x.hash(x.serviceID(r))
 	r.next = -1
 	if head, ok := x.byHash[h]; ok {
 		r.next = head
 	}
 	x.byHash[h] = id
-	x.recs = append(x.recs, r)
 	x.live++
 	x.post(id)
 }

@@ -212,7 +212,10 @@ var methodKinds = map[string][]string{
 		// data, which VerifyAudit recomputes and checks.
 		"IntegrateAudit",
 		// The service directory is public information, not survivor data.
-		"DirectoryChanges", "DirectoryOrganizations", "DirectoryRecords", "DirectoryServices", "DirectoryVersion", "ExportDirectory"},
+		"DirectoryChanges", "DirectoryOrganizations", "DirectoryRecords", "DirectoryServices", "DirectoryVersion", "ExportDirectory",
+		"ConfidentialDirectoryRecords",
+		// Seal and open the index snapshot's shelters: no stored data changes.
+		"SealShelters", "OpenShelters"},
 	"infra": {"DeferReadAudits", "FlushReadAudits", "CheckSchema", "Close", "Engine", "KeyStoreSQL", "Migrate", "OpenKeyStore", "Ping", "Ready", "SQL", "SchemaStatus"},
 }
 

@@ -78,6 +78,21 @@ func authorizing(db *sqlstoretest.Store) []struct {
 			_, err := db.DirectoryRecords(ctx, nil)
 			return err
 		}},
+		{"ConfidentialDirectoryRecords", []haven.SystemJob{access.JobDirectoryIndex}, func(ctx context.Context) error {
+			_, err := db.ConfidentialDirectoryRecords(ctx)
+			return err
+		}},
+		{"SealShelters", []haven.SystemJob{access.JobDirectoryIndex}, func(ctx context.Context) error {
+			_, err := db.SealShelters(ctx, []byte("x"))
+			return err
+		}},
+		{"OpenShelters", []haven.SystemJob{access.JobDirectoryIndex}, func(ctx context.Context) error {
+			sealed, err := db.SealShelters(haven.WithSystem(context.Background(), access.JobDirectoryIndex), []byte("x"))
+			if err == nil {
+				_, err = db.OpenShelters(ctx, sealed)
+			}
+			return err
+		}},
 		{"ImportInstrument", []haven.SystemJob{access.JobImportInstruments}, func(ctx context.Context) error {
 			_, _, err := db.ImportInstrument(ctx, instrument)
 			return err

@@ -51,8 +51,8 @@ func (db *DirectoryService) ExportDirectory(ctx context.Context, confidential bo
 // not see them and keeps each site's display summary (names, address
 // line, phone) for results pages. Confidential locations, and what would
 // place them, are included only when the actor or job may read them. It
-// is not for display. With nil ids it reads every service, and only the
-// tables the index uses (no areas, costs or taxonomies). Errors:
+// is not for display. It reads only the tables the index uses (no areas,
+// costs or taxonomies); with nil ids, every service. Errors:
 // Unauthenticated with neither an actor nor a job, Forbidden for a job
 // without the right.
 func (db *DirectoryService) DirectoryRecords(ctx context.Context, ids []string) (*haven.Directory, error) {
@@ -64,12 +64,82 @@ func (db *DirectoryService) DirectoryRecords(ctx context.Context, ids []string) 
 	if ids == nil {
 		d, err = db.loadDirectory(ctx, true)
 	} else {
-		d, err = db.servicesDirectory(ctx, ids)
+		d, err = db.matchRecords(ctx, ids)
 	}
 	if err != nil || db.allowed(ctx, access.Read, access.ConfidentialLocation) {
 		return d, err
 	}
 	return db.withoutConfidential(ctx, d, ids != nil)
+}
+
+// ConfidentialDirectoryRecords reads the services that have a site at a
+// confidential location, with everything all their sites are made of (as
+// DirectoryRecords does): a matching index loaded from a snapshot, which
+// holds only public sites, adds them at start. Only an actor or job that
+// may read confidential locations may ask (access.JobDirectoryIndex);
+// others are Forbidden.
+func (db *DirectoryService) ConfidentialDirectoryRecords(ctx context.Context) (*haven.Directory, error) {
+	if err := db.authorizeDirectory(ctx, access.Read, true); err != nil {
+		return nil, err
+	}
+	rows, err := db.db.QueryContext(ctx, `SELECT DISTINCT service_id FROM hsds_service_at_locations
+		WHERE location_id IN (SELECT id FROM hsds_locations WHERE confidential = 1)`)
+	if err != nil {
+		return nil, fmt.Errorf("find services at confidential locations: %w", err)
+	}
+	ids, err := scanIDs(rows)
+	if err != nil || len(ids) == 0 {
+		return &haven.Directory{}, err
+	}
+	return db.matchRecords(ctx, ids)
+}
+
+// matchRecords reads the services ids with what the matching index makes
+// their sites and display summaries of, and nothing else: their
+// service-at-locations, locations, organizations, the addresses of the
+// locations, the phones of any of these, the weekly schedules of the
+// services and locations, the services' languages, required documents and
+// attributes (see directory.SitesFromDirectory). Every lookup is by an
+// indexed column.
+func (db *store) matchRecords(ctx context.Context, ids []string) (*haven.Directory, error) {
+	q := db.db
+	d, locIDs, orgIDs, salIDs, err := db.servicePlaces(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	loads := []func() error{
+		func() (e error) {
+			d.Addresses, e = loadIn(ctx, q, addressEntity, map[string][]string{"location_id": locIDs})
+			return
+		},
+		func() (e error) {
+			d.Phones, e = loadIn(ctx, q, phoneEntity, map[string][]string{"service_id": ids, "location_id": locIDs,
+				"organization_id": orgIDs, "service_at_location_id": salIDs})
+			return
+		},
+		func() (e error) {
+			d.Schedules, e = loadIn(ctx, q, scheduleEntity, map[string][]string{"service_id": ids, "location_id": locIDs})
+			return
+		},
+		func() (e error) {
+			d.Languages, e = loadIn(ctx, q, languageEntity, map[string][]string{"service_id": ids})
+			return
+		},
+		func() (e error) {
+			d.RequiredDocuments, e = loadIn(ctx, q, documentEntity, map[string][]string{"service_id": ids})
+			return
+		},
+		func() (e error) {
+			d.Attributes, e = loadIn(ctx, q, attributeEntity, map[string][]string{"link_id": ids})
+			return
+		},
+	}
+	for _, l := range loads {
+		if err = l(); err != nil {
+			return nil, err
+		}
+	}
+	return d, nil
 }
 
 // loadDirectory reads every table, or with matchOnly those that the
@@ -128,28 +198,39 @@ func (db *store) loadDirectory(ctx context.Context, matchOnly bool) (*haven.Dire
 // organizations, locations and the records of all of them, attributes,
 // and the taxonomy terms those use.
 func (db *store) servicesDirectory(ctx context.Context, ids []string) (*haven.Directory, error) {
-	q := db.db
-	d := &haven.Directory{}
-	var err error
-	if d.Services, err = loadIn(ctx, q, serviceEntity, map[string][]string{"id": ids}); err != nil {
+	d, locIDs, orgIDs, salIDs, err := db.servicePlaces(ctx, ids)
+	if err != nil {
 		return nil, err
+	}
+	err = db.loadOwned(ctx, d, map[string][]string{"service_id": ids, "location_id": locIDs,
+		"organization_id": orgIDs, "service_at_location_id": salIDs})
+	return d, err
+}
+
+// servicePlaces reads the services ids, their service-at-locations, the
+// locations and the organizations of both, and returns the IDs of the
+// last three.
+func (db *store) servicePlaces(ctx context.Context, ids []string) (d *haven.Directory, locIDs, orgIDs, salIDs []string, err error) {
+	q := db.db
+	d = &haven.Directory{}
+	if d.Services, err = loadIn(ctx, q, serviceEntity, map[string][]string{"id": ids}); err != nil {
+		return nil, nil, nil, nil, err
 	}
 	if d.ServiceAtLocations, err = loadIn(ctx, q, salEntity, map[string][]string{"service_id": ids}); err != nil {
-		return nil, err
+		return nil, nil, nil, nil, err
 	}
-	locIDs := idsOf(d.ServiceAtLocations, func(s haven.ServiceAtLocation) string { return s.LocationID })
+	locIDs = idsOf(d.ServiceAtLocations, func(s haven.ServiceAtLocation) string { return s.LocationID })
 	if d.Locations, err = loadIn(ctx, q, locationEntity, map[string][]string{"id": locIDs}); err != nil {
-		return nil, err
+		return nil, nil, nil, nil, err
 	}
-	orgIDs := append(idsOf(d.Services, func(s haven.Service) string { return s.OrganizationID }),
+	orgIDs = append(idsOf(d.Services, func(s haven.Service) string { return s.OrganizationID }),
 		idsOf(d.Locations, func(l haven.Location) string { return l.OrganizationID })...)
 	if d.Organizations, err = loadIn(ctx, q, orgEntity, map[string][]string{"id": orgIDs}); err != nil {
-		return nil, err
+		return nil, nil, nil, nil, err
 	}
-	salIDs := idsOf(d.ServiceAtLocations, func(s haven.ServiceAtLocation) string { return s.ID })
-	err = db.loadOwned(ctx, d, map[string][]string{"service_id": ids, "location_id": locIDs,
-		"organization_id": idsOf(d.Organizations, func(o haven.Organization) string { return o.ID }), "service_at_location_id": salIDs})
-	return d, err
+	orgIDs = idsOf(d.Organizations, func(o haven.Organization) string { return o.ID })
+	salIDs = idsOf(d.ServiceAtLocations, func(s haven.ServiceAtLocation) string { return s.ID })
+	return d, locIDs, orgIDs, salIDs, nil
 }
 
 // loadOwned reads into d the records owned by the IDs in owners (by owner

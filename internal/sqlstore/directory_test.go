@@ -1,6 +1,7 @@
 package sqlstore_test
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"slices"
@@ -227,6 +228,30 @@ func TestDirectoryConfidentialHiddenFromPublicReads(t *testing.T) {
 		if err != nil || !slices.ContainsFunc(rec.Locations, func(l haven.Location) bool { return l.ID == shelter.ID }) {
 			t.Errorf("DirectoryRecords lacks the shelter the index needs: %v", err)
 		}
+		conf, err := db.ConfidentialDirectoryRecords(haven.WithSystem(ctx, access.JobDirectoryIndex))
+		if err != nil || !leaks(conf, shelter.ID) {
+			t.Errorf("ConfidentialDirectoryRecords lacks the shelter: %v", err)
+		}
+		if err == nil {
+			hidden := map[string]bool{}
+			for _, l := range d.Locations {
+				hidden[l.ID] = l.Confidential
+			}
+			var want, got []string
+			for _, s := range d.ServiceAtLocations {
+				if hidden[s.LocationID] && !slices.Contains(want, s.ServiceID) {
+					want = append(want, s.ServiceID)
+				}
+			}
+			for _, s := range conf.Services {
+				got = append(got, s.ID)
+			}
+			slices.Sort(want)
+			slices.Sort(got)
+			if !slices.Contains(want, svc) || !slices.Equal(got, want) {
+				t.Errorf("ConfidentialDirectoryRecords services=%v, want %v", got, want)
+			}
+		}
 		for _, role := range haven.Roles {
 			nu := haven.NewUser{Username: "records." + string(role), Role: role, Password: testPassword}
 			if role == haven.RolePartner {
@@ -243,6 +268,41 @@ func TestDirectoryConfidentialHiddenFromPublicReads(t *testing.T) {
 			if got, want := leaks(rec, shelter.ID), access.CanSeeConfidential(role); got != want {
 				t.Errorf("%s: DirectoryRecords names the shelter=%v, want %v", role, got, want)
 			}
+			conf, err := db.ConfidentialDirectoryRecords(actorCtx(u))
+			if allowed := access.CanSeeConfidential(role); (err == nil) != allowed || (err != nil && haven.ErrorKind(err) != haven.Forbidden) {
+				t.Errorf("%s: ConfidentialDirectoryRecords err=%v, want allowed=%v", role, err, allowed)
+			} else if allowed && !leaks(conf, shelter.ID) {
+				t.Errorf("%s: ConfidentialDirectoryRecords lacks the shelter", role)
+			}
+		}
+	})
+}
+
+func TestSealShelters(t *testing.T) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
+		ctx := haven.WithSystem(context.Background(), access.JobDirectoryIndex)
+		sealed, err := db.SealShelters(ctx, []byte("CANARYSHELTER at 1 Hidden Lane"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(sealed, []byte("CANARYSHELTER")) {
+			t.Fatal("sealed shelters hold the plaintext")
+		}
+		got, err := db.OpenShelters(ctx, sealed)
+		if err != nil || string(got) != "CANARYSHELTER at 1 Hidden Lane" {
+			t.Fatalf("OpenShelters=%q, %v", got, err)
+		}
+		altered := bytes.Clone(sealed)
+		altered[len(altered)-1] ^= 1
+		if _, err := db.OpenShelters(ctx, altered); haven.ErrorKind(err) != haven.Invalid {
+			t.Errorf("OpenShelters of an altered section: %v, want Invalid", err)
+		}
+		u, err := db.CreateUser(userAdd(context.Background()), haven.NewUser{Username: "seal.analyst", Role: haven.RoleAnalyst, Password: testPassword})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.OpenShelters(actorCtx(u), sealed); haven.ErrorKind(err) != haven.Forbidden {
+			t.Errorf("an analyst opens the shelters: %v, want Forbidden", err)
 		}
 	})
 }

@@ -28,16 +28,32 @@ type Index struct {
 	x       *directory.Index
 	version int64
 
-	refreshMu sync.Mutex // one refresh at a time
+	refreshMu sync.Mutex // one refresh or save at a time
+
+	snap    Snapshot
+	saved   int64         // the version last saved to (or loaded from) the snapshot; -1: none
+	saveNow chan struct{} // asks Run to save
 }
 
-// Build loads every service from store into a new index.
+// Build loads every service from store into a new index, without a
+// snapshot.
 func Build(ctx context.Context, store haven.DirectoryService) (*Index, error) {
-	l := &Index{store: store}
-	if err := l.rebuild(ctx); err != nil {
+	l, err := Open(ctx, store, Snapshot{}, nil)
+	if err != nil {
 		return nil, err
 	}
 	return l, nil
+}
+
+// log logs at level ("info" or "warn") when l has a Logger.
+func (l *Index) log(level, msg string, args ...any) {
+	switch {
+	case l.Logger == nil:
+	case level == "warn":
+		l.Logger.Warn(msg, args...)
+	default:
+		l.Logger.Info(msg, args...)
+	}
 }
 
 // rebuild replaces the index with one built from the whole store. The
@@ -56,6 +72,7 @@ func (l *Index) rebuild(ctx context.Context) error {
 	l.mu.Lock()
 	l.x, l.version = x, v
 	l.mu.Unlock()
+	l.wantSave()
 	return nil
 }
 
@@ -99,15 +116,9 @@ func (l *Index) Refresh(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	bySvc := map[string][]directory.Site{}
-	for _, s := range directory.SitesFromDirectory(d) {
-		bySvc[s.ServiceID] = append(bySvc[s.ServiceID], s)
-	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	for _, id := range ids {
-		l.x.Upsert(id, bySvc[id]) // no sites: deleted or inactive
-	}
+	upsert(l.x, d, ids)
 	l.version = v
 	return nil
 }
@@ -124,10 +135,20 @@ type Options struct {
 	Poll time.Duration
 }
 
-// Run keeps the index current until ctx ends: on each notification, and
-// at every poll. A lost LISTEN connection is re-opened (catching up on
-// what it missed); errors are logged, never fatal.
+// Run keeps the index current until ctx ends: at once (an index loaded
+// from a snapshot catches up), on each notification, and at every poll.
+// A lost LISTEN connection is re-opened (catching up on what it missed);
+// errors are logged, never fatal. With a snapshot, it saves the index
+// after a rebuild and, when the directory has changed, every
+// Snapshot.Every.
 func (l *Index) Run(ctx context.Context, o Options) error {
+	l.refreshLogged(ctx, "start")
+	every := l.snap.Every
+	if every <= 0 {
+		every = 10 * time.Minute
+	}
+	saves := time.NewTicker(every)
+	defer saves.Stop()
 	poll := o.Poll
 	if poll == 0 {
 		poll = 2 * time.Second
@@ -146,13 +167,17 @@ func (l *Index) Run(ctx context.Context, o Options) error {
 			return nil
 		case <-t.C:
 			l.refreshLogged(ctx, "poll")
+		case <-l.saveNow:
+			l.Save(ctx)
+		case <-saves.C:
+			l.Save(ctx)
 		}
 	}
 }
 
 func (l *Index) refreshLogged(ctx context.Context, why string) {
-	if err := l.Refresh(ctx); err != nil && ctx.Err() == nil && l.Logger != nil {
-		l.Logger.Warn("directory index refresh failed", "trigger", why, "err", err)
+	if err := l.Refresh(ctx); err != nil && ctx.Err() == nil {
+		l.log("warn", "directory index refresh failed", "trigger", why, "err", err)
 	}
 }
 

@@ -60,6 +60,40 @@ func TestRunBenchAgrees(t *testing.T) {
 	}
 }
 
+// TestPostGISPlanAgrees runs the PostGIS plan on a small directory when
+// the server has the extension (CI installs it; .ci/run) and requires its
+// result sets to equal the index's, and it to be reported.
+func TestPostGISPlanAgrees(t *testing.T) {
+	db, schema := openBenchDB(t)
+	var available bool
+	if err := db.QueryRow(`SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'postgis')`).Scan(&available); err != nil {
+		t.Fatal(err)
+	}
+	if !available {
+		t.Skip("PostGIS is not installed on the server (Debian: postgresql-15-postgis-3)")
+	}
+	var out strings.Builder
+	res, err := RunBench(context.Background(), Config{Services: 5_000, Queries: 100, DB: db, Schema: schema, Out: &out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ran bool
+	for _, p := range res.Plans {
+		if p.Plan == PlanPostGIS {
+			ran = true
+			if p.Disagreements != 0 {
+				t.Errorf("PostGIS plan disagrees with the index on %d of %d queries", p.Disagreements, res.Queries)
+			}
+		}
+	}
+	if !ran {
+		t.Errorf("PostGIS is installed but its plan did not run:\n%s", out.String())
+	}
+	if !strings.Contains(out.String(), " postgres_plan="+string(res.Plan)+"\n") || res.Plan == "" {
+		t.Errorf("summary line lacks postgres_plan=%s:\n%s", res.Plan, out.String())
+	}
+}
+
 // TestBenchDirectory runs the full bench when HAVEN_BENCH_DIRECTORY_SERVICES
 // names a size (the figures in docs/directory.md), printing its summary.
 func TestBenchDirectory(t *testing.T) {

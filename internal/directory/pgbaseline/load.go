@@ -2,8 +2,10 @@ package pgbaseline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -43,12 +45,63 @@ var siteColumns = []string{"id", "service_id", "location_id", "lat", "lon", "x",
 	"genders", "immigration", "barriers_waived", "insurance", "documents",
 	"trauma_informed", "survivor_specific", "free", "sliding_scale", "confidential", "min_age", "max_age"}
 
-// load (re)creates the schema, copies the generated sites in and indexes them.
-func load(ctx context.Context, cfg Config) error {
+// postgisSQL adds, when PostGIS is there, the geography of each site
+// (computed from lat and lon as COPY writes them) and its GiST index.
+const (
+	postgisColumnSQL = `ALTER TABLE directory_bench.site ADD COLUMN geog geography(Point, 4326) GENERATED ALWAYS AS
+	(CASE WHEN lat IS NULL THEN NULL ELSE ST_SetSRID(ST_MakePoint(lon, lat), 4326)::geography END) STORED`
+	postgisIndexSQL = `CREATE INDEX site_geog ON directory_bench.site USING gist (geog)`
+)
+
+// load (re)creates the schema, copies the generated sites in and indexes
+// them. It returns the plans the server can run: PostGIS too when the
+// extension is installed (or can be).
+func load(ctx context.Context, cfg Config) ([]Plan, error) {
 	if _, err := cfg.DB.ExecContext(ctx, inSchema(schemaSQL, cfg.Schema)); err != nil {
-		return fmt.Errorf("create bench schema: %w", err)
+		return nil, fmt.Errorf("create bench schema: %w", err)
+	}
+	plans := []Plan{PlanEarthdistance}
+	if err := addPostGIS(ctx, cfg); err != nil {
+		fmt.Fprintf(cfg.Out, "postgis plan skipped: %v\n", err)
+	} else {
+		plans = append(plans, PlanPostGIS)
 	}
 	start := time.Now()
+	if err := copySites(ctx, cfg); err != nil {
+		return nil, err
+	}
+	if slices.Contains(plans, PlanPostGIS) {
+		if _, err := cfg.DB.ExecContext(ctx, inSchema(postgisIndexSQL, cfg.Schema)); err != nil {
+			return nil, fmt.Errorf("create bench geography index: %w", err)
+		}
+	}
+	if _, err := cfg.DB.ExecContext(ctx, inSchema(indexesSQL, cfg.Schema)); err != nil {
+		return nil, fmt.Errorf("create bench indexes: %w", err)
+	}
+	fmt.Fprintf(cfg.Out, "postgres loaded and indexed in %.1fs (plans: %v)\n", time.Since(start).Seconds(), plans)
+	return plans, nil
+}
+
+// addPostGIS creates the PostGIS extension if the server has it and adds
+// the geography column; an error says why the plan cannot run.
+func addPostGIS(ctx context.Context, cfg Config) error {
+	var available bool
+	err := cfg.DB.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'postgis')`).Scan(&available)
+	if err != nil {
+		return err
+	}
+	if !available {
+		return errors.New("the PostGIS extension is not installed on the server (Debian: postgresql-15-postgis-3)")
+	}
+	if _, err := cfg.DB.ExecContext(ctx, `CREATE EXTENSION IF NOT EXISTS postgis`); err != nil {
+		return err
+	}
+	_, err = cfg.DB.ExecContext(ctx, inSchema(postgisColumnSQL, cfg.Schema))
+	return err
+}
+
+// copySites streams the generated sites into the table.
+func copySites(ctx context.Context, cfg Config) error {
 	conn, err := cfg.DB.Conn(ctx)
 	if err != nil {
 		return err
@@ -62,10 +115,6 @@ func load(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return fmt.Errorf("copy sites: %w", err)
 	}
-	if _, err := cfg.DB.ExecContext(ctx, inSchema(indexesSQL, cfg.Schema)); err != nil {
-		return fmt.Errorf("create bench indexes: %w", err)
-	}
-	fmt.Fprintf(cfg.Out, "postgres loaded and indexed in %.1fs\n", time.Since(start).Seconds())
 	return nil
 }
 

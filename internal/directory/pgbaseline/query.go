@@ -14,12 +14,27 @@ import (
 	"github.com/haven-care/haven/internal/directory"
 )
 
-// query runs q's hard constraints in SQL; limit > 0 orders by distance
-// and keeps the nearest, as a directory query would.
-func query(ctx context.Context, db *sql.DB, schema string, q *directory.Query, limit int) ([]string, error) {
-	where, args := whereOf(q)
+// Plan is a way of answering a directory query in PostgreSQL.
+type Plan string
+
+// The plans: earthdistance (cube's GiST on ll_to_earth, a bounding box,
+// ordered by the computed chord) and PostGIS (a geography column, its GiST
+// index, ST_DWithin and K-nearest ordering by the <-> operator, which the
+// index answers), the one a PostgreSQL user would reach for.
+const (
+	PlanEarthdistance Plan = "earthdistance"
+	PlanPostGIS       Plan = "postgis"
+)
+
+// query runs q's hard constraints in SQL by plan; limit > 0 orders by
+// distance and keeps the nearest, as a directory query would.
+func query(ctx context.Context, db *sql.DB, schema string, plan Plan, q *directory.Query, limit int) ([]string, error) {
+	where, args := whereOf(q, plan)
 	sqlText := "SELECT service_id || '/' || location_id FROM " + pgx.Identifier{schema, "site"}.Sanitize() + " WHERE " + where
-	if limit > 0 {
+	switch {
+	case limit > 0 && plan == PlanPostGIS:
+		sqlText += fmt.Sprintf(" ORDER BY geog <-> %s LIMIT %d", queryPoint, limit)
+	case limit > 0:
 		sqlText += fmt.Sprintf(" ORDER BY (x-$5)*(x-$5)+(y-$6)*(y-$6)+(z-$7)*(z-$7) LIMIT %d", limit)
 	}
 	rows, err := db.QueryContext(ctx, sqlText, args...)
@@ -38,6 +53,10 @@ func query(ctx context.Context, db *sql.DB, schema string, q *directory.Query, l
 	return out, rows.Err()
 }
 
+// queryPoint is the query's point as a PostGIS geography ($2 latitude,
+// $3 longitude).
+const queryPoint = "ST_SetSRID(ST_MakePoint($3, $2), 4326)::geography"
+
 // where collects the conditions of a query and their arguments.
 type where struct {
 	conds []string
@@ -54,15 +73,21 @@ func (w *where) add(cond string, arg any) {
 // baseline does not model) into SQL with the index's semantics: a site
 // matches a need, lies within the radius, and meets every constraint q
 // sets; an empty list on the site (genders, statuses) means "all".
-func whereOf(q *directory.Query) (string, []any) {
+func whereOf(q *directory.Query, plan Plan) (string, []any) {
 	qx, qy, qz := unitVector(q.Near.Lat, q.Near.Lon)
 	c := 2 * math.Sin(q.RadiusKm/(2*directory.EarthKm))
 	// earth_box works in earthdistance's radius (6378168 m); scale so the
 	// box covers our radius, then filter exactly on the chord.
 	boxM := q.RadiusKm * 1000 * 6378168 / (directory.EarthKm * 1000) * 1.01
+	near := "earth_box(ll_to_earth($2, $3), $4) @> ll_to_earth(lat, lon)"
+	if plan == PlanPostGIS {
+		// On the sphere (PostGIS's mean radius is Haven's EarthKm), a
+		// hair wider than the radius; the chord then decides exactly.
+		boxM = q.RadiusKm * 1000 * 1.001
+		near = "ST_DWithin(geog, " + queryPoint + ", $4, false)"
+	}
 	w := &where{args: []any{haven.NeedCodes(q.Needs), q.Near.Lat, q.Near.Lon, boxM, qx, qy, qz, c * c},
-		conds: []string{"terms && $1::text[]", "earth_box(ll_to_earth($2, $3), $4) @> ll_to_earth(lat, lon)",
-			"lat IS NOT NULL", "(x-$5)*(x-$5)+(y-$6)*(y-$6)+(z-$7)*(z-$7) <= $8"}}
+		conds: []string{"terms && $1::text[]", near, "lat IS NOT NULL", "(x-$5)*(x-$5)+(y-$6)*(y-$6)+(z-$7)*(z-$7) <= $8"}}
 	if !access.CanSeeConfidential(q.Role) {
 		w.conds = append(w.conds, "NOT confidential")
 	}
