@@ -351,7 +351,7 @@ func (db *ReferralService) Referrals(ctx context.Context, survivorID string) ([]
 		return nil, err
 	}
 	var out []haven.Referral
-	err = db.inTx(ctx, func(tx *Tx) error {
+	err = db.inReadTx(ctx, func(tx *Tx) error {
 		rows, err := tx.QueryContext(ctx, referralSelect+` WHERE r.survivor_id = $2 ORDER BY r.created_at DESC, r.id DESC`, false, survivorID)
 		if err != nil {
 			return fmt.Errorf("list referrals: %w", err)
@@ -446,7 +446,7 @@ func (db *ReferralService) Referral(ctx context.Context, referralID string) (*ha
 	if err != nil {
 		return nil, err
 	}
-	err = db.inTx(ctx, func(tx *Tx) error {
+	err = db.inReadTx(ctx, func(tx *Tx) error {
 		if err := tx.openReferrals(ctx, r.SurvivorID, []*referralRow{r}, rel != access.Recipient); err != nil {
 			return err
 		}
@@ -469,7 +469,7 @@ func (db *ReferralService) Packet(ctx context.Context, referralID string) (*have
 		return nil, err
 	}
 	var p *haven.Packet
-	err = db.inTx(ctx, func(tx *Tx) error {
+	err = db.inReadTx(ctx, func(tx *Tx) error {
 		if err := tx.openReferrals(ctx, r.SurvivorID, []*referralRow{r}, false); err != nil {
 			return err
 		}
@@ -497,7 +497,7 @@ func (db *ReferralService) PreviewPacket(ctx context.Context, survivorID string,
 		return nil, err
 	}
 	var p *haven.Packet
-	err = db.inTx(ctx, func(tx *Tx) error {
+	err = db.inReadTx(ctx, func(tx *Tx) error {
 		r, err := tx.checkReferral(ctx, survivorID, nr)
 		if err != nil {
 			return err
