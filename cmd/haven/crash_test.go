@@ -182,19 +182,14 @@ func writeUntilKilled(t *testing.T, c *child, token string, after time.Duration)
 				}
 				body := fmt.Sprintf(`{"name": "Synthetic Crash %d-%d", "date_of_birth": "1990-01-01", "languages": [], "safe_contact": {"channels": []}}`, w, n)
 				code, got := apiCall(c.url, token, "POST", "/api/v1/survivors", body)
-				if code != http.StatusCreated {
+				id := createdID(got)
+				if code != http.StatusCreated || id == "" {
 					continue // refused by a dying server, or never answered: not acknowledged
 				}
-				var created struct {
-					Survivor struct{ ID string } `json:"survivor"`
-				}
-				if err := json.Unmarshal([]byte(got), &created); err != nil || created.Survivor.ID == "" {
-					continue
-				}
 				mu.Lock()
-				ids = append(ids, created.Survivor.ID)
+				ids = append(ids, id)
 				mu.Unlock()
-				apiCall(c.url, token, "GET", "/api/v1/survivors/"+created.Survivor.ID, "")
+				apiCall(c.url, token, "GET", "/api/v1/survivors/"+id, "")
 			}
 		})
 	}
@@ -206,6 +201,16 @@ func writeUntilKilled(t *testing.T, c *child, token string, after time.Duration)
 	close(killed)
 	wg.Wait()
 	return ids
+}
+
+// createdID is the ID of the record a creation's response body names, or
+// "".
+func createdID(body string) string {
+	var created struct {
+		Survivor struct{ ID string } `json:"survivor"`
+	}
+	json.Unmarshal([]byte(body), &created)
+	return created.Survivor.ID
 }
 
 // crashClient gives up quickly on a killed server.
