@@ -595,7 +595,7 @@ func (db *ReferralService) Inbox(ctx context.Context) ([]haven.Referral, error) 
 		return nil, haven.Errorf(haven.Forbidden, "Only a receiving organization's staff have a referral inbox.")
 	}
 	var out []haven.Referral
-	err = db.inTx(ctx, func(tx *Tx) error {
+	err = db.inReadTx(ctx, func(tx *Tx) error {
 		rows, err := tx.QueryContext(ctx, referralSelect+` JOIN consents c ON c.id = r.consent_id
 			WHERE r.organization_id = $2 AND c.revoked_at IS NULL AND c.expires_at > $3
 			ORDER BY r.created_at DESC, r.id DESC LIMIT 200`, false, org, tx.now)
@@ -614,7 +614,7 @@ func (db *ReferralService) Inbox(ctx context.Context) ([]haven.Referral, error) 
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		return tx.audit(ctx, haven.AuditEvent{Action: "referral.inbox", ObjectType: "referral"})
+		return tx.auditRead(ctx, haven.AuditEvent{Action: "referral.inbox", ObjectType: "referral"})
 	})
 	return out, err
 }
