@@ -84,17 +84,7 @@ func contendOnce(ctx context.Context, db *sqlstoretest.Store, survivorID, userID
 		_, err := db.Survivor(ctx, survivorID)
 		return err
 	case 1:
-		page := db.DeferReadAudits(ctx)
-		if _, err := db.Survivor(page, survivorID); err != nil {
-			return err
-		}
-		if _, err := db.Tasks(page, survivorID); err != nil {
-			return err
-		}
-		if _, err := db.CarePlan(page, survivorID); err != nil {
-			return err
-		}
-		return db.FlushReadAudits(page)
+		return readRecordPage(ctx, db, survivorID)
 	case 2:
 		if _, err := db.Survivor(ctx, survivorID); err != nil {
 			return err
@@ -108,4 +98,58 @@ func contendOnce(ctx context.Context, db *sqlstoretest.Store, survivorID, userID
 	}
 	_, _, err := db.CreateSurvivor(ctx, haven.NewSurvivor{Name: fmt.Sprintf("Synthetic %d.%d", w, r), DateOfBirth: "1990-01-01"})
 	return err
+}
+
+// BenchmarkRecordPageParallel reads a record page's nine sections under
+// deferred read audits from 50 goroutines (on 2 cores), each page one
+// group-committed flush: the contention of the web record page.
+//
+//	HAVEN_TEST_POSTGRES_REQUIRED=1 go test ./internal/sqlstore -run '^$' -bench RecordPageParallel -benchtime 2000x
+func BenchmarkRecordPageParallel(b *testing.B) {
+	for _, engine := range sqlstoretest.Engines {
+		b.Run(engine, func(b *testing.B) {
+			db := sqlstoretest.MustOpen(b, engine)
+			u, err := db.CreateUser(userAdd(context.Background()), haven.NewUser{Username: "adv", Role: haven.RoleAdvocate, Password: testPassword})
+			if err != nil {
+				b.Fatal(err)
+			}
+			ctx := actorCtx(u)
+			s, _, err := db.CreateSurvivor(ctx, canarySurvivor())
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.SetParallelism(25)
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if err := readRecordPage(ctx, db, s.ID); err != nil {
+						b.Error(err)
+					}
+				}
+			})
+		})
+	}
+}
+
+// readRecordPage reads what the web record page reads, deferring the
+// audit entries to one flush.
+func readRecordPage(ctx context.Context, db *sqlstoretest.Store, id string) error {
+	page := db.DeferReadAudits(ctx)
+	reads := []func() error{
+		func() error { _, err := db.Survivor(page, id); return err },
+		func() error { _, err := db.Tasks(page, id); return err },
+		func() error { _, err := db.CarePlan(page, id); return err },
+		func() error { _, err := db.Consents(page, id); return err },
+		func() error { _, err := db.Referrals(page, id); return err },
+		func() error { _, err := db.Screenings(page, id); return err },
+		func() error { _, err := db.CareTeam(page, id); return err },
+		func() error { _, err := db.Contacts(page, id); return err },
+		func() error { _, err := db.Encounters(page, id); return err },
+	}
+	for _, read := range reads {
+		if err := read(); err != nil {
+			return err
+		}
+	}
+	return db.FlushReadAudits(page)
 }

@@ -58,10 +58,9 @@ type store struct {
 	stmts   stmtCache // prepared statements, on SQLite
 	keyPool keyPool   // data keys committed ahead of their records
 
-	// writer, on SQLite, is the one slot for a write transaction (see
-	// lockWrites); nil on PostgreSQL, whose row locks let writers run
-	// side by side.
-	writer chan struct{}
+	// txSlot, on SQLite, is the one slot for a transaction (see lockTx);
+	// nil on PostgreSQL, whose row locks let writers run side by side.
+	txSlot chan struct{}
 	// reads gathers the audit entries of reads for group commit (see
 	// recordReads).
 	reads readGroup
@@ -86,8 +85,8 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	}
 	d.configurePool(sqldb)
 	db := &DB{&store{db: sqldb, dialect: d, Clock: haven.SystemClock{}, verifyPassword: password.Verify}}
-	if d.oneWriter {
-		db.writer = make(chan struct{}, 1)
+	if d.oneTx {
+		db.txSlot = make(chan struct{}, 1)
 	}
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()

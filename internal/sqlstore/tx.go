@@ -28,19 +28,13 @@ type Tx struct {
 }
 
 // inTx runs fn in a transaction and commits if it returns nil. Every
-// exported method that changes data runs in exactly one. On SQLite it first
-// takes the store's one write slot (lockWrites).
+// exported method that changes data runs in exactly one.
 func (db *store) inTx(ctx context.Context, fn func(tx *Tx) error) error {
-	unlock, err := db.lockWrites(ctx)
-	if err != nil {
-		return err
-	}
-	defer unlock()
 	return db.runTx(ctx, nil, fn)
 }
 
-// inReadTx runs fn, which only reads, in a read-only transaction that takes
-// no write lock, then records the reads fn audited (auditRead) with those
+// inReadTx runs fn, which only reads, in a read-only transaction (no
+// write lock on PostgreSQL, where readers run side by side), then records the reads fn audited (auditRead) with those
 // of other requests in one group commit (recordReads). It returns once the
 // entries are committed, and fails if they are not: a read is never served
 // unrecorded.
@@ -58,8 +52,13 @@ func (db *store) inReadTx(ctx context.Context, fn func(tx *Tx) error) error {
 }
 
 // runTx runs fn in a transaction begun with opts and commits if fn returns
-// nil.
+// nil. On SQLite it first takes the store's one transaction slot (lockTx).
 func (db *store) runTx(ctx context.Context, opts *sql.TxOptions, fn func(tx *Tx) error) error {
+	unlock, err := db.lockTx(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	sqltx, err := db.db.BeginTx(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
