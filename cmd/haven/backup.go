@@ -51,8 +51,12 @@ func runBackup(m *Main, ctx context.Context, args []string) error {
 	if err := apartDirs(to, keysTo, "--keys-to", "--to"); err != nil {
 		return err
 	}
-	if !strings.HasPrefix(sf.dsn(), "sqlite:") {
+	path, ok := strings.CutPrefix(sf.dsn(), "sqlite:")
+	if !ok {
 		return haven.Errorf(haven.Invalid, "haven backup copies SQLite databases; back up PostgreSQL with pg_dump (see docs/operations.md)")
+	}
+	if _, err := os.Stat(path); err != nil {
+		return haven.Errorf(haven.Invalid, "no database to back up at %s (set --data or --db)", path)
 	}
 	db, err := sqlstore.Open(ctx, sf.dsn())
 	if err != nil {

@@ -89,6 +89,13 @@ func TestBackupRestoreDrill(t *testing.T) {
 			t.Errorf("a refused backup created %s", bad.to)
 		}
 	}
+	nowhere := filepath.Join(out, "no-data")
+	if code, _, errOut := run(t, ctx, "", "backup", "--data", nowhere, "--to", to, "--keys-to", keysTo); code != 1 || !strings.Contains(errOut, "no database to back up") {
+		t.Errorf("backup of a missing database: code=%d err=%q", code, errOut)
+	}
+	if _, err := os.Stat(nowhere); !os.IsNotExist(err) {
+		t.Errorf("a refused backup created %s", nowhere)
+	}
 	code, stdout, errOut := run(t, ctx, "", "backup", "--data", dir, "--to", to, "--keys-to", keysTo)
 	close(done)
 	wg.Wait()
