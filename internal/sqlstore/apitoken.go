@@ -144,7 +144,7 @@ func (db *AccountService) AuthenticateAPIToken(ctx context.Context, secret strin
 		return nil, nil, errTokenNeedsSignIn
 	}
 	if t.LastUsed == nil || now.Sub(*t.LastUsed) >= sessionTouchInterval {
-		if _, err := db.db.ExecContext(ctx, `UPDATE api_tokens SET last_used = $1 WHERE id = $2`, now, t.ID); err != nil {
+		if _, err := db.execWrite(ctx, `UPDATE api_tokens SET last_used = $1 WHERE id = $2`, now, t.ID); err != nil {
 			return nil, nil, fmt.Errorf("touch api token: %w", err)
 		}
 	}

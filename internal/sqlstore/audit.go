@@ -370,7 +370,7 @@ func (db *AuditService) SignCheckpoint(ctx context.Context, signer note.Signer) 
 	if err != nil {
 		return nil, err
 	}
-	_, err = db.db.ExecContext(ctx, `INSERT INTO audit_checkpoints (size, signed_at, note) VALUES ($1, $2, $3)`, cp.Size, db.now(), string(msg))
+	_, err = db.execWrite(ctx, `INSERT INTO audit_checkpoints (size, signed_at, note) VALUES ($1, $2, $3)`, cp.Size, db.now(), string(msg))
 	if err != nil {
 		return nil, fmt.Errorf("store audit checkpoint: %w", err)
 	}

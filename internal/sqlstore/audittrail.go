@@ -245,7 +245,7 @@ func (db *AuditTrailService) AccessReport(ctx context.Context, survivorID string
 	if err != nil {
 		return nil, err
 	}
-	err = db.inTx(ctx, func(tx *Tx) error {
+	err = db.inReadTx(ctx, func(tx *Tx) error {
 		return tx.auditRead(ctx, readEvent(rel, "survivor.access_report", "survivor", survivorID))
 	})
 	return rows, err

@@ -309,7 +309,7 @@ var notAuthorizing = []string{
 	"DirectoryChanges", "DirectoryOrganizations", "DirectoryServices", "DirectoryVersion", // public directory, index plumbing
 	"IntegrateAudit", "AuditSize", "AuditEntries", "AuditRoot", "InclusionProof", "ConsistencyProof", "SignCheckpoint",
 	"LatestCheckpoint", "VerifyAudit", "DeferReadAudits", "FlushReadAudits", // the audit log's own machinery
-	"RotateKeys", "CheckSchema", "Close", "Engine", "KeyStoreSQL", "Migrate", "OpenKeyStore", "Ping", "Ready", "SQL", "SchemaStatus",
+	"RotateKeys", "Backup", "CheckIntegrity", "CheckSchema", "Close", "Engine", "KeyStoreSQL", "Migrate", "OpenKeyStore", "Ping", "Ready", "SQL", "SchemaStatus",
 }
 
 // TestEveryStoreMethodDecidesAccessOrSaysWhyNot makes a new method take a

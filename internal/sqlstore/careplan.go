@@ -30,7 +30,7 @@ func (db *CarePlanService) CarePlan(ctx context.Context, survivorID string) (*ha
 		return nil, err
 	}
 	plan := &haven.CarePlan{SurvivorID: survivorID}
-	err = db.inTx(ctx, func(tx *Tx) error {
+	err = db.inReadTx(ctx, func(tx *Tx) error {
 		err := tx.QueryRowContext(ctx, `SELECT case_number FROM survivors WHERE id = $1`, survivorID).Scan(&plan.CaseNumber)
 		if errors.Is(err, sql.ErrNoRows) {
 			return errSurvivorNotFound
@@ -63,7 +63,7 @@ func (db *CarePlanService) Need(ctx context.Context, needID string) (*haven.Care
 		return nil, errNeedNotFound
 	}
 	var n *haven.CarePlanNeed
-	err = db.inTx(ctx, func(tx *Tx) error {
+	err = db.inReadTx(ctx, func(tx *Tx) error {
 		if n, err = tx.readNeed(ctx, needID); err != nil {
 			return err
 		}
@@ -433,7 +433,7 @@ func (db *CarePlanService) SuggestedNeeds(ctx context.Context, survivorID string
 		return nil, err
 	}
 	var out []haven.SuggestedNeed
-	err = db.inTx(ctx, func(tx *Tx) error {
+	err = db.inReadTx(ctx, func(tx *Tx) error {
 		screenings, err := tx.flaggedScreenings(ctx, survivorID)
 		if err != nil {
 			return err

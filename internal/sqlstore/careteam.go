@@ -26,7 +26,7 @@ func (db *CareTeamService) CareTeam(ctx context.Context, survivorID string) ([]h
 		return nil, err
 	}
 	var out []haven.CareTeamMember
-	err = db.inTx(ctx, func(tx *Tx) error {
+	err = db.inReadTx(ctx, func(tx *Tx) error {
 		if out, err = tx.careTeam(ctx, survivorID); err != nil {
 			return err
 		}

@@ -39,7 +39,7 @@ func (db *ConsentService) Consents(ctx context.Context, survivorID string) ([]ha
 		return nil, err
 	}
 	var out []haven.Consent
-	err = db.inTx(ctx, func(tx *Tx) error {
+	err = db.inReadTx(ctx, func(tx *Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT `+consentColumns+consentFrom+` WHERE c.survivor_id = $1
 			ORDER BY c.given_at DESC, c.id DESC`, survivorID)
 		if err != nil {
@@ -84,7 +84,7 @@ func (db *ConsentService) Consent(ctx context.Context, consentID string) (*haven
 		return nil, errConsentNotFound
 	}
 	var c *haven.Consent
-	err = db.inTx(ctx, func(tx *Tx) error {
+	err = db.inReadTx(ctx, func(tx *Tx) error {
 		if c, err = tx.readConsent(ctx, survivorID, consentID); err != nil {
 			return err
 		}

@@ -95,7 +95,7 @@ func (db *SurvivorService) Contacts(ctx context.Context, survivorID string) ([]h
 		return nil, err
 	}
 	var out []haven.Contact
-	err = db.inTx(ctx, func(tx *Tx) error {
+	err = db.inReadTx(ctx, func(tx *Tx) error {
 		if out, err = tx.readContacts(ctx, survivorID); err != nil {
 			return err
 		}

@@ -57,6 +57,13 @@ type store struct {
 
 	stmts   stmtCache // prepared statements, on SQLite
 	keyPool keyPool   // data keys committed ahead of their records
+
+	// txSlot, on SQLite, is the one slot for a transaction (see lockTx);
+	// nil on PostgreSQL, whose row locks let writers run side by side.
+	txSlot chan struct{}
+	// reads gathers the audit entries of reads for group commit (see
+	// recordReads).
+	reads readGroup
 }
 
 // Open opens the store named by dsn: "sqlite:PATH" for the embedded
@@ -78,6 +85,9 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	}
 	d.configurePool(sqldb)
 	db := &DB{&store{db: sqldb, dialect: d, Clock: haven.SystemClock{}, verifyPassword: password.Verify}}
+	if d.oneTx {
+		db.txSlot = make(chan struct{}, 1)
+	}
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := sqldb.PingContext(pingCtx); err != nil {

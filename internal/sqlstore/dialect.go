@@ -32,6 +32,11 @@ type dialect struct {
 	// lockMigrations serialises schema changes between instances.
 	lockMigrations func(ctx context.Context, tx *sql.Tx) error
 	configurePool  func(*sql.DB)
+	// oneTx says whether the store lets one transaction at a time into
+	// the engine (see lockTx): SQLite has one write lock per file, and
+	// connections queueing for it inside the engine wait on busy_timeout
+	// while holding a pooled connection each.
+	oneTx bool
 	// insertAuditEntry appends an audit entry (see appendAudit) from its
 	// time, actor, action, object type, object ID, outcome and reason,
 	// numbering it next in the log.
@@ -64,6 +69,7 @@ var sqliteDialect = dialect{
 	},
 	// SQLite's BEGIN IMMEDIATE (set by _txlock) already excludes other writers.
 	lockMigrations: func(context.Context, *sql.Tx) error { return nil },
+	oneTx:          true,
 	configurePool: func(db *sql.DB) {
 		db.SetMaxOpenConns(8)
 		db.SetMaxIdleConns(8)

@@ -133,7 +133,7 @@ func (db *EncounterService) Encounters(ctx context.Context, survivorID string) (
 		return nil, err
 	}
 	var out []haven.Encounter
-	err = db.inTx(ctx, func(tx *Tx) error {
+	err = db.inReadTx(ctx, func(tx *Tx) error {
 		if out, err = tx.readEncounters(ctx, survivorID); err != nil {
 			return err
 		}

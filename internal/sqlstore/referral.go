@@ -351,7 +351,7 @@ func (db *ReferralService) Referrals(ctx context.Context, survivorID string) ([]
 		return nil, err
 	}
 	var out []haven.Referral
-	err = db.inTx(ctx, func(tx *Tx) error {
+	err = db.inReadTx(ctx, func(tx *Tx) error {
 		rows, err := tx.QueryContext(ctx, referralSelect+` WHERE r.survivor_id = $2 ORDER BY r.created_at DESC, r.id DESC`, false, survivorID)
 		if err != nil {
 			return fmt.Errorf("list referrals: %w", err)
@@ -446,7 +446,7 @@ func (db *ReferralService) Referral(ctx context.Context, referralID string) (*ha
 	if err != nil {
 		return nil, err
 	}
-	err = db.inTx(ctx, func(tx *Tx) error {
+	err = db.inReadTx(ctx, func(tx *Tx) error {
 		if err := tx.openReferrals(ctx, r.SurvivorID, []*referralRow{r}, rel != access.Recipient); err != nil {
 			return err
 		}
@@ -469,7 +469,7 @@ func (db *ReferralService) Packet(ctx context.Context, referralID string) (*have
 		return nil, err
 	}
 	var p *haven.Packet
-	err = db.inTx(ctx, func(tx *Tx) error {
+	err = db.inReadTx(ctx, func(tx *Tx) error {
 		if err := tx.openReferrals(ctx, r.SurvivorID, []*referralRow{r}, false); err != nil {
 			return err
 		}
@@ -497,7 +497,7 @@ func (db *ReferralService) PreviewPacket(ctx context.Context, survivorID string,
 		return nil, err
 	}
 	var p *haven.Packet
-	err = db.inTx(ctx, func(tx *Tx) error {
+	err = db.inReadTx(ctx, func(tx *Tx) error {
 		r, err := tx.checkReferral(ctx, survivorID, nr)
 		if err != nil {
 			return err
@@ -595,7 +595,7 @@ func (db *ReferralService) Inbox(ctx context.Context) ([]haven.Referral, error) 
 		return nil, haven.Errorf(haven.Forbidden, "Only a receiving organization's staff have a referral inbox.")
 	}
 	var out []haven.Referral
-	err = db.inTx(ctx, func(tx *Tx) error {
+	err = db.inReadTx(ctx, func(tx *Tx) error {
 		rows, err := tx.QueryContext(ctx, referralSelect+` JOIN consents c ON c.id = r.consent_id
 			WHERE r.organization_id = $2 AND c.revoked_at IS NULL AND c.expires_at > $3
 			ORDER BY r.created_at DESC, r.id DESC LIMIT 200`, false, org, tx.now)
@@ -614,7 +614,7 @@ func (db *ReferralService) Inbox(ctx context.Context) ([]haven.Referral, error) 
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		return tx.audit(ctx, haven.AuditEvent{Action: "referral.inbox", ObjectType: "referral"})
+		return tx.auditRead(ctx, haven.AuditEvent{Action: "referral.inbox", ObjectType: "referral"})
 	})
 	return out, err
 }

@@ -376,7 +376,7 @@ func (db *ScreeningService) Screening(ctx context.Context, id string) (*haven.Sc
 		return nil, errScreeningNotFound
 	}
 	var sc *haven.Screening
-	err = db.inTx(ctx, func(tx *Tx) error {
+	err = db.inReadTx(ctx, func(tx *Tx) error {
 		if sc, err = tx.readScreening(ctx, id); err != nil {
 			return err
 		}
@@ -431,7 +431,7 @@ func (db *ScreeningService) Screenings(ctx context.Context, survivorID string) (
 		return nil, err
 	}
 	var out []haven.ScreeningSummary
-	err = db.inTx(ctx, func(tx *Tx) error {
+	err = db.inReadTx(ctx, func(tx *Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT id, survivor_id, instrument_id, concern, flagged, screened, created_at FROM screenings
 			WHERE survivor_id = $1 ORDER BY created_at DESC, id DESC`, survivorID)
 		if err != nil {

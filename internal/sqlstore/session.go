@@ -66,7 +66,7 @@ func (db *AccountService) Authenticate(ctx context.Context, token string) (*have
 	s.CreatedAt, s.LastSeen = s.CreatedAt.UTC(), s.LastSeen.UTC()
 	now := db.now()
 	if !now.Before(s.Expiry()) {
-		db.db.ExecContext(ctx, `DELETE FROM sessions WHERE id = $1`, s.ID)
+		db.execWrite(ctx, `DELETE FROM sessions WHERE id = $1`, s.ID)
 		return nil, nil, errNoSession
 	}
 	u, err := db.FindUserByID(ctx, s.UserID)
@@ -75,7 +75,7 @@ func (db *AccountService) Authenticate(ctx context.Context, token string) (*have
 	}
 	if now.Sub(s.LastSeen) >= sessionTouchInterval {
 		s.LastSeen = now
-		if _, err := db.db.ExecContext(ctx, `UPDATE sessions SET last_seen = $1 WHERE id = $2`, now, s.ID); err != nil {
+		if _, err := db.execWrite(ctx, `UPDATE sessions SET last_seen = $1 WHERE id = $2`, now, s.ID); err != nil {
 			return nil, nil, fmt.Errorf("touch session: %w", err)
 		}
 	}

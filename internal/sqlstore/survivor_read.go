@@ -27,7 +27,7 @@ func (db *SurvivorService) Survivor(ctx context.Context, id string) (*haven.Surv
 	}
 	read := readEvent(rel, "survivor.read", "survivor", id)
 	var s *haven.Survivor
-	err = db.inTx(ctx, func(tx *Tx) error {
+	err = db.inReadTx(ctx, func(tx *Tx) error {
 		if s, err = tx.readSurvivor(ctx, id); err != nil {
 			return err
 		}

@@ -43,7 +43,7 @@ func (db *TaskService) Tasks(ctx context.Context, survivorID string) ([]haven.Ta
 	if err != nil {
 		return nil, err
 	}
-	err = db.inTx(ctx, func(tx *Tx) error {
+	err = db.inReadTx(ctx, func(tx *Tx) error {
 		return tx.auditRead(ctx, readEvent(rel, "task.list", "survivor", survivorID))
 	})
 	if err != nil {
@@ -346,7 +346,7 @@ func (db *TaskService) Assignees(ctx context.Context, survivorID string) ([]have
 	if err != nil {
 		return nil, err
 	}
-	err = db.inTx(ctx, func(tx *Tx) error {
+	err = db.inReadTx(ctx, func(tx *Tx) error {
 		return tx.auditRead(ctx, readEvent(rel, "task.assignees", "survivor", survivorID))
 	})
 	if err != nil {

@@ -21,19 +21,52 @@ type Tx struct {
 	// job is the system job acting when no one is signed in; the audit
 	// log records it as the actor "system:<job>".
 	job haven.SystemJob
+	// readOnly marks a transaction of inReadTx, which writes nothing:
+	// the entries of its audited reads wait in reads for recordReads.
+	readOnly bool
+	reads    []haven.AuditEntry
 }
 
 // inTx runs fn in a transaction and commits if it returns nil. Every
 // exported method that changes data runs in exactly one.
 func (db *store) inTx(ctx context.Context, fn func(tx *Tx) error) error {
-	sqltx, err := db.db.BeginTx(ctx, nil)
+	return db.runTx(ctx, nil, fn)
+}
+
+// inReadTx runs fn, which only reads, in a read-only transaction (no
+// write lock on PostgreSQL, where readers run side by side), then records the reads fn audited (auditRead) with those
+// of other requests in one group commit (recordReads). It returns once the
+// entries are committed, and fails if they are not: a read is never served
+// unrecorded.
+func (db *store) inReadTx(ctx context.Context, fn func(tx *Tx) error) error {
+	var reads []haven.AuditEntry
+	err := db.runTx(ctx, &sql.TxOptions{ReadOnly: true}, func(tx *Tx) error {
+		err := fn(tx)
+		reads = tx.reads
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return db.recordReads(reads)
+}
+
+// runTx runs fn in a transaction begun with opts and commits if fn returns
+// nil. On SQLite it first takes the store's one transaction slot (lockTx).
+func (db *store) runTx(ctx context.Context, opts *sql.TxOptions, fn func(tx *Tx) error) error {
+	unlock, err := db.lockTx(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	sqltx, err := db.db.BeginTx(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer sqltx.Rollback()
 	actor, _ := haven.ActorFrom(ctx)
 	job, _ := haven.SystemFrom(ctx)
-	tx := &Tx{Tx: sqltx, db: db, now: db.now(), actor: actor, job: job}
+	tx := &Tx{Tx: sqltx, db: db, now: db.now(), actor: actor, job: job, readOnly: opts != nil && opts.ReadOnly}
 	if err := fn(tx); err != nil {
 		return err
 	}
@@ -46,6 +79,9 @@ func (db *store) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 // audit appends ev to the audit log inside tx, so that the entry exists if
 // and only if the change does.
 func (tx *Tx) audit(ctx context.Context, ev haven.AuditEvent) error {
+	if tx.readOnly {
+		return errReadOnlyAudit
+	}
 	return tx.db.appendAudit(ctx, tx, tx.entry(ev))
 }
 
@@ -89,12 +125,17 @@ type readAudits struct {
 
 type readAuditsKey struct{}
 
-// auditRead records a read: at once, as audit does, unless ctx defers its
-// page's read entries (DeferReadAudits), in which case the entry, stamped
-// now, waits for FlushReadAudits. A change is never deferred: its entry
-// commits with it (audit).
+// auditRead records a read: in a read-only transaction (inReadTx), after
+// it, in a group commit; in a write transaction, in it, as audit does;
+// either way, when ctx defers its page's read entries (DeferReadAudits),
+// the entry, stamped now, waits for FlushReadAudits instead. A change is
+// never deferred: its entry commits with it (audit).
 func (tx *Tx) auditRead(ctx context.Context, ev haven.AuditEvent) error {
 	b, ok := ctx.Value(readAuditsKey{}).(*readAudits)
+	if !ok && tx.readOnly {
+		tx.reads = append(tx.reads, tx.entry(ev))
+		return nil
+	}
 	if !ok {
 		return tx.audit(ctx, ev)
 	}
@@ -113,8 +154,8 @@ func (db *AuditService) DeferReadAudits(ctx context.Context) context.Context {
 	return context.WithValue(ctx, readAuditsKey{}, &readAudits{})
 }
 
-// FlushReadAudits writes the read entries ctx holds, in one transaction,
-// and empties it. It decides no access: the entries record reads that
+// FlushReadAudits writes the read entries ctx holds, in one transaction
+// (with those of other requests, see recordReads), and empties it. It decides no access: the entries record reads that
 // their own methods already decided.
 func (db *AuditService) FlushReadAudits(ctx context.Context) error {
 	b, ok := ctx.Value(readAuditsKey{}).(*readAudits)
@@ -123,19 +164,9 @@ func (db *AuditService) FlushReadAudits(ctx context.Context) error {
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if len(b.entries) == 0 {
-		return nil
+	if err := db.recordReads(b.entries); err != nil {
+		return err
 	}
-	err := db.inTx(ctx, func(tx *Tx) error {
-		for _, e := range b.entries {
-			if err := db.appendAudit(ctx, tx, e); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err == nil {
-		b.entries = nil
-	}
-	return err
+	b.entries = nil
+	return nil
 }
