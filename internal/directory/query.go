@@ -7,6 +7,7 @@ import (
 
 	"github.com/haven-care/haven"
 	"github.com/haven-care/haven/internal/access"
+	"github.com/haven-care/haven/internal/places"
 )
 
 // Query is a survivor's needs and constraints. Zero values mean "no
@@ -15,8 +16,12 @@ type Query struct {
 	Needs []string // need codes or taxonomy term IDs; a site matches any of them
 	// Near is the survivor's location; RadiusKm bounds the distance. Without
 	// Near, distance is neither a filter nor a ranking factor.
-	Near             *Point
-	RadiusKm         float64
+	Near     *Point
+	RadiusKm float64
+	// Place is the place Near was found from (a ZIP code, a city or a
+	// saved clinic location), for an answer to name; nil for coordinates.
+	// The index does not read it.
+	Place            *places.Place
 	IncludeRemote    bool     // also return sites without coordinates (hotlines, online)
 	Languages        []string // preferred languages; ranked, or filtered with LanguageRequired
 	LanguageRequired bool
