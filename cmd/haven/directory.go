@@ -10,6 +10,7 @@ import (
 	"github.com/haven-care/haven/internal/api"
 	"github.com/haven-care/haven/internal/directory/live"
 	"github.com/haven-care/haven/internal/hsdsapi"
+	"github.com/haven-care/haven/internal/places"
 	"github.com/haven-care/haven/internal/server"
 	"github.com/haven-care/haven/internal/sqlstore"
 )
@@ -17,7 +18,7 @@ import (
 // startDirectory builds the matching index from the store, keeps it
 // current for as long as ctx lives (LISTEN on PostgreSQL, polling on
 // SQLite) and mounts the HSDS API and the JSON API's directory search.
-func (m *Main) startDirectory(ctx context.Context, db *sqlstore.DB, dir *sqlstore.DirectoryService, srv *server.Server, sf *storeFlags, logger *slog.Logger) (*live.Index, error) {
+func (m *Main) startDirectory(ctx context.Context, db *sqlstore.DB, dir *sqlstore.DirectoryService, srv *server.Server, sf *storeFlags, clinics places.Locations, logger *slog.Logger) (*live.Index, error) {
 	start := time.Now()
 	// The index loads shelters too and hides them per role when it
 	// answers; it reads the store as the system job that may.
@@ -34,6 +35,6 @@ func (m *Main) startDirectory(ctx context.Context, db *sqlstore.DB, dir *sqlstor
 	}
 	go idx.Run(ctx, opts)
 	(&hsdsapi.API{Directory: dir}).Mount(srv)
-	(&api.DirectorySearch{Index: idx}).Mount(srv)
+	(&api.DirectorySearch{Index: idx, Clinics: clinics}).Mount(srv)
 	return idx, nil
 }

@@ -29,7 +29,7 @@ func TestServeDirectoryFollowsImports(t *testing.T) {
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	srv := server.New(logger, db)
-	idx, err := m.startDirectory(ctx, db, sqlstore.NewDirectoryService(db), srv, &sf, logger)
+	idx, err := m.startDirectory(ctx, db, sqlstore.NewDirectoryService(db), srv, &sf, nil, logger)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package directory
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"net/url"
@@ -66,8 +67,9 @@ func (p *searchParser) bool(name string) bool {
 // missing_document, barrier, insurance, free_only, trauma_informed,
 // survivor_specific, lgbtq_affirming, community, open_at (RFC 3339) and
 // limit (1 to 100, default 20). A place that cannot be found is a field
-// error whose cause (the error's Err) is the places error, for a page to
-// word it and to offer an ambiguous city's choices.
+// error whose cause (the error's Err) is the places error, and two places
+// named are ErrTwoPlaces, for a page to word it and to offer an ambiguous
+// city's choices.
 func ParseQuery(v url.Values, clinics places.Locations) (Query, error) {
 	p := &searchParser{v: v, fields: map[string]string{}}
 	q := Query{Needs: p.list("need"), IncludeRemote: p.bool("include_remote"), Languages: p.list("language"),
@@ -106,6 +108,9 @@ func ParseQuery(v url.Values, clinics places.Locations) (Query, error) {
 	return q, nil
 }
 
+// ErrTwoPlaces is the cause of a search that names two places.
+var ErrTwoPlaces = errors.New("give one place: a ZIP code, a city, a saved location or coordinates")
+
 // placeParams are the parameters that name where a search is centred,
 // besides a saved location: a search names one at most.
 var placeParams = []string{"postcode", "city", "near", "lat"}
@@ -120,8 +125,8 @@ func (p *searchParser) where(q *Query, clinics places.Locations) error {
 		}
 	}
 	if len(named) > 1 {
-		p.fields[named[1]] = "give one place: a ZIP code, a city, a saved location or coordinates"
-		return nil
+		p.fields[named[1]] = ErrTwoPlaces.Error()
+		return ErrTwoPlaces
 	}
 	var (
 		place places.Place
