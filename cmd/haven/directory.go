@@ -34,6 +34,7 @@ func (m *Main) startDirectory(ctx context.Context, db *sqlstore.DB, dir *sqlstor
 		opts.ListenDSN = sf.dsn()
 	}
 	go idx.Run(ctx, opts)
+	go places.Preload()
 	(&hsdsapi.API{Directory: dir}).Mount(srv)
 	(&api.DirectorySearch{Index: idx, Clinics: clinics}).Mount(srv)
 	return idx, nil

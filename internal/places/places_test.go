@@ -146,3 +146,14 @@ func TestTable(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkRead measures reading the embedded table, done once per
+// process on the first search near a place.
+func BenchmarkRead(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := read(zipsGz, statesCSV); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
