@@ -110,7 +110,7 @@ func (h *Handler) directorySearch(w http.ResponseWriter, r *http.Request) error 
 	v := r.URL.Query()
 	p := directoryPage{Page: h.page(r, "directory.title"), Form: map[string]string{}, Fields: map[string]string{}}
 	for _, n := range haven.Needs {
-		p.Needs = append(p.Needs, needOption{n.Code, n.Name, slices.Contains(v["need"], n.Code)})
+		p.Needs = append(p.Needs, needOption{n.Code, p.domainName(n.Code), slices.Contains(v["need"], n.Code)})
 	}
 	for _, k := range directoryFormKeys {
 		p.Form[k] = v.Get(k)
@@ -148,11 +148,11 @@ func (h *Handler) directorySearch(w http.ResponseWriter, r *http.Request) error 
 	p.CanEdit = h.cfg.ServiceWriter != nil && gateDirectoryEdit.allows(user.user.Role)
 	for i := range ans.Results {
 		res := &ans.Results[i]
-		p.Results = append(p.Results, newDirectoryRow(res.ServiceID, res.DistanceKm, &res.Summary, res.Reasons))
+		p.Results = append(p.Results, newDirectoryRow(res.ServiceID, res.DistanceKm, &res.Summary, p.reasons(res.Why)))
 	}
 	for i := range ans.NearMisses {
 		nm := &ans.NearMisses[i]
-		p.Misses = append(p.Misses, newDirectoryRow(nm.ServiceID, nm.DistanceKm, &nm.Summary, nm.WhyNot))
+		p.Misses = append(p.Misses, newDirectoryRow(nm.ServiceID, nm.DistanceKm, &nm.Summary, p.reasons(nm.Why)))
 	}
 	for _, rows := range [][]directoryRow{p.Results, p.Misses} {
 		for i := range rows {
@@ -160,6 +160,22 @@ func (h *Handler) directorySearch(w http.ResponseWriter, r *http.Request) error 
 		}
 	}
 	return h.render(w, http.StatusOK, "directory", &p)
+}
+
+// reasons words why a service matched, or did not, in the page's language.
+func (p *directoryPage) reasons(rs []directory.Reason) []string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		switch r.Code {
+		case directory.ReasonOffers:
+			out[i] = fmt.Sprintf(p.T("reason.offers"), p.domainName(r.Need))
+		case directory.ReasonNear:
+			out[i] = fmt.Sprintf(p.T("reason.near"), r.RadiusKm, r.Km)
+		default:
+			out[i] = p.T("reason." + r.Code)
+		}
+	}
+	return out
 }
 
 // directoryErrors words each refused field of a search in the page's
