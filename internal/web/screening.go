@@ -189,9 +189,9 @@ type screeningFormPage struct {
 	Instrument *haven.Instrument
 	// Title is the instrument's, in the page's language.
 	Title string
-	Items      []itemView
-	Shown      []string
-	Error      string
+	Items []itemView
+	Shown []string
+	Error string
 }
 
 func (h *Handler) renderForm(w http.ResponseWriter, r *http.Request, f *screeningForm, messageKey string) error {
