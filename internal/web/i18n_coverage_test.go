@@ -225,3 +225,24 @@ func TestPagesShowNoEnglishInOtherLanguages(t *testing.T) {
 		}
 	}
 }
+
+// TestPasswordProblemsInThePagesLanguage: a refused password says why in
+// the page's language, not in the store's English.
+func TestPasswordProblemsInThePagesLanguage(t *testing.T) {
+	e := newEnv(t, false)
+	staff, _ := web.Catalogs()
+	c := client(t)
+	signIn(t, e, c, "advocate", "")
+	c.Jar.SetCookies(mustURL(t, e.srv.URL), []*http.Cookie{{Name: "haven_lang", Value: "es", Path: "/"}})
+	for _, tt := range []struct{ current, next, key string }{
+		{testPassword, "short", "password.err.short"},
+		{"not the password", "a long enough new password", "password.err.current"},
+	} {
+		_, body := post(t, c, e.srv.URL+"/account/password", url.Values{"current_password": {tt.current}, "new_password": {tt.next},
+			"repeat_password": {tt.next}})
+		want := strings.SplitN(staff["es"][tt.key], "%", 2)[0]
+		if !strings.Contains(body, html.EscapeString(want)) {
+			t.Errorf("%s: the page does not say %q", tt.key, want)
+		}
+	}
+}
