@@ -76,3 +76,24 @@ func TestDirectorySearchNearAPlace(t *testing.T) {
 		t.Errorf("an ambiguous city: status=%d, want the choices, among them %s", resp.StatusCode, want)
 	}
 }
+
+// TestDirectoryResultsIsolateEnglishInArabic: on a right-to-left page, the
+// names, places and distances a directory holds in English are isolated
+// (bdi), so that their words and punctuation keep their order.
+func TestDirectoryResultsIsolateEnglishInArabic(t *testing.T) {
+	d, err := directory.GenerateDirectoryAround("Austin", 60, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, _ := serveDirectory(t, newEnv(t, false), d, nil)
+	c := client(t)
+	signIn(t, e, c, "advocate", "")
+	c.Jar.SetCookies(mustURL(t, e.srv.URL), []*http.Cookie{{Name: "haven_lang", Value: "ar", Path: "/"}})
+	_, body := get(t, c, e.srv.URL+"/directory?need=food&need=housing&near=78701")
+	results := body[strings.Index(body, `<ol class="results">`)+1:]
+	for _, want := range []string{`<strong><bdi>`, ` · <bdi>Synthetic Organization`, `(<bdi>`, `<br><bdi>`, `<bdi>78701 Austin, TX</bdi>`} {
+		if !strings.Contains(body, want) || strings.Count(results, "<li><a") > strings.Count(results, "<strong><bdi>") {
+			t.Errorf("the Arabic results do not isolate %s", want)
+		}
+	}
+}
