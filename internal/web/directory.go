@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/haven-care/haven"
@@ -85,9 +86,9 @@ type directoryRow struct {
 	Why                     []string
 }
 
-func newDirectoryRow(serviceID string, km float64, s *directory.Summary, why []string) directoryRow {
+func (p *directoryPage) newDirectoryRow(serviceID string, km float64, s *directory.Summary, why []string) directoryRow {
 	row := directoryRow{ServiceID: serviceID, Service: s.Service, Organization: s.Organization, Distance: distanceText(km),
-		Phone: s.Phone, Hours: s.Hours, Languages: strings.Join(s.Languages, ", "), Why: why}
+		Phone: s.Phone, Hours: p.hours(s.Hours), Languages: strings.Join(s.Languages, ", "), Why: why}
 	var place []string
 	if s.Location != "" && s.Location != s.Service {
 		place = append(place, s.Location)
@@ -148,11 +149,11 @@ func (h *Handler) directorySearch(w http.ResponseWriter, r *http.Request) error 
 	p.CanEdit = h.cfg.ServiceWriter != nil && gateDirectoryEdit.allows(user.user.Role)
 	for i := range ans.Results {
 		res := &ans.Results[i]
-		p.Results = append(p.Results, newDirectoryRow(res.ServiceID, res.DistanceKm, &res.Summary, p.reasons(res.Why)))
+		p.Results = append(p.Results, p.newDirectoryRow(res.ServiceID, res.DistanceKm, &res.Summary, p.reasons(res.Why)))
 	}
 	for i := range ans.NearMisses {
 		nm := &ans.NearMisses[i]
-		p.Misses = append(p.Misses, newDirectoryRow(nm.ServiceID, nm.DistanceKm, &nm.Summary, p.reasons(nm.Why)))
+		p.Misses = append(p.Misses, p.newDirectoryRow(nm.ServiceID, nm.DistanceKm, &nm.Summary, p.reasons(nm.Why)))
 	}
 	for _, rows := range [][]directoryRow{p.Results, p.Misses} {
 		for i := range rows {
@@ -160,6 +161,19 @@ func (h *Handler) directorySearch(w http.ResponseWriter, r *http.Request) error 
 		}
 	}
 	return h.render(w, http.StatusOK, "directory", &p)
+}
+
+// hours puts a summary's hours ("Mon–Fri 09:00–17:00") in the page's
+// language: each day's abbreviation from the catalog.
+func (p *directoryPage) hours(s string) string {
+	if s == "" || p.Lang == "en" {
+		return s
+	}
+	pairs := make([]string, 0, 14)
+	for i, d := range directory.DayAbbr {
+		pairs = append(pairs, d, p.T("weekday_short."+strconv.Itoa(i)))
+	}
+	return strings.NewReplacer(pairs...).Replace(s)
 }
 
 // reasons words why a service matched, or did not, in the page's language.

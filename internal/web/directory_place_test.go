@@ -96,4 +96,8 @@ func TestDirectoryResultsIsolateEnglishInArabic(t *testing.T) {
 			t.Errorf("the Arabic results do not isolate %s", want)
 		}
 	}
+	// Opening hours name their days in the page's language.
+	if strings.Contains(results, "Mon") || !strings.Contains(results, "الاثنين") {
+		t.Error("the Arabic results name the days of opening hours in English")
+	}
 }
