@@ -246,3 +246,20 @@ func TestPasswordProblemsInThePagesLanguage(t *testing.T) {
 		}
 	}
 }
+
+// TestErrorPageInThePagesLanguage: an error page says what went wrong in
+// the page's language, not in the store's English.
+func TestErrorPageInThePagesLanguage(t *testing.T) {
+	e := newEnv(t, false)
+	staff, _ := web.Catalogs()
+	c := client(t)
+	signIn(t, e, c, "advocate", "")
+	for _, lang := range []string{"es", "fr", "ar"} {
+		c.Jar.SetCookies(mustURL(t, e.srv.URL), []*http.Cookie{{Name: "haven_lang", Value: lang, Path: "/"}})
+		resp, body := get(t, c, e.srv.URL+"/admin/translations")
+		if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, html.EscapeString(staff[lang]["error.kind.forbidden"])) ||
+			strings.Contains(body, "Your role does not give access") {
+			t.Errorf("%s: status=%d, want 403 saying %q", lang, resp.StatusCode, staff[lang]["error.kind.forbidden"])
+		}
+	}
+}
