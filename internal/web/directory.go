@@ -87,7 +87,7 @@ type directoryRow struct {
 }
 
 func (p *directoryPage) newDirectoryRow(serviceID string, km float64, s *directory.Summary, why []string) directoryRow {
-	row := directoryRow{ServiceID: serviceID, Service: s.Service, Organization: s.Organization, Distance: distanceText(km),
+	row := directoryRow{ServiceID: serviceID, Service: s.Service, Organization: s.Organization, Distance: p.distance(km),
 		Phone: s.Phone, Hours: p.hours(s.Hours), Languages: strings.Join(s.Languages, ", "), Why: why}
 	var place []string
 	if s.Location != "" && s.Location != s.Service {
@@ -232,9 +232,11 @@ func (p *directoryPage) directoryErrors(v url.Values, fields map[string]string, 
 	p.Coordinates = p.Form["lat"] != "" || p.Form["lon"] != "" || p.Fields["lat"] != "" || p.Fields["lon"] != ""
 }
 
-func distanceText(d float64) string {
+// distance is a distance in kilometres in the page's language, "" for
+// none.
+func (p *directoryPage) distance(d float64) string {
 	if d < 0 {
 		return ""
 	}
-	return fmt.Sprintf("%.1f km", d)
+	return fmt.Sprintf(p.T("directory.km"), d)
 }
