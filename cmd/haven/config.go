@@ -122,7 +122,7 @@ func readConfigFile(path string) (map[string]string, error) {
 // may hold; one file can serve several commands. A test checks that every
 // subcommand's flags are listed.
 var allFlagNames = []string{"addr", "metrics-addr", "tls-proxy", "data", "db", "keys-db", "demo", "log-format", "log-level", "master-key-file", "audit-checkpoint-every", "trusted-proxies", "time-zone", "due-soon-days", "stale-contact-days",
-	"referral-reminder-after", "public-url", "directory-snapshot",
+	"referral-reminder-after", "public-url", "directory-snapshot", "clinic-locations",
 	"username", "role", "display-name", "organization"}
 
 // storeFlags are the flags of every subcommand that touches the store.

@@ -15,6 +15,7 @@ import (
 	"github.com/haven-care/haven/internal/api"
 	"github.com/haven-care/haven/internal/directory/live"
 	"github.com/haven-care/haven/internal/hsdsapi"
+	"github.com/haven-care/haven/internal/places"
 	"github.com/haven-care/haven/internal/server"
 	"github.com/haven-care/haven/internal/sqlstore"
 )
@@ -26,7 +27,7 @@ import (
 // The index starts from its snapshot (see live.Open) when snapshot names
 // a usable one, so that a restart does not decode every record.
 func (m *Main) startDirectory(ctx context.Context, db *sqlstore.DB, dir *sqlstore.DirectoryService, srv *server.Server, sf *storeFlags,
-	snapshot string, logger *slog.Logger) (*live.Index, error) {
+	snapshot string, clinics places.Locations, logger *slog.Logger) (*live.Index, error) {
 	start := time.Now()
 	// The index loads shelters too and hides them per role when it
 	// answers; it reads the store as the system job that may.
@@ -41,8 +42,9 @@ func (m *Main) startDirectory(ctx context.Context, db *sqlstore.DB, dir *sqlstor
 		opts.ListenDSN = sf.dsn()
 	}
 	go idx.Run(ctx, opts)
+	go places.Preload()
 	(&hsdsapi.API{Directory: dir}).Mount(srv)
-	(&api.DirectorySearch{Index: idx}).Mount(srv)
+	(&api.DirectorySearch{Index: idx, Clinics: clinics}).Mount(srv)
 	return idx, nil
 }
 

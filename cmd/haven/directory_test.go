@@ -30,7 +30,7 @@ func TestServeDirectoryFollowsImports(t *testing.T) {
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	srv := server.New(logger, db)
-	idx, err := m.startDirectory(ctx, db, sqlstore.NewDirectoryService(db), srv, &sf, filepath.Join(dir, "directory-index.snapshot"), logger)
+	idx, err := m.startDirectory(ctx, db, sqlstore.NewDirectoryService(db), srv, &sf, filepath.Join(dir, "directory-index.snapshot"), nil, logger)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
+	neturl "net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -16,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/haven-care/haven/internal/demo"
 	"github.com/haven-care/haven/internal/password"
 	"github.com/haven-care/haven/internal/sqlstore"
 	"github.com/haven-care/haven/internal/sqlstore/sqlstoretest"
@@ -74,6 +77,7 @@ func TestBadConfigurationExitsWithOneLine(t *testing.T) {
 		{"bad time zone", []string{"serve", "--data", dir, "--time-zone", "Mars/Olympus_Mons"}, `--time-zone must be an IANA time zone such as America/Chicago, or Local, not "Mars/Olympus_Mons"`},
 		{"due soon of no days", []string{"serve", "--data", dir, "--due-soon-days", "0"}, `--due-soon-days must be 1 to 365, not 0`},
 		{"stale after no days", []string{"serve", "--data", dir, "--stale-contact-days", "0"}, `--stale-contact-days must be 1 to 3650, not 0`},
+		{"unknown clinic ZIP code", []string{"serve", "--data", dir, "--clinic-locations", "Main=00000"}, `--clinic-locations: clinic location "Main": ZIP code 00000 is not in Haven's place table`},
 		{"bad trusted proxy", []string{"serve", "--data", dir, "--trusted-proxies", "10.0.0.0/8,proxy.local"}, `--trusted-proxies: "proxy.local" is neither an address nor a CIDR prefix`},
 	}
 	for _, tt := range tests {
@@ -295,8 +299,29 @@ func TestServeTLSProxy(t *testing.T) {
 	}
 }
 
+// TestServeDemoOnSQLite: a newcomer's serve --demo prints how to sign in,
+// and a search near the demo clinic's ZIP code, or with no place typed
+// (the demo clinic's saved location), finds services.
 func TestServeDemoOnSQLite(t *testing.T) {
-	_, stop := startServe(t, "--demo", "--data", dataDir(t))
+	url, stop := startServe(t, "--demo", "--data", dataDir(t))
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar}
+	resp, err := c.PostForm(url+"/signin", neturl.Values{"username": {"demo.advocate"}, "password": {demo.Password}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	for _, near := range []string{demo.Clinic.ZIP, ""} {
+		resp, err := c.Get(url + "/directory?need=food&need=housing&near=" + near)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !bytes.Contains(body, []byte(`<ol class="results">`)) || !bytes.Contains(body, []byte("Searched near:")) {
+			t.Errorf("near=%q: status=%d, want services near the demo clinic", near, resp.StatusCode)
+		}
+	}
 	out := stop()
 	if !strings.Contains(out, "demo.advocate") || !strings.Contains(out, "haven-demo-2026") {
 		t.Errorf("serve --demo did not print the demo sign-in:\n%s", out)

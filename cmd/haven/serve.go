@@ -17,6 +17,7 @@ import (
 	"github.com/haven-care/haven/internal/auditlog"
 	"github.com/haven-care/haven/internal/demo"
 	"github.com/haven-care/haven/internal/fhir"
+	"github.com/haven-care/haven/internal/places"
 	"github.com/haven-care/haven/internal/server"
 	"github.com/haven-care/haven/internal/sqlstore"
 	"github.com/haven-care/haven/internal/web"
@@ -53,6 +54,10 @@ type serveFlags struct {
 	// remindAfter is how long a referral may wait without a change of
 	// status before its sender gets a follow-up task; 0 turns reminders off.
 	remindAfter time.Duration
+	// clinicLocations are the clinic's saved locations as configured;
+	// clinics is them found in the place table.
+	clinicLocations string
+	clinics         places.Locations
 	// publicURL is where clients reach Haven (scheme and host, maybe a
 	// path prefix): FHIR's absolute references are built on it.
 	publicURL string
@@ -77,6 +82,9 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 		"how long a referral may wait without a change of status before its sender gets a follow-up task (0: never)")
 	fs.StringVar(&f.timeZone, "time-zone", "Local", "the clinic's time zone, in which pages show times: an IANA name such as America/Chicago\n"+
 		"(Local: this machine's zone)")
+	fs.StringVar(&f.clinicLocations, "clinic-locations", "", "the clinic's saved locations, which directory searches offer, its own first (a search naming\n"+
+		"no place is centred there): NAME=PLACE separated by semicolons, PLACE a ZIP code, a city (Austin, TX) or LAT,LON,\n"+
+		"e.g. \"Main clinic=78701; Eastside=78702\" (with --demo and none given: the demo clinic, 78701)")
 	fs.IntVar(&f.dueSoonDays, "due-soon-days", haven.DefaultDueSoonDays,
 		"the start page lists a user's open tasks due within this many days as due soon (1 to 365)")
 	fs.IntVar(&f.staleContactDays, "stale-contact-days", haven.DefaultStaleContactDays,
@@ -125,6 +133,12 @@ func (f *serveFlags) validate() error {
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
 			return haven.Errorf(haven.Invalid, "--public-url must be an absolute http(s) URL such as https://haven.example.org, not %q", f.publicURL)
 		}
+	}
+	if f.clinics, err = places.ParseLocations(f.clinicLocations); err != nil {
+		return haven.Errorf(haven.Invalid, "--clinic-locations: %v", err)
+	}
+	if len(f.clinics) == 0 && f.demo {
+		f.clinics, _ = places.ParseLocations(demo.Clinic.Locations) // tested in the demo package
 	}
 	if f.zone, err = time.LoadLocation(f.timeZone); err != nil || f.timeZone == "" {
 		return haven.Errorf(haven.Invalid, "--time-zone must be an IANA time zone such as America/Chicago, or Local, not %q", f.timeZone)
@@ -208,7 +222,7 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	index, err := m.startDirectory(ctx, db, dir, srv, &f.store, f.snapshotPath(), logger)
+	index, err := m.startDirectory(ctx, db, dir, srv, &f.store, f.snapshotPath(), f.clinics, logger)
 	if err != nil {
 		return err
 	}
@@ -218,7 +232,8 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 		Tasks: tasks, DueSoonDays: f.dueSoonDays, StaleContactDays: f.staleContactDays,
 		UserAdmin: userAdmin, Passwords: userAdmin, Translations: reviews, Tokens: accounts, TokenAdmin: tokenAdmin,
 		AuditTrail: auditTrail, AuditVerifier: verifier, Training: trainings,
-		Referrals: referrals, ReadAudits: audit, Logger: logger, Demo: f.demo, Version: version, TrustedProxies: f.proxies, TimeZone: f.zone})
+		Referrals: referrals, ReadAudits: audit, Logger: logger, Demo: f.demo, Version: version, TrustedProxies: f.proxies, TimeZone: f.zone,
+		ClinicLocations: f.clinics})
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/haven-care/haven"
 	"github.com/haven-care/haven/internal/directory"
+	"github.com/haven-care/haven/internal/places"
 	"github.com/haven-care/haven/internal/server"
 )
 
@@ -16,6 +17,9 @@ type DirectorySearch struct {
 	Index interface {
 		Query(directory.Query) (directory.Answer, error)
 	}
+	// Clinics are the saved clinic locations a search may name (location=);
+	// the first is where a search naming no place is centred.
+	Clinics places.Locations
 }
 
 // Mount mounts the search route; it requires a token with api:read.
@@ -27,9 +31,24 @@ func (h *DirectorySearch) Mount(s *server.Server) {
 
 // SearchResults is the body of a directory search.
 type SearchResults struct {
+	// Near is the place the search was centred on when it was named (a
+	// ZIP code, a city or a saved clinic location, the clinic's own when
+	// none was given); absent for coordinates or no place.
+	Near       *SearchPlace    `json:"near,omitempty"`
 	Matched    int             `json:"matched"`
 	Results    []SearchResult  `json:"results"`
 	NearMisses []SearchNearMis `json:"near_misses"`
+}
+
+// SearchPlace is where a search was centred.
+type SearchPlace struct {
+	Name     string  `json:"name"`
+	Location string  `json:"location,omitempty"`
+	Postcode string  `json:"postcode,omitempty"`
+	City     string  `json:"city,omitempty"`
+	State    string  `json:"state,omitempty"`
+	Lat      float64 `json:"lat"`
+	Lon      float64 `json:"lon"`
 }
 
 // SearchResult is one ranked site: a service at a location (none for a
@@ -56,7 +75,7 @@ type SearchNearMis struct {
 
 func (h *DirectorySearch) search(w http.ResponseWriter, r *http.Request) error {
 	actor, _ := haven.ActorFrom(r.Context())
-	q, err := directory.ParseQuery(r.URL.Query())
+	q, err := directory.ParseQuery(r.URL.Query(), h.Clinics)
 	if err != nil {
 		return err
 	}
@@ -68,6 +87,9 @@ func (h *DirectorySearch) search(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	out := SearchResults{Matched: ans.Matched, Results: []SearchResult{}, NearMisses: []SearchNearMis{}}
+	if p := q.Place; p != nil {
+		out.Near = &SearchPlace{Name: p.String(), Location: p.Name, Postcode: p.ZIP, City: p.City, State: p.State, Lat: p.Lat, Lon: p.Lon}
+	}
 	for _, res := range ans.Results {
 		out.Results = append(out.Results, SearchResult{ServiceID: res.ServiceID, ServiceName: res.Summary.Service,
 			LocationID: res.LocationID, LocationName: res.Summary.Location, DistanceKm: distance(res.DistanceKm),

@@ -15,6 +15,7 @@ import (
 	"github.com/haven-care/haven/internal/api"
 	"github.com/haven-care/haven/internal/directory"
 	"github.com/haven-care/haven/internal/directory/live"
+	"github.com/haven-care/haven/internal/places"
 	"github.com/haven-care/haven/internal/server"
 	"github.com/haven-care/haven/internal/sqlstore/sqlstoretest"
 )
@@ -111,6 +112,77 @@ func TestDirectorySearchAPI(t *testing.T) {
 		for _, tt := range tests {
 			if code, body := searchAPI(t, ts.URL, tt.token, tt.query); code != tt.code || !strings.Contains(body, tt.want) {
 				t.Errorf("search?%s: %d %.200s, want %d with %s", tt.query, code, body, tt.code, tt.want)
+			}
+		}
+	})
+}
+
+// TestDirectorySearchAPINearAPlace: a client searches near a ZIP code, a
+// city or a saved clinic location, the clinic's own when it names none,
+// and the answer says where; a place that cannot be found is a 400 that
+// names the parameter and says what to do.
+func TestDirectorySearchAPINearAPlace(t *testing.T) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
+		d, err := directory.GenerateDirectoryAround("Austin", 120, 7)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.ImportDirectory(haven.WithSystem(context.Background(), access.JobImportHSDS), d, nil); err != nil {
+			t.Fatal(err)
+		}
+		idx, err := live.Build(haven.WithSystem(context.Background(), access.JobDirectoryIndex), db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		clinics, err := places.ParseLocations("Main clinic=78701; Far clinic=10001")
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := server.New(slog.New(slog.NewTextHandler(io.Discard, nil)), db)
+		s.APITokens = db
+		(&api.DirectorySearch{Index: idx, Clinics: clinics}).Mount(s)
+		ts := httptest.NewServer(s.Handler())
+		defer ts.Close()
+		token := mustToken(t, db, mustAPIUser(t, db, "advocate", haven.RoleAdvocate), haven.ScopeAPIRead)
+		schema := openAPISchemas(t)["DirectorySearchResults"]
+		for _, tt := range []struct {
+			query, near string
+			found       bool
+		}{
+			{"postcode=78701", "78701 Austin, TX", true},
+			{"city=Austin,+TX", "Austin, TX", true},
+			{"near=78702", "78702 Austin, TX", true},
+			{"", "Main clinic", true},
+			{"location=Far+clinic", "Far clinic", false},
+			{"postcode=10001", "10001 New York, NY", false},
+		} {
+			code, body := searchAPI(t, ts.URL, token, "need=food,mental-health,housing&"+tt.query)
+			var doc any
+			if err := json.Unmarshal([]byte(body), &doc); err != nil || code != 200 {
+				t.Fatalf("%s: %d %v %.300s", tt.query, code, err, body)
+			}
+			if err := schema.Validate(doc); err != nil {
+				t.Errorf("%s: the answer breaks openapi.json: %v", tt.query, err)
+			}
+			var got api.SearchResults
+			json.Unmarshal([]byte(body), &got)
+			if got.Near == nil || got.Near.Name != tt.near {
+				t.Errorf("%s: near %+v, want %q", tt.query, got.Near, tt.near)
+			}
+			if found := len(got.Results) > 0; found != tt.found {
+				t.Errorf("%s: %d results, want some=%v (the directory is around Austin)", tt.query, len(got.Results), tt.found)
+			}
+		}
+		for _, tt := range []struct{ query, want string }{
+			{"postcode=00000", `"postcode": "ZIP code 00000 is not in Haven's place table`},
+			{"postcode=787", `"postcode": "\"787\" is not a ZIP code`},
+			{"city=Austin", `cities: Austin, TX; Austin, AR`},
+			{"city=Atlantis", `"city": "\"Atlantis\" is not a US city`},
+			{"location=Moon+base", `"location": "no saved clinic location is called`},
+			{"postcode=78701&lat=30&lon=-97", `"lat": "give one place`},
+		} {
+			if code, body := searchAPI(t, ts.URL, token, "need=food&"+tt.query); code != 400 || !strings.Contains(body, tt.want) {
+				t.Errorf("%s: %d %.300s, want 400 with %s", tt.query, code, body, tt.want)
 			}
 		}
 	})

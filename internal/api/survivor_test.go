@@ -94,7 +94,7 @@ func openAPISchemas(t *testing.T) map[string]*jsonschema.Schema {
 		t.Fatal(err)
 	}
 	out := map[string]*jsonschema.Schema{}
-	for _, name := range []string{"Error", "Survivor", "SurvivorList", "Created", "Consent", "ConsentList", "Referral", "ReferralList", "Packet"} {
+	for _, name := range []string{"Error", "Survivor", "SurvivorList", "Created", "Consent", "ConsentList", "Referral", "ReferralList", "Packet", "DirectorySearchResults"} {
 		if out[name], err = c.Compile("file:///openapi.json#/components/schemas/" + name); err != nil {
 			t.Fatalf("compile %s: %v", name, err)
 		}

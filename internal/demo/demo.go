@@ -44,12 +44,14 @@ type Store struct {
 // the supervisor, who supervises it and so sees its cases in a caseload.
 const TeamName = "Demo care team"
 
-// Clinic is where the demo clinic stands: its directory is generated
-// around it, and searches near it find services.
+// Clinic is where the demo clinic stands, downtown Austin, in ZIP code
+// 78701 of the place table: its directory is generated around the city's
+// centre (within a kilometre of the ZIP code's centroid, tested), and a
+// search near the ZIP code, the city or the clinic finds services.
+// Locations is its saved clinic location, serve --clinic-locations.
 var Clinic = struct {
-	City     string
-	Lat, Lon float64
-}{"Austin", 30.27, -97.74}
+	Name, ZIP, City, Locations string
+}{"Demo clinic", "78701", "Austin", "Demo clinic=78701"}
 
 // DirectoryServices is the size of the demo's local directory.
 const DirectoryServices = 300

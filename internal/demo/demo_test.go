@@ -2,6 +2,7 @@ package demo_test
 
 import (
 	"context"
+	"net/url"
 	"testing"
 
 	"github.com/haven-care/haven"
@@ -9,6 +10,7 @@ import (
 	"github.com/haven-care/haven/internal/demo"
 	"github.com/haven-care/haven/internal/directory"
 	"github.com/haven-care/haven/internal/password"
+	"github.com/haven-care/haven/internal/places"
 	"github.com/haven-care/haven/internal/sqlstore"
 	"github.com/haven-care/haven/internal/sqlstore/sqlstoretest"
 )
@@ -48,14 +50,51 @@ func TestLoadBringsADirectoryNearTheClinic(t *testing.T) {
 			t.Fatalf("%d demo services, want at least 100", len(d.Services))
 		}
 		idx := directory.New(directory.SitesFromDirectory(d))
+		clinics, err := places.ParseLocations(demo.Clinic.Locations)
+		if err != nil {
+			t.Fatal(err)
+		}
 		for _, need := range []string{"shelter", "legal", "mental-health"} {
-			ans, err := idx.Query(directory.Query{Needs: []string{need}, Near: &directory.Point{Lat: demo.Clinic.Lat, Lon: demo.Clinic.Lon},
-				RadiusKm: 25, Role: haven.RoleAdvocate, Limit: 10})
-			if err != nil || len(ans.Results) == 0 {
-				t.Errorf("%s near the demo clinic: %d results, %v; want some", need, len(ans.Results), err)
+			for _, near := range []string{"postcode=" + demo.Clinic.ZIP, "city=Austin,+TX", "location=" + url.QueryEscape(demo.Clinic.Name), ""} {
+				v, _ := url.ParseQuery("need=" + need + "&" + near)
+				q, err := directory.ParseQuery(v, clinics)
+				if err != nil {
+					t.Fatalf("%s: %v", near, err)
+				}
+				q.Role = haven.RoleAdvocate
+				if ans, err := idx.Query(q); err != nil || len(ans.Results) == 0 {
+					t.Errorf("%s near the demo clinic (%s): %d results, %v; want some", need, near, len(ans.Results), err)
+				}
 			}
 		}
 	})
+}
+
+// TestDemoDirectorySitsAroundTheClinicsZIP: the demo's services are
+// centred on the demo clinic's ZIP code as the place table knows it, so a
+// ZIP code search finds them all around.
+func TestDemoDirectorySitsAroundTheClinicsZIP(t *testing.T) {
+	zip, err := places.Lookup(demo.Clinic.ZIP)
+	if err != nil || zip.City != demo.Clinic.City {
+		t.Fatalf("Lookup(%s)=%v, %v; want a ZIP code of %s", demo.Clinic.ZIP, zip, err, demo.Clinic.City)
+	}
+	d, err := directory.GenerateDirectoryAround(demo.Clinic.City, demo.DirectoryServices, 2026)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var centre places.Place
+	n := 0
+	for _, l := range d.Locations {
+		if l.Latitude != nil {
+			centre.Lat += *l.Latitude
+			centre.Lon += *l.Longitude
+			n++
+		}
+	}
+	centre.Lat, centre.Lon = centre.Lat/float64(n), centre.Lon/float64(n)
+	if km := places.Distance(zip, centre); km > 2 {
+		t.Errorf("the demo's services are centred %.1f km from ZIP code %s's centroid, want under 2", km, demo.Clinic.ZIP)
+	}
 }
 
 // TestLoadMakesATeamWithACaseload: the demo supervisor supervises the demo

@@ -1,6 +1,7 @@
 package directory
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"net/url"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/places"
 )
 
 // searchParser reads a search's query parameters, collecting every bad
@@ -56,12 +58,19 @@ func (p *searchParser) bool(name string) bool {
 
 // ParseQuery turns URL query parameters into a matching query, for
 // every surface that searches (the JSON API, the web page): need
-// (required, repeatable or comma-separated), lat and lon with radius_km
-// (default 25), include_remote, language, language_required, age, gender,
-// immigration_status, missing_document, barrier, insurance, free_only,
-// trauma_informed, survivor_specific, lgbtq_affirming, community, open_at
-// (RFC 3339) and limit (1 to 100, default 20).
-func ParseQuery(v url.Values) (Query, error) {
+// (required, repeatable or comma-separated); where, as one of postcode (a
+// ZIP code), city ("Austin, TX"), near (either), location (the name of one
+// of clinics, the saved clinic locations) or lat and lon, with radius_km
+// (default 25) — with none of them, the first of clinics, the clinic's own
+// location, or no place at all when none is saved; include_remote,
+// language, language_required, age, gender, immigration_status,
+// missing_document, barrier, insurance, free_only, trauma_informed,
+// survivor_specific, lgbtq_affirming, community, open_at (RFC 3339) and
+// limit (1 to 100, default 20). A place that cannot be found is a field
+// error whose cause (the error's Err) is the places error, and two places
+// named are ErrTwoPlaces, for a page to word it and to offer an ambiguous
+// city's choices.
+func ParseQuery(v url.Values, clinics places.Locations) (Query, error) {
 	p := &searchParser{v: v, fields: map[string]string{}}
 	q := Query{Needs: p.list("need"), IncludeRemote: p.bool("include_remote"), Languages: p.list("language"),
 		LanguageRequired: p.bool("language_required"), Age: int(p.float("age", 0)), Gender: haven.Gender(v.Get("gender")),
@@ -80,16 +89,7 @@ func ParseQuery(v url.Values) (Query, error) {
 	if q.Limit < 1 || q.Limit > 100 {
 		p.fields["limit"] = "must be from 1 to 100"
 	}
-	// A place needs both coordinates; a form sent with both empty has none.
-	switch lat, lon := v.Get("lat"), v.Get("lon"); {
-	case lat != "" && lon != "":
-		q.Near = &Point{Lat: p.float("lat", 0), Lon: p.float("lon", 0)}
-		q.RadiusKm = p.float("radius_km", 25)
-	case lat != "":
-		p.fields["lon"] = "give the longitude too, or neither"
-	case lon != "":
-		p.fields["lat"] = "give the latitude too, or neither"
-	}
+	placeErr := p.where(&q, clinics)
 	for _, l := range q.Languages {
 		if !haven.ValidLanguageTag(l) {
 			p.fields["language"] = fmt.Sprintf("%q is not a language code: use codes such as es (Spanish), vi (Vietnamese), zh (Chinese)", l)
@@ -103,7 +103,72 @@ func ParseQuery(v url.Values) (Query, error) {
 		}
 	}
 	if len(p.fields) > 0 {
-		return q, &haven.Error{Kind: haven.Invalid, Message: "Please correct the highlighted field.", Fields: p.fields}
+		return q, &haven.Error{Kind: haven.Invalid, Message: "Please correct the highlighted field.", Fields: p.fields, Err: placeErr}
 	}
 	return q, nil
+}
+
+// ErrTwoPlaces is the cause of a search that names two places.
+var ErrTwoPlaces = errors.New("give one place: a ZIP code, a city, a saved location or coordinates")
+
+// placeParams are the parameters that name where a search is centred,
+// besides a saved location: a search names one at most.
+var placeParams = []string{"postcode", "city", "near", "lat"}
+
+// where sets q.Near and q.Place from the place parameters (see
+// ParseQuery) and returns the places error of a place not found.
+func (p *searchParser) where(q *Query, clinics places.Locations) error {
+	var named []string
+	for _, k := range placeParams {
+		if strings.TrimSpace(p.v.Get(k)) != "" || k == "lat" && p.v.Get("lon") != "" {
+			named = append(named, k)
+		}
+	}
+	if len(named) > 1 {
+		p.fields[named[1]] = ErrTwoPlaces.Error()
+		return ErrTwoPlaces
+	}
+	var (
+		place places.Place
+		err   error
+	)
+	switch k := append(named, "")[0]; k {
+	case "lat": // a place needs both coordinates
+		lat, lon := p.v.Get("lat"), p.v.Get("lon")
+		switch {
+		case lat == "":
+			p.fields["lat"] = "give the latitude too, or neither"
+		case lon == "":
+			p.fields["lon"] = "give the longitude too, or neither"
+		default:
+			q.Near = &Point{Lat: p.float("lat", 0), Lon: p.float("lon", 0)}
+		}
+	case "postcode":
+		place, err = places.Lookup(p.v.Get(k))
+	case "city", "near":
+		place, err = places.Find(p.v.Get(k))
+	default:
+		if name := strings.TrimSpace(p.v.Get("location")); name != "" {
+			var ok bool
+			if place, ok = clinics.Named(name); !ok {
+				p.fields["location"] = fmt.Sprintf("no saved clinic location is called %q", name)
+				return nil
+			}
+		} else if len(clinics) == 0 {
+			return nil // no place: distance neither filters nor ranks
+		} else {
+			place = clinics[0]
+		}
+	}
+	if err != nil {
+		p.fields[named[0]] = err.Error()
+		return err
+	}
+	if q.Near == nil && p.fields["lat"] == "" && p.fields["lon"] == "" {
+		q.Place, q.Near = &place, &Point{Lat: place.Lat, Lon: place.Lon}
+	}
+	if q.Near != nil {
+		q.RadiusKm = p.float("radius_km", 25)
+	}
+	return nil
 }

@@ -1,6 +1,7 @@
 package directory
 
 import (
+	"errors"
 	"math"
 	"net/url"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/places"
 )
 
 // TestParseQueryRejectsNonFiniteNumbers: strconv.ParseFloat accepts "NaN"
@@ -18,13 +20,13 @@ func TestParseQueryRejectsNonFiniteNumbers(t *testing.T) {
 		for _, bad := range []string{"NaN", "nan", "Inf", "+Inf", "-Inf", "infinity", "1e400"} {
 			v := url.Values{"need": {"food"}, "lat": {"42.36"}, "lon": {"-71.06"}, "radius_km": {"10"}}
 			v.Set(field, bad)
-			_, err := ParseQuery(v)
+			_, err := ParseQuery(v, nil)
 			if haven.ErrorKind(err) != haven.Invalid || haven.ErrorFields(err)[field] == "" {
 				t.Errorf("%s=%s: err=%v, want Invalid on %s", field, bad, err, field)
 			}
 		}
 	}
-	if _, err := ParseQuery(url.Values{"need": {"food"}, "lat": {"42.36"}, "lon": {"-71.06"}, "radius_km": {"10"}}); err != nil {
+	if _, err := ParseQuery(url.Values{"need": {"food"}, "lat": {"42.36"}, "lon": {"-71.06"}, "radius_km": {"10"}}, nil); err != nil {
 		t.Errorf("finite query: err=%v", err)
 	}
 }
@@ -54,14 +56,14 @@ func TestParseQueryNamesTheFieldToCorrect(t *testing.T) {
 		{"lat=41.88&lon=-87.63", "need"},
 	} {
 		v, _ := url.ParseQuery(tt.query)
-		_, err := ParseQuery(v)
+		_, err := ParseQuery(v, nil)
 		if haven.ErrorFields(err)[tt.field] == "" {
 			t.Errorf("%s: err=%v, want a message on %s", tt.query, err, tt.field)
 		}
 	}
 	for _, ok := range []string{"need=food&lat=&lon=", "need=food&language=es,zh-Hant,asl", "need=food&lat=41.88&lon=-87.63"} {
 		v, _ := url.ParseQuery(ok)
-		q, err := ParseQuery(v)
+		q, err := ParseQuery(v, nil)
 		if err != nil {
 			t.Errorf("%s: %v", ok, err)
 		}
@@ -99,5 +101,72 @@ func TestOpenAt(t *testing.T) {
 	}
 	if OpenAt(hours, "Not/AZone", time.Date(2026, 11, 30, 15, 0, 0, 0, time.UTC)) {
 		t.Error("an unknown zone is open")
+	}
+}
+
+// TestParseQueryPlaces: a search is centred on a ZIP code, a city or a
+// saved clinic location, the clinic's own when none is named; a place
+// that cannot be found names its field and keeps its cause.
+func TestParseQueryPlaces(t *testing.T) {
+	clinics, err := places.ParseLocations("Main clinic=78701; North=Round Rock, TX")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		query, want string // want: the place's String
+	}{
+		{"need=food", "Main clinic"},
+		{"need=food&location=north", "North"},
+		{"need=food&postcode=78702", "78702 Austin, TX"},
+		{"need=food&near=78702&location=North", "78702 Austin, TX"},
+		{"need=food&near=Austin,+TX", "Austin, TX"},
+		{"need=food&city=round+rock+tx", "Round Rock, TX"},
+		{"need=food&lat=&lon=&near=", "Main clinic"},
+	} {
+		v, _ := url.ParseQuery(tt.query)
+		q, err := ParseQuery(v, clinics)
+		if err != nil || q.Place == nil || q.Near == nil {
+			t.Errorf("%s: place=%v, err=%v", tt.query, q.Place, err)
+			continue
+		}
+		if got := q.Place.String(); got != tt.want || q.Near.Lat != q.Place.Lat || q.RadiusKm != 25 {
+			t.Errorf("%s: near %q at %+v radius %v, want %q", tt.query, got, *q.Near, q.RadiusKm, tt.want)
+		}
+	}
+	if q, err := ParseQuery(url.Values{"need": {"food"}, "lat": {"30.1"}, "lon": {"-97.1"}}, clinics); err != nil || q.Place != nil || q.Near.Lat != 30.1 {
+		t.Errorf("coordinates: %+v, %v", q, err)
+	}
+	if q, err := ParseQuery(url.Values{"need": {"food"}}, nil); err != nil || q.Near != nil {
+		t.Errorf("no place, none saved: near %+v, %v; want no place", q.Near, err)
+	}
+	var amb *places.AmbiguousError
+	for _, tt := range []struct {
+		query, field string
+		cause        error
+	}{
+		{"need=food&postcode=00000", "postcode", places.ErrUnknownZIP},
+		{"need=food&postcode=Austin", "postcode", places.ErrNotZIP},
+		{"need=food&near=00000", "near", places.ErrUnknownZIP},
+		{"need=food&city=Atlantis", "city", places.ErrUnknownCity},
+		{"need=food&near=Austin", "near", amb},
+		{"need=food&location=West", "location", nil},
+		{"need=food&postcode=78701&city=Austin,+TX", "city", nil},
+		{"need=food&near=78701&lat=30&lon=-97", "lat", nil},
+	} {
+		v, _ := url.ParseQuery(tt.query)
+		_, err := ParseQuery(v, clinics)
+		if haven.ErrorKind(err) != haven.Invalid || haven.ErrorFields(err)[tt.field] == "" {
+			t.Errorf("%s: err=%v, want a message on %s", tt.query, err, tt.field)
+		}
+		switch c := tt.cause.(type) {
+		case *places.AmbiguousError:
+			if !errors.As(err, &amb) || len(amb.Choices) < 2 {
+				t.Errorf("%s: err=%v, want the choices", tt.query, err)
+			}
+		case error:
+			if !errors.Is(err, c) {
+				t.Errorf("%s: err=%v, want cause %v", tt.query, err, c)
+			}
+		}
 	}
 }

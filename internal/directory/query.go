@@ -7,6 +7,7 @@ import (
 
 	"github.com/haven-care/haven"
 	"github.com/haven-care/haven/internal/access"
+	"github.com/haven-care/haven/internal/places"
 )
 
 // Query is a survivor's needs and constraints. Zero values mean "no
@@ -15,8 +16,12 @@ type Query struct {
 	Needs []string // need codes or taxonomy term IDs; a site matches any of them
 	// Near is the survivor's location; RadiusKm bounds the distance. Without
 	// Near, distance is neither a filter nor a ranking factor.
-	Near             *Point
-	RadiusKm         float64
+	Near     *Point
+	RadiusKm float64
+	// Place is the place Near was found from (a ZIP code, a city or a
+	// saved clinic location), for an answer to name; nil for coordinates.
+	// The index does not read it.
+	Place            *places.Place
 	IncludeRemote    bool     // also return sites without coordinates (hotlines, online)
 	Languages        []string // preferred languages; ranked, or filtered with LanguageRequired
 	LanguageRequired bool
@@ -49,8 +54,10 @@ type Result struct {
 	LocationID string
 	DistanceKm float64 // -1 without a distance
 	Score      float64
-	Reasons    []string
-	Summary    Summary // with Query.Summaries
+	// Why are the reasons it matched; Reasons is each in English.
+	Why     []Reason
+	Reasons []string
+	Summary Summary // with Query.Summaries
 }
 
 // NearMiss is a site that met the needs and distance but failed one or two
@@ -59,7 +66,9 @@ type NearMiss struct {
 	ServiceID  string
 	LocationID string
 	DistanceKm float64
-	WhyNot     []string
+	// Why are the constraints it failed; WhyNot is each in English.
+	Why    []Reason
+	WhyNot []string
 	// Summary holds only the service's and organization's names (with
 	// Query.Summaries): a near miss's location is not shown.
 	Summary Summary
@@ -85,9 +94,8 @@ const (
 	missClosed
 )
 
-var missText = []string{"age outside the service's range", "serves other genders", "does not accept this immigration status",
-	"requires documents the survivor lacks", "cost or insurance not accepted", "not trauma-informed", "not survivor-specific",
-	"no staff or interpretation in the requested languages", "closed at the requested time"}
+// missCodes name the miss bits, in their order.
+var missCodes = []string{MissAge, MissGender, MissImmigration, MissDocuments, MissCost, MissTrauma, MissSurvivor, MissLanguage, MissClosed}
 
 // prepared is a query resolved against the index's interned IDs.
 type prepared struct {

@@ -1,7 +1,6 @@
 package directory
 
 import (
-	"fmt"
 	"math"
 	"math/bits"
 	"slices"
@@ -223,7 +222,8 @@ func (x *Index) answer(p *prepared, s *scratch, matched int) Answer {
 	for i, h := range hits {
 		r := &x.recs[h.id]
 		a.Results[i] = Result{ServiceID: x.serviceID(r), LocationID: x.locationID(r), DistanceKm: x.exactKm(p, r),
-			Score: math.Round(float64(h.score)*10) / 10, Reasons: x.reasons(p, r, h.why, h.dist)}
+			Score: math.Round(float64(h.score)*10) / 10, Why: x.reasons(p, r, h.why, h.dist)}
+		a.Results[i].Reasons = texts(a.Results[i].Why)
 		if p.q.Summaries {
 			a.Results[i].Summary = x.summary(p, r)
 		}
@@ -232,7 +232,8 @@ func (x *Index) answer(p *prepared, s *scratch, matched int) Answer {
 	for _, h := range s.misses {
 		r := &x.recs[h.id]
 		a.NearMisses = append(a.NearMisses, NearMiss{ServiceID: x.serviceID(r), LocationID: x.locationID(r),
-			DistanceKm: x.exactKm(p, r), WhyNot: missReasons(h.miss)})
+			DistanceKm: x.exactKm(p, r), Why: missReasons(h.miss)})
+		a.NearMisses[len(a.NearMisses)-1].WhyNot = texts(a.NearMisses[len(a.NearMisses)-1].Why)
 		if p.q.Summaries {
 			d := x.display(r.disp)
 			a.NearMisses[len(a.NearMisses)-1].Summary.Display = Display{Service: d.Service, Organization: d.Organization}
@@ -263,35 +264,45 @@ func (x *Index) exactKm(p *prepared, r *rec) float64 {
 	return math.Round(chordToKm(math.Sqrt(dx*dx+dy*dy+dz*dz))*100) / 100
 }
 
-func missReasons(m uint16) []string {
-	var out []string
-	for i, t := range missText {
+func missReasons(m uint16) []Reason {
+	var out []Reason
+	for i, code := range missCodes {
 		if m&(1<<i) != 0 {
-			out = append(out, t)
+			out = append(out, Reason{Code: code})
 		}
 	}
 	return out
 }
 
-func (x *Index) reasons(p *prepared, r *rec, why uint32, dist float32) []string {
-	var out []string
+// whyCodes name the matched-reason bits after the need and distance.
+var whyCodes = []struct {
+	bit  uint32
+	code string
+}{{whyLanguage, ReasonLanguage}, {whyTrauma, ReasonTrauma}, {whySurvivor, ReasonSurvivor}, {whyLGBTQ, ReasonLGBTQ},
+	{whyCommunity, ReasonCommunity}, {whyBarriers, ReasonBarriers}, {whyOpen, ReasonOpen}, {whyFree, ReasonFree}, {whyEligible, ReasonEligible}}
+
+func (x *Index) reasons(p *prepared, r *rec, why uint32, dist float32) []Reason {
+	var out []Reason
 	for _, t := range p.terms {
 		if x.hasTerm(r, t) {
-			out = append(out, "offers "+x.terms.names[t])
+			out = append(out, Reason{Code: ReasonOffers, Need: x.terms.names[t]})
 		}
 	}
 	if why&whyNear != 0 {
-		out = append(out, fmt.Sprintf("within %.0f km (%.1f km away)", p.q.RadiusKm, dist))
+		out = append(out, Reason{Code: ReasonNear, RadiusKm: p.q.RadiusKm, Km: float64(dist)})
 	}
-	for _, w := range []struct {
-		bit  uint32
-		text string
-	}{{whyLanguage, "speaks a requested language"}, {whyTrauma, "trauma-informed"}, {whySurvivor, "serves survivors of trafficking"},
-		{whyLGBTQ, "LGBTQ+ affirming"}, {whyCommunity, "serves the survivor's community"}, {whyBarriers, "waives barriers the survivor faces"},
-		{whyOpen, "open at the requested time"}, {whyFree, "free or sliding scale"}, {whyEligible, "eligibility met"}} {
+	for _, w := range whyCodes {
 		if why&w.bit != 0 {
-			out = append(out, w.text)
+			out = append(out, Reason{Code: w.code})
 		}
+	}
+	return out
+}
+
+func texts(rs []Reason) []string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = r.String()
 	}
 	return out
 }

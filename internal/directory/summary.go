@@ -87,8 +87,9 @@ func (x *Index) summary(p *prepared, r *rec) Summary {
 	return s
 }
 
-// dayAbbr names the days of the week in the hours text.
-var dayAbbr = [7]string{"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"}
+// DayAbbr names the days of the week, Sunday first, in Summary.Hours: a
+// page replaces each with its own language's.
+var DayAbbr = [7]string{"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"}
 
 // hoursText is a short text of a weekly pattern: consecutive days with the
 // same hours share one range ("Mon–Fri 09:00–17:00, Sat 10:00–14:00").
@@ -108,9 +109,9 @@ func hoursText(p pattern) string {
 		for j+1 < len(days) && days[j+1].d == days[j].d+1 && days[j+1].opens == days[i].opens && days[j+1].close == days[i].close {
 			j++
 		}
-		name := dayAbbr[days[i].d%7]
+		name := DayAbbr[days[i].d%7]
 		if j > i {
-			name += "–" + dayAbbr[days[j].d%7]
+			name += "–" + DayAbbr[days[j].d%7]
 		}
 		parts = append(parts, name+" "+clockText(days[i].opens)+"–"+clockText(days[i].close))
 		i = j + 1

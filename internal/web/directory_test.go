@@ -20,6 +20,7 @@ import (
 	"github.com/haven-care/haven/internal/access"
 	"github.com/haven-care/haven/internal/directory"
 	"github.com/haven-care/haven/internal/directory/live"
+	"github.com/haven-care/haven/internal/places"
 	"github.com/haven-care/haven/internal/server"
 	"github.com/haven-care/haven/internal/web"
 )
@@ -48,7 +49,6 @@ func (c *countingRecords) DirectoryRecords(ctx context.Context, ids []string) (*
 // counted.
 func withCountedDirectory(t *testing.T, e *env) (*env, haven.Location, *countingRecords) {
 	t.Helper()
-	ctx := context.Background()
 	d := directory.GenerateDirectory(300, 7)
 	var confidential haven.Location
 	for _, l := range d.Locations {
@@ -60,6 +60,15 @@ func withCountedDirectory(t *testing.T, e *env) (*env, haven.Location, *counting
 	if confidential.Name == "" {
 		t.Fatal("the synthetic directory has no confidential location to test with")
 	}
+	e2, records := serveDirectory(t, e, d, nil)
+	return e2, confidential, records
+}
+
+// serveDirectory serves the env's store again with d imported, the search
+// page mounted on a live index and clinics as the saved clinic locations.
+func serveDirectory(t *testing.T, e *env, d *haven.Directory, clinics places.Locations) (*env, *countingRecords) {
+	t.Helper()
+	ctx := context.Background()
 	if _, err := e.db.ImportDirectory(haven.WithSystem(ctx, access.JobImportHSDS), d, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +77,8 @@ func withCountedDirectory(t *testing.T, e *env) (*env, haven.Location, *counting
 		t.Fatal(err)
 	}
 	records := &countingRecords{Records: e.db}
-	h, err := web.New(web.Config{Auth: e.db, Directory: idx, DirectoryRecords: records, ServiceWriter: e.db, Version: "test"})
+	h, err := web.New(web.Config{Auth: e.db, Directory: idx, DirectoryRecords: records, ServiceWriter: e.db, Version: "test",
+		ClinicLocations: clinics})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +87,7 @@ func withCountedDirectory(t *testing.T, e *env) (*env, haven.Location, *counting
 	e2 := *e
 	e2.srv = httptest.NewServer(s.Handler())
 	t.Cleanup(e2.srv.Close)
-	return &e2, confidential, records
+	return &e2, records
 }
 
 func TestDirectorySearchPage(t *testing.T) {

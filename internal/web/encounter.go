@@ -80,8 +80,12 @@ func (h *Handler) loadEncounters(r *http.Request, p *survivorPage) error {
 		}
 	}
 	for _, e := range list {
-		s.Rows = append(s.Rows, encounterRow{Date: e.OccurredOn, Author: e.AuthorName, Written: p.When(e.CreatedAt),
-			Screening: labels[e.ScreeningID], Note: lines(e.Note), Codes: e.Codes})
+		row := encounterRow{Date: e.OccurredOn, Author: e.AuthorName, Written: p.When(e.CreatedAt),
+			Screening: labels[e.ScreeningID], Note: lines(e.Note)}
+		for _, c := range e.Codes {
+			row.Codes = append(row.Codes, haven.EncounterCode{Code: c.Code, Display: p.codeText(c.Code, c.Display)})
+		}
+		s.Rows = append(s.Rows, row)
 	}
 	s.Form.OccurredOn = h.today()
 	if id := r.URL.Query().Get("screening"); id != "" && s.CanCode {
@@ -116,11 +120,15 @@ func (h *Handler) loadCoding(r *http.Request, p *survivorPage, screeningID strin
 // otherwise; another code as it is.
 func (p *Page) codeChoice(code haven.ScreeningCode, accepted []string) codeChoice {
 	if len(code.Code) != 8 || !strings.HasPrefix(code.Code, "T7") {
-		return codeChoice{Base: code.Code, Title: code.Display, Checked: slices.Contains(accepted, code.Code)}
+		return codeChoice{Base: code.Code, Title: p.codeText(code.Code, code.Display), Checked: slices.Contains(accepted, code.Code)}
 	}
-	c := codeChoice{Base: code.Code[:7], Title: code.Display}
-	if i := strings.LastIndex(c.Title, ", "); i > 0 {
-		c.Title = c.Title[:i]
+	// The title without its encounter, which the 7th character chooses.
+	c := codeChoice{Base: code.Code[:7], Title: p.T("icd." + code.Code[:6])}
+	if c.Title == "icd."+code.Code[:6] {
+		c.Title = code.Display
+		if i := strings.LastIndex(c.Title, ", "); i > 0 {
+			c.Title = c.Title[:i]
+		}
 	}
 	chosen := "A"
 	for _, a := range accepted {

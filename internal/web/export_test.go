@@ -41,6 +41,12 @@ func TemplateKeys() []string {
 	return keys
 }
 
+// CodeText describes an ICD-10-CM code from a staff catalog, "" when the
+// catalog does not.
+func CodeText(catalog map[string]string, code string) string {
+	return codeText(func(k string) string { return catalog[k] }, code)
+}
+
 // Parsers of user input, for their tests and fuzz targets.
 var (
 	SafeNext = safeNext

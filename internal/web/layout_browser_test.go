@@ -12,7 +12,9 @@ import (
 )
 
 // TestBrowserLayoutWidths walks the main pages at a phone's width and a
-// laptop's, in English, Spanish and Arabic: nothing scrolls sideways, quick
+// laptop's, in English, Spanish and Arabic (screenshots of the start page,
+// the new-record form, the directory and the record's hub in
+// docs/screenshots with -update-screenshots): nothing scrolls sideways, quick
 // exit never covers the DEMO banner, which spans the page, the menu takes
 // one row on a phone, check boxes are big enough to hit, and axe finds no
 // serious violation.
@@ -77,8 +79,8 @@ func TestBrowserLayoutWidths(t *testing.T) {
 					t.Errorf("%s: a check box is smaller than 20 px", where)
 				}
 				b.checkAxe(src, where)
-				if p == "/" || p == "/survivors/new" || p == "/directory" {
-					b.screenshot(fmt.Sprintf("layout-%d-%s%s", width, lang, map[string]string{"/": "-home", "/survivors/new": "-new-record", "/directory": "-directory"}[p]))
+				if shot, ok := map[string]string{"/": "-home", "/survivors/new": "-new-record", "/directory": "-directory", record: "-record"}[p]; ok {
+					b.screenshot(fmt.Sprintf("layout-%d-%s%s", width, lang, shot))
 				}
 			}
 		}

@@ -159,6 +159,10 @@ func (h *Handler) errorPage(w http.ResponseWriter, r *http.Request, status int, 
 	p := errorPage{Page: h.page(r, "error.title"), Status: status, Message: haven.ErrorMessage(err)}
 	if status == http.StatusNotFound {
 		p.Message = p.T("error.not_found")
+	} else if key := "error.kind." + string(haven.ErrorKind(err)); p.Lang != "en" && p.T(key) != key {
+		// The store's messages are English: another language says what
+		// kind of problem it is, from the catalog.
+		p.Message = p.T(key)
 	}
 	if rerr := h.render(w, status, "error", &p); rerr != nil {
 		h.cfg.Logger.Error("render error page", "request_id", p.RequestID, "err", rerr)

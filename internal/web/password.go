@@ -1,10 +1,13 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/password"
 	"github.com/haven-care/haven/internal/server"
 )
 
@@ -80,8 +83,8 @@ func (h *Handler) passwordChange(w http.ResponseWriter, r *http.Request) error {
 		server.ClientAddr(r, h.cfg.TrustedProxies))
 	switch {
 	case isKind(err, haven.Invalid):
-		for f, msg := range haven.ErrorFields(err) {
-			p.Fields[f] = msg
+		for f := range haven.ErrorFields(err) {
+			p.Fields[f] = p.passwordProblem(f, next)
 		}
 		p.Error = p.T("form.correct_fields")
 		return h.render(w, http.StatusBadRequest, "password", p)
@@ -137,7 +140,7 @@ func (h *Handler) setPassword(w http.ResponseWriter, r *http.Request) error {
 		return h.render(w, http.StatusNotFound, "setpassword", &p)
 	case isKind(err, haven.Invalid):
 		p.Username, _ = h.cfg.Passwords.CheckPasswordLink(r.Context(), p.Token)
-		p.Fields["password"] = haven.ErrorFields(err)["password"]
+		p.Fields["password"] = p.passwordProblem("password", pw)
 		p.Error = p.T("form.correct_fields")
 		return h.render(w, http.StatusBadRequest, "setpassword", &p)
 	case err != nil:
@@ -145,4 +148,20 @@ func (h *Handler) setPassword(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.Redirect(w, r, "/signin?done=password_set", http.StatusSeeOther)
 	return nil
+}
+
+// passwordProblem words why a password was refused, in the page's
+// language: the current one not right, or the new one against the
+// policy (password.Check).
+func (p *Page) passwordProblem(field, typed string) string {
+	n := utf8.RuneCountInString(typed)
+	switch {
+	case field == "current_password":
+		return p.T("password.err.current")
+	case n < password.MinLength:
+		return fmt.Sprintf(p.T("password.err.short"), password.MinLength)
+	case n > password.MaxLength:
+		return fmt.Sprintf(p.T("password.err.long"), password.MaxLength)
+	}
+	return p.T("password.err.common")
 }

@@ -65,10 +65,11 @@ func (h *Handler) screeningNew(w http.ResponseWriter, r *http.Request) error {
 	p := screeningChoosePage{Page: h.page(r, "screening.choose_title"), SurvivorID: survivorID}
 	for _, in := range all {
 		if in.Status != "retired" {
+			in.Title = p.instrumentTitle(in.ID, in.Title)
 			p.Instruments = append(p.Instruments, in)
 		}
 	}
-	titles := instrumentTitles(all)
+	titles := p.instrumentTitles(all)
 	for _, s := range list {
 		p.Previous = append(p.Previous, previousScreening{ID: s.ID, Instrument: titles[s.InstrumentID],
 			Concern: p.concern(s.Concern, s.Screened), Date: p.When(s.CreatedAt)})
@@ -76,12 +77,23 @@ func (h *Handler) screeningNew(w http.ResponseWriter, r *http.Request) error {
 	return h.render(w, http.StatusOK, "screeningchoose", &p)
 }
 
-func instrumentTitles(all []haven.Instrument) map[string]string {
+// instrumentTitles maps each instrument's ID to its title in the page's
+// language.
+func (p *Page) instrumentTitles(all []haven.Instrument) map[string]string {
 	m := map[string]string{}
 	for _, in := range all {
-		m[in.ID] = in.Title
+		m[in.ID] = p.instrumentTitle(in.ID, in.Title)
 	}
 	return m
+}
+
+// instrumentTitle is the catalog's title of a shipped instrument in the
+// page's language; an imported instrument keeps its own title.
+func (p *Page) instrumentTitle(id, title string) string {
+	if t := p.T("instrument." + id); t != "instrument."+id {
+		return t
+	}
+	return title
 }
 
 // screeningSubmit re-renders the form with the items the answers enable,
@@ -175,13 +187,16 @@ type screeningFormPage struct {
 	Page
 	SurvivorID string
 	Instrument *haven.Instrument
-	Items      []itemView
-	Shown      []string
-	Error      string
+	// Title is the instrument's, in the page's language.
+	Title string
+	Items []itemView
+	Shown []string
+	Error string
 }
 
 func (h *Handler) renderForm(w http.ResponseWriter, r *http.Request, f *screeningForm, messageKey string) error {
 	p := screeningFormPage{Page: h.page(r, "screening.title"), SurvivorID: f.survivorID, Instrument: f.in, Shown: f.shownQuestions()}
+	p.Title = p.instrumentTitle(f.in.ID, f.in.Title)
 	p.Items = f.views(&p.Page)
 	status := http.StatusOK
 	switch messageKey {
@@ -202,6 +217,8 @@ type screeningResultPage struct {
 	Summary    string
 	Flagged    []string
 	Steps      []haven.ScreeningStep
+	// Codes are the suggested codes, described in the page's language.
+	Codes []haven.ScreeningCode
 	resultAnswers
 }
 
@@ -214,8 +231,11 @@ func (h *Handler) screeningShow(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := screeningResultPage{Page: h.page(r, "screening.result_title"), S: sc, Instrument: sc.InstrumentID}
 	if in, err := h.cfg.Screenings.Instrument(r.Context(), sc.InstrumentID); err == nil {
-		p.Instrument = in.Title
+		p.Instrument = p.instrumentTitle(in.ID, in.Title)
 		p.resultAnswers = answersOfResult(sc, in)
+	}
+	for _, c := range sc.Result.Codes {
+		p.Codes = append(p.Codes, haven.ScreeningCode{Code: c.Code, Display: p.codeText(c.Code, c.Display)})
 	}
 	res := sc.Result
 	p.Concern = p.concern(res.Concern, res.Screened)
@@ -311,7 +331,7 @@ func (h *Handler) loadScreenings(r *http.Request, p *survivorPage) error {
 		return err
 	}
 	s := &p.Screenings
-	s.Shown, s.list, s.titles = true, list, instrumentTitles(all)
+	s.Shown, s.list, s.titles = true, list, p.instrumentTitles(all)
 	for _, sc := range list {
 		row := previousScreening{ID: sc.ID, Instrument: s.titles[sc.InstrumentID], Date: p.When(sc.CreatedAt),
 			Concern: p.concern(sc.Concern, sc.Screened)}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/haven-care/haven"
 	"github.com/haven-care/haven/internal/directory"
+	"github.com/haven-care/haven/internal/places"
 	"github.com/haven-care/haven/internal/server"
 )
 
@@ -118,6 +119,10 @@ type Config struct {
 	// TimeZone is the clinic's: pages show every time in it, with its
 	// abbreviation. Nil is UTC.
 	TimeZone *time.Location
+	// ClinicLocations are the clinic's saved locations, its own first: the
+	// directory search offers them and, when no place is typed, searches
+	// near the first.
+	ClinicLocations places.Locations
 	// Clock tells the time for "open now"; haven.SystemClock when nil.
 	Clock haven.Clock
 	// NeutralURL is where quick exit lands; DefaultNeutralURL when empty.
