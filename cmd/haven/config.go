@@ -121,7 +121,7 @@ func readConfigFile(path string) (map[string]string, error) {
 // allFlagNames lists the flags of every subcommand, the keys a config file
 // may hold; one file can serve several commands. A test checks that every
 // subcommand's flags are listed.
-var allFlagNames = []string{"addr", "metrics-addr", "tls-proxy", "data", "db", "keys-db", "demo", "log-format", "log-level", "master-key-file", "audit-checkpoint-every", "trusted-proxies", "time-zone", "due-soon-days", "stale-contact-days",
+var allFlagNames = []string{"addr", "metrics-addr", "tls-proxy", "data", "db", "keys-db", "demo", "log-format", "log-level", "master-key-file", "audit-checkpoint-every", "audit-witness", "trusted-proxies", "time-zone", "due-soon-days", "stale-contact-days",
 	"referral-reminder-after", "public-url",
 	"username", "role", "display-name", "organization"}
 
