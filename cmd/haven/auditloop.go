@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -204,6 +205,34 @@ func (r *errorReporter) report(err error) {
 	case err == nil && r.last != "":
 		r.logger.Info(r.name + " recovered")
 		r.last = ""
+	}
+}
+
+// keyReloadEvery is how often serve reads its master key file again, to
+// pick up a key that haven keys rotate (here or on another host) put there.
+const keyReloadEvery = 10 * time.Second
+
+// keyReloadLoop loads the configured master key every interval and when
+// hup delivers (serve passes SIGHUP), until ctx ends, and logs a change of
+// key (its ID, never the key). The store also reloads on its own before it
+// would wrap under a retired key; this loop makes the switch prompt and
+// visible.
+func keyReloadLoop(ctx context.Context, db *sqlstore.DB, logger *slog.Logger, every time.Duration, hup <-chan os.Signal) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	errs := errorReporter{logger: logger, name: "master key reload"}
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-hup:
+		}
+		id, changed, err := db.ReloadKeys()
+		errs.report(err)
+		if changed {
+			logger.Info("master key reloaded", "key_id", id)
+		}
 	}
 }
 

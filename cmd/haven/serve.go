@@ -7,8 +7,11 @@ import (
 	"net"
 	"net/netip"
 	"net/url"
+	"os"
+	"os/signal"
 	"path/filepath"
 	"runtime/debug"
+	"syscall"
 	"time"
 
 	"github.com/haven-care/haven"
@@ -181,6 +184,10 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 		verifier   haven.CheckpointVerifier
 	)
 	go integrateAuditLoop(ctx, audit, logger, auditIntegrateEvery)
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	go keyReloadLoop(ctx, db, logger, keyReloadEvery, hup)
 	if f.remindAfter > 0 {
 		go referralReminderLoop(ctx, referrals, logger, f.remindAfter, f.zone)
 	}

@@ -213,7 +213,7 @@ var methodKinds = map[string][]string{
 		"IntegrateAudit",
 		// The service directory is public information, not survivor data.
 		"DirectoryChanges", "DirectoryOrganizations", "DirectoryRecords", "DirectoryServices", "DirectoryVersion", "ExportDirectory"},
-	"infra": {"DeferReadAudits", "FlushReadAudits", "CheckSchema", "Close", "Engine", "KeyStoreSQL", "Migrate", "OpenKeyStore", "Ping", "Ready", "SQL", "SchemaStatus"},
+	"infra": {"DeferReadAudits", "FlushReadAudits", "CheckSchema", "Close", "Engine", "KeyStoreSQL", "Migrate", "OpenKeyStore", "Ping", "Ready", "ReloadKeys", "SQL", "SchemaStatus"},
 }
 
 // storeTypes are the exported types of the store: its lifecycle and one
