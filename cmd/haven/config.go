@@ -98,9 +98,17 @@ func readConfigFile(path string) (map[string]string, error) {
 	if err != nil {
 		return nil, haven.Errorf(haven.Invalid, "cannot read config file %s: %v", path, errors.Unwrap(err))
 	}
+	return parseConfig(b, path)
+}
+
+// parseConfig reads config file text b (from path, named in errors): a
+// JSON object of flag names to values.
+func parseConfig(b []byte, path string) (map[string]string, error) {
 	var raw map[string]any
 	if err := json.Unmarshal(b, &raw); err != nil {
 		return nil, haven.Errorf(haven.Invalid, "config file %s is not a JSON object: %v", path, err)
+	} else if raw == nil {
+		return nil, haven.Errorf(haven.Invalid, "config file %s is not a JSON object: null", path)
 	}
 	out := map[string]string{}
 	var unknown []string
