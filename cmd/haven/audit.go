@@ -30,24 +30,33 @@ func runAudit(m *Main, ctx context.Context, args []string) error {
 	case "checkpoint":
 		return runAuditCheckpoint(m, ctx, args[1:])
 	case "-h", "--help":
-		fmt.Fprintln(m.Stdout, "Usage: haven audit verify [--checkpoint FILE] [--key FILE]\n       haven audit checkpoint\n\nExample:\n  haven audit checkpoint > /mnt/offsite/haven-checkpoint.txt")
+		fmt.Fprintln(m.Stdout, "Usage: haven audit verify [--checkpoint FILE | --witness PATH|URL] [--key FILE]\n       haven audit checkpoint\n\nExample:\n  haven audit checkpoint > /mnt/offsite/haven-checkpoint.txt")
 		return nil
 	}
 	return usageError{"audit: expected \"haven audit verify\" or \"haven audit checkpoint\""}
 }
 
 func runAuditVerify(m *Main, ctx context.Context, args []string) error {
-	fs := newFlagSet(m, "audit verify", "audit verify [--data DIR] [--db DSN] [--checkpoint FILE] [--key FILE]\n\n"+
+	fs := newFlagSet(m, "audit verify", "audit verify [--data DIR] [--db DSN] [--checkpoint FILE | --witness PATH|URL] [--key FILE]\n\n"+
 		"Recomputes every entry's hash and the tree root, and checks the log against a signed checkpoint:\n"+
-		"the one in FILE (keep copies outside the server) or else the latest stored one.",
-		"haven audit verify --checkpoint /mnt/offsite/haven-checkpoint.txt --key /mnt/offsite/audit.pub")
+		"the one in FILE (keep copies outside the server), the largest the witness holds (every checkpoint\n"+
+		"there must carry the key's signature), or else the latest stored one.",
+		"haven audit verify --witness /mnt/offsite/haven-witness.jsonl --key /mnt/offsite/audit.pub")
 	var sf storeFlags
-	var cpFile, keyFile string
+	var cpFile, keyFile, witness, configured string
 	sf.register(fs)
 	fs.StringVar(&cpFile, "checkpoint", "", "signed checkpoint file to check the log against")
 	fs.StringVar(&keyFile, "key", "", "checkpoint verifier key file (default DATA/"+auditlog.PubFile+")")
+	fs.StringVar(&witness, "witness", "", "audit witness to check the log against: the file or URL serve's --audit-witness names")
+	fs.StringVar(&configured, "audit-witness", "", "serve's witness (from the config file), used when --witness and --checkpoint are not given")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if witness == "" && cpFile == "" {
+		witness = configured
+	}
+	if witness != "" && cpFile != "" {
+		return usageError{"audit verify: give --checkpoint or --witness, not both"}
 	}
 	var cp []byte
 	if cpFile != "" {
@@ -61,6 +70,12 @@ func runAuditVerify(m *Main, ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	suffix := ""
+	if witness != "" {
+		if cp, suffix, err = witnessedCheckpoint(ctx, witness, v); err != nil {
+			return err
+		}
+	}
 	db, err := m.openStore(ctx, &sf, false)
 	if err != nil {
 		return err
@@ -69,8 +84,33 @@ func runAuditVerify(m *Main, ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(m.Stdout, msg)
+	fmt.Fprintln(m.Stdout, msg+suffix)
 	return nil
+}
+
+// witnessedCheckpoint returns the largest checkpoint the witness target
+// holds, every one of its checkpoints checked with v, and a note for the
+// report saying where it came from.
+func witnessedCheckpoint(ctx context.Context, target string, v note.Verifier) ([]byte, string, error) {
+	w, err := auditlog.NewWitness(target)
+	if err != nil {
+		return nil, "", haven.Errorf(haven.Invalid, "--witness: %v", err)
+	}
+	if v == nil {
+		return nil, "", haven.Errorf(haven.Invalid, "no verifier key to check the witnessed checkpoints with: give --key")
+	}
+	notes, err := w.Checkpoints(ctx)
+	if err != nil {
+		return nil, "", haven.Errorf(haven.Unavailable, "%v", err)
+	}
+	cp, err := auditlog.LatestWitnessed(notes, v)
+	if err != nil {
+		return nil, "", fmt.Errorf("audit witness %s: %w", w, err)
+	}
+	if cp == nil {
+		return nil, "", haven.Errorf(haven.Invalid, "audit witness %s holds no checkpoint of key %s", w, v.Name())
+	}
+	return cp, fmt.Sprintf(" (the largest of %d checkpoints held by the witness %s)", len(notes), w), nil
 }
 
 // verifyAudit verifies the log and returns the one-line result, or an

@@ -2,14 +2,11 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/haven-care/haven"
-	"github.com/haven-care/haven/internal/access"
 	"github.com/haven-care/haven/internal/sqlstore"
 	"github.com/haven-care/haven/internal/sqlstore/sqlstoretest"
 )
@@ -24,12 +21,7 @@ func addAuditedUsers(t *testing.T, dir string, first, n int) {
 	}
 	db := sqlstoretest.NewStore(raw)
 	defer db.Close()
-	for i := first; i < first+n; i++ {
-		nu := haven.NewUser{Username: fmt.Sprintf("worker.%d", i), Role: haven.RoleAdmin, Password: "a long pass phrase"}
-		if _, err := db.CreateUser(haven.WithSystem(context.Background(), access.JobUserAdd), nu); err != nil {
-			t.Fatal(err)
-		}
-	}
+	addUsers(t, db, first, n)
 }
 
 func TestAuditCheckpointThenVerify(t *testing.T) {

@@ -98,9 +98,17 @@ func readConfigFile(path string) (map[string]string, error) {
 	if err != nil {
 		return nil, haven.Errorf(haven.Invalid, "cannot read config file %s: %v", path, errors.Unwrap(err))
 	}
+	return parseConfig(b, path)
+}
+
+// parseConfig reads config file text b (from path, named in errors): a
+// JSON object of flag names to values.
+func parseConfig(b []byte, path string) (map[string]string, error) {
 	var raw map[string]any
 	if err := json.Unmarshal(b, &raw); err != nil {
 		return nil, haven.Errorf(haven.Invalid, "config file %s is not a JSON object: %v", path, err)
+	} else if raw == nil {
+		return nil, haven.Errorf(haven.Invalid, "config file %s is not a JSON object: null", path)
 	}
 	out := map[string]string{}
 	var unknown []string
@@ -121,7 +129,7 @@ func readConfigFile(path string) (map[string]string, error) {
 // allFlagNames lists the flags of every subcommand, the keys a config file
 // may hold; one file can serve several commands. A test checks that every
 // subcommand's flags are listed.
-var allFlagNames = []string{"addr", "metrics-addr", "tls-proxy", "data", "db", "keys-db", "demo", "log-format", "log-level", "master-key-file", "audit-checkpoint-every", "trusted-proxies", "time-zone", "due-soon-days", "stale-contact-days",
+var allFlagNames = []string{"addr", "metrics-addr", "tls-proxy", "data", "db", "keys-db", "demo", "log-format", "log-level", "master-key-file", "audit-checkpoint-every", "audit-witness", "trusted-proxies", "time-zone", "due-soon-days", "stale-contact-days",
 	"referral-reminder-after", "public-url", "directory-snapshot", "clinic-locations",
 	"username", "role", "display-name", "organization"}
 

@@ -34,8 +34,9 @@ func runKeysRotate(m *Main, ctx context.Context, args []string) error {
 		"DATA/master.key.retired-ID (move it offline: backups made before the rotation need it).\n"+
 		"With HAVEN_MASTER_KEY or --master-key-file, --new-master-key-file names where the new key is written;\n"+
 		"then point every instance at it.\n\n"+
-		"Stop every haven serve first: a running instance holds the old key and would go on wrapping\n"+
-		"new records' keys under it.",
+		"Running instances need no restart: the key store marks the old key retired, and an instance\n"+
+		"reads its key file again (every 10 seconds, on SIGHUP, and before it would wrap under a retired\n"+
+		"key or open a key wrapped under one it does not hold). With HAVEN_MASTER_KEY, restart them.",
 		"haven keys rotate --data /var/lib/haven")
 	var sf storeFlags
 	var newPath string

@@ -3,10 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -15,6 +18,7 @@ import (
 	"github.com/haven-care/haven"
 	"github.com/haven-care/haven/internal/access"
 	"github.com/haven-care/haven/internal/sqlstore"
+	"github.com/haven-care/haven/internal/sqlstore/sqlstoretest"
 )
 
 func TestKeysRotate(t *testing.T) {
@@ -72,5 +76,57 @@ func TestKeysRotate(t *testing.T) {
 	totpCode, _ := totp.GenerateCode(parsed.Query().Get("secret"), time.Now())
 	if _, err := sqlstore.NewAccountService(db).ConfirmTOTP(sctx, totpCode); err != nil {
 		t.Errorf("confirming the enrolment begun before rotation: %v", err)
+	}
+}
+
+// TestRunningInstancePicksUpRotatedKey: an instance's store, open while
+// haven keys rotate runs, loads the new master key on SIGHUP (here its
+// stand-in channel) and on the poll, and wraps new survivors' keys under
+// it; the retired key wraps nothing after the rotation.
+func TestRunningInstancePicksUpRotatedKey(t *testing.T) {
+	ctx := context.Background()
+	dir := dataDir(t)
+	m := &Main{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: io.Discard}
+	defer m.Close()
+	sf := storeFlags{data: dir}
+	db, err := m.openStore(ctx, &sf, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := sqlstoretest.NewStore(db)
+	oldID := db.Keys.ActiveKeyID()
+	actx := haven.WithSystem(ctx, access.JobUserAdd)
+	u, err := store.CreateUser(actx, haven.NewUser{Username: "advocate.one", Role: haven.RoleAdvocate, Password: "a long pass phrase"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	uctx := haven.WithActor(ctx, haven.Actor{UserID: u.ID, Role: u.Role})
+	if _, _, err := store.CreateSurvivor(uctx, haven.NewSurvivor{Name: "Synthetic Before"}); err != nil {
+		t.Fatal(err)
+	}
+	var logs syncBuffer
+	hup := make(chan os.Signal, 1)
+	runLoop(t, func(ctx context.Context) {
+		keyReloadLoop(ctx, db, slog.New(slog.NewTextHandler(&logs, nil)), time.Hour, hup)
+	})
+	code, out, stderr := run(t, ctx, "", "keys", "rotate", "--data", dir)
+	if code != 0 {
+		t.Fatalf("keys rotate: %s", stderr)
+	}
+	hup <- syscall.SIGHUP
+	waitFor(t, func() bool { return strings.Contains(logs.String(), "master key reloaded") })
+	newID := db.Keys.ActiveKeyID()
+	if newID == oldID || !strings.Contains(out, newID) {
+		t.Fatalf("after SIGHUP the instance wraps under %s; rotate said %q", newID, out)
+	}
+	for range 20 {
+		if _, _, err := store.CreateSurvivor(uctx, haven.NewSurvivor{Name: "Synthetic After"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var stale int
+	db.KeyStoreSQL().QueryRow(`SELECT COUNT(*) FROM survivor_keys WHERE key_id <> $1`, newID).Scan(&stale)
+	if stale != 0 {
+		t.Errorf("%d keys wrapped under another key than the rotated one", stale)
 	}
 }

@@ -7,8 +7,11 @@ import (
 	"net"
 	"net/netip"
 	"net/url"
+	"os"
+	"os/signal"
 	"path/filepath"
 	"runtime/debug"
+	"syscall"
 	"time"
 
 	"github.com/haven-care/haven"
@@ -44,6 +47,8 @@ type serveFlags struct {
 	// checkpointEvery, if positive, is how often this instance signs an
 	// audit checkpoint with the key in its data directory.
 	checkpointEvery time.Duration
+	// witness, if set, is the file path or URL each checkpoint is sent to.
+	witness string
 	// trustedProxies lists the reverse proxies whose X-Forwarded-For
 	// names the client for sign-in throttling; proxies is it parsed.
 	trustedProxies string
@@ -76,8 +81,11 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 		"(a state-changing request whose Origin names the other scheme is refused); set it only when the proxy is the sole way in")
 	fs.BoolVar(&f.demo, "demo", false, "load synthetic demo data on first start and show a DEMO banner")
 	fs.DurationVar(&f.grace, "shutdown-grace", 30*time.Second, "time in-flight requests get to finish on SIGTERM")
-	fs.DurationVar(&f.checkpointEvery, "audit-checkpoint-every", 0,
-		"sign an audit checkpoint this often when the log has grown, with DATA/audit.key (0: never; on several instances, set it on one)")
+	fs.DurationVar(&f.checkpointEvery, "audit-checkpoint-every", defaultCheckpointEvery,
+		"sign an audit checkpoint this often when the log has grown, with DATA/audit.key (0: never;\n"+
+			"on several instances, give them one audit.key or set it on one)")
+	fs.StringVar(&f.witness, "audit-witness", "", "send each signed audit checkpoint to this witness outside the database: a file path\n"+
+		"(JSON lines appended) or an http(s):// URL (POSTed); failures are logged and retried every 30s")
 	fs.DurationVar(&f.remindAfter, "referral-reminder-after", 7*24*time.Hour,
 		"how long a referral may wait without a change of status before its sender gets a follow-up task (0: never)")
 	fs.StringVar(&f.timeZone, "time-zone", "Local", "the clinic's time zone, in which pages show times: an IANA name such as America/Chicago\n"+
@@ -118,6 +126,14 @@ func (f *serveFlags) validate() error {
 	}
 	if f.checkpointEvery < 0 || (f.checkpointEvery > 0 && f.checkpointEvery < time.Second) {
 		return haven.Errorf(haven.Invalid, "--audit-checkpoint-every must be 0 (never) or at least 1s, not %s", f.checkpointEvery)
+	}
+	if f.witness != "" {
+		if f.checkpointEvery == 0 {
+			return haven.Errorf(haven.Invalid, "--audit-witness needs checkpoints: --audit-checkpoint-every must not be 0")
+		}
+		if _, err := auditlog.NewWitness(f.witness); err != nil {
+			return haven.Errorf(haven.Invalid, "--audit-witness: %v", err)
+		}
 	}
 	if f.dueSoonDays < 1 || f.dueSoonDays > 365 {
 		return haven.Errorf(haven.Invalid, "--due-soon-days must be 1 to 365, not %d", f.dueSoonDays)
@@ -187,16 +203,25 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 		verifier   haven.CheckpointVerifier
 	)
 	go integrateAuditLoop(ctx, audit, logger, auditIntegrateEvery)
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	go keyReloadLoop(ctx, db, logger, keyReloadEvery, hup)
 	if f.remindAfter > 0 {
 		go referralReminderLoop(ctx, referrals, logger, f.remindAfter, f.zone)
 	}
+	srv := server.New(logger, db)
 	if f.checkpointEvery > 0 {
 		signer, v, err := auditlog.LoadOrCreateSigner(f.store.data)
 		if err != nil {
 			return err
 		}
 		verifier = v
-		go checkpointLoop(ctx, audit, signer, logger, f.checkpointEvery)
+		c := &checkpointer{audit: audit, signer: signer, logger: logger, metrics: newCheckpointMetrics(srv.Registry()), witnessed: -1}
+		if f.witness != "" {
+			c.witness, _ = auditlog.NewWitness(f.witness) // validated
+		}
+		go c.run(ctx, f.checkpointEvery, witnessRetryEvery)
 	}
 	if verifier == nil && f.store.data != "" {
 		// The audit page checks the latest checkpoint's signature with the
@@ -205,7 +230,6 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 			verifier = v
 		}
 	}
-	srv := server.New(logger, db)
 	srv.Demo = f.demo
 	srv.TLSProxy = f.tlsProxy
 	srv.APITokens = accounts

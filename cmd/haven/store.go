@@ -68,6 +68,9 @@ func (m *Main) openStore(ctx context.Context, sf *storeFlags, migrate bool) (*sq
 		return nil, err
 	}
 	db.Secrets, db.Keys = keys, keys
+	// After haven keys rotate elsewhere, the store loads the key file
+	// again rather than wrap under the retired key (see sqlstore/keyreload.go).
+	db.KeyLoader = func() (*vault.Keyring, error) { return sf.keyring(false) }
 	if err := db.OpenKeyStore(ctx, sf.keysDSN()); err != nil {
 		return nil, err
 	}

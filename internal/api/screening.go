@@ -2,8 +2,6 @@ package api
 
 import (
 	"encoding/json"
-	"errors"
-	"io"
 	"net/http"
 	"net/url"
 	"time"
@@ -125,13 +123,8 @@ func screeningJSON(sc *haven.Screening) Screening {
 
 func (h *Handler) createScreening(w http.ResponseWriter, r *http.Request) error {
 	var in ScreeningInput
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil {
-		return &haven.Error{Kind: haven.Invalid, Message: "The body must be one JSON object with instrument_id and response: " + jsonProblem(err) + ".", Err: err}
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return haven.Errorf(haven.Invalid, "The body must hold one JSON object and nothing after it.")
+	if err := decodeFields(w, r, &in, "instrument_id and response"); err != nil {
+		return err
 	}
 	if len(in.Response) == 0 {
 		return haven.FieldError("response", "Send the answers as a FHIR QuestionnaireResponse.")

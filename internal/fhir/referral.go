@@ -179,6 +179,37 @@ func (h *Handler) searchTasks(w http.ResponseWriter, r *http.Request) error {
 	return h.searchReferrals(w, r, "Task", taskResource, "owner")
 }
 
+// parseTaskUpdate reads the Task a client PUTs to Task/{id}: the status
+// it asks for and the change it makes, or an Invalid error naming the
+// field at fault.
+func parseTaskUpdate(body []byte, id string) (string, haven.StatusChange, error) {
+	var t taskUpdate
+	if err := json.Unmarshal(body, &t); err != nil || t.ResourceType != "Task" {
+		return "", haven.StatusChange{}, &haven.Error{Kind: haven.Invalid, Message: "The body must be a Task resource.", Fields: map[string]string{"resourceType": "Task"}}
+	}
+	if t.ID != id {
+		return "", haven.StatusChange{}, &haven.Error{Kind: haven.Invalid, Message: "The Task's id must be the id in the URL.", Fields: map[string]string{"id": "equal to the URL's"}}
+	}
+	if t.Focus != nil && t.Focus.Reference != "ServiceRequest/"+id {
+		return "", haven.StatusChange{}, &haven.Error{Kind: haven.Invalid, Message: "A Task's focus cannot change.", Fields: map[string]string{"focus": "ServiceRequest/" + id}}
+	}
+	sc := haven.StatusChange{Status: haven.ReferralStatus(t.Status)}
+	if t.StatusReason != nil {
+		for _, c := range t.StatusReason.Coding {
+			if c.System == havenReasonSystem {
+				sc.Reason = haven.ReferralReason(c.Code)
+			}
+		}
+		if sc.Reason == "" && sc.Status.NeedsReason() {
+			sc.Reason = haven.ReasonOther
+		}
+	}
+	for _, n := range t.Note {
+		sc.Note = strings.TrimSpace(sc.Note + "\n" + n.Text)
+	}
+	return t.Status, sc, nil
+}
+
 // taskUpdate is what Haven reads of a Task a client PUTs: the status and,
 // for rejected, cancelled and failed, the reason — a code of Haven's
 // referral-reason system in statusReason. Everything else must be as
@@ -207,36 +238,16 @@ func (h *Handler) updateTask(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var t taskUpdate
-	if err := json.Unmarshal(body, &t); err != nil || t.ResourceType != "Task" {
-		return &haven.Error{Kind: haven.Invalid, Message: "The body must be a Task resource.", Fields: map[string]string{"resourceType": "Task"}}
-	}
 	id := r.PathValue("id")
-	if t.ID != id {
-		return &haven.Error{Kind: haven.Invalid, Message: "The Task's id must be the id in the URL.", Fields: map[string]string{"id": "equal to the URL's"}}
-	}
-	if t.Focus != nil && t.Focus.Reference != "ServiceRequest/"+id {
-		return &haven.Error{Kind: haven.Invalid, Message: "A Task's focus cannot change.", Fields: map[string]string{"focus": "ServiceRequest/" + id}}
-	}
-	sc := haven.StatusChange{Status: haven.ReferralStatus(t.Status)}
-	if t.StatusReason != nil {
-		for _, c := range t.StatusReason.Coding {
-			if c.System == havenReasonSystem {
-				sc.Reason = haven.ReferralReason(c.Code)
-			}
-		}
-		if sc.Reason == "" && sc.Status.NeedsReason() {
-			sc.Reason = haven.ReasonOther
-		}
-	}
-	for _, n := range t.Note {
-		sc.Note = strings.TrimSpace(sc.Note + "\n" + n.Text)
+	status, sc, err := parseTaskUpdate(body, id)
+	if err != nil {
+		return err
 	}
 	ref, err := h.Referrals.Referral(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	if string(ref.Status) != t.Status {
+	if string(ref.Status) != status {
 		if ref, err = h.Referrals.MoveReferral(r.Context(), id, sc); err != nil {
 			return err
 		}

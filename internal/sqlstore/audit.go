@@ -421,8 +421,21 @@ func (db *AuditService) LatestCheckpoint(ctx context.Context) ([]byte, error) {
 
 // latestCheckpoint is LatestCheckpoint through q.
 func latestCheckpoint(ctx context.Context, q auditQueryer) ([]byte, error) {
+	return scanCheckpoint(q.QueryRowContext(ctx, `SELECT note FROM audit_checkpoints ORDER BY size DESC, id DESC LIMIT 1`))
+}
+
+// latestCheckpointOf returns, through q, the largest stored checkpoint
+// whose origin (the signing key's name) is origin, or nil. Instances that
+// each sign with their own key store checkpoints side by side; each key's
+// checkpoints are checked with that key.
+func latestCheckpointOf(ctx context.Context, q auditQueryer, origin string) ([]byte, error) {
+	return scanCheckpoint(q.QueryRowContext(ctx, `SELECT note FROM audit_checkpoints
+		WHERE substr(note, 1, length(CAST($1 AS TEXT))) = CAST($1 AS TEXT) ORDER BY size DESC, id DESC LIMIT 1`, origin+"\n"))
+}
+
+func scanCheckpoint(row *sql.Row) ([]byte, error) {
 	var msg string
-	err := q.QueryRowContext(ctx, `SELECT note FROM audit_checkpoints ORDER BY size DESC, id DESC LIMIT 1`).Scan(&msg)
+	err := row.Scan(&msg)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	} else if err != nil {
@@ -490,12 +503,17 @@ func (db *AuditService) VerifyAudit(ctx context.Context, v note.Verifier, checkp
 }
 
 // openCheckpoint checks the signature of checkpoint, or of the latest one
-// stored (read through q) when it is nil, and returns it; nil when there is
-// none.
+// of v's key stored (read through q) when it is nil, and returns it; nil
+// when there is none.
 func openCheckpoint(ctx context.Context, q auditQueryer, v note.Verifier, checkpoint []byte) (*auditlog.Checkpoint, error) {
 	if checkpoint == nil {
 		var err error
-		if checkpoint, err = latestCheckpoint(ctx, q); err != nil || checkpoint == nil {
+		if v == nil {
+			checkpoint, err = latestCheckpoint(ctx, q)
+		} else {
+			checkpoint, err = latestCheckpointOf(ctx, q, v.Name())
+		}
+		if err != nil || checkpoint == nil {
 			return nil, err
 		}
 	}

@@ -543,3 +543,28 @@ func BenchmarkVerifyAudit(b *testing.B) {
 		})
 	}
 }
+
+// TestAuditCheckpointsOfTwoKeys: instances that each sign with their own
+// key store checkpoints side by side; verify without a checkpoint checks
+// the latest of the given key's, whichever key signed last.
+func TestAuditCheckpointsOfTwoKeys(t *testing.T) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
+		ctx := context.Background()
+		a, va, _ := auditlog.LoadOrCreateSigner(t.TempDir())
+		b, vb, _ := auditlog.LoadOrCreateSigner(t.TempDir())
+		createUsers(t, db, 0, 2)
+		if _, err := db.SignCheckpoint(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		createUsers(t, db, 2, 2)
+		if _, err := db.SignCheckpoint(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+		if rep := verify(t, db, va, nil); !rep.OK() || rep.CheckpointSize != 2 {
+			t.Errorf("key A: %+v, want OK against A's checkpoint of 2", rep)
+		}
+		if rep := verify(t, db, vb, nil); !rep.OK() || rep.CheckpointSize != 4 {
+			t.Errorf("key B: %+v, want OK against B's checkpoint of 4", rep)
+		}
+	})
+}

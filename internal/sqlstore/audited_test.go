@@ -216,7 +216,7 @@ var methodKinds = map[string][]string{
 		"ConfidentialDirectoryRecords",
 		// Seal and open the index snapshot's shelters: no stored data changes.
 		"SealShelters", "OpenShelters"},
-	"infra": {"DeferReadAudits", "FlushReadAudits", "Backup", "CheckIntegrity", "CheckSchema", "Close", "Engine", "KeyStoreSQL", "Migrate", "OpenKeyStore", "Ping", "Ready", "SQL", "SchemaStatus"},
+	"infra": {"DeferReadAudits", "FlushReadAudits", "Backup", "CheckIntegrity", "CheckSchema", "Close", "Engine", "KeyStoreSQL", "Migrate", "OpenKeyStore", "Ping", "Ready", "ReloadKeys", "SQL", "SchemaStatus"},
 }
 
 // storeTypes are the exported types of the store: its lifecycle and one

@@ -43,8 +43,17 @@ type store struct {
 	Secrets SecretBox
 	// Keys wraps and unwraps survivors' data keys.
 	Keys *vault.Keyring
-	// keys is the key store (see keystore.go).
-	keys *sql.DB
+	// KeyLoader, if set, loads the master key as configured now (its file
+	// read again). The store calls it when a rotation elsewhere retired its
+	// active key or wrapped something under a key it does not hold, and
+	// ReloadKeys calls it on demand (see keyreload.go).
+	KeyLoader func() (*vault.Keyring, error)
+	// keysMu guards Keys and Secrets once the store is in use: a reload
+	// replaces them while requests read them.
+	keysMu sync.RWMutex
+	// keys is the key store (see keystore.go), keysDialect its engine.
+	keys        *sql.DB
+	keysDialect dialect
 
 	indexMu        sync.Mutex
 	indexCache     []byte                         // the unwrapped blind-index key

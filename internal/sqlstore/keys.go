@@ -18,31 +18,37 @@ const indexKeyName = "blind_index"
 func (db *store) indexKey(ctx context.Context) ([]byte, error) {
 	db.indexMu.Lock()
 	defer db.indexMu.Unlock()
-	if db.indexCache != nil && db.indexCacheRing == db.Keys {
+	if db.indexCache != nil && db.indexCacheRing == db.keyring() {
 		return db.indexCache, nil
 	}
 	kdb, err := db.keyDB()
 	if err != nil {
 		return nil, err
 	}
-	keys := db.keyring()
 	var wrapped []byte
 	err = kdb.QueryRowContext(ctx, `SELECT wrapped_key FROM vault_keys WHERE name = $1`, indexKeyName).Scan(&wrapped)
 	if errors.Is(err, sql.ErrNoRows) {
-		w := keys.Wrap(indexKeyName, vault.NewDataKey())
-		if _, err := kdb.ExecContext(ctx, `INSERT INTO vault_keys (name, key_id, wrapped_key) VALUES ($1, $2, $3)
-			ON CONFLICT (name) DO NOTHING`, indexKeyName, vault.WrappedBy(w), w); err != nil {
-			return nil, fmt.Errorf("store index key: %w", err)
+		err = db.wrapTx(ctx, kdb, func(tx *sql.Tx, ring *vault.Keyring) error {
+			w := ring.Wrap(indexKeyName, vault.NewDataKey())
+			if _, err := tx.ExecContext(ctx, `INSERT INTO vault_keys (name, key_id, wrapped_key) VALUES ($1, $2, $3)
+				ON CONFLICT (name) DO NOTHING`, indexKeyName, vault.WrappedBy(w), w); err != nil {
+				return fmt.Errorf("store index key: %w", err)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
 		err = kdb.QueryRowContext(ctx, `SELECT wrapped_key FROM vault_keys WHERE name = $1`, indexKeyName).Scan(&wrapped)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read index key: %w", err)
 	}
-	ik, err := keys.Unwrap(indexKeyName, wrapped)
+	ik, err := db.unwrap(indexKeyName, wrapped)
 	if err != nil {
 		return nil, err
 	}
+	keys := db.keyring()
 	// The index key never changes (rotation re-wraps it), so it is kept in
 	// memory for the keyring it was opened with.
 	db.indexCache, db.indexCacheRing = ik, keys
@@ -68,8 +74,6 @@ func (db *store) blindIndexer(ctx context.Context, purpose string) (*vault.Blind
 }
 
 var errNoKeys = &haven.Error{Kind: haven.Unavailable, Message: "The master key or the key store is not loaded."}
-
-func (db *store) keyring() *vault.Keyring { return db.Keys }
 
 // RotateKeys re-wraps every data key, the blind-index key and every TOTP
 // seed under the keyring's active master key, in one transaction, without
@@ -110,6 +114,9 @@ func (db *store) rewrapKeyStore(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	defer ktx.Rollback()
+	if err := retireMasterKeys(ctx, ktx, db.keyring()); err != nil {
+		return 0, err
+	}
 	n, err := rewrapTable(ctx, db, ktx, `SELECT survivor_id, wrapped_key FROM survivor_keys`,
 		`UPDATE survivor_keys SET wrapped_key = $1, key_id = $2 WHERE survivor_id = $3`)
 	if err != nil {
@@ -190,7 +197,7 @@ func (tx *Tx) resealColumn(ctx context.Context, column string, aad func(string) 
 		sealed[id] = s
 	}
 	rows.Close()
-	keys := tx.db.keyring()
+	keys := tx.db.keyring() // the rotation's keyring, holding the old key and the new
 	for id, s := range sealed {
 		plain, err := keys.OpenSecret(s, aad(id))
 		if err != nil {

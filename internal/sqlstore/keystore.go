@@ -28,10 +28,15 @@ CREATE TABLE IF NOT EXISTS vault_keys (
     name        TEXT PRIMARY KEY,
     key_id      TEXT NOT NULL,
     wrapped_key %[1]s NOT NULL
+);
+CREATE TABLE IF NOT EXISTS master_keys (
+    key_id TEXT PRIMARY KEY,
+    state  TEXT NOT NULL CHECK (state IN ('active', 'retired'))
 )`
 
 // OpenKeyStore opens the key store named by dsn (sqlite:PATH or a
-// postgres:// URL) and creates its two tables if absent.
+// postgres:// URL) and creates its tables if absent: the wrapped keys, and
+// the states of the master keys that wrapped them (see keyreload.go).
 func (db *DB) OpenKeyStore(ctx context.Context, dsn string) error {
 	ks, err := Open(ctx, dsn)
 	if err != nil {
@@ -43,14 +48,14 @@ func (db *DB) OpenKeyStore(ctx context.Context, dsn string) error {
 			return fmt.Errorf("create key store: %w", err)
 		}
 	}
-	db.keys = ks.db
+	db.keys, db.keysDialect = ks.db, ks.dialect
 	return nil
 }
 
 // keyDB is the key store; survivor data cannot be written or read
 // without one.
 func (db *store) keyDB() (*sql.DB, error) {
-	if db.keys == nil || db.Keys == nil {
+	if db.keys == nil || db.keyring() == nil {
 		return nil, errNoKeys
 	}
 	return db.keys, nil
@@ -94,15 +99,21 @@ func (db *store) newDataKey(ctx context.Context) (string, []byte, error) {
 	p := &db.keyPool
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.ring != db.Keys {
+	if ring := db.keyring(); p.ring != ring {
 		// Keys wrapped under another keyring may not open under this one.
 		if err := p.releaseLocked(kdb); err != nil {
 			return "", nil, err
 		}
-		p.ring = db.Keys
+		p.ring = ring
 	}
 	if len(p.free) == 0 {
-		if err := p.fill(ctx, kdb, db.Keys); err != nil {
+		// The batch is wrapped under a master key the key store does not
+		// list as retired, which may mean loading a rotated one first.
+		err := db.wrapTx(ctx, kdb, func(tx *sql.Tx, ring *vault.Keyring) error {
+			p.ring = ring
+			return p.fill(ctx, tx, ring)
+		})
+		if err != nil {
 			return "", nil, err
 		}
 	}
@@ -111,8 +122,8 @@ func (db *store) newDataKey(ctx context.Context) (string, []byte, error) {
 	return k.id, k.key, nil
 }
 
-// fill commits a batch of new wrapped data keys in one statement.
-func (p *keyPool) fill(ctx context.Context, kdb *sql.DB, ring *vault.Keyring) error {
+// fill commits a batch of new wrapped data keys in one statement of tx.
+func (p *keyPool) fill(ctx context.Context, tx *sql.Tx, ring *vault.Keyring) error {
 	p.next = min(max(p.next*2, keyPoolFirst), keyPoolMax)
 	keys := make([]pooledKey, p.next)
 	rows := make([]string, len(keys))
@@ -123,7 +134,7 @@ func (p *keyPool) fill(ctx context.Context, kdb *sql.DB, ring *vault.Keyring) er
 		rows[i] = fmt.Sprintf("($%d, $%d, $%d)", 3*i+1, 3*i+2, 3*i+3)
 		args = append(args, keys[i].id, wrappedBy(w), w)
 	}
-	_, err := kdb.ExecContext(ctx, `INSERT INTO survivor_keys (survivor_id, key_id, wrapped_key) VALUES `+strings.Join(rows, ", "), args...)
+	_, err := tx.ExecContext(ctx, `INSERT INTO survivor_keys (survivor_id, key_id, wrapped_key) VALUES `+strings.Join(rows, ", "), args...)
 	if err != nil {
 		for _, k := range keys {
 			clear(k.key)
@@ -194,7 +205,7 @@ func (db *store) dataKey(ctx context.Context, id string) ([]byte, error) {
 	} else if err != nil {
 		return nil, fmt.Errorf("read data key: %w", err)
 	}
-	return db.Keys.Unwrap(id, wrapped)
+	return db.unwrap(id, wrapped)
 }
 
 func wrappedBy(w []byte) string { return vault.WrappedBy(w) }

@@ -165,7 +165,7 @@ func (db *store) sealersFor(ctx context.Context, ids []string) (map[string]*vaul
 		if err := rows.Scan(&id, &wrapped); err != nil {
 			return nil, err
 		}
-		dk, err := db.Keys.Unwrap(id, wrapped)
+		dk, err := db.unwrap(id, wrapped)
 		if err != nil {
 			return nil, err
 		}

@@ -64,7 +64,7 @@ func (db *AccountService) BeginTOTP(ctx context.Context, issuer string, re haven
 	if err != nil {
 		return "", fmt.Errorf("generate totp: %w", err)
 	}
-	sealed, err := db.Secrets.SealSecret([]byte(key.Secret()), totpPendingAAD(u.ID))
+	sealed, err := db.sealSecret(ctx, []byte(key.Secret()), totpPendingAAD(u.ID))
 	if err != nil {
 		return "", err
 	}
@@ -151,7 +151,7 @@ func (db *AccountService) ConfirmTOTP(ctx context.Context, code string) ([]strin
 		if err != nil {
 			return err
 		}
-		sealed, err := tx.db.Secrets.SealSecret(secret, totpAAD(actor.UserID))
+		sealed, err := tx.db.sealSecret(ctx, secret, totpAAD(actor.UserID))
 		clear(secret)
 		if err != nil {
 			return err
@@ -188,7 +188,7 @@ func (tx *Tx) checkPendingTOTP(ctx context.Context, actor haven.Actor, code stri
 	if sealed == nil || session.String != actor.SessionID || !at.Valid || !tx.now.Before(at.Time.Add(haven.TOTPEnrolmentTimeout)) {
 		return nil, 0, errEnrolment
 	}
-	secret, err := tx.db.Secrets.OpenSecret(sealed, totpPendingAAD(actor.UserID))
+	secret, err := tx.db.openSecret(sealed, totpPendingAAD(actor.UserID))
 	if err != nil {
 		return nil, 0, fmt.Errorf("open pending totp secret: %w", err)
 	}
@@ -232,7 +232,7 @@ func (tx *Tx) verifyTOTP(ctx context.Context, userID, code string) error {
 	if err != nil || sealed == nil {
 		return errSignIn
 	}
-	secret, err := tx.db.Secrets.OpenSecret(sealed, totpAAD(userID))
+	secret, err := tx.db.openSecret(sealed, totpAAD(userID))
 	if err != nil {
 		return fmt.Errorf("open totp secret: %w", err)
 	}

@@ -157,10 +157,7 @@ func (db *TrainingService) AddExternalTraining(ctx context.Context, t haven.Exte
 	t.ID, t.UserID, t.CreatedAt = newID(), actor.UserID, db.now()
 	if file != nil {
 		// Sealed under the master key, bound to its row, as TOTP seeds are.
-		if db.Secrets == nil {
-			return nil, errNoKeys
-		}
-		if file, err = db.Secrets.SealSecret(file, certificateAAD(t.ID)); err != nil {
+		if file, err = db.sealSecret(ctx, file, certificateAAD(t.ID)); err != nil {
 			return nil, fmt.Errorf("seal certificate: %w", err)
 		}
 	}
@@ -229,10 +226,7 @@ func (db *TrainingService) ExternalCertificate(ctx context.Context, id string) (
 	} else if err != nil {
 		return nil, "", fmt.Errorf("read certificate: %w", err)
 	}
-	if db.Secrets == nil {
-		return nil, "", errNoKeys
-	}
-	plain, err := db.Secrets.OpenSecret(file, certificateAAD(id))
+	plain, err := db.openSecret(file, certificateAAD(id))
 	if err != nil {
 		return nil, "", fmt.Errorf("open certificate: %w", err)
 	}

@@ -62,9 +62,11 @@ func checkKeyFile(f *os.File, path string) error {
 
 // ParseKey decodes a base64 master key, as found in a key file or in the
 // HAVEN_MASTER_KEY environment variable; surrounding white space is
-// ignored. Its Invalid errors never quote the input.
+// ignored. Only the canonical encoding is accepted (the unused low bits of
+// the last character zero, as every encoder writes them), so that one key
+// has one text. Its Invalid errors never quote the input.
 func ParseKey(s string) ([]byte, error) {
-	key, err := base64.StdEncoding.DecodeString(strings.TrimSpace(s))
+	key, err := base64.StdEncoding.Strict().DecodeString(strings.TrimSpace(s))
 	if err != nil {
 		clear(key)
 		return nil, haven.Errorf(haven.Invalid, "a master key must be base64 (for example the output of: openssl rand -base64 32)")

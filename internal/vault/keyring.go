@@ -2,6 +2,7 @@ package vault
 
 import (
 	"fmt"
+	"slices"
 )
 
 // Keyring holds the master keys. The active key wraps; every key it holds
@@ -38,6 +39,19 @@ func NewKeyring(active []byte, older ...[]byte) (*Keyring, error) {
 
 // ActiveKeyID returns the ID of the master key that new wrappings use.
 func (k *Keyring) ActiveKeyID() string { return k.active.id }
+
+// KeyIDs returns the IDs of every master key the keyring holds, the active
+// one first, then the others in sorted order.
+func (k *Keyring) KeyIDs() []string {
+	ids := []string{k.active.id}
+	for id := range k.byID {
+		if id != k.active.id {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids[1:])
+	return ids
+}
 
 // Wrap seals data key dk of subjectID (a survivor ID, or the name of a
 // stored key such as the blind-index key) under the active master key. The
