@@ -33,7 +33,7 @@ func (m *Main) startDirectory(ctx context.Context, db *sqlstore.DB, dir *sqlstor
 		opts.ListenDSN = sf.dsn()
 	}
 	go idx.Run(ctx, opts)
-	(&hsdsapi.API{Directory: dir}).Mount(srv)
+	(&hsdsapi.API{Directory: dir, Places: idx}).Mount(srv)
 	(&api.DirectorySearch{Index: idx}).Mount(srv)
 	return idx, nil
 }

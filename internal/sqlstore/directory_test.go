@@ -215,7 +215,7 @@ func TestDirectoryConfidentialHiddenFromPublicReads(t *testing.T) {
 		if leaks(pub, shelter.ID) {
 			t.Errorf("public service page names the shelter: %+v", pub)
 		}
-		orgs, _, err := db.DirectoryOrganizations(ctx, shelter.OrganizationID, 0, 1)
+		orgs, _, err := db.DirectoryOrganizations(ctx, haven.OrganizationFilter{ID: shelter.OrganizationID, Limit: 1})
 		if err != nil || len(orgs.Organizations) != 1 || leaks(orgs, shelter.ID) {
 			t.Errorf("DirectoryOrganizations: %d organizations, leaks=%v, err=%v", len(orgs.Organizations), leaks(orgs, shelter.ID), err)
 		}
@@ -290,7 +290,8 @@ func TestDirectoryServicesFilters(t *testing.T) {
 			{"organization", haven.ServiceFilter{OrganizationID: org}, wantOrg},
 			{"taxonomy term", haven.ServiceFilter{TaxonomyTermID: legal.TermID}, wantLegal},
 			{"modified after", haven.ServiceFilter{ModifiedAfter: time.Date(2031, 1, 2, 8, 4, 4, 0, time.UTC)}, 1},
-			{"modified after, later", haven.ServiceFilter{ModifiedAfter: time.Date(2031, 1, 2, 8, 4, 5, 0, time.UTC)}, 0},
+			{"modified at the instant (on or after)", haven.ServiceFilter{ModifiedAfter: time.Date(2031, 1, 2, 8, 4, 5, 0, time.UTC)}, 1},
+			{"modified after, later", haven.ServiceFilter{ModifiedAfter: time.Date(2031, 1, 2, 8, 4, 5, 1, time.UTC)}, 0},
 		}
 		for _, tt := range tests {
 			tt.f.Limit = 7
