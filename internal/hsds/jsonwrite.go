@@ -72,6 +72,7 @@ const (
 // objects of the shape asked for, Haven's matching profile encoded as
 // attributes. It is the HSDS API's view of a page.
 func Objects(d *haven.Directory, kind string, shape Shape) []map[string]any {
+	own := d
 	x := newJSONIndex(encodeExtensions(d))
 	var t table
 	var one func(int) map[string]any
@@ -92,7 +93,9 @@ func Objects(d *haven.Directory, kind string, shape Shape) []map[string]any {
 	default:
 		return nil
 	}
-	out := make([]map[string]any, t.len(x.d))
+	// Only d's own records: not the extension taxonomy and terms that
+	// encoding Haven's matching profile adds.
+	out := make([]map[string]any, t.len(own))
 	for i := range out {
 		out[i] = one(i)
 	}
