@@ -58,7 +58,8 @@ var kinds = []struct {
 }
 
 // kindOf recognises the kind of a top-level HSDS object by the keys only
-// that kind has; "" when none or several kinds claim it equally.
+// that kind has; "" when several kinds claim it equally, "?" when none
+// does (an organization or a taxonomy: id, name, description, uri).
 func kindOf(m map[string]any) string {
 	best, bestN, tie := "", 0, false
 	for _, k := range kinds {
@@ -79,11 +80,19 @@ func kindOf(m map[string]any) string {
 		return ""
 	}
 	if best == "" {
-		// Only the fields every kind has: an organization is the one that
-		// needs nothing more than an id, a name and a description.
-		return "organization"
+		return "?"
 	}
 	return best
+}
+
+// KnownKind reports whether kind is one ReadJSON reads (Options.Kind).
+func KnownKind(kind string) bool {
+	for _, k := range kinds {
+		if k.name == kind {
+			return true
+		}
+	}
+	return false
 }
 
 func (j *jsonReader) topLevel(v any, path string) {
@@ -91,7 +100,17 @@ func (j *jsonReader) topLevel(v any, path string) {
 	if !ok {
 		return
 	}
-	switch kind := kindOf(m); kind {
+	kind := j.o.Kind
+	if kind == "" {
+		kind = kindOf(m)
+	}
+	if kind == "?" {
+		// Only the fields an organization and a taxonomy share: an
+		// organization is what most feeds send, but say so.
+		j.rep.add(Warning, j.file, j.row, path, "has only the fields organizations and taxonomies share; read as an organization (name the kind to read it as a taxonomy)")
+		kind = "organization"
+	}
+	switch kind {
 	case "service":
 		j.service(m, path, "")
 	case "service_at_location":

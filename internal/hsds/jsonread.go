@@ -18,9 +18,10 @@ const MaxJSONBytes = 256 << 20
 // page ({"contents": [...]}), with related records nested as in the HSDS
 // 3.0 schemas. Each top-level object may be a service, service at
 // location, location, organization, taxonomy term or taxonomy; the reader
-// recognises which by the keys only that kind has (an object that holds
-// none is an organization). Keys HSDS does not define are kept as the
-// record's extra data. name labels the report.
+// recognises which by the keys only that kind has, or takes o.Kind (an
+// object that holds none is read as an organization, with a warning).
+// Keys HSDS does not define are kept as the record's extra data. name
+// labels the report.
 func ReadJSON(r io.Reader, name string, o Options) (*haven.Directory, *Report, error) {
 	j := newJSONReader(name, o)
 	j.document(r, func(v any, path string) { j.topLevel(v, path) })

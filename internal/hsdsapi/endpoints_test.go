@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/hsds"
 	"github.com/haven-care/haven/internal/hsdsapi"
 	"github.com/haven-care/haven/internal/sqlstore/sqlstoretest"
 )
@@ -304,6 +305,42 @@ func TestHSDSAPIRefusesWhatItDoesNotServe(t *testing.T) {
 		for _, p := range []string{"/hsds/service_at_locations/no-such", "/hsds/taxonomies/no-such", "/hsds/taxonomy_terms/no-such"} {
 			if code, _ := get(t, ts, p, nil); code != 404 {
 				t.Errorf("GET %s: %d, want 404", p, code)
+			}
+		}
+	})
+}
+
+// TestHSDSAPIPagesReimport: Haven reads its own HSDS API pages back, each
+// object as the kind it is.
+func TestHSDSAPIPagesReimport(t *testing.T) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
+		ts, d := apiServer(t, db)
+		for _, tt := range []struct {
+			path  string
+			count func(*haven.Directory) int
+			want  int
+			kind  string
+		}{
+			{"/hsds/organizations", func(d *haven.Directory) int { return len(d.Organizations) }, len(d.Organizations), ""},
+			{"/hsds/organizations?full_service=true", func(d *haven.Directory) int { return len(d.Services) }, 30, ""},
+			{"/hsds/services?per_page=100", func(d *haven.Directory) int { return len(d.Services) }, 30, ""},
+			{"/hsds/services?full=true&per_page=100", func(d *haven.Directory) int { return len(d.Services) }, 30, ""},
+			{"/hsds/service_at_locations?per_page=100", func(d *haven.Directory) int { return len(d.ServiceAtLocations) }, len(d.ServiceAtLocations) - 1, ""},
+			// The local taxonomy has only the fields an organization has too.
+			{"/hsds/taxonomies", func(d *haven.Directory) int { return len(d.Taxonomies) }, 2, "taxonomy"},
+			{"/hsds/taxonomy_terms?per_page=100", func(d *haven.Directory) int { return len(d.TaxonomyTerms) }, len(d.TaxonomyTerms) - 1, ""},
+		} {
+			code, body := get(t, ts, tt.path, nil)
+			if code != 200 {
+				t.Fatalf("GET %s: %d", tt.path, code)
+			}
+			back, rep, err := hsds.ReadJSON(strings.NewReader(body), "page.json", hsds.Options{Kind: tt.kind, AcceptWarnings: true})
+			if err != nil {
+				t.Errorf("reading GET %s back: %v\n%s", tt.path, err, rep)
+				continue
+			}
+			if got := tt.count(back); got != tt.want {
+				t.Errorf("reading GET %s back: %d records, want %d", tt.path, got, tt.want)
 			}
 		}
 	})
