@@ -2,6 +2,7 @@ package directory
 
 import (
 	"cmp"
+	"math"
 	"slices"
 
 	"github.com/haven-care/haven"
@@ -21,23 +22,24 @@ func (x *Index) Within(p Point, radiusKm float64, role haven.Role) ([]string, er
 	qx, qy, qz := unitVector(p.Lat, p.Lon)
 	c := chordKm(radiusKm)
 	limit := c * c
-	x.mu.RLock()
 	nearest := map[string]float64{}
-	for i := range x.recs {
+	visit := func(i int32) {
 		r := &x.recs[i]
 		if r.flags&(fDead|fGeo) != fGeo || (r.flags&fConfidential != 0 && !see) || r.locLen == 0 {
-			continue
+			return
 		}
 		dx, dy, dz := float64(r.x)-qx, float64(r.y)-qy, float64(r.z)-qz
 		d2 := dx*dx + dy*dy + dz*dz
 		if d2 > limit {
-			continue
+			return
 		}
 		loc := x.locationID(r)
 		if old, ok := nearest[loc]; !ok || d2 < old {
 			nearest[loc] = d2
 		}
 	}
+	x.mu.RLock()
+	x.visitBox(p, radiusKm, visit)
 	x.mu.RUnlock()
 	out := make([]string, 0, len(nearest))
 	for loc := range nearest {
@@ -45,4 +47,34 @@ func (x *Index) Within(p Point, radiusKm float64, role haven.Role) ([]string, er
 	}
 	slices.SortFunc(out, func(a, b string) int { return cmp.Or(cmp.Compare(nearest[a], nearest[b]), cmp.Compare(a, b)) })
 	return out, nil
+}
+
+// visitBox calls visit for every placed site in the grid cells of the
+// radius' bounding box (a site may come more than once, under each of its
+// terms), or for every site when the box has more cells than the index.
+func (x *Index) visitBox(p Point, radiusKm float64, visit func(int32)) {
+	dLat := radiusKm / EarthKm * 180 / math.Pi
+	maxLat := math.Min(math.Abs(p.Lat)+dLat, 89.9)
+	dLon := math.Min(dLat/math.Cos(maxLat*math.Pi/180), 180)
+	r0, r1 := cellRow(math.Max(p.Lat-dLat, -90)), cellRow(math.Min(p.Lat+dLat, 90))
+	c0, c1 := cellCol(math.Max(p.Lon-dLon, -180)), cellCol(math.Min(p.Lon+dLon, 180))
+	if (r1-r0+1)*(c1-c0+1) > len(x.cells) {
+		for i := range x.recs {
+			visit(int32(i))
+		}
+		return
+	}
+	for r := r0; r <= r1; r++ {
+		for c := c0; c <= c1; c++ {
+			cl := x.cells[uint32(r)*4000+uint32(c)]
+			if cl == nil {
+				continue
+			}
+			for k := range cl.lists {
+				for _, id := range cl.lists[k].ids {
+					visit(id)
+				}
+			}
+		}
+	}
 }
