@@ -2,7 +2,6 @@ package directory
 
 import (
 	"cmp"
-	"math"
 	"slices"
 
 	"github.com/haven-care/haven"
@@ -53,28 +52,18 @@ func (x *Index) Within(p Point, radiusKm float64, role haven.Role) ([]string, er
 // radius' bounding box (a site may come more than once, under each of its
 // terms), or for every site when the box has more cells than the index.
 func (x *Index) visitBox(p Point, radiusKm float64, visit func(int32)) {
-	dLat := radiusKm / EarthKm * 180 / math.Pi
-	maxLat := math.Min(math.Abs(p.Lat)+dLat, 89.9)
-	dLon := math.Min(dLat/math.Cos(maxLat*math.Pi/180), 180)
-	r0, r1 := cellRow(math.Max(p.Lat-dLat, -90)), cellRow(math.Min(p.Lat+dLat, 90))
-	c0, c1 := cellCol(math.Max(p.Lon-dLon, -180)), cellCol(math.Min(p.Lon+dLon, 180))
+	r0, r1, c0, c1 := cellBox(p, radiusKm)
 	if (r1-r0+1)*(c1-c0+1) > len(x.cells) {
 		for i := range x.recs {
 			visit(int32(i))
 		}
 		return
 	}
-	for r := r0; r <= r1; r++ {
-		for c := c0; c <= c1; c++ {
-			cl := x.cells[uint32(r)*4000+uint32(c)]
-			if cl == nil {
-				continue
-			}
-			for k := range cl.lists {
-				for _, id := range cl.lists[k].ids {
-					visit(id)
-				}
+	x.cellsIn(r0, r1, c0, c1, func(cl *cell) {
+		for k := range cl.lists {
+			for _, id := range cl.lists[k].ids {
+				visit(id)
 			}
 		}
-	}
+	})
 }

@@ -36,6 +36,24 @@ func conformanceRoot() string {
 	return "../../../shared/conformance"
 }
 
+// packageRoundTrip writes d as a tabular package, reads it back and fails
+// unless it is unchanged; it returns the package's folder.
+func packageRoundTrip(t *testing.T, d *haven.Directory, o Options) string {
+	t.Helper()
+	out := t.TempDir()
+	if err := WritePackage(dirWriter(out), d); err != nil {
+		t.Fatal(err)
+	}
+	back, rep, err := ReadPackage(os.DirFS(out), o)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, rep)
+	}
+	if diff := cmp.Diff(d, back); diff != "" {
+		t.Errorf("round trip through the tabular package (-first +second):\n%s", diff)
+	}
+	return out
+}
+
 func dirWriter(dir string) func(string) (io.WriteCloser, error) {
 	return func(name string) (io.WriteCloser, error) { return os.Create(filepath.Join(dir, name)) }
 }
@@ -62,17 +80,7 @@ func TestPackageExampleRoundTrip(t *testing.T) {
 	if got := len(d.Services); got != 1 || d.Services[0].Name != "Community Counselling" || *d.Locations[0].Latitude != 100 {
 		t.Fatalf("services=%d %+v, want the example's counselling service", got, d.Services)
 	}
-	out := t.TempDir()
-	if err := WritePackage(dirWriter(out), d); err != nil {
-		t.Fatal(err)
-	}
-	back, _, err := ReadPackage(os.DirFS(out), Options{AcceptWarnings: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(d, back); diff != "" {
-		t.Errorf("round trip (-first +second):\n%s", diff)
-	}
+	packageRoundTrip(t, d, Options{AcceptWarnings: true})
 	jsonOut := t.TempDir()
 	if err := WriteJSON(dirWriter(jsonOut), d); err != nil {
 		t.Fatal(err)
@@ -83,18 +91,7 @@ func TestPackageExampleRoundTrip(t *testing.T) {
 }
 
 func TestPackageExtensionsRoundTrip(t *testing.T) {
-	d := sampleDirectory()
-	out := t.TempDir()
-	if err := WritePackage(dirWriter(out), d); err != nil {
-		t.Fatal(err)
-	}
-	back, rep, err := ReadPackage(os.DirFS(out), Options{})
-	if err != nil {
-		t.Fatalf("%v\n%s", err, rep)
-	}
-	if diff := cmp.Diff(d, back); diff != "" {
-		t.Errorf("round trip (-want +got):\n%s", diff)
-	}
+	packageRoundTrip(t, sampleDirectory(), Options{})
 }
 
 func f(v float64) *float64 { return &v }

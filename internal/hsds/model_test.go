@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/haven-care/haven"
@@ -86,17 +85,7 @@ func TestExamplesRoundTripLossless(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%v\n%s", err, rep)
 			}
-			out := t.TempDir()
-			if err := WritePackage(dirWriter(out), d); err != nil {
-				t.Fatal(err)
-			}
-			back, rep, err := ReadPackage(os.DirFS(out), Options{AcceptWarnings: true})
-			if err != nil {
-				t.Fatalf("%v\n%s", err, rep)
-			}
-			if diff := cmp.Diff(d, back); diff != "" {
-				t.Errorf("round trip through the tabular package (-first +second):\n%s", diff)
-			}
+			packageRoundTrip(t, d, Options{AcceptWarnings: true})
 			jsonOut := t.TempDir()
 			if err := WriteJSON(dirWriter(jsonOut), d); err != nil {
 				t.Fatal(err)
@@ -148,17 +137,7 @@ func TestCustomColumnsRoundTrip(t *testing.T) {
 	if got := extraText(d.Services[0].Extra["local_note"]); got != "x, local" || extraText(d.Locations[0].Extra["x_region"]) != "loc" {
 		t.Fatalf("custom columns read as %v and %v", d.Services[0].Extra, d.Locations[0].Extra)
 	}
-	out := t.TempDir()
-	if err := WritePackage(dirWriter(out), d); err != nil {
-		t.Fatal(err)
-	}
-	back, _, err := ReadPackage(os.DirFS(out), Options{AcceptWarnings: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(d, back); diff != "" {
-		t.Errorf("package round trip (-first +second):\n%s", diff)
-	}
+	out := packageRoundTrip(t, d, Options{AcceptWarnings: true})
 	header, _ := os.ReadFile(filepath.Join(out, "services.csv"))
 	if !strings.Contains(strings.SplitN(string(header), "\n", 2)[0], ",local_note,x_region") {
 		t.Errorf("services.csv header lacks the custom columns: %.300s", header)

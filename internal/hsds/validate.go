@@ -55,6 +55,16 @@ func dangling(rep *Report, sev Severity, file string, row int, field, target, id
 	rep.add(sev, file, row, field, "refers to %s %s, which is not in the data", target, id)
 }
 
+// refChecker returns a check that reports, with severity sev, a
+// reference id into table (a CSV file name) that is not in the data.
+func refChecker(ids idSet, rep *Report, sev Severity) func(file string, row int, field, table, target, id string) {
+	return func(file string, row int, field, table, target, id string) {
+		if !ids.has(table, id) {
+			dangling(rep, sev, file, row, field, target, id)
+		}
+	}
+}
+
 func checkOrganizations(d *haven.Directory, ids idSet, rep *Report) {
 	for i, o := range d.Organizations {
 		if !ids.has("organizations.csv", o.ParentOrganizationID) {
@@ -117,11 +127,7 @@ func checkLocations(d *haven.Directory, ids idSet, rep *Report) {
 // checkChildren checks the owners of the records that belong to a service,
 // location or service-at-location.
 func checkChildren(d *haven.Directory, ids idSet, rep *Report) {
-	owner := func(file string, row int, field, table, target, id string) {
-		if !ids.has(table, id) {
-			dangling(rep, Error, file, row, field, target, id)
-		}
-	}
+	owner := refChecker(ids, rep, Error)
 	for i, p := range d.Phones {
 		owner("phones.csv", i+1, "service_id", "services.csv", "service", p.ServiceID)
 		owner("phones.csv", i+1, "location_id", "locations.csv", "location", p.LocationID)
@@ -182,11 +188,7 @@ func anyHas(ids idSet, id string) bool {
 // checkPeople checks the references of contacts, funding, programs,
 // accessibility, organization identifiers and metadata.
 func checkPeople(d *haven.Directory, ids idSet, rep *Report) {
-	warn := func(file string, row int, field, table, target, id string) {
-		if !ids.has(table, id) {
-			dangling(rep, Warning, file, row, field, target, id)
-		}
-	}
+	warn := refChecker(ids, rep, Warning)
 	for i, c := range d.Contacts {
 		warn("contacts.csv", i+1, "organization_id", "organizations.csv", "organization", c.OrganizationID)
 		warn("contacts.csv", i+1, "service_id", "services.csv", "service", c.ServiceID)
