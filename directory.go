@@ -1,6 +1,9 @@
 package haven
 
-import "context"
+import (
+	"context"
+	"encoding/json"
+)
 
 // The service directory, in the Open Referral HSDS 3.0 model
 // (https://openreferral.org/), plus the fields Haven needs to match a
@@ -26,7 +29,20 @@ type Directory struct {
 	Taxonomies         []Taxonomy
 	TaxonomyTerms      []TaxonomyTerm
 	Attributes         []Attribute
+	Contacts           []DirectoryContact
+	Funding            []Funding
+	Programs           []Program
+	Accessibility      []Accessibility
+	OrgIdentifiers     []OrganizationIdentifier
+	Metadata           []Metadata
+	MetaTables         []MetaTableDescription
 }
+
+// Extra holds what a record carries beyond the HSDS fields Haven models:
+// a tabular package's custom columns and a JSON object's unknown fields,
+// by name, each as the JSON value it was (a custom column's text is a
+// JSON string). Haven keeps it so that a round trip loses nothing.
+type Extra map[string]json.RawMessage
 
 // Organization is an HSDS organization: who provides services.
 type Organization struct {
@@ -43,6 +59,7 @@ type Organization struct {
 	Logo                 string
 	URI                  string
 	ParentOrganizationID string
+	Extra                Extra `json:",omitempty"`
 }
 
 // Service is an HSDS service, with Haven's matching profile.
@@ -73,6 +90,7 @@ type Service struct {
 	// Match holds Haven's extensions; the hsds package carries them as
 	// attributes under Haven's taxonomy so they survive HSDS export.
 	Match MatchProfile
+	Extra Extra `json:",omitempty"`
 }
 
 // MatchProfile is what Haven knows about a service beyond HSDS, for
@@ -190,6 +208,7 @@ type Location struct {
 	Confidential bool
 	// TimeZone is the IANA zone of the location's schedules ("America/Chicago").
 	TimeZone string
+	Extra    Extra `json:",omitempty"`
 }
 
 // ServiceAtLocation links a service to a location where it is delivered.
@@ -198,6 +217,7 @@ type ServiceAtLocation struct {
 	ServiceID   string
 	LocationID  string
 	Description string
+	Extra       Extra `json:",omitempty"`
 }
 
 // Address is an HSDS address of a location.
@@ -213,6 +233,7 @@ type Address struct {
 	PostalCode    string
 	Country       string // ISO 3166-1 alpha-2
 	AddressType   string // physical, postal, virtual
+	Extra         Extra  `json:",omitempty"`
 }
 
 // Phone is an HSDS phone; it belongs to any of the records it names.
@@ -227,6 +248,7 @@ type Phone struct {
 	Extension           *float64
 	Type                string
 	Description         string
+	Extra               Extra `json:",omitempty"`
 }
 
 // Schedule is an HSDS schedule, a subset of iCalendar RRULE.
@@ -254,6 +276,7 @@ type Schedule struct {
 	ScheduleLink        string
 	AttendingType       string
 	Notes               string
+	Extra               Extra `json:",omitempty"`
 }
 
 // Language is an HSDS language of a service, location or phone.
@@ -265,6 +288,7 @@ type Language struct {
 	Name       string
 	Code       string // BCP 47
 	Note       string
+	Extra      Extra `json:",omitempty"`
 }
 
 // ServiceArea is an HSDS service area.
@@ -276,6 +300,7 @@ type ServiceArea struct {
 	Extent      string
 	ExtentType  string
 	URI         string
+	Extra       Extra `json:",omitempty"`
 }
 
 // CostOption is an HSDS cost option of a service.
@@ -288,6 +313,7 @@ type CostOption struct {
 	Currency          string
 	Amount            *float64
 	AmountDescription string
+	Extra             Extra `json:",omitempty"`
 }
 
 // RequiredDocument is an HSDS required document, with Haven's kind.
@@ -297,6 +323,7 @@ type RequiredDocument struct {
 	Document  string
 	URI       string
 	Kind      DocumentKind // Haven extension; "" when unclassified
+	Extra     Extra        `json:",omitempty"`
 }
 
 // Taxonomy is an HSDS taxonomy.
@@ -306,6 +333,7 @@ type Taxonomy struct {
 	Description string
 	URI         string
 	Version     string
+	Extra       Extra `json:",omitempty"`
 }
 
 // TaxonomyTerm is an HSDS taxonomy term.
@@ -319,6 +347,7 @@ type TaxonomyTerm struct {
 	Language    string
 	TaxonomyID  string
 	TermURI     string
+	Extra       Extra `json:",omitempty"`
 }
 
 // Attribute links a record to a taxonomy term (HSDS attribute).
@@ -329,6 +358,87 @@ type Attribute struct {
 	LinkType       string
 	LinkEntity     string // service, location, organization, ...
 	Value          string
+	Extra          Extra `json:",omitempty"`
+}
+
+// DirectoryContact is an HSDS contact: a person or role to reach at an
+// organization, service, service at location or location.
+type DirectoryContact struct {
+	ID                  string
+	OrganizationID      string
+	ServiceID           string
+	ServiceAtLocationID string
+	LocationID          string
+	Name                string
+	Title               string
+	Department          string
+	Email               string
+	Extra               Extra `json:",omitempty"`
+}
+
+// Funding is an HSDS funding source of an organization or service.
+type Funding struct {
+	ID             string
+	OrganizationID string
+	ServiceID      string
+	Source         string
+	Extra          Extra `json:",omitempty"`
+}
+
+// Program is an HSDS program: services of an organization grouped under
+// one name.
+type Program struct {
+	ID             string
+	OrganizationID string
+	Name           string
+	AlternateName  string
+	Description    string
+	Extra          Extra `json:",omitempty"`
+}
+
+// Accessibility is an HSDS accessibility record of a location.
+type Accessibility struct {
+	ID          string
+	LocationID  string
+	Description string
+	Details     string
+	URL         string
+	Extra       Extra `json:",omitempty"`
+}
+
+// OrganizationIdentifier is an HSDS identifier of an organization in a
+// register (a charity number, an EIN).
+type OrganizationIdentifier struct {
+	ID               string
+	OrganizationID   string
+	IdentifierScheme string
+	IdentifierType   string
+	Identifier       string
+	Extra            Extra `json:",omitempty"`
+}
+
+// Metadata is an HSDS metadata record: a change to one field of a record.
+type Metadata struct {
+	ID               string
+	ResourceID       string
+	ResourceType     string
+	LastActionDate   string
+	LastActionType   string
+	FieldName        string
+	PreviousValue    string
+	ReplacementValue string
+	UpdatedBy        string
+	Extra            Extra `json:",omitempty"`
+}
+
+// MetaTableDescription is an HSDS meta table description: a table's
+// language and character set.
+type MetaTableDescription struct {
+	ID           string
+	Name         string
+	Language     string
+	CharacterSet string
+	Extra        Extra `json:",omitempty"`
 }
 
 // Need is one domain of a survivor's needs (medical, mental health,

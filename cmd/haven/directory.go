@@ -43,7 +43,7 @@ func (m *Main) startDirectory(ctx context.Context, db *sqlstore.DB, dir *sqlstor
 	}
 	go idx.Run(ctx, opts)
 	go places.Preload()
-	(&hsdsapi.API{Directory: dir}).Mount(srv)
+	(&hsdsapi.API{Directory: dir, Places: idx}).Mount(srv)
 	(&api.DirectorySearch{Index: idx, Clinics: clinics}).Mount(srv)
 	return idx, nil
 }

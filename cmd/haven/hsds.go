@@ -98,9 +98,13 @@ func runImportHSDS(m *Main, ctx context.Context, args []string) error {
 	var progress bool
 	fs.BoolVar(&opts.AcceptWarnings, "accept-warnings", false, "import a data set whose only problems are warnings")
 	fs.BoolVar(&progress, "progress", false, "show a progress bar even when stderr is not a terminal")
+	fs.StringVar(&opts.Kind, "kind", "", "the kind of every object of a JSON file (service, service_at_location, location, organization, taxonomy_term, taxonomy); default: recognised by its keys")
 	path, err := oneArg(fs, args, "PATH")
 	if err != nil {
 		return err
+	}
+	if opts.Kind != "" && !hsds.KnownKind(opts.Kind) {
+		return usageError{fmt.Sprintf("import hsds: --kind %q is not one of service, service_at_location, location, organization, taxonomy_term, taxonomy", opts.Kind)}
 	}
 	d, err := m.readHSDS(path, opts)
 	if err != nil {

@@ -23,7 +23,7 @@ var Users = []haven.NewUser{
 	{Username: "demo.advocate", DisplayName: "Demo Advocate", Role: haven.RoleAdvocate},
 	{Username: "demo.clinician", DisplayName: "Demo Clinician", Role: haven.RoleClinician},
 	{Username: "demo.supervisor", DisplayName: "Demo Supervisor", Role: haven.RoleSupervisor},
-	{Username: "demo.partner", DisplayName: "Demo Partner", Role: haven.RolePartner, OrganizationID: "demo-partner-org"},
+	{Username: "demo.partner", DisplayName: "Demo Partner", Role: haven.RolePartner, OrganizationID: PartnerOrganization.ID},
 	{Username: "demo.editor", DisplayName: "Demo Directory Editor", Role: haven.RoleEditor},
 	{Username: "demo.analyst", DisplayName: "Demo Analyst", Role: haven.RoleAnalyst},
 	{Username: "demo.admin", DisplayName: "Demo Administrator", Role: haven.RoleAdmin},
@@ -109,8 +109,9 @@ func Load(ctx context.Context, s Store) (bool, error) {
 
 // PartnerOrganization is the demo partner's organization: it runs the
 // demo directory's first housing and first shelter services, so that a
-// referral to either reaches demo.partner's inbox.
-var PartnerOrganization = haven.Organization{ID: "demo-partner-org", Name: "Demo Partner Housing",
+// referral to either reaches demo.partner's inbox. Its ID is a UUID, as
+// HSDS requires, so that an export of the demo directory imports again.
+var PartnerOrganization = haven.Organization{ID: "5c2f3b8e-0d1a-4e6b-9f3a-7d4c2b1a0e91", Name: "Demo Partner Housing",
 	Description: "Synthetic organization whose staff use Haven, for demonstrations."}
 
 // givePartnerServices hands the first housing and the first shelter

@@ -61,3 +61,32 @@ func BenchmarkBuild(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkWithin measures the HSDS API's proximity lookup: the locations
+// within 10 km of a city, nearest first, from the whole index.
+func BenchmarkWithin(b *testing.B) {
+	for _, n := range []int{100_000, 1_000_000} {
+		b.Run(fmt.Sprintf("services=%d", n), func(b *testing.B) {
+			if n > 100_000 && testing.Short() {
+				b.Skip("1e6 services skipped under -short")
+			}
+			x := buildGenerated(n)
+			qs := QuerySet(100, 2)
+			found := 0
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; b.Loop(); i++ {
+				q := qs[i%len(qs)]
+				if q.Near == nil {
+					continue
+				}
+				ids, err := x.Within(*q.Near, 10, "")
+				if err != nil {
+					b.Fatal(err)
+				}
+				found += len(ids)
+			}
+			b.ReportMetric(float64(found)/float64(b.N), "locations/op")
+		})
+	}
+}

@@ -193,8 +193,14 @@ func (x *Index) unlink(i int32) {
 	r := &x.recs[i]
 	r.flags |= fDead
 	x.live--
-	for _, t := range x.recTerms(r) {
-		x.global[t] = removeID(x.global[t], i)
+	terms := x.recTerms(r)
+	if len(terms) == 0 && r.flags&fGeo != 0 {
+		terms = []uint32{noTerm}
+	}
+	for _, t := range terms {
+		if t != noTerm {
+			x.global[t] = removeID(x.global[t], i)
+		}
 		if r.flags&fGeo == 0 {
 			x.nogeo[t] = removeID(x.nogeo[t], i)
 			continue
@@ -233,16 +239,24 @@ func (x *Index) link(id int32) {
 	x.post(id)
 }
 
+// noTerm is the cell posting of placed sites with no term: no query for
+// needs visits it, Within (which looks for places, not needs) does.
+const noTerm = ^uint32(0)
+
 // post adds site id to the posting lists of its terms.
 func (x *Index) post(id int32) {
 	r := &x.recs[id]
-	for _, t := range x.recTerms(r) {
+	terms := x.recTerms(r)
+	for _, t := range terms {
 		x.global[t] = append(x.global[t], id)
 		if r.flags&fGeo == 0 {
 			x.nogeo[t] = append(x.nogeo[t], id)
 			continue
 		}
 		x.cellFor(float64(r.lat), float64(r.lon)).append(t, id)
+	}
+	if len(terms) == 0 && r.flags&fGeo != 0 {
+		x.cellFor(float64(r.lat), float64(r.lon)).append(noTerm, id)
 	}
 }
 

@@ -226,30 +226,42 @@ func (x *Index) scan(p *prepared, s *scratch) int {
 // term's whole posting list when that is shorter than the box; it reports
 // whether it took the whole list (which holds the remote sites too).
 func (x *Index) scanCells(p *prepared, ti int, t uint32, visit func(int, []int32)) bool {
-	q := p.q
-	dLat := q.RadiusKm / EarthKm * 180 / math.Pi
-	maxLat := math.Min(math.Abs(q.Near.Lat)+dLat, 89.9)
-	dLon := math.Min(dLat/math.Cos(maxLat*math.Pi/180), 180)
-	r0, r1 := cellRow(math.Max(q.Near.Lat-dLat, -90)), cellRow(math.Min(q.Near.Lat+dLat, 90))
-	c0, c1 := cellCol(math.Max(q.Near.Lon-dLon, -180)), cellCol(math.Min(q.Near.Lon+dLon, 180))
+	r0, r1, c0, c1 := cellBox(*p.q.Near, p.q.RadiusKm)
 	if (r1-r0+1)*(c1-c0+1) > len(x.global[t])/4+64 {
 		visit(ti, x.global[t])
 		return true
 	}
+	x.cellsIn(r0, r1, c0, c1, func(cl *cell) {
+		for k := range cl.lists {
+			if cl.lists[k].term == t {
+				visit(ti, cl.lists[k].ids)
+			}
+		}
+	})
+	return false
+}
+
+// cellBox returns the first and last rows and columns of the grid cells
+// of the bounding box of radiusKm around p.
+func cellBox(p Point, radiusKm float64) (r0, r1, c0, c1 int) {
+	dLat := radiusKm / EarthKm * 180 / math.Pi
+	maxLat := math.Min(math.Abs(p.Lat)+dLat, 89.9)
+	dLon := math.Min(dLat/math.Cos(maxLat*math.Pi/180), 180)
+	r0, r1 = cellRow(math.Max(p.Lat-dLat, -90)), cellRow(math.Min(p.Lat+dLat, 90))
+	c0, c1 = cellCol(math.Max(p.Lon-dLon, -180)), cellCol(math.Min(p.Lon+dLon, 180))
+	return r0, r1, c0, c1
+}
+
+// cellsIn calls f for each grid cell, rows r0 to r1 and columns c0 to
+// c1, that holds sites.
+func (x *Index) cellsIn(r0, r1, c0, c1 int, f func(*cell)) {
 	for r := r0; r <= r1; r++ {
 		for c := c0; c <= c1; c++ {
-			cl := x.cells[uint32(r)*4000+uint32(c)]
-			if cl == nil {
-				continue
-			}
-			for k := range cl.lists {
-				if cl.lists[k].term == t {
-					visit(ti, cl.lists[k].ids)
-				}
+			if cl := x.cells[uint32(r)*4000+uint32(c)]; cl != nil {
+				f(cl)
 			}
 		}
 	}
-	return false
 }
 
 // seenEarlier reports whether site id was already visited through one of

@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -15,8 +16,9 @@ import (
 )
 
 // ReadPackage reads a tabular data package: datapackage.json naming CSV
-// resources, in fsys. Tables Haven does not support (contacts, funding,
-// programs, ...) are skipped with a warning. It returns the directory and
+// resources, in fsys. Every table of HSDS 3.0 is read; a column HSDS does
+// not define (a custom column) is kept as the record's extra data, and a
+// table HSDS does not define is skipped with a warning. It returns the directory and
 // the report; the error is Invalid when the report refuses the import.
 func ReadPackage(fsys fs.FS, o Options) (*haven.Directory, *Report, error) {
 	rep := &Report{}
@@ -40,7 +42,7 @@ func ReadPackage(fsys fs.FS, o Options) (*haven.Directory, *Report, error) {
 		f.Close()
 	}
 	for name := range files {
-		rep.add(Warning, name, 0, "", "table not supported by Haven; its rows are not imported")
+		rep.add(Warning, name, 0, "", "not a table of HSDS 3.0; its rows are not imported")
 	}
 	return finish(d, rep, o)
 }
@@ -93,6 +95,7 @@ func readCSV(r io.Reader, t table, d *haven.Directory, rep *Report, o Options) {
 	for i, h := range header {
 		cols[strings.TrimPrefix(h, "\ufeff")] = i
 	}
+	custom := customColumns(t, cols)
 	for _, name := range t.columns() {
 		if name == "id" {
 			if _, ok := cols[name]; !ok {
@@ -119,7 +122,53 @@ func readCSV(r io.Reader, t table, d *haven.Directory, rep *Report, o Options) {
 			}
 			setField(f, v, t.file(), row, rep, o)
 		}
+		for _, c := range custom {
+			if v := rec[cols[c]]; len(v) > o.maxField() {
+				rep.add(Error, t.file(), row, c, "value is %d bytes, more than the limit of %d", len(v), o.maxField())
+			} else {
+				setExtra(t.extra(d, t.len(d)-1), c, jsonString(v))
+			}
+		}
 	}
+}
+
+// customColumns returns the columns of cols that t does not define, in
+// name order: custom columns, kept as extra data.
+func customColumns(t table, cols map[string]int) []string {
+	known := map[string]bool{}
+	for _, c := range t.columns() {
+		known[c] = true
+	}
+	var out []string
+	for c := range cols {
+		if !known[c] && c != "" {
+			out = append(out, c)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func setExtra(e *haven.Extra, name string, v json.RawMessage) {
+	if *e == nil {
+		*e = haven.Extra{}
+	}
+	(*e)[name] = v
+}
+
+func jsonString(s string) json.RawMessage {
+	b, _ := json.Marshal(s)
+	return b
+}
+
+// extraText is an extra value as a CSV cell: a string as itself, any
+// other JSON value as its JSON text.
+func extraText(v json.RawMessage) string {
+	var s string
+	if json.Unmarshal(v, &s) == nil {
+		return s
+	}
+	return string(v)
 }
 
 func csvErr(err error) error {
@@ -188,11 +237,12 @@ func WritePackage(w func(name string) (io.WriteCloser, error), d *haven.Director
 	d = encodeExtensions(d)
 	var resources []map[string]any
 	for _, t := range tables {
-		if err := writeTable(w, t, d); err != nil {
+		custom := extraColumns(t, d)
+		if err := writeTable(w, t, d, custom); err != nil {
 			return err
 		}
 		resources = append(resources, map[string]any{"name": t.entity(), "path": t.file(), "format": "csv",
-			"mediatype": "text/csv", "profile": "tabular-data-resource"})
+			"mediatype": "text/csv", "encoding": "utf-8", "profile": "tabular-data-resource", "schema": tableSchema(t, custom)})
 	}
 	f, err := w("datapackage.json")
 	if err != nil {
@@ -207,18 +257,71 @@ func WritePackage(w func(name string) (io.WriteCloser, error), d *haven.Director
 	return f.Close()
 }
 
-func writeTable(w func(string) (io.WriteCloser, error), t table, d *haven.Directory) error {
+// extraColumns lists the names of the extra data of t's records in d,
+// in name order: the custom columns its CSV file adds.
+func extraColumns(t table, d *haven.Directory) []string {
+	known := map[string]bool{}
+	for _, c := range t.columns() {
+		known[c] = true
+	}
+	set := map[string]bool{}
+	for i := range t.len(d) {
+		for k := range *t.extra(d, i) {
+			if !known[k] {
+				set[k] = true
+			}
+		}
+	}
+	out := make([]string, 0, len(set))
+	for k := range set {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// tableSchema is the Frictionless table schema of t's CSV file: its HSDS
+// columns (numbers as numbers; dates and times stay strings, as Haven
+// keeps them as given), then the custom columns, as strings.
+func tableSchema(t table, custom []string) map[string]any {
+	var fields []map[string]any
+	for _, f := range t.add(&haven.Directory{}) {
+		typ := "string"
+		if f.num != nil {
+			typ = "number"
+		}
+		fd := map[string]any{"name": f.name, "type": typ}
+		if f.required {
+			fd["constraints"] = map[string]any{"required": true}
+		}
+		fields = append(fields, fd)
+	}
+	for _, c := range custom {
+		fields = append(fields, map[string]any{"name": c, "type": "string"})
+	}
+	return map[string]any{"fields": fields, "primaryKey": []string{"id"}}
+}
+
+func writeTable(w func(string) (io.WriteCloser, error), t table, d *haven.Directory, custom []string) error {
 	f, err := w(t.file())
 	if err != nil {
 		return err
 	}
 	cw := csv.NewWriter(f)
-	cw.Write(t.columns())
+	cw.Write(append(t.columns(), custom...))
 	for i := range t.len(d) {
 		fields := t.row(d, i)
-		rec := make([]string, len(fields))
+		rec := make([]string, len(fields), len(fields)+len(custom))
 		for j, fl := range fields {
 			rec[j] = fieldText(fl)
+		}
+		extra := *t.extra(d, i)
+		for _, c := range custom {
+			cell := ""
+			if v, ok := extra[c]; ok {
+				cell = extraText(v)
+			}
+			rec = append(rec, cell)
 		}
 		cw.Write(rec)
 	}

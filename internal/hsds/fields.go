@@ -36,12 +36,40 @@ type table interface {
 	row(d *haven.Directory, i int) []field // fields of the i-th record
 	add(d *haven.Directory) []field        // appends a zero record, returns its fields
 	truncate(d *haven.Directory, n int)    // keeps the first n records
+	extra(d *haven.Directory, i int) *haven.Extra
+	copyTo(dst, src *haven.Directory, i int) // appends src's i-th record to dst
 }
 
 type spec[T any] struct {
 	csv, name string
 	fields    func(*T) []field
 	list      func(*haven.Directory) *[]T
+	ex        func(*T) *haven.Extra
+}
+
+func (t spec[T]) extra(d *haven.Directory, i int) *haven.Extra { return t.ex(&(*t.list(d))[i]) }
+
+func (t spec[T]) copyTo(dst, src *haven.Directory, i int) {
+	*t.list(dst) = append(*t.list(dst), (*t.list(src))[i])
+}
+
+// Merge returns one directory with the records of every d, each ID once
+// per table (the first met): a page's records and the records of what it
+// nests, read apart.
+func Merge(ds ...*haven.Directory) *haven.Directory {
+	out := &haven.Directory{}
+	for _, t := range tables {
+		seen := map[string]bool{}
+		for _, d := range ds {
+			for i := range t.len(d) {
+				if id := *t.row(d, i)[0].str; !seen[id] {
+					seen[id] = true
+					t.copyTo(out, d, i)
+				}
+			}
+		}
+	}
+	return out
 }
 
 func (t spec[T]) file() string                          { return t.csv }
@@ -66,20 +94,27 @@ func (t spec[T]) columns() []string {
 // tables lists the supported tables in load order (owners before the
 // records that point at them).
 var tables = []table{
-	spec[haven.Organization]{"organizations.csv", "organization", orgFields, func(d *haven.Directory) *[]haven.Organization { return &d.Organizations }},
-	spec[haven.Service]{"services.csv", "service", serviceFields, func(d *haven.Directory) *[]haven.Service { return &d.Services }},
-	spec[haven.Location]{"locations.csv", "location", locationFields, func(d *haven.Directory) *[]haven.Location { return &d.Locations }},
-	spec[haven.ServiceAtLocation]{"service_at_location.csv", "service_at_location", salFields, func(d *haven.Directory) *[]haven.ServiceAtLocation { return &d.ServiceAtLocations }},
-	spec[haven.Address]{"addresses.csv", "address", addressFields, func(d *haven.Directory) *[]haven.Address { return &d.Addresses }},
-	spec[haven.Phone]{"phones.csv", "phone", phoneFields, func(d *haven.Directory) *[]haven.Phone { return &d.Phones }},
-	spec[haven.Schedule]{"schedules.csv", "schedule", scheduleFields, func(d *haven.Directory) *[]haven.Schedule { return &d.Schedules }},
-	spec[haven.Language]{"languages.csv", "language", languageFields, func(d *haven.Directory) *[]haven.Language { return &d.Languages }},
-	spec[haven.ServiceArea]{"service_areas.csv", "service_area", areaFields, func(d *haven.Directory) *[]haven.ServiceArea { return &d.ServiceAreas }},
-	spec[haven.CostOption]{"cost_options.csv", "cost_option", costFields, func(d *haven.Directory) *[]haven.CostOption { return &d.CostOptions }},
-	spec[haven.RequiredDocument]{"required_documents.csv", "required_document", docFields, func(d *haven.Directory) *[]haven.RequiredDocument { return &d.RequiredDocuments }},
-	spec[haven.Taxonomy]{"taxonomies.csv", "taxonomy", taxonomyFields, func(d *haven.Directory) *[]haven.Taxonomy { return &d.Taxonomies }},
-	spec[haven.TaxonomyTerm]{"taxonomy_terms.csv", "taxonomy_term", termFields, func(d *haven.Directory) *[]haven.TaxonomyTerm { return &d.TaxonomyTerms }},
-	spec[haven.Attribute]{"attributes.csv", "attribute", attributeFields, func(d *haven.Directory) *[]haven.Attribute { return &d.Attributes }},
+	spec[haven.Organization]{"organizations.csv", "organization", orgFields, func(d *haven.Directory) *[]haven.Organization { return &d.Organizations }, func(v *haven.Organization) *haven.Extra { return &v.Extra }},
+	spec[haven.Service]{"services.csv", "service", serviceFields, func(d *haven.Directory) *[]haven.Service { return &d.Services }, func(v *haven.Service) *haven.Extra { return &v.Extra }},
+	spec[haven.Location]{"locations.csv", "location", locationFields, func(d *haven.Directory) *[]haven.Location { return &d.Locations }, func(v *haven.Location) *haven.Extra { return &v.Extra }},
+	spec[haven.ServiceAtLocation]{"service_at_location.csv", "service_at_location", salFields, func(d *haven.Directory) *[]haven.ServiceAtLocation { return &d.ServiceAtLocations }, func(v *haven.ServiceAtLocation) *haven.Extra { return &v.Extra }},
+	spec[haven.Address]{"addresses.csv", "address", addressFields, func(d *haven.Directory) *[]haven.Address { return &d.Addresses }, func(v *haven.Address) *haven.Extra { return &v.Extra }},
+	spec[haven.Phone]{"phones.csv", "phone", phoneFields, func(d *haven.Directory) *[]haven.Phone { return &d.Phones }, func(v *haven.Phone) *haven.Extra { return &v.Extra }},
+	spec[haven.Schedule]{"schedules.csv", "schedule", scheduleFields, func(d *haven.Directory) *[]haven.Schedule { return &d.Schedules }, func(v *haven.Schedule) *haven.Extra { return &v.Extra }},
+	spec[haven.Language]{"languages.csv", "language", languageFields, func(d *haven.Directory) *[]haven.Language { return &d.Languages }, func(v *haven.Language) *haven.Extra { return &v.Extra }},
+	spec[haven.ServiceArea]{"service_areas.csv", "service_area", areaFields, func(d *haven.Directory) *[]haven.ServiceArea { return &d.ServiceAreas }, func(v *haven.ServiceArea) *haven.Extra { return &v.Extra }},
+	spec[haven.CostOption]{"cost_options.csv", "cost_option", costFields, func(d *haven.Directory) *[]haven.CostOption { return &d.CostOptions }, func(v *haven.CostOption) *haven.Extra { return &v.Extra }},
+	spec[haven.RequiredDocument]{"required_documents.csv", "required_document", docFields, func(d *haven.Directory) *[]haven.RequiredDocument { return &d.RequiredDocuments }, func(v *haven.RequiredDocument) *haven.Extra { return &v.Extra }},
+	spec[haven.Taxonomy]{"taxonomies.csv", "taxonomy", taxonomyFields, func(d *haven.Directory) *[]haven.Taxonomy { return &d.Taxonomies }, func(v *haven.Taxonomy) *haven.Extra { return &v.Extra }},
+	spec[haven.TaxonomyTerm]{"taxonomy_terms.csv", "taxonomy_term", termFields, func(d *haven.Directory) *[]haven.TaxonomyTerm { return &d.TaxonomyTerms }, func(v *haven.TaxonomyTerm) *haven.Extra { return &v.Extra }},
+	spec[haven.Attribute]{"attributes.csv", "attribute", attributeFields, func(d *haven.Directory) *[]haven.Attribute { return &d.Attributes }, func(v *haven.Attribute) *haven.Extra { return &v.Extra }},
+	spec[haven.DirectoryContact]{"contacts.csv", "contact", contactFields, func(d *haven.Directory) *[]haven.DirectoryContact { return &d.Contacts }, func(v *haven.DirectoryContact) *haven.Extra { return &v.Extra }},
+	spec[haven.Funding]{"funding.csv", "funding", fundingFields, func(d *haven.Directory) *[]haven.Funding { return &d.Funding }, func(v *haven.Funding) *haven.Extra { return &v.Extra }},
+	spec[haven.Program]{"programs.csv", "program", programFields, func(d *haven.Directory) *[]haven.Program { return &d.Programs }, func(v *haven.Program) *haven.Extra { return &v.Extra }},
+	spec[haven.Accessibility]{"accessibility.csv", "accessibility", accessibilityFields, func(d *haven.Directory) *[]haven.Accessibility { return &d.Accessibility }, func(v *haven.Accessibility) *haven.Extra { return &v.Extra }},
+	spec[haven.OrganizationIdentifier]{"organization_identifiers.csv", "organization_identifier", identifierFields, func(d *haven.Directory) *[]haven.OrganizationIdentifier { return &d.OrgIdentifiers }, func(v *haven.OrganizationIdentifier) *haven.Extra { return &v.Extra }},
+	spec[haven.Metadata]{"metadata.csv", "metadata", metadataFields, func(d *haven.Directory) *[]haven.Metadata { return &d.Metadata }, func(v *haven.Metadata) *haven.Extra { return &v.Extra }},
+	spec[haven.MetaTableDescription]{"meta_table_descriptions.csv", "meta_table_description", metaTableFields, func(d *haven.Directory) *[]haven.MetaTableDescription { return &d.MetaTables }, func(v *haven.MetaTableDescription) *haven.Extra { return &v.Extra }},
 }
 
 func orgFields(o *haven.Organization) []field {
@@ -162,6 +197,40 @@ func termFields(t *haven.TaxonomyTerm) []field {
 func attributeFields(a *haven.Attribute) []field {
 	return []field{id(&a.ID), reqRef("link_id", &a.LinkID), reqRef("taxonomy_term_id", &a.TaxonomyTermID), s("link_type", &a.LinkType),
 		s("link_entity", &a.LinkEntity), s("value", &a.Value)}
+}
+
+func contactFields(c *haven.DirectoryContact) []field {
+	return []field{id(&c.ID), ref("organization_id", &c.OrganizationID), ref("service_id", &c.ServiceID),
+		ref("service_at_location_id", &c.ServiceAtLocationID), ref("location_id", &c.LocationID), s("name", &c.Name),
+		s("title", &c.Title), s("department", &c.Department), s("email", &c.Email)}
+}
+
+func fundingFields(f *haven.Funding) []field {
+	return []field{id(&f.ID), ref("organization_id", &f.OrganizationID), ref("service_id", &f.ServiceID), s("source", &f.Source)}
+}
+
+func programFields(p *haven.Program) []field {
+	return []field{id(&p.ID), ref("organization_id", &p.OrganizationID), req("name", &p.Name), s("alternate_name", &p.AlternateName),
+		req("description", &p.Description)}
+}
+
+func accessibilityFields(a *haven.Accessibility) []field {
+	return []field{id(&a.ID), ref("location_id", &a.LocationID), s("description", &a.Description), s("details", &a.Details), s("url", &a.URL)}
+}
+
+func identifierFields(o *haven.OrganizationIdentifier) []field {
+	return []field{id(&o.ID), ref("organization_id", &o.OrganizationID), s("identifier_scheme", &o.IdentifierScheme),
+		req("identifier_type", &o.IdentifierType), req("identifier", &o.Identifier)}
+}
+
+func metadataFields(m *haven.Metadata) []field {
+	return []field{id(&m.ID), ref("resource_id", &m.ResourceID), s("resource_type", &m.ResourceType), req("last_action_date", &m.LastActionDate),
+		req("last_action_type", &m.LastActionType), req("field_name", &m.FieldName), req("previous_value", &m.PreviousValue),
+		req("replacement_value", &m.ReplacementValue), req("updated_by", &m.UpdatedBy)}
+}
+
+func metaTableFields(m *haven.MetaTableDescription) []field {
+	return []field{id(&m.ID), s("name", &m.Name), s("language", &m.Language), s("character_set", &m.CharacterSet)}
 }
 
 func (t spec[T]) truncate(d *haven.Directory, n int) {

@@ -35,7 +35,7 @@ func (f *memFile) Close() error {
 func FuzzReadJSON(f *testing.F) {
 	// Small seeds: the specification's examples (20 KB) are covered by the
 	// conformance test, and inputs that large starve the mutator.
-	if b, err := os.ReadFile(filepath.Join(conformance, "examples", "service_list.json")); err == nil {
+	if b, err := os.ReadFile(filepath.Join(conformanceRoot(), "hsds-3.0", "examples", "service_list.json")); err == nil {
 		f.Add(b)
 	}
 	f.Add([]byte(`{"id":"00000000-0000-4000-8000-000000000001","name":"O","description":"D","services":[{"id":"00000000-0000-4000-8000-000000000002","name":"S","status":"active",` +

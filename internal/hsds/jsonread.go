@@ -14,10 +14,14 @@ import (
 // MaxJSONBytes bounds a JSON document read by ReadJSON.
 const MaxJSONBytes = 256 << 20
 
-// ReadJSON reads HSDS JSON: a service or organization object, an array of
-// them, or an HSDS API page ({"contents": [...]}), with related records
-// nested as in the HSDS 3.0 schemas. Objects with a "status" are services;
-// others are organizations. name labels the report.
+// ReadJSON reads HSDS JSON: an object, an array of them, or an HSDS API
+// page ({"contents": [...]}), with related records nested as in the HSDS
+// 3.0 schemas. Each top-level object may be a service, service at
+// location, location, organization, taxonomy term or taxonomy; the reader
+// recognises which by the keys only that kind has, or takes o.Kind (an
+// object that holds none is read as an organization, with a warning).
+// Keys HSDS does not define are kept as the record's extra data. name
+// labels the report.
 func ReadJSON(r io.Reader, name string, o Options) (*haven.Directory, *Report, error) {
 	j := newJSONReader(name, o)
 	j.document(r, func(v any, path string) { j.topLevel(v, path) })
@@ -32,7 +36,8 @@ func ReadJSONDir(fsys fs.FS, o Options) (*haven.Directory, *Report, error) {
 	for _, f := range []struct {
 		name string
 		each func(any, string)
-	}{{"organizations.json", j.organization}, {"services.json", j.serviceTop}, {"taxonomies.json", j.taxonomy}, {"taxonomy_terms.json", func(v any, p string) { j.term(v, p) }}} {
+	}{{"organizations.json", j.organization}, {"services.json", j.serviceTop}, {"taxonomies.json", func(v any, p string) { j.taxonomy(v, p) }},
+		{"taxonomy_terms.json", func(v any, p string) { j.term(v, p) }}} {
 		r, err := fsys.Open(f.name)
 		if err != nil {
 			continue
@@ -45,17 +50,16 @@ func ReadJSONDir(fsys fs.FS, o Options) (*haven.Directory, *Report, error) {
 }
 
 type jsonReader struct {
-	d       *haven.Directory
-	rep     *Report
-	o       Options
-	file    string
-	row     int
-	seen    map[string]map[string]int // table file → id → index
-	ignored map[string]bool
+	d    *haven.Directory
+	rep  *Report
+	o    Options
+	file string
+	row  int
+	seen map[string]map[string]int // table file → id → index
 }
 
 func newJSONReader(name string, o Options) *jsonReader {
-	return &jsonReader{d: &haven.Directory{}, rep: &Report{}, o: o, file: name, seen: map[string]map[string]int{}, ignored: map[string]bool{}}
+	return &jsonReader{d: &haven.Directory{}, rep: &Report{}, o: o, file: name, seen: map[string]map[string]int{}}
 }
 
 // document decodes one JSON document and calls each for its records.
@@ -99,14 +103,6 @@ func jsonErr(err error, b []byte) error {
 	return err
 }
 
-func (j *jsonReader) topLevel(v any, path string) {
-	if m, ok := v.(map[string]any); ok && m["status"] != nil {
-		j.serviceTop(v, path)
-		return
-	}
-	j.organization(v, path)
-}
-
 func (j *jsonReader) object(v any, path string) (map[string]any, bool) {
 	m, ok := v.(map[string]any)
 	if !ok {
@@ -139,6 +135,7 @@ func (j *jsonReader) record(t table, m map[string]any, path string, owner func([
 	for _, f := range fields {
 		j.setJSON(f, m[f.name], path+"."+f.name)
 	}
+	j.extras(t, m, path)
 	owner(fields)
 	for _, f := range fields {
 		if f.required && f.str != nil && *f.str == "" {
@@ -162,6 +159,7 @@ func (j *jsonReader) record(t table, m map[string]any, path string, owner func([
 }
 
 func merge(into, from []field) {
+	// (extra data of a record met again is the first's: see record)
 	for k := range into {
 		switch {
 		case into[k].num != nil && *into[k].num == nil:
@@ -209,16 +207,6 @@ func link(pairs ...string) func([]field) {
 					*f.str = pairs[i+1]
 				}
 			}
-		}
-	}
-}
-
-// ignore warns once per file and key about nested data Haven does not keep.
-func (j *jsonReader) ignore(m map[string]any, path string, keys ...string) {
-	for _, k := range keys {
-		if m[k] != nil && !j.ignored[j.file+k] {
-			j.ignored[j.file+k] = true
-			j.rep.add(Warning, j.file, j.row, path+"."+k, "not supported by Haven; not imported")
 		}
 	}
 }

@@ -76,6 +76,12 @@ type Options struct {
 	AcceptWarnings bool
 	// MaxFieldBytes bounds every value; 0 means DefaultMaxFieldBytes.
 	MaxFieldBytes int
+	// Kind, when not "", is the kind of every top-level object of a JSON
+	// document (service, service_at_location, location, organization,
+	// taxonomy_term or taxonomy), instead of recognising each by its keys:
+	// for objects with only the fields an organization and a taxonomy
+	// share.
+	Kind string
 }
 
 // DefaultMaxFieldBytes is the largest value accepted in any field.

@@ -17,7 +17,9 @@ import (
 // Warnings may be accepted: coordinates off the Earth (kept as given, but
 // the location is not placed on the map or matched by distance), a
 // reference to an organization, parent taxonomy term or taxonomy that is
-// not in the package, and an attribute linking a record that is not in it.
+// not in the package, an attribute or metadata record about a record that
+// is not in it, and a contact, funding, program or identifier whose owner
+// is not in it.
 func validate(d *haven.Directory, rep *Report) {
 	ids := collectIDs(d, rep)
 	checkOrganizations(d, ids, rep)
@@ -25,6 +27,7 @@ func validate(d *haven.Directory, rep *Report) {
 	checkLocations(d, ids, rep)
 	checkChildren(d, ids, rep)
 	checkTaxonomy(d, ids, rep)
+	checkPeople(d, ids, rep)
 }
 
 // idSet holds the IDs of each table by CSV file name.
@@ -50,6 +53,16 @@ func collectIDs(d *haven.Directory, rep *Report) idSet {
 
 func dangling(rep *Report, sev Severity, file string, row int, field, target, id string) {
 	rep.add(sev, file, row, field, "refers to %s %s, which is not in the data", target, id)
+}
+
+// refChecker returns a check that reports, with severity sev, a
+// reference id into table (a CSV file name) that is not in the data.
+func refChecker(ids idSet, rep *Report, sev Severity) func(file string, row int, field, table, target, id string) {
+	return func(file string, row int, field, table, target, id string) {
+		if !ids.has(table, id) {
+			dangling(rep, sev, file, row, field, target, id)
+		}
+	}
 }
 
 func checkOrganizations(d *haven.Directory, ids idSet, rep *Report) {
@@ -114,11 +127,7 @@ func checkLocations(d *haven.Directory, ids idSet, rep *Report) {
 // checkChildren checks the owners of the records that belong to a service,
 // location or service-at-location.
 func checkChildren(d *haven.Directory, ids idSet, rep *Report) {
-	owner := func(file string, row int, field, table, target, id string) {
-		if !ids.has(table, id) {
-			dangling(rep, Error, file, row, field, target, id)
-		}
-	}
+	owner := refChecker(ids, rep, Error)
 	for i, p := range d.Phones {
 		owner("phones.csv", i+1, "service_id", "services.csv", "service", p.ServiceID)
 		owner("phones.csv", i+1, "location_id", "locations.csv", "location", p.LocationID)
@@ -174,4 +183,42 @@ func anyHas(ids idSet, id string) bool {
 		}
 	}
 	return false
+}
+
+// checkPeople checks the references of contacts, funding, programs,
+// accessibility, organization identifiers and metadata.
+func checkPeople(d *haven.Directory, ids idSet, rep *Report) {
+	warn := refChecker(ids, rep, Warning)
+	for i, c := range d.Contacts {
+		warn("contacts.csv", i+1, "organization_id", "organizations.csv", "organization", c.OrganizationID)
+		warn("contacts.csv", i+1, "service_id", "services.csv", "service", c.ServiceID)
+		warn("contacts.csv", i+1, "service_at_location_id", "service_at_location.csv", "service at location", c.ServiceAtLocationID)
+		warn("contacts.csv", i+1, "location_id", "locations.csv", "location", c.LocationID)
+	}
+	for i, p := range d.Phones {
+		warn("phones.csv", i+1, "contact_id", "contacts.csv", "contact", p.ContactID)
+	}
+	for i, s := range d.Services {
+		warn("services.csv", i+1, "program_id", "programs.csv", "program", s.ProgramID)
+	}
+	for i, f := range d.Funding {
+		warn("funding.csv", i+1, "organization_id", "organizations.csv", "organization", f.OrganizationID)
+		warn("funding.csv", i+1, "service_id", "services.csv", "service", f.ServiceID)
+	}
+	for i, p := range d.Programs {
+		warn("programs.csv", i+1, "organization_id", "organizations.csv", "organization", p.OrganizationID)
+	}
+	for i, o := range d.OrgIdentifiers {
+		warn("organization_identifiers.csv", i+1, "organization_id", "organizations.csv", "organization", o.OrganizationID)
+	}
+	for i, a := range d.Accessibility {
+		if !ids.has("locations.csv", a.LocationID) {
+			dangling(rep, Error, "accessibility.csv", i+1, "location_id", "location", a.LocationID)
+		}
+	}
+	for i, m := range d.Metadata {
+		if m.ResourceID != "" && !anyHas(ids, m.ResourceID) {
+			dangling(rep, Warning, "metadata.csv", i+1, "resource_id", "record", m.ResourceID)
+		}
+	}
 }

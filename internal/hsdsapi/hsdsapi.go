@@ -1,19 +1,23 @@
 // Package hsdsapi is Haven's Open Referral HSDS 3.0 API under /hsds: the
 // public directory, paged as the HSDS OpenAPI describes, for any HSDS
-// consumer. The HSDS formats themselves (JSON and the tabular data package)
-// are package hsds; this package is their HTTP surface.
+// consumer. Every endpoint and parameter of that OpenAPI is served; any
+// other parameter is refused (400), so that a client never mistakes an
+// ignored filter for an empty result. The HSDS formats themselves (JSON
+// and the tabular data package) are package hsds; this package is their
+// HTTP surface.
 package hsdsapi
 
 import (
-	"bytes"
+	"context"
 	"encoding/json"
-	"io"
 	"net/http"
+	"slices"
+	"sort"
 	"strconv"
-	"time"
+	"strings"
 
 	"github.com/haven-care/haven"
-	"github.com/haven-care/haven/internal/hsds"
+	"github.com/haven-care/haven/internal/directory"
 	"github.com/haven-care/haven/internal/server"
 )
 
@@ -21,6 +25,15 @@ import (
 // consumer, without sign-in, because it holds only public directory data.
 type API struct {
 	Directory haven.PublicDirectory
+	// Places finds the locations near a point, from the matching index,
+	// for proximity; nil refuses proximity.
+	Places Places
+}
+
+// Places finds locations near a point, nearest first; confidential ones
+// only for roles that may see them (the API asks as no role).
+type Places interface {
+	Within(p directory.Point, radiusKm float64, role haven.Role) ([]string, error)
 }
 
 // Version is the HSDS version the API speaks.
@@ -39,8 +52,14 @@ func (a *API) Mount(s *server.Server) {
 	s.HandleFunc("GET /hsds/{$}", a.info)
 	s.HandleFunc("GET /hsds/services", a.services)
 	s.HandleFunc("GET /hsds/services/{id}", a.service)
+	s.HandleFunc("GET /hsds/service_at_locations", a.serviceAtLocations)
+	s.HandleFunc("GET /hsds/service_at_locations/{id}", a.serviceAtLocation)
 	s.HandleFunc("GET /hsds/organizations", a.organizations)
 	s.HandleFunc("GET /hsds/organizations/{id}", a.organization)
+	s.HandleFunc("GET /hsds/taxonomies", a.taxonomies)
+	s.HandleFunc("GET /hsds/taxonomies/{id}", a.taxonomy)
+	s.HandleFunc("GET /hsds/taxonomy_terms", a.taxonomyTerms)
+	s.HandleFunc("GET /hsds/taxonomy_terms/{id}", a.taxonomyTerm)
 }
 
 // Info is the body of GET /hsds/.
@@ -51,6 +70,9 @@ type Info struct {
 }
 
 func (a *API) info(w http.ResponseWriter, r *http.Request) error {
+	if err := onlyParams(r); err != nil {
+		return err
+	}
 	server.WriteJSON(w, http.StatusOK, Info{Version: Version, Profile: "https://docs.openreferral.org/en/v3.0/",
 		OpenAPIURL: "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/openapi.json"})
 	return nil
@@ -58,134 +80,146 @@ func (a *API) info(w http.ResponseWriter, r *http.Request) error {
 
 // Page is an HSDS API page.
 type Page struct {
-	TotalItems int               `json:"total_items"`
-	TotalPages int               `json:"total_pages"`
-	PageNumber int               `json:"page_number"`
-	Size       int               `json:"size"`
-	FirstPage  bool              `json:"first_page"`
-	LastPage   bool              `json:"last_page"`
-	Empty      bool              `json:"empty"`
-	Contents   []json.RawMessage `json:"contents"`
+	TotalItems int              `json:"total_items"`
+	TotalPages int              `json:"total_pages"`
+	PageNumber int              `json:"page_number"`
+	Size       int              `json:"size"`
+	FirstPage  bool             `json:"first_page"`
+	LastPage   bool             `json:"last_page"`
+	Empty      bool             `json:"empty"`
+	Contents   []map[string]any `json:"contents"`
 }
 
-// paging reads page and per_page (1-based page).
-func paging(r *http.Request) (page, perPage int, err error) {
-	page, perPage = 1, DefaultPerPage
+// The parameters every list takes; each list adds its own.
+var listParams = []string{"search", "page", "per_page", "format"}
+
+// Each list's parameters beyond listParams, as the HSDS OpenAPI has them.
+var (
+	serviceParams  = []string{"taxonomy_term_id", "taxonomy_id", "organization_id", "modified_after", "minimal", "full"}
+	salParams      = []string{"taxonomy_term_id", "taxonomy_id", "organization_id", "modified_after", "full", "postcode", "proximity"}
+	orgParams      = []string{"full_service", "full"}
+	termListParams = []string{"taxonomy_id", "top_only", "parent_id"}
+)
+
+func invalid(param, message string) error {
+	return &haven.Error{Kind: haven.Invalid, Message: message, Fields: map[string]string{param: message}}
+}
+
+// onlyParams refuses a request with a query parameter outside allowed.
+func onlyParams(r *http.Request, allowed ...string) error {
+	var unknown []string
+	for k := range r.URL.Query() {
+		if !slices.Contains(allowed, k) {
+			unknown = append(unknown, k)
+		}
+	}
+	if len(unknown) == 0 {
+		return nil
+	}
+	sort.Strings(unknown)
+	msg := "Unknown parameter: " + strings.Join(unknown, ", ") + ". This endpoint takes "
+	if len(allowed) == 0 {
+		msg += "no parameters."
+	} else {
+		msg += strings.Join(allowed, ", ") + "."
+	}
+	return invalid(unknown[0], msg)
+}
+
+// boolParam reads a boolean parameter (true or false; absent is false).
+func boolParam(r *http.Request, name string) (bool, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, invalid(name, name+" must be true or false.")
+	}
+	return b, nil
+}
+
+// listing is what every list reads: its page, or ndjson for all of it.
+type listing struct {
+	page, perPage int
+	ndjson        bool
+}
+
+func readListing(r *http.Request) (listing, error) {
+	l := listing{page: 1, perPage: DefaultPerPage}
 	q := r.URL.Query()
+	var err error
 	if v := q.Get("page"); v != "" {
-		if page, err = strconv.Atoi(v); err != nil || page < 1 {
-			return 0, 0, &haven.Error{Kind: haven.Invalid, Message: "page must be a whole number from 1.", Fields: map[string]string{"page": "must be 1 or more"}}
+		if l.page, err = strconv.Atoi(v); err != nil || l.page < 1 {
+			return l, invalid("page", "page must be a whole number from 1.")
 		}
 	}
 	if v := q.Get("per_page"); v != "" {
-		if perPage, err = strconv.Atoi(v); err != nil || perPage < 1 || perPage > MaxPerPage {
-			return 0, 0, &haven.Error{Kind: haven.Invalid, Message: "per_page must be from 1 to 100.", Fields: map[string]string{"per_page": "must be from 1 to 100"}}
+		if l.perPage, err = strconv.Atoi(v); err != nil || l.perPage < 1 || l.perPage > MaxPerPage {
+			return l, invalid("per_page", "per_page must be from 1 to 100.")
 		}
 	}
-	return page, perPage, nil
+	switch q.Get("format") {
+	case "", "json":
+	case "ndjson":
+		l.ndjson = true
+	default:
+		return l, invalid("format", "format must be json or ndjson.")
+	}
+	return l, haven.CheckSearch(q.Get("search"))
 }
 
-func newPage(contents []json.RawMessage, total, page, perPage int) Page {
+// fetch returns the objects at offset (up to limit) and how many there
+// are in all.
+type fetch func(ctx context.Context, offset, limit int) ([]map[string]any, int, error)
+
+// list answers a list request: one HSDS page, or with format=ndjson every
+// result, one JSON object a line, without paging.
+func list(w http.ResponseWriter, r *http.Request, l listing, get fetch) error {
+	if !l.ndjson {
+		items, total, err := get(r.Context(), (l.page-1)*l.perPage, l.perPage)
+		if err != nil {
+			return err
+		}
+		server.WriteJSON(w, http.StatusOK, newPage(items, total, l.page, l.perPage))
+		return nil
+	}
+	items, total, err := get(r.Context(), 0, MaxPerPage)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/x-ndjson")
+	enc := json.NewEncoder(w)
+	for offset := 0; ; {
+		for _, it := range items {
+			if err := enc.Encode(it); err != nil {
+				return nil // the client went away
+			}
+		}
+		offset += len(items)
+		if len(items) == 0 || offset >= total {
+			return nil
+		}
+		if items, _, err = get(r.Context(), offset, MaxPerPage); err != nil {
+			return nil // the status is sent; the stream ends short
+		}
+	}
+}
+
+func newPage(contents []map[string]any, total, page, perPage int) Page {
 	pages := (total + perPage - 1) / perPage
 	if contents == nil {
-		contents = []json.RawMessage{}
+		contents = []map[string]any{}
 	}
 	return Page{TotalItems: total, TotalPages: pages, PageNumber: page, Size: len(contents),
 		FirstPage: page == 1, LastPage: page >= pages, Empty: total == 0, Contents: contents}
 }
 
-func (a *API) services(w http.ResponseWriter, r *http.Request) error {
-	page, perPage, err := paging(r)
-	if err != nil {
-		return err
-	}
-	q := r.URL.Query()
-	f := haven.ServiceFilter{Search: q.Get("search"), TaxonomyTermID: q.Get("taxonomy_term_id"), OrganizationID: q.Get("organization_id"),
-		Offset: (page - 1) * perPage, Limit: perPage}
-	if v := q.Get("modified_after"); v != "" {
-		if f.ModifiedAfter, err = time.Parse(time.RFC3339, v); err != nil {
-			return &haven.Error{Kind: haven.Invalid, Message: "modified_after must be an RFC 3339 date-time.",
-				Fields: map[string]string{"modified_after": "not an RFC 3339 date-time"}}
-		}
-	}
-	d, total, err := a.Directory.DirectoryServices(r.Context(), f)
-	if err != nil {
-		return err
-	}
-	items, err := jsonItems(d, "services.json")
-	if err != nil {
-		return err
-	}
-	server.WriteJSON(w, http.StatusOK, newPage(items, total, page, perPage))
-	return nil
-}
-
-func (a *API) service(w http.ResponseWriter, r *http.Request) error {
-	d, _, err := a.Directory.DirectoryServices(r.Context(), haven.ServiceFilter{ID: r.PathValue("id"), Limit: 1})
-	if err != nil {
-		return err
-	}
-	return writeOne(w, d, "services.json", "Service not found.")
-}
-
-func (a *API) organizations(w http.ResponseWriter, r *http.Request) error {
-	page, perPage, err := paging(r)
-	if err != nil {
-		return err
-	}
-	d, total, err := a.Directory.DirectoryOrganizations(r.Context(), "", (page-1)*perPage, perPage)
-	if err != nil {
-		return err
-	}
-	items, err := jsonItems(d, "organizations.json")
-	if err != nil {
-		return err
-	}
-	server.WriteJSON(w, http.StatusOK, newPage(items, total, page, perPage))
-	return nil
-}
-
-func (a *API) organization(w http.ResponseWriter, r *http.Request) error {
-	d, _, err := a.Directory.DirectoryOrganizations(r.Context(), r.PathValue("id"), 0, 1)
-	if err != nil {
-		return err
-	}
-	return writeOne(w, d, "organizations.json", "Organization not found.")
-}
-
-func writeOne(w http.ResponseWriter, d *haven.Directory, file, notFound string) error {
-	items, err := jsonItems(d, file)
-	if err != nil {
-		return err
-	}
+// writeOne writes the one object of items, or NotFound.
+func writeOne(w http.ResponseWriter, items []map[string]any, notFound string) error {
 	if len(items) == 0 {
 		return haven.Errorf(haven.NotFound, "%s", notFound)
 	}
-	w.Header().Set("Content-Type", "application/json")
-	_, err = w.Write(items[0])
-	return err
+	server.WriteJSON(w, http.StatusOK, items[0])
+	return nil
 }
-
-// jsonItems returns the elements of one file of d's JSON form, each a
-// full HSDS object with its related records nested.
-func jsonItems(d *haven.Directory, file string) ([]json.RawMessage, error) {
-	var buf bytes.Buffer
-	err := hsds.WriteJSON(func(name string) (io.WriteCloser, error) {
-		if name == file {
-			return nopCloser{&buf}, nil
-		}
-		return nopCloser{io.Discard}, nil
-	}, d)
-	if err != nil {
-		return nil, err
-	}
-	var items []json.RawMessage
-	if err := json.Unmarshal(buf.Bytes(), &items); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
-type nopCloser struct{ io.Writer }
-
-func (nopCloser) Close() error { return nil }

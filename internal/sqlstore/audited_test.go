@@ -212,7 +212,8 @@ var methodKinds = map[string][]string{
 		// data, which VerifyAudit recomputes and checks.
 		"IntegrateAudit",
 		// The service directory is public information, not survivor data.
-		"DirectoryChanges", "DirectoryOrganizations", "DirectoryRecords", "DirectoryServices", "DirectoryVersion", "ExportDirectory",
+		"DirectoryChanges", "DirectoryOrganizations", "DirectoryRecords", "DirectoryServices", "DirectoryServiceAtLocations",
+		"DirectoryTaxonomies", "DirectoryTaxonomyTerms", "DirectoryVersion", "ExportDirectory",
 		"ConfidentialDirectoryRecords",
 		// Seal and open the index snapshot's shelters: no stored data changes.
 		"SealShelters", "OpenShelters"},

@@ -306,7 +306,8 @@ var notAuthorizing = []string{
 	"TranslationReviews",         // review marks of the shipped survivor texts, shown to all staff
 	"FindUserByID", "CountUsers", // a user's own account; serve's first-run check
 	"Instruments", "Instrument", // the shipped and imported questionnaires
-	"DirectoryChanges", "DirectoryOrganizations", "DirectoryServices", "DirectoryVersion", // public directory, index plumbing
+	"DirectoryChanges", "DirectoryOrganizations", "DirectoryServices", "DirectoryServiceAtLocations", "DirectoryTaxonomies",
+	"DirectoryTaxonomyTerms", "DirectoryVersion", // public directory, index plumbing
 	"IntegrateAudit", "AuditSize", "AuditEntries", "AuditRoot", "InclusionProof", "ConsistencyProof", "SignCheckpoint",
 	"LatestCheckpoint", "VerifyAudit", "DeferReadAudits", "FlushReadAudits", // the audit log's own machinery
 	"RotateKeys", "Backup", "CheckIntegrity", "CheckSchema", "Close", "Engine", "KeyStoreSQL", "Migrate", "OpenKeyStore", "Ping", "Ready", "SQL", "SchemaStatus",

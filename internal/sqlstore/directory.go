@@ -28,21 +28,23 @@ type entity[T any] struct {
 }
 
 var (
-	orgEntity = entity[haven.Organization]{"hsds_organizations", []string{"name"},
-		func(o *haven.Organization) []any { return []any{o.ID, o.Name} }}
+	orgEntity = entity[haven.Organization]{"hsds_organizations", []string{"name", "search"},
+		func(o *haven.Organization) []any {
+			return []any{o.ID, o.Name, searchOf(o.Name, o.AlternateName, o.Description)}
+		}}
 	serviceEntity = entity[haven.Service]{"hsds_services", []string{"organization_id", "name", "status", "modified_at", "search"},
 		func(s *haven.Service) []any {
-			return []any{s.ID, s.OrganizationID, s.Name, s.Status, modifiedAt(s.LastModified), searchText(s)}
+			return []any{s.ID, s.OrganizationID, s.Name, s.Status, modifiedAt(s.LastModified), searchOf(s.Name, s.AlternateName, s.Description)}
 		}}
 	locationEntity = entity[haven.Location]{"hsds_locations", []string{"organization_id", "confidential"},
 		func(l *haven.Location) []any { return []any{l.ID, l.OrganizationID, boolInt(l.Confidential)} }}
 	salEntity = entity[haven.ServiceAtLocation]{"hsds_service_at_locations", []string{"service_id", "location_id"},
 		func(s *haven.ServiceAtLocation) []any { return []any{s.ID, s.ServiceID, s.LocationID} }}
-	addressEntity = entity[haven.Address]{"hsds_addresses", []string{"location_id"},
-		func(a *haven.Address) []any { return []any{a.ID, a.LocationID} }}
-	phoneEntity = entity[haven.Phone]{"hsds_phones", []string{"service_id", "location_id", "organization_id", "service_at_location_id"},
+	addressEntity = entity[haven.Address]{"hsds_addresses", []string{"location_id", "postal_code"},
+		func(a *haven.Address) []any { return []any{a.ID, a.LocationID, a.PostalCode} }}
+	phoneEntity = entity[haven.Phone]{"hsds_phones", []string{"service_id", "location_id", "organization_id", "service_at_location_id", "contact_id"},
 		func(p *haven.Phone) []any {
-			return []any{p.ID, p.ServiceID, p.LocationID, p.OrganizationID, p.ServiceAtLocationID}
+			return []any{p.ID, p.ServiceID, p.LocationID, p.OrganizationID, p.ServiceAtLocationID, p.ContactID}
 		}}
 	scheduleEntity = entity[haven.Schedule]{"hsds_schedules", []string{"service_id", "location_id", "service_at_location_id"},
 		func(s *haven.Schedule) []any { return []any{s.ID, s.ServiceID, s.LocationID, s.ServiceAtLocationID} }}
@@ -54,12 +56,30 @@ var (
 		func(c *haven.CostOption) []any { return []any{c.ID, c.ServiceID} }}
 	documentEntity = entity[haven.RequiredDocument]{"hsds_required_documents", []string{"service_id"},
 		func(r *haven.RequiredDocument) []any { return []any{r.ID, r.ServiceID} }}
-	taxonomyEntity = entity[haven.Taxonomy]{"hsds_taxonomies", nil,
-		func(t *haven.Taxonomy) []any { return []any{t.ID} }}
-	termEntity = entity[haven.TaxonomyTerm]{"hsds_taxonomy_terms", nil,
-		func(t *haven.TaxonomyTerm) []any { return []any{t.ID} }}
+	taxonomyEntity = entity[haven.Taxonomy]{"hsds_taxonomies", []string{"name", "search"},
+		func(t *haven.Taxonomy) []any { return []any{t.ID, t.Name, searchOf(t.Name, t.Description)} }}
+	termEntity = entity[haven.TaxonomyTerm]{"hsds_taxonomy_terms", []string{"name", "taxonomy_id", "parent_id", "search"},
+		func(t *haven.TaxonomyTerm) []any {
+			return []any{t.ID, t.Name, t.TaxonomyID, t.ParentID, searchOf(t.Code, t.Name, t.Description)}
+		}}
 	attributeEntity = entity[haven.Attribute]{"hsds_attributes", []string{"link_id", "taxonomy_term_id"},
 		func(a *haven.Attribute) []any { return []any{a.ID, a.LinkID, a.TaxonomyTermID} }}
+	contactEntity = entity[haven.DirectoryContact]{"hsds_contacts", []string{"organization_id", "service_id", "service_at_location_id", "location_id"},
+		func(c *haven.DirectoryContact) []any {
+			return []any{c.ID, c.OrganizationID, c.ServiceID, c.ServiceAtLocationID, c.LocationID}
+		}}
+	fundingEntity = entity[haven.Funding]{"hsds_funding", []string{"organization_id", "service_id"},
+		func(f *haven.Funding) []any { return []any{f.ID, f.OrganizationID, f.ServiceID} }}
+	programEntity = entity[haven.Program]{"hsds_programs", []string{"organization_id"},
+		func(p *haven.Program) []any { return []any{p.ID, p.OrganizationID} }}
+	accessibilityEntity = entity[haven.Accessibility]{"hsds_accessibility", []string{"location_id"},
+		func(a *haven.Accessibility) []any { return []any{a.ID, a.LocationID} }}
+	identifierEntity = entity[haven.OrganizationIdentifier]{"hsds_organization_identifiers", []string{"organization_id"},
+		func(o *haven.OrganizationIdentifier) []any { return []any{o.ID, o.OrganizationID} }}
+	metadataEntity = entity[haven.Metadata]{"hsds_metadata", []string{"resource_id"},
+		func(m *haven.Metadata) []any { return []any{m.ID, m.ResourceID} }}
+	metaTableEntity = entity[haven.MetaTableDescription]{"hsds_meta_table_descriptions", nil,
+		func(m *haven.MetaTableDescription) []any { return []any{m.ID} }}
 )
 
 func boolInt(b bool) int {
@@ -69,19 +89,24 @@ func boolInt(b bool) int {
 	return 0
 }
 
-// modifiedAt normalises an HSDS last_modified to UTC RFC 3339, so that the
-// text column orders as time; "" when absent or unreadable.
+// modifiedLayout is RFC 3339 in UTC to the nanosecond at a fixed width,
+// so that the text column orders as time.
+const modifiedLayout = "2006-01-02T15:04:05.000000000Z"
+
+// modifiedAt normalises an HSDS last_modified to modifiedLayout; "" when
+// absent or unreadable.
 func modifiedAt(s string) string {
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
 		return ""
 	}
-	return t.UTC().Format(time.RFC3339)
+	return t.UTC().Format(modifiedLayout)
 }
 
-// searchText is what a directory search looks in.
-func searchText(s *haven.Service) string {
-	return strings.ToLower(s.Name + "\n" + s.AlternateName + "\n" + s.Description)
+// searchOf is what a directory search looks in: the texts, lower case,
+// one a line.
+func searchOf(texts ...string) string {
+	return strings.ToLower(strings.Join(texts, "\n"))
 }
 
 // upsertBatch is the number of records per INSERT statement: few round
@@ -258,7 +283,8 @@ func (db *DirectoryService) ImportDirectory(ctx context.Context, d *haven.Direct
 func directoryLen(d *haven.Directory) int {
 	return len(d.Organizations) + len(d.Services) + len(d.Locations) + len(d.ServiceAtLocations) + len(d.Addresses) +
 		len(d.Phones) + len(d.Schedules) + len(d.Languages) + len(d.ServiceAreas) + len(d.CostOptions) +
-		len(d.RequiredDocuments) + len(d.Taxonomies) + len(d.TaxonomyTerms) + len(d.Attributes)
+		len(d.RequiredDocuments) + len(d.Taxonomies) + len(d.TaxonomyTerms) + len(d.Attributes) + len(d.Contacts) +
+		len(d.Funding) + len(d.Programs) + len(d.Accessibility) + len(d.OrgIdentifiers) + len(d.Metadata) + len(d.MetaTables)
 }
 
 // putDirectory upserts every table of d, reporting progress after each
@@ -286,6 +312,13 @@ func (tx *Tx) putDirectory(ctx context.Context, d *haven.Directory, progress fun
 		func() error { return upsert(ctx, tx, costEntity, d.CostOptions, tick) },
 		func() error { return upsert(ctx, tx, documentEntity, d.RequiredDocuments, tick) },
 		func() error { return upsert(ctx, tx, attributeEntity, d.Attributes, tick) },
+		func() error { return upsert(ctx, tx, contactEntity, d.Contacts, tick) },
+		func() error { return upsert(ctx, tx, fundingEntity, d.Funding, tick) },
+		func() error { return upsert(ctx, tx, programEntity, d.Programs, tick) },
+		func() error { return upsert(ctx, tx, accessibilityEntity, d.Accessibility, tick) },
+		func() error { return upsert(ctx, tx, identifierEntity, d.OrgIdentifiers, tick) },
+		func() error { return upsert(ctx, tx, metadataEntity, d.Metadata, tick) },
+		func() error { return upsert(ctx, tx, metaTableEntity, d.MetaTables, tick) },
 	}
 	for _, s := range steps {
 		if err := s(); err != nil {
@@ -447,7 +480,7 @@ func (db *DirectoryService) DeleteDirectoryService(ctx context.Context, id strin
 			return haven.Errorf(haven.NotFound, "Service not found.")
 		}
 		for _, t := range []string{"hsds_service_at_locations", "hsds_phones", "hsds_schedules", "hsds_languages",
-			"hsds_service_areas", "hsds_cost_options", "hsds_required_documents"} {
+			"hsds_service_areas", "hsds_cost_options", "hsds_required_documents", "hsds_contacts", "hsds_funding"} {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM `+t+` WHERE service_id = $1`, id); err != nil {
 				return fmt.Errorf("delete service records: %w", err)
 			}
@@ -463,10 +496,12 @@ func (db *DirectoryService) DeleteDirectoryService(ctx context.Context, id strin
 }
 
 // SaveService creates or updates one service through the import path, so
-// that it is validated, audited and reaches every instance's index.
-// Errors: Unauthenticated (no one signed in), Forbidden (not a directory
-// editor).
+// that it is validated, audited and reaches every instance's index; its
+// last_modified becomes the store clock's now, so that HSDS consumers
+// asking for what changed since (modified_after) see the edit. Errors:
+// Unauthenticated (no one signed in), Forbidden (not a directory editor).
 func (db *DirectoryService) SaveService(ctx context.Context, s haven.Service) error {
+	s.LastModified = db.now().Format(time.RFC3339Nano)
 	_, err := db.ImportDirectory(ctx, &haven.Directory{Services: []haven.Service{s}}, nil)
 	return err
 }

@@ -12,7 +12,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/haven-care/haven"
 	"github.com/haven-care/haven/internal/access"
@@ -173,6 +172,13 @@ func (db *store) loadDirectory(ctx context.Context, matchOnly bool) (*haven.Dire
 		{false, func() (e error) { d.Taxonomies, e = load(ctx, q, taxonomyEntity, order); return }},
 		{false, func() (e error) { d.TaxonomyTerms, e = load(ctx, q, termEntity, order); return }},
 		{true, func() (e error) { d.Attributes, e = load(ctx, q, attributeEntity, order); return }},
+		{false, func() (e error) { d.Contacts, e = load(ctx, q, contactEntity, order); return }},
+		{false, func() (e error) { d.Funding, e = load(ctx, q, fundingEntity, order); return }},
+		{false, func() (e error) { d.Programs, e = load(ctx, q, programEntity, order); return }},
+		{false, func() (e error) { d.Accessibility, e = load(ctx, q, accessibilityEntity, order); return }},
+		{false, func() (e error) { d.OrgIdentifiers, e = load(ctx, q, identifierEntity, order); return }},
+		{false, func() (e error) { d.Metadata, e = load(ctx, q, metadataEntity, order); return }},
+		{false, func() (e error) { d.MetaTables, e = load(ctx, q, metaTableEntity, order); return }},
 	}
 	var wg sync.WaitGroup
 	errs := make([]error, len(steps))
@@ -248,7 +254,31 @@ func (db *store) loadOwned(ctx context.Context, d *haven.Directory, owners map[s
 	loads := []func() error{
 		func() (e error) { d.Addresses, e = loadIn(ctx, q, addressEntity, pick("location_id")); return },
 		func() (e error) {
-			d.Phones, e = loadIn(ctx, q, phoneEntity, pick("service_id", "location_id", "organization_id", "service_at_location_id"))
+			d.Contacts, e = loadIn(ctx, q, contactEntity, pick("service_id", "location_id", "organization_id", "service_at_location_id"))
+			return
+		},
+		func() (e error) {
+			by := pick("service_id", "location_id", "organization_id", "service_at_location_id")
+			by["contact_id"] = idsOf(d.Contacts, func(c haven.DirectoryContact) string { return c.ID })
+			d.Phones, e = loadIn(ctx, q, phoneEntity, by)
+			return
+		},
+		func() (e error) {
+			d.Funding, e = loadIn(ctx, q, fundingEntity, pick("service_id", "organization_id"))
+			return
+		},
+		func() (e error) {
+			by := map[string][]string{"organization_id": owners["organization_id"],
+				"id": idsOf(d.Services, func(s haven.Service) string { return s.ProgramID })}
+			d.Programs, e = loadIn(ctx, q, programEntity, by)
+			return
+		},
+		func() (e error) {
+			d.Accessibility, e = loadIn(ctx, q, accessibilityEntity, pick("location_id"))
+			return
+		},
+		func() (e error) {
+			d.OrgIdentifiers, e = loadIn(ctx, q, identifierEntity, pick("organization_id"))
 			return
 		},
 		func() (e error) {
@@ -266,6 +296,10 @@ func (db *store) loadOwned(ctx context.Context, d *haven.Directory, owners map[s
 		func() (e error) { d.RequiredDocuments, e = loadIn(ctx, q, documentEntity, pick("service_id")); return },
 		func() (e error) {
 			d.Attributes, e = loadIn(ctx, q, attributeEntity, map[string][]string{"link_id": recordIDs(d)})
+			return
+		},
+		func() (e error) {
+			d.Metadata, e = loadIn(ctx, q, metadataEntity, map[string][]string{"resource_id": recordIDs(d)})
 			return
 		},
 		func() (e error) { return db.loadTerms(ctx, d) },
@@ -313,134 +347,10 @@ func recordIDs(d *haven.Directory) []string {
 	ids = append(ids, idsOf(d.ServiceAtLocations, func(s haven.ServiceAtLocation) string { return s.ID })...)
 	ids = append(ids, idsOf(d.Phones, func(p haven.Phone) string { return p.ID })...)
 	ids = append(ids, idsOf(d.RequiredDocuments, func(r haven.RequiredDocument) string { return r.ID })...)
+	ids = append(ids, idsOf(d.Contacts, func(c haven.DirectoryContact) string { return c.ID })...)
+	ids = append(ids, idsOf(d.Programs, func(p haven.Program) string { return p.ID })...)
+	ids = append(ids, idsOf(d.Addresses, func(a haven.Address) string { return a.ID })...)
 	return ids
-}
-
-// DirectoryServices returns the page of services f selects, with what
-// they nest, and how many services match in all. It is public directory
-// data: confidential locations, and whatever would place them, never
-// appear. Errors: Invalid (a search longer than haven.MaxSearchLength).
-func (db *DirectoryService) DirectoryServices(ctx context.Context, f haven.ServiceFilter) (*haven.Directory, int, error) {
-	if err := f.Check(); err != nil {
-		return nil, 0, err
-	}
-	where, args := serviceWhere(f)
-	var total int
-	if err := db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM hsds_services s`+where, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("count services: %w", err)
-	}
-	n := len(args)
-	rows, err := db.db.QueryContext(ctx, fmt.Sprintf(`SELECT s.id FROM hsds_services s%s ORDER BY s.name, s.id LIMIT $%d OFFSET $%d`,
-		where, n+1, n+2), append(args, f.Limit, f.Offset)...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("list services: %w", err)
-	}
-	ids, err := scanIDs(rows)
-	if err != nil {
-		return nil, 0, err
-	}
-	d, err := db.servicesDirectory(ctx, ids)
-	if err != nil {
-		return nil, 0, err
-	}
-	inOrder(d.Services, ids, func(s haven.Service) string { return s.ID })
-	d, err = db.withoutConfidential(ctx, d, true)
-	return d, total, err
-}
-
-// serviceWhere turns f into a WHERE clause on hsds_services s.
-func serviceWhere(f haven.ServiceFilter) (string, []any) {
-	var conds []string
-	var args []any
-	add := func(cond string, v any) {
-		args = append(args, v)
-		conds = append(conds, fmt.Sprintf(cond, len(args)))
-	}
-	if f.ID != "" {
-		add("s.id = $%d", f.ID)
-	}
-	if f.Search != "" {
-		add(`s.search LIKE $%d ESCAPE '\'`, "%"+likeEscape(f.Search)+"%")
-	}
-	if f.OrganizationID != "" {
-		add("s.organization_id = $%d", f.OrganizationID)
-	}
-	if !f.ModifiedAfter.IsZero() {
-		add("s.modified_at > $%d", f.ModifiedAfter.UTC().Format(time.RFC3339))
-	}
-	if f.TaxonomyTermID != "" {
-		add("EXISTS (SELECT 1 FROM hsds_attributes a WHERE a.link_id = s.id AND a.taxonomy_term_id = $%d)", f.TaxonomyTermID)
-	}
-	if len(conds) == 0 {
-		return "", nil
-	}
-	where := " WHERE " + conds[0]
-	for _, c := range conds[1:] {
-		where += " AND " + c
-	}
-	return where, args
-}
-
-// likeEscape lower-cases s and escapes LIKE's wildcards in it, so that a
-// search is for the text as typed.
-func likeEscape(s string) string {
-	return strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(strings.ToLower(s))
-}
-
-func scanIDs(rows interface {
-	Next() bool
-	Scan(...any) error
-	Err() error
-	Close() error
-}) ([]string, error) {
-	defer rows.Close()
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("read ids: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
-}
-
-// DirectoryOrganizations returns the page of organizations (only id when
-// id is not "") with their phones and non-confidential locations, and how
-// many organizations there are in all.
-func (db *DirectoryService) DirectoryOrganizations(ctx context.Context, id string, offset, limit int) (*haven.Directory, int, error) {
-	where, args := "", []any{}
-	if id != "" {
-		where, args = " WHERE id = $1", []any{id}
-	}
-	var total int
-	if err := db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM hsds_organizations`+where, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("count organizations: %w", err)
-	}
-	n := len(args)
-	rows, err := db.db.QueryContext(ctx, fmt.Sprintf(`SELECT id FROM hsds_organizations%s ORDER BY name, id LIMIT $%d OFFSET $%d`,
-		where, n+1, n+2), append(args, limit, offset)...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("list organizations: %w", err)
-	}
-	ids, err := scanIDs(rows)
-	if err != nil {
-		return nil, 0, err
-	}
-	d := &haven.Directory{}
-	if d.Organizations, err = loadIn(ctx, db.db, orgEntity, map[string][]string{"id": ids}); err != nil {
-		return nil, 0, err
-	}
-	inOrder(d.Organizations, ids, func(o haven.Organization) string { return o.ID })
-	if d.Locations, err = load(ctx, db.db, locationEntity, "WHERE confidential = 0 AND organization_id IN "+valuesList(1, max(len(ids), 1)), anyIDs(ids)...); err != nil {
-		return nil, 0, err
-	}
-	locIDs := idsOf(d.Locations, func(l haven.Location) string { return l.ID })
-	if err = db.loadOwned(ctx, d, map[string][]string{"location_id": locIDs, "organization_id": ids}); err != nil {
-		return nil, 0, err
-	}
-	d, err = db.withoutConfidential(ctx, d, true)
-	return d, total, err
 }
 
 // inOrder sorts items into the order of ids (a page's order).
@@ -486,12 +396,21 @@ func confidentialSAL(col string) string {
 		WHERE s.id = ` + col + ` AND l.confidential = 1)`
 }
 
+// confidentialContact is true when the contact col names is at a
+// confidential location or service-at-location.
+func confidentialContact(col string) string {
+	return `EXISTS (SELECT 1 FROM hsds_contacts c WHERE c.id = ` + col + ` AND (` + confidentialLocation("c.location_id") +
+		` OR ` + confidentialSAL("c.service_at_location_id") + `))`
+}
+
 // confidentialPhone is true when the phone col names belongs to a
-// confidential location, or to no owner Haven stores.
+// confidential location (directly, or through a service-at-location or a
+// contact), or to no owner Haven stores.
 func confidentialPhone(col string) string {
 	return `EXISTS (SELECT 1 FROM hsds_phones p WHERE p.id = ` + col + ` AND (` + confidentialLocation("p.location_id") +
-		` OR ` + confidentialSAL("p.service_at_location_id") +
-		` OR (p.location_id = '' AND p.service_id = '' AND p.organization_id = '' AND p.service_at_location_id = '')))`
+		` OR ` + confidentialSAL("p.service_at_location_id") + ` OR ` + confidentialContact("p.contact_id") +
+		` OR (p.location_id = '' AND p.service_id = '' AND p.organization_id = '' AND p.service_at_location_id = ''
+			AND NOT EXISTS (SELECT 1 FROM hsds_contacts c WHERE c.id = p.contact_id))))`
 }
 
 // confidentialRows lists, per table, the query that selects its rows (as
@@ -507,6 +426,8 @@ var confidentialRows = []string{
 	`SELECT x.id FROM hsds_schedules x WHERE (` + confidentialLocation("x.location_id") + ` OR ` +
 		confidentialSAL("x.service_at_location_id") + `)`,
 	`SELECT x.id FROM hsds_languages x WHERE (` + confidentialLocation("x.location_id") + ` OR ` + confidentialPhone("x.phone_id") + `)`,
+	`SELECT x.id FROM hsds_contacts x WHERE ` + confidentialContact("x.id"),
+	`SELECT x.id FROM hsds_accessibility x WHERE ` + confidentialLocation("x.location_id"),
 }
 
 // confidentialIDs returns the IDs of the stored rows that belong to a
@@ -590,8 +511,20 @@ func referencedIDs(d *haven.Directory) []string {
 	for _, l := range d.Languages {
 		add(l.ID, l.LocationID, l.PhoneID)
 	}
+	for _, c := range d.Contacts {
+		add(c.ID, c.LocationID, c.ServiceAtLocationID)
+	}
+	for _, a := range d.Accessibility {
+		add(a.ID, a.LocationID)
+	}
+	for _, p := range d.Phones {
+		add(p.ContactID)
+	}
 	for _, a := range d.Attributes {
 		add(a.LinkID)
+	}
+	for _, m := range d.Metadata {
+		add(m.ResourceID)
 	}
 	delete(set, "")
 	out := keys(set)
@@ -617,10 +550,13 @@ func dropConfidential(d *haven.Directory, hidden map[string]bool) *haven.Directo
 	out.Locations = dropIf(d.Locations, func(l haven.Location) bool { return h(l.ID) })
 	out.ServiceAtLocations = dropIf(d.ServiceAtLocations, func(s haven.ServiceAtLocation) bool { return h(s.ID, s.LocationID) })
 	out.Addresses = dropIf(d.Addresses, func(a haven.Address) bool { return h(a.ID, a.LocationID) })
-	out.Phones = dropIf(d.Phones, func(p haven.Phone) bool { return h(p.ID, p.LocationID, p.ServiceAtLocationID) })
+	out.Contacts = dropIf(d.Contacts, func(c haven.DirectoryContact) bool { return h(c.ID, c.LocationID, c.ServiceAtLocationID) })
+	out.Accessibility = dropIf(d.Accessibility, func(a haven.Accessibility) bool { return h(a.ID, a.LocationID) })
+	out.Phones = dropIf(d.Phones, func(p haven.Phone) bool { return h(p.ID, p.LocationID, p.ServiceAtLocationID, p.ContactID) })
 	out.Schedules = dropIf(d.Schedules, func(s haven.Schedule) bool { return h(s.ID, s.LocationID, s.ServiceAtLocationID) })
 	out.Languages = dropIf(d.Languages, func(l haven.Language) bool { return h(l.ID, l.LocationID, l.PhoneID) })
 	out.Attributes = dropIf(d.Attributes, func(a haven.Attribute) bool { return h(a.ID, a.LinkID) })
+	out.Metadata = dropIf(d.Metadata, func(m haven.Metadata) bool { return h(m.ID, m.ResourceID) })
 	// A term only the dropped attributes use (a shelter's own term) goes
 	// with them; terms nothing uses stay, as a taxonomy's.
 	used := map[string]bool{}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"encoding/json"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -55,15 +57,50 @@ func sortedDirectory(d *haven.Directory) *haven.Directory {
 	sortByID(c.TaxonomyTerms, func(t haven.TaxonomyTerm) string { return t.ID })
 	c.Attributes = slices.Clone(d.Attributes)
 	sortByID(c.Attributes, func(a haven.Attribute) string { return a.ID })
+	c.Contacts = slices.Clone(d.Contacts)
+	sortByID(c.Contacts, func(x haven.DirectoryContact) string { return x.ID })
+	c.Funding = slices.Clone(d.Funding)
+	sortByID(c.Funding, func(x haven.Funding) string { return x.ID })
+	c.Programs = slices.Clone(d.Programs)
+	sortByID(c.Programs, func(x haven.Program) string { return x.ID })
+	c.Accessibility = slices.Clone(d.Accessibility)
+	sortByID(c.Accessibility, func(x haven.Accessibility) string { return x.ID })
+	c.OrgIdentifiers = slices.Clone(d.OrgIdentifiers)
+	sortByID(c.OrgIdentifiers, func(x haven.OrganizationIdentifier) string { return x.ID })
+	c.Metadata = slices.Clone(d.Metadata)
+	sortByID(c.Metadata, func(x haven.Metadata) string { return x.ID })
+	c.MetaTables = slices.Clone(d.MetaTables)
+	sortByID(c.MetaTables, func(x haven.MetaTableDescription) string { return x.ID })
 	return &c
 }
 
 // confidentialDirectory is a small synthetic directory whose first
-// location is a shelter.
+// location is a shelter, with records of every HSDS table: a contact (with
+// a phone of its own) and an accessibility record at the shelter, metadata
+// about it, and the same kinds of record about an ordinary organization
+// and service, some carrying extra data.
 func confidentialDirectory(t *testing.T) (*haven.Directory, haven.Location) {
 	t.Helper()
 	d := directory.GenerateDirectory(20, 7)
 	d.Locations[0].Confidential = true
+	shelter, org, svc := d.Locations[0], d.Organizations[1].ID, d.Services[5]
+	id := func(n int) string { return fmt.Sprintf("00000000-0000-4000-8000-0000000001%02d", n) }
+	extra := haven.Extra{"custom_code": json.RawMessage(`"K-7"`), "x_rating": json.RawMessage(`{"stars":4}`)}
+	d.Contacts = []haven.DirectoryContact{{ID: id(1), LocationID: shelter.ID, Name: "Intake desk"},
+		{ID: id(2), OrganizationID: org, Name: "Front office", Email: "office@example.org", Extra: extra}}
+	d.Phones = append(d.Phones, haven.Phone{ID: id(3), ContactID: id(1), Number: "555-0100"},
+		haven.Phone{ID: id(4), ContactID: id(2), Number: "555-0101"})
+	d.Accessibility = []haven.Accessibility{{ID: id(5), LocationID: shelter.ID, Description: "Ramp at the back door"}}
+	d.Metadata = []haven.Metadata{{ID: id(6), ResourceID: shelter.ID, ResourceType: "location", LastActionDate: "2026-01-01",
+		LastActionType: "update", FieldName: "name", PreviousValue: "A", ReplacementValue: "B", UpdatedBy: "Editor"},
+		{ID: id(7), ResourceID: svc.ID, ResourceType: "service", LastActionDate: "2026-01-02", LastActionType: "create",
+			FieldName: "name", PreviousValue: "-", ReplacementValue: svc.Name, UpdatedBy: "Editor"}}
+	d.Programs = []haven.Program{{ID: id(8), OrganizationID: org, Name: "Outreach", Description: "Synthetic program.", Extra: extra}}
+	d.Funding = []haven.Funding{{ID: id(9), OrganizationID: org, Source: "County grant"}}
+	d.OrgIdentifiers = []haven.OrganizationIdentifier{{ID: id(10), OrganizationID: org, IdentifierType: "EIN", Identifier: "00-0000000"}}
+	d.MetaTables = []haven.MetaTableDescription{{ID: id(11), Name: "services", Language: "en", CharacterSet: "UTF-8"}}
+	d.Services[5].ProgramID = id(8)
+	d.Services[5].Extra = extra
 	return d, d.Locations[0]
 }
 
@@ -192,7 +229,8 @@ func TestDirectoryAccessAndAudit(t *testing.T) {
 func recordsOf(d *haven.Directory) string {
 	n := len(d.Organizations) + len(d.Services) + len(d.Locations) + len(d.ServiceAtLocations) + len(d.Addresses) +
 		len(d.Phones) + len(d.Schedules) + len(d.Languages) + len(d.ServiceAreas) + len(d.CostOptions) +
-		len(d.RequiredDocuments) + len(d.Taxonomies) + len(d.TaxonomyTerms) + len(d.Attributes)
+		len(d.RequiredDocuments) + len(d.Taxonomies) + len(d.TaxonomyTerms) + len(d.Attributes) + len(d.Contacts) +
+		len(d.Funding) + len(d.Programs) + len(d.Accessibility) + len(d.OrgIdentifiers) + len(d.Metadata) + len(d.MetaTables)
 	return strconv.Itoa(n)
 }
 
@@ -216,13 +254,18 @@ func TestDirectoryConfidentialHiddenFromPublicReads(t *testing.T) {
 		if leaks(pub, shelter.ID) {
 			t.Errorf("public service page names the shelter: %+v", pub)
 		}
-		orgs, _, err := db.DirectoryOrganizations(ctx, shelter.OrganizationID, 0, 1)
+		orgs, _, err := db.DirectoryOrganizations(ctx, haven.OrganizationFilter{ID: shelter.OrganizationID, Limit: 1})
 		if err != nil || len(orgs.Organizations) != 1 || leaks(orgs, shelter.ID) {
 			t.Errorf("DirectoryOrganizations: %d organizations, leaks=%v, err=%v", len(orgs.Organizations), leaks(orgs, shelter.ID), err)
 		}
 		exp, _ := db.ExportDirectory(exporting(ctx), false)
 		if leaks(exp, shelter.ID) {
 			t.Errorf("export without confidential names the shelter")
+		}
+		if len(exp.Contacts) != 1 || !slices.ContainsFunc(exp.Phones, func(p haven.Phone) bool { return p.Number == "555-0101" }) ||
+			len(exp.Metadata) != 1 || len(exp.Programs) != 1 {
+			t.Errorf("export without confidential: contacts=%d metadata=%d programs=%d, want the organization's contact with its phone, the service's metadata and program",
+				len(exp.Contacts), len(exp.Metadata), len(exp.Programs))
 		}
 		rec, err := db.DirectoryRecords(haven.WithSystem(ctx, access.JobDirectoryIndex), []string{svc})
 		if err != nil || !slices.ContainsFunc(rec.Locations, func(l haven.Location) bool { return l.ID == shelter.ID }) {
@@ -314,7 +357,11 @@ func leaks(d *haven.Directory, id string) bool {
 		slices.ContainsFunc(d.Addresses, func(a haven.Address) bool { return a.LocationID == id }) ||
 		slices.ContainsFunc(d.Phones, func(p haven.Phone) bool { return p.LocationID == id }) ||
 		slices.ContainsFunc(d.Schedules, func(s haven.Schedule) bool { return s.LocationID == id }) ||
-		slices.ContainsFunc(d.Languages, func(l haven.Language) bool { return l.LocationID == id })
+		slices.ContainsFunc(d.Languages, func(l haven.Language) bool { return l.LocationID == id }) ||
+		slices.ContainsFunc(d.Contacts, func(c haven.DirectoryContact) bool { return c.LocationID == id }) ||
+		slices.ContainsFunc(d.Accessibility, func(a haven.Accessibility) bool { return a.LocationID == id }) ||
+		slices.ContainsFunc(d.Metadata, func(m haven.Metadata) bool { return m.ResourceID == id }) ||
+		slices.ContainsFunc(d.Phones, func(p haven.Phone) bool { return p.Number == "555-0100" }) // the shelter contact's
 }
 
 func TestDirectoryServicesFilters(t *testing.T) {
@@ -347,10 +394,15 @@ func TestDirectoryServicesFilters(t *testing.T) {
 			{"all", haven.ServiceFilter{}, 30},
 			{"search", haven.ServiceFilter{Search: "zEBRA"}, 1},
 			{"search wildcard is literal", haven.ServiceFilter{Search: "%"}, 0},
+			{"search words in any order", haven.ServiceFilter{Search: "legal ZEBRA"}, 1},
+			{"search needs every word", haven.ServiceFilter{Search: "zebra pantry"}, 0},
+			{"taxonomy", haven.ServiceFilter{TaxonomyID: haven.NeedsTaxonomy.ID}, 30},
+			{"no such taxonomy", haven.ServiceFilter{TaxonomyID: "no-such"}, 0},
 			{"organization", haven.ServiceFilter{OrganizationID: org}, wantOrg},
 			{"taxonomy term", haven.ServiceFilter{TaxonomyTermID: legal.TermID}, wantLegal},
 			{"modified after", haven.ServiceFilter{ModifiedAfter: time.Date(2031, 1, 2, 8, 4, 4, 0, time.UTC)}, 1},
-			{"modified after, later", haven.ServiceFilter{ModifiedAfter: time.Date(2031, 1, 2, 8, 4, 5, 0, time.UTC)}, 0},
+			{"modified at the instant (on or after)", haven.ServiceFilter{ModifiedAfter: time.Date(2031, 1, 2, 8, 4, 5, 0, time.UTC)}, 1},
+			{"modified after, later", haven.ServiceFilter{ModifiedAfter: time.Date(2031, 1, 2, 8, 4, 5, 1, time.UTC)}, 0},
 		}
 		for _, tt := range tests {
 			tt.f.Limit = 7
@@ -427,6 +479,44 @@ func TestDirectoryServicesOverlongSearchIsInvalid(t *testing.T) {
 		}
 		if _, _, err := db.DirectoryServices(ctx, haven.ServiceFilter{Search: strings.Repeat("x", haven.MaxSearchLength), Limit: 10}); err != nil {
 			t.Errorf("search of %d characters err=%v, want ok", haven.MaxSearchLength, err)
+		}
+	})
+}
+
+// TestDirectoryEditIsModified: a save from Haven's editor stamps
+// last_modified, so an HSDS consumer asking for changes since just before
+// it sees the edit, within the same second too.
+func TestDirectoryEditIsModified(t *testing.T) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
+		ctx := context.Background()
+		d := directory.GenerateDirectory(3, 5)
+		for i := range d.Services {
+			d.Services[i].LastModified = "2020-01-01T00:00:00Z"
+		}
+		if _, err := db.ImportDirectory(importing(ctx), d, nil); err != nil {
+			t.Fatal(err)
+		}
+		since := time.Now().UTC()
+		edited := d.Services[1]
+		edited.Name = "Edited in Haven"
+		if err := db.SaveService(importing(ctx), edited); err != nil {
+			t.Fatal(err)
+		}
+		got, total, err := db.DirectoryServices(ctx, haven.ServiceFilter{ModifiedAfter: since, Limit: 10})
+		if err != nil || total != 1 || got.Services[0].ID != edited.ID {
+			t.Fatalf("modified after the edit began: total=%d err=%v, want the edited service", total, err)
+		}
+		stamp, err := time.Parse(time.RFC3339Nano, got.Services[0].LastModified)
+		if err != nil || stamp.Before(since) {
+			t.Fatalf("last_modified=%q, want a time at or after %v", got.Services[0].LastModified, since)
+		}
+		for _, tt := range []struct {
+			at   time.Time
+			want int
+		}{{stamp, 1}, {stamp.Add(time.Nanosecond), 0}, {time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), 3}} {
+			if _, n, _ := db.DirectoryServices(ctx, haven.ServiceFilter{ModifiedAfter: tt.at, Limit: 10}); n != tt.want {
+				t.Errorf("modified_after %v: %d services, want %d", tt.at, n, tt.want)
+			}
 		}
 	})
 }

@@ -35,11 +35,11 @@ const canary = "zqcanary"
 // names only a contact, which Haven cannot place. The shelter's IDs carry
 // the canary too, so that a leaked reference is caught as well as a leaked
 // text. Organizations, services, service areas, cost options, required
-// documents, taxonomies and terms belong to no location in Haven's model
-// (HSDS contacts, accessibility and the other tables Haven does not
-// import never reach the store); they hold public text and must still be
-// served. A taxonomy term that only the shelter's attributes use goes
-// with them.
+// documents, taxonomies and terms belong to no location in Haven's model;
+// they hold public text and must still be served. The shelter also has a
+// contact (with a phone of its own), a contact at its service-at-location,
+// an accessibility record, metadata about it and extra data of its own.
+// A taxonomy term that only the shelter's attributes use goes with them.
 func canaryDirectory() (*haven.Directory, haven.Need) {
 	need, _ := haven.NeedByCode("shelter")
 	lat, lon := 30.2672, -97.7431
@@ -70,6 +70,8 @@ func canaryDirectory() (*haven.Directory, haven.Need) {
 			{ID: c("phone-loc"), OrganizationID: "org-public", LocationID: c("loc"), Number: c("512-555-0199"), Description: c("phone-description")},
 			{ID: c("phone-sal"), ServiceID: "svc-public", ServiceAtLocationID: c("sal"), Number: c("512-555-0198")},
 			{ID: c("phone-contact"), ContactID: c("contact"), Number: c("512-555-0197")},
+			{ID: c("phone-contact-loc"), ContactID: c("contact-loc"), Number: c("512-555-0196")},
+			{ID: "phone-contact-org", ContactID: "contact-org", Number: "512-555-0102"},
 		},
 		Schedules: []haven.Schedule{
 			{ID: "sched-public", ServiceID: "svc-public", Freq: "WEEKLY", ByDay: "MO", OpensAt: "09:00", ClosesAt: "17:00"},
@@ -81,6 +83,12 @@ func canaryDirectory() (*haven.Directory, haven.Need) {
 			{ID: c("lang-loc"), LocationID: c("loc"), Code: "fr", Note: c("language-loc")},
 			{ID: c("lang-phone"), PhoneID: c("phone-loc"), Code: "ar", Note: c("language-phone")},
 		},
+		Contacts: []haven.DirectoryContact{{ID: "contact-org", OrganizationID: "org-public", Name: "Front desk"},
+			{ID: c("contact-loc"), LocationID: c("loc"), Name: c("contact-name")},
+			{ID: c("contact-sal"), ServiceAtLocationID: c("sal"), Email: c("contact@example.org")}},
+		Accessibility: []haven.Accessibility{{ID: c("access"), LocationID: c("loc"), Description: c("ramp")}},
+		Metadata: []haven.Metadata{{ID: c("meta"), ResourceID: c("loc"), ResourceType: "location", LastActionDate: "2026-01-01",
+			LastActionType: "update", FieldName: "name", PreviousValue: c("old-name"), ReplacementValue: c("new-name"), UpdatedBy: "Editor"}},
 		ServiceAreas:      []haven.ServiceArea{{ID: "area-public", ServiceID: "svc-public", Name: "Travis County"}},
 		CostOptions:       []haven.CostOption{{ID: "cost-public", ServiceID: "svc-public", Option: "Free"}},
 		RequiredDocuments: []haven.RequiredDocument{{ID: "doc-public", ServiceID: "svc-public", Document: "None"}},
@@ -92,7 +100,9 @@ func canaryDirectory() (*haven.Directory, haven.Need) {
 	d.TaxonomyTerms = append(d.TaxonomyTerms, haven.TaxonomyTerm{ID: c("term"), Code: c("term-code"), Name: c("term-name"),
 		TaxonomyID: haven.NeedsTaxonomy.ID})
 	d.Attributes = append(d.Attributes, haven.Attribute{ID: c("attr-term"), LinkID: c("loc"), TaxonomyTermID: c("term"), LinkEntity: "location"})
-	for _, link := range []string{"loc", "sal", "addr", "phone-loc", "phone-sal", "phone-contact", "sched-loc", "sched-sal", "lang-loc", "lang-phone"} {
+	d.Locations[1].Extra = haven.Extra{"x_gate_code": json.RawMessage(`"` + c("gate-code") + `"`)}
+	for _, link := range []string{"loc", "sal", "addr", "phone-loc", "phone-sal", "phone-contact", "sched-loc", "sched-sal", "lang-loc", "lang-phone",
+		"contact-loc", "contact-sal", "access"} {
 		d.Attributes = append(d.Attributes, haven.Attribute{ID: c("attr-" + link), LinkID: c(link), TaxonomyTermID: need.TermID,
 			LinkEntity: "location", Value: c("attribute-" + link)})
 	}
@@ -119,7 +129,7 @@ func leakServer(t *testing.T, db *sqlstoretest.Store) (*env, haven.Need) {
 	}
 	s := server.New(slog.New(slog.DiscardHandler), db)
 	s.APITokens = db
-	(&hsdsapi.API{Directory: db}).Mount(s)
+	(&hsdsapi.API{Directory: db, Places: idx}).Mount(s)
 	(&api.DirectorySearch{Index: idx}).Mount(s)
 	h.Mount(s)
 	e := &env{db: db, srv: httptest.NewServer(s.Handler())}
@@ -138,7 +148,13 @@ func TestConfidentialLocationLeaksThroughNoSurface(t *testing.T) {
 			"/hsds/services?organization_id=org-public", "/hsds/services?taxonomy_term_id=" + need.TermID,
 			"/hsds/services?modified_after=2000-01-01T00:00:00Z", "/hsds/services/svc-public", "/hsds/organizations",
 			"/hsds/organizations?per_page=1", "/hsds/organizations/org-public", "/hsds/services/" + canary + "-sal",
-			"/hsds/services?search=" + canary} {
+			"/hsds/services?search=" + canary, "/hsds/services?full=true", "/hsds/services?minimal=true", "/hsds/services?format=ndjson",
+			"/hsds/service_at_locations", "/hsds/service_at_locations?full=true", "/hsds/service_at_locations?format=ndjson&full=true",
+			"/hsds/service_at_locations?postcode=78702", "/hsds/service_at_locations?proximity=30.2672,-97.7431,1000",
+			"/hsds/service_at_locations/" + canary + "-sal", "/hsds/service_at_locations/sal-public",
+			"/hsds/organizations?full=true", "/hsds/organizations?full_service=true&format=ndjson", "/hsds/organizations/org-public?full_service=true",
+			"/hsds/taxonomies", "/hsds/taxonomy_terms", "/hsds/taxonomy_terms?format=ndjson", "/hsds/taxonomy_terms/" + canary + "-term",
+			"/hsds/taxonomy_terms?search=" + canary} {
 			resp, err := http.Get(e.srv.URL + p)
 			if err != nil {
 				t.Fatal(err)
@@ -149,7 +165,9 @@ func TestConfidentialLocationLeaksThroughNoSurface(t *testing.T) {
 		}
 		// The organization keeps the phone that names only it, and the
 		// service its own records.
-		for p, want := range map[string]string{"/hsds/organizations/org-public": "512-555-0100", "/hsds/services/svc-public": "512-555-0101"} {
+		for p, want := range map[string]string{"/hsds/organizations/org-public": "512-555-0100", "/hsds/services/svc-public": "512-555-0101",
+			"/hsds/organizations/org-public?full_service=true": "512-555-0102", "/hsds/service_at_locations?proximity=30.2672,-97.7431,1000": "sal-public",
+			"/hsds/service_at_locations/sal-public": "Riverside Emergency Housing"} {
 			if !strings.Contains(public[p], want) {
 				t.Errorf("GET %s lacks the public phone %s: %.400s", p, want, public[p])
 			}

@@ -219,3 +219,12 @@ func (l *Index) listenOnce(ctx context.Context, dsn, channel string) error {
 		l.refreshLogged(ctx, "notify")
 	}
 }
+
+// Within returns the locations within radiusKm of p from the current index
+// (see directory.Index.Within).
+func (l *Index) Within(p directory.Point, radiusKm float64, role haven.Role) ([]string, error) {
+	l.mu.RLock()
+	x := l.x
+	l.mu.RUnlock()
+	return x.Within(p, radiusKm, role)
+}
