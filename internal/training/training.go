@@ -66,6 +66,7 @@ func init() {
 	if rules, err = ParseJurisdictions(jurisdictionsJSON); err != nil {
 		panic(err)
 	}
+	loadTranslations()
 }
 
 // ParseModules reads and checks a modules file.
