@@ -194,13 +194,21 @@ func (h *Handler) trainingModule(w http.ResponseWriter, r *http.Request) error {
 	if err := require(r, gateTraining); err != nil {
 		return err
 	}
-	p := trainingModulePage{Page: h.page(r, "training.module_title")}
-	m, textLang, ok := training.ModuleIn(r.PathValue("id"), p.Lang)
+	p, ok := newTrainingModulePage(h.page(r, "training.module_title"), r.PathValue("id"))
 	if !ok {
 		return errNotFound
 	}
-	p.M, p.TextLang = m, moduleText(p.Lang, textLang)
-	return h.render(w, http.StatusOK, "trainingmodule", &p)
+	return h.render(w, http.StatusOK, "trainingmodule", p)
+}
+
+// newTrainingModulePage is module id's page with its text in the page's
+// language, or in English when the modules are not translated into it.
+func newTrainingModulePage(pg Page, id string) (*trainingModulePage, bool) {
+	m, textLang, ok := training.ModuleIn(id, pg.Lang)
+	if !ok {
+		return nil, false
+	}
+	return &trainingModulePage{Page: pg, M: m, TextLang: moduleText(pg.Lang, textLang)}, true
 }
 
 // trainingSubmit scores the quiz and shows the attempt.
