@@ -1,9 +1,7 @@
 package training
 
 import (
-	"bytes"
 	"embed"
-	"encoding/json"
 	"fmt"
 	"slices"
 
@@ -65,9 +63,7 @@ func loadTranslations() {
 // answer, hours).
 func ParseTranslation(ms []haven.TrainingModule, data []byte) ([]haven.TrainingModule, error) {
 	var ts []moduleText
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&ts); err != nil {
+	if err := decodeStrict(data, &ts); err != nil {
 		return nil, fmt.Errorf("training module translation: %w", err)
 	}
 	byID := map[string]moduleText{}
