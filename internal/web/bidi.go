@@ -45,13 +45,3 @@ func isolateLatin(s string) template.HTML {
 }
 
 func isRTL(r rune) bool { return unicode.In(r, unicode.Arabic, unicode.Hebrew) }
-
-// textLangAttrs are the attributes of an element whose text is in lang
-// rather than in the page's language (a module shown in English on a page
-// in a language it is not translated into): none when lang is "".
-func textLangAttrs(lang string) template.HTMLAttr {
-	if lang == "" {
-		return ""
-	}
-	return template.HTMLAttr(`lang="` + template.HTMLEscapeString(lang) + `" dir="` + dir(lang) + `"`)
-}
