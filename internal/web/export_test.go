@@ -47,6 +47,8 @@ var (
 	SafeNext = safeNext
 	ParseAge = parseAge
 	ValueOf  = valueOf
+	// IsolateLatin is the template function bidi.
+	IsolateLatin = isolateLatin
 )
 
 // NavEntry is one navigation entry with the gate of its page, for the

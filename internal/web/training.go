@@ -80,9 +80,9 @@ type moduleRow struct {
 	Required bool
 }
 
-// moduleText is the language of a module's text on a page of language
+// fallbackLang is the language of a module's text on a page of language
 // lang: "" when it is lang, else the language it falls back to.
-func moduleText(lang, textLang string) string {
+func fallbackLang(lang, textLang string) string {
 	if textLang == lang {
 		return ""
 	}
@@ -149,7 +149,7 @@ func (h *Handler) trainingPage(r *http.Request) (*trainingPage, error) {
 	ms, textLang := training.ModulesIn(p.Lang)
 	for _, m := range ms {
 		row := moduleRow{ID: m.ID, Title: m.Title, Summary: m.Summary, Hours: formatHours(m.CEHours), Required: m.RequiredForScreening,
-			Lang: moduleText(p.Lang, textLang)}
+			Lang: fallbackLang(p.Lang, textLang)}
 		for _, d := range done {
 			if d.ModuleID == m.ID && d.Passed {
 				row.Passed = d.CompletedAt.In(p.zoneOrUTC()).Format(time.DateOnly)
@@ -208,7 +208,7 @@ func newTrainingModulePage(pg Page, id string) (*trainingModulePage, bool) {
 	if !ok {
 		return nil, false
 	}
-	return &trainingModulePage{Page: pg, M: m, TextLang: moduleText(pg.Lang, textLang)}, true
+	return &trainingModulePage{Page: pg, M: m, TextLang: fallbackLang(pg.Lang, textLang)}, true
 }
 
 // trainingSubmit scores the quiz and shows the attempt.
@@ -263,7 +263,7 @@ func (h *Handler) trainingAttempt(w http.ResponseWriter, r *http.Request) error 
 	}
 	p := trainingAttemptPage{Page: h.page(r, "training.attempt_title"), C: c}
 	m, textLang, _ := training.ModuleIn(c.ModuleID, p.Lang)
-	p.M, p.TextLang = m, moduleText(p.Lang, textLang)
+	p.M, p.TextLang = m, fallbackLang(p.Lang, textLang)
 	p.Score = fmt.Sprintf(p.T("training.score"), c.Correct, c.Total)
 	p.Needed = fmt.Sprintf(p.T("training.pass_mark"), m.PassPercent)
 	return h.render(w, http.StatusOK, "trainingattempt", &p)
@@ -294,7 +294,7 @@ func (h *Handler) trainingCertificate(w http.ResponseWriter, r *http.Request) er
 	}
 	p := trainingCertificatePage{Page: h.page(r, "training.certificate_title"), C: c, Hours: formatHours(c.CEHours)}
 	m, textLang, _ := training.ModuleIn(c.ModuleID, p.Lang)
-	p.M, p.TextLang = m, moduleText(p.Lang, textLang)
+	p.M, p.TextLang = m, fallbackLang(p.Lang, textLang)
 	p.Name = p.User.DisplayName
 	if p.Name == "" {
 		p.Name = p.User.Username
@@ -536,7 +536,7 @@ func (h *Handler) refuseUntrained(w http.ResponseWriter, r *http.Request, surviv
 	p := trainingRequiredPage{Page: h.page(r, "training.required_title"), SurvivorID: survivorID}
 	for _, id := range missing {
 		m, textLang, _ := training.ModuleIn(id, p.Lang)
-		p.Missing = append(p.Missing, moduleRow{ID: m.ID, Title: m.Title, Lang: moduleText(p.Lang, textLang)})
+		p.Missing = append(p.Missing, moduleRow{ID: m.ID, Title: m.Title, Lang: fallbackLang(p.Lang, textLang)})
 	}
 	return true, h.render(w, http.StatusForbidden, "trainingrequired", &p)
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/haven-care/haven/internal/training"
+	"github.com/haven-care/haven/internal/web"
 )
 
 // setLang chooses the interface language of c's pages (the footer form's
@@ -116,5 +117,20 @@ func TestTrainingModuleFallsBackToEnglish(t *testing.T) {
 	es, _, _ := training.ModuleIn("minors", "es")
 	if strings.Contains(body, "module-untranslated") || !strings.Contains(body, "<h1>"+es.Title+"</h1>") {
 		t.Error("the Spanish module page is marked untranslated or lacks its Spanish title")
+	}
+}
+
+// TestIsolateLatin: in right-to-left text each run of Latin-script words
+// is isolated, and everything is escaped; other text is only escaped.
+func TestIsolateLatin(t *testing.T) {
+	for in, want := range map[string]string{
+		"يسجّل Haven كل تواصل.":               "يسجّل <bdi>Haven</bdi> كل تواصل.",
+		"مفتاح Escape مرتين، و<b> Quick exit": "مفتاح <bdi>Escape</bdi> مرتين، و&lt;<bdi>b</bdi>&gt; <bdi>Quick exit</bdi>",
+		"اتصل بالرقم 911.":                    "اتصل بالرقم 911.",
+		"Haven records <each> contact":        "Haven records &lt;each&gt; contact",
+	} {
+		if got := string(web.IsolateLatin(in)); got != want {
+			t.Errorf("%q: %q, want %q", in, got, want)
+		}
 	}
 }
