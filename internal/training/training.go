@@ -66,14 +66,21 @@ func init() {
 	if rules, err = ParseJurisdictions(jurisdictionsJSON); err != nil {
 		panic(err)
 	}
+	loadTranslations()
+}
+
+// decodeStrict decodes the JSON data into v, refusing fields v does not
+// have (a misspelt or misplaced key is an error, not ignored).
+func decodeStrict(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	return dec.Decode(v)
 }
 
 // ParseModules reads and checks a modules file.
 func ParseModules(data []byte) ([]haven.TrainingModule, error) {
 	var ms []haven.TrainingModule
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&ms); err != nil {
+	if err := decodeStrict(data, &ms); err != nil {
 		return nil, fmt.Errorf("training modules: %w", err)
 	}
 	seen := map[string]bool{}
@@ -105,9 +112,7 @@ func ParseModules(data []byte) ([]haven.TrainingModule, error) {
 // ParseJurisdictions reads and checks a rules file.
 func ParseJurisdictions(data []byte) (Jurisdictions, error) {
 	var j Jurisdictions
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&j); err != nil {
+	if err := decodeStrict(data, &j); err != nil {
 		return j, fmt.Errorf("training jurisdictions: %w", err)
 	}
 	types := map[string]bool{}

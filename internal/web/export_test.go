@@ -4,6 +4,7 @@ import (
 	"io/fs"
 	"regexp"
 	"sort"
+	"strings"
 
 	"github.com/haven-care/haven"
 	"github.com/haven-care/haven/internal/access"
@@ -52,6 +53,8 @@ var (
 	SafeNext = safeNext
 	ParseAge = parseAge
 	ValueOf  = valueOf
+	// IsolateLatin is the template function bidi.
+	IsolateLatin = isolateLatin
 )
 
 // NavEntry is one navigation entry with the gate of its page, for the
@@ -93,4 +96,18 @@ func NavFor(role haven.Role) []string {
 		out = append(out, n.Href)
 	}
 	return out
+}
+
+// RenderTrainingModule renders module id's page as it is shown on a page
+// in lang (any language, including one the interface and the modules are
+// not translated into, which no staff language is), for the test of the
+// English fallback.
+func (h *Handler) RenderTrainingModule(lang, id string) (string, error) {
+	p, ok := newTrainingModulePage(Page{Lang: lang, Dir: dir(lang), TitleKey: "training.module_title", cats: h.catalogs}, id)
+	if !ok {
+		return "", errNotFound
+	}
+	var b strings.Builder
+	err := h.pages["trainingmodule"].ExecuteTemplate(&b, "layout", p)
+	return b.String(), err
 }

@@ -74,7 +74,19 @@ func formatHours(h float64) string { return strconv.FormatFloat(h, 'f', -1, 64) 
 
 type moduleRow struct {
 	ID, Title, Summary, Hours, Passed string
-	Required                          bool
+	// Lang is the language of the title and summary when it is not the
+	// page's (a language the modules are not translated into), else "".
+	Lang     string
+	Required bool
+}
+
+// fallbackLang is the language of a module's text on a page of language
+// lang: "" when it is lang, else the language it falls back to.
+func fallbackLang(lang, textLang string) string {
+	if textLang == lang {
+		return ""
+	}
+	return textLang
 }
 
 type externalRow struct {
@@ -134,8 +146,10 @@ func (h *Handler) trainingPage(r *http.Request) (*trainingPage, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, m := range training.Modules() {
-		row := moduleRow{ID: m.ID, Title: m.Title, Summary: m.Summary, Hours: formatHours(m.CEHours), Required: m.RequiredForScreening}
+	ms, textLang := training.ModulesIn(p.Lang)
+	for _, m := range ms {
+		row := moduleRow{ID: m.ID, Title: m.Title, Summary: m.Summary, Hours: formatHours(m.CEHours), Required: m.RequiredForScreening,
+			Lang: fallbackLang(p.Lang, textLang)}
 		for _, d := range done {
 			if d.ModuleID == m.ID && d.Passed {
 				row.Passed = d.CompletedAt.In(p.zoneOrUTC()).Format(time.DateOnly)
@@ -171,18 +185,30 @@ func (h *Handler) trainingPage(r *http.Request) (*trainingPage, error) {
 type trainingModulePage struct {
 	Page
 	M haven.TrainingModule
+	// TextLang is the language of the module's text when the modules are
+	// not translated into the page's language (then English), else "".
+	TextLang string
 }
 
 func (h *Handler) trainingModule(w http.ResponseWriter, r *http.Request) error {
 	if err := require(r, gateTraining); err != nil {
 		return err
 	}
-	m, ok := training.Module(r.PathValue("id"))
+	p, ok := newTrainingModulePage(h.page(r, "training.module_title"), r.PathValue("id"))
 	if !ok {
 		return errNotFound
 	}
-	p := trainingModulePage{Page: h.page(r, "training.module_title"), M: m}
-	return h.render(w, http.StatusOK, "trainingmodule", &p)
+	return h.render(w, http.StatusOK, "trainingmodule", p)
+}
+
+// newTrainingModulePage is module id's page with its text in the page's
+// language, or in English when the modules are not translated into it.
+func newTrainingModulePage(pg Page, id string) (*trainingModulePage, bool) {
+	m, textLang, ok := training.ModuleIn(id, pg.Lang)
+	if !ok {
+		return nil, false
+	}
+	return &trainingModulePage{Page: pg, M: m, TextLang: fallbackLang(pg.Lang, textLang)}, true
 }
 
 // trainingSubmit scores the quiz and shows the attempt.
@@ -193,6 +219,9 @@ func (h *Handler) trainingSubmit(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return haven.Errorf(haven.Invalid, "The form could not be read.")
 	}
+	// The quiz is graded against the module itself, whatever the language
+	// of the page it was answered on: the answers are option indices and
+	// every translation has the same questions, options and answers.
 	m, ok := training.Module(r.PathValue("id"))
 	if !ok {
 		return errNotFound
@@ -217,10 +246,11 @@ func (h *Handler) trainingSubmit(w http.ResponseWriter, r *http.Request) error {
 
 type trainingAttemptPage struct {
 	Page
-	C      *haven.TrainingCompletion
-	M      haven.TrainingModule
-	Score  string
-	Needed string
+	C        *haven.TrainingCompletion
+	M        haven.TrainingModule
+	TextLang string
+	Score    string
+	Needed   string
 }
 
 func (h *Handler) trainingAttempt(w http.ResponseWriter, r *http.Request) error {
@@ -231,8 +261,9 @@ func (h *Handler) trainingAttempt(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	m, _ := training.Module(c.ModuleID)
-	p := trainingAttemptPage{Page: h.page(r, "training.attempt_title"), C: c, M: m}
+	p := trainingAttemptPage{Page: h.page(r, "training.attempt_title"), C: c}
+	m, textLang, _ := training.ModuleIn(c.ModuleID, p.Lang)
+	p.M, p.TextLang = m, fallbackLang(p.Lang, textLang)
 	p.Score = fmt.Sprintf(p.T("training.score"), c.Correct, c.Total)
 	p.Needed = fmt.Sprintf(p.T("training.pass_mark"), m.PassPercent)
 	return h.render(w, http.StatusOK, "trainingattempt", &p)
@@ -242,6 +273,7 @@ type trainingCertificatePage struct {
 	Page
 	C          *haven.TrainingCompletion
 	M          haven.TrainingModule
+	TextLang   string
 	Name, Date string
 	Hours      string
 }
@@ -260,8 +292,9 @@ func (h *Handler) trainingCertificate(w http.ResponseWriter, r *http.Request) er
 	if !c.Passed {
 		return errNotFound
 	}
-	m, _ := training.Module(c.ModuleID)
-	p := trainingCertificatePage{Page: h.page(r, "training.certificate_title"), C: c, M: m, Hours: formatHours(c.CEHours)}
+	p := trainingCertificatePage{Page: h.page(r, "training.certificate_title"), C: c, Hours: formatHours(c.CEHours)}
+	m, textLang, _ := training.ModuleIn(c.ModuleID, p.Lang)
+	p.M, p.TextLang = m, fallbackLang(p.Lang, textLang)
 	p.Name = p.User.DisplayName
 	if p.Name == "" {
 		p.Name = p.User.Username
@@ -502,8 +535,8 @@ func (h *Handler) refuseUntrained(w http.ResponseWriter, r *http.Request, surviv
 	}
 	p := trainingRequiredPage{Page: h.page(r, "training.required_title"), SurvivorID: survivorID}
 	for _, id := range missing {
-		m, _ := training.Module(id)
-		p.Missing = append(p.Missing, moduleRow{ID: m.ID, Title: m.Title})
+		m, textLang, _ := training.ModuleIn(id, p.Lang)
+		p.Missing = append(p.Missing, moduleRow{ID: m.ID, Title: m.Title, Lang: fallbackLang(p.Lang, textLang)})
 	}
 	return true, h.render(w, http.StatusForbidden, "trainingrequired", &p)
 }

@@ -265,7 +265,7 @@ func (h *Handler) Mount(s *server.Server) {
 
 func (h *Handler) now() time.Time { return h.cfg.Clock.Now() }
 
-var funcs = template.FuncMap{"field": newField, "pager": newPagerView}
+var funcs = template.FuncMap{"field": newField, "pager": newPagerView, "bidi": isolateLatin}
 
 // Field is the data of the form-field component: a label, the input, an
 // optional hint and the server's validation message beside it.
