@@ -191,6 +191,7 @@ func decodeIndex(d *decoder) (*Index, error) {
 	if d.err != nil {
 		return nil, d.err
 	}
+	x.byHash = make(map[uint64]int32, len(x.recs))
 	for i := range x.recs {
 		if err := x.check(&x.recs[i]); err != nil {
 			return nil, fmt.Errorf("site %d: %v", i, err)
