@@ -138,6 +138,10 @@ func TestHSDSAPIParameters(t *testing.T) {
 			{"/hsds/service_at_locations?postcode=" + nearPostcode, 1, nearSAL},
 			{"/hsds/service_at_locations?postcode=" + shelterPostcode, 0, ""},
 			{fmt.Sprintf("/hsds/service_at_locations?proximity=%f,%f,1000", *near.Latitude, *near.Longitude), -1, nearSAL},
+			// A bare distance is measured from the postcode's centroid, as
+			// the HSDS OpenAPI has it; 5,000 km from Austin reaches the
+			// synthetic directory wherever it is in the contiguous states.
+			{"/hsds/service_at_locations?postcode=78701&proximity=5000000", -1, ""},
 			{"/hsds/taxonomies", 2, ""},
 			{"/hsds/taxonomies?search=local", 1, localTaxonomy},
 			{"/hsds/taxonomy_terms?taxonomy_id=" + localTaxonomy, 2, ""},
@@ -292,6 +296,8 @@ func TestHSDSAPIRefusesWhatItDoesNotServe(t *testing.T) {
 			{"/hsds/taxonomies?taxonomy_id=x", "taxonomy_id"},
 			{"/hsds/taxonomy_terms?top_only=maybe", "top_only"},
 			{"/hsds/service_at_locations?proximity=abc", "proximity"},
+			{"/hsds/service_at_locations?proximity=1000", "proximity"},
+			{"/hsds/service_at_locations?postcode=00000&proximity=1000", "postcode"},
 			{"/hsds/service_at_locations?proximity=30,-97", "proximity"},
 			{"/hsds/service_at_locations?proximity=91,0,100", "proximity"},
 			{"/hsds/service_at_locations?proximity=30,-97,0", "proximity"},

@@ -12,6 +12,7 @@ import (
 	"github.com/haven-care/haven"
 	"github.com/haven-care/haven/internal/directory"
 	"github.com/haven-care/haven/internal/hsds"
+	"github.com/haven-care/haven/internal/places"
 )
 
 // serviceFilter reads the filters services and services at locations
@@ -112,9 +113,14 @@ func (a *API) serviceAtLocations(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f.PostalCode = r.URL.Query().Get("postcode")
-	if f.LocationIDs, err = a.near(r.URL.Query().Get("proximity")); err != nil {
+	q := r.URL.Query()
+	if f.LocationIDs, err = a.near(q.Get("proximity"), q.Get("postcode")); err != nil {
 		return err
+	}
+	if f.LocationIDs == nil || strings.Contains(q.Get("proximity"), ",") {
+		// Alone, postcode matches the address's; with a bare proximity
+		// it is the centre the distance is measured from.
+		f.PostalCode = q.Get("postcode")
 	}
 	return list(w, r, l, func(ctx context.Context, offset, limit int) ([]map[string]any, int, error) {
 		f.Offset, f.Limit = offset, limit
@@ -126,11 +132,12 @@ func (a *API) serviceAtLocations(w http.ResponseWriter, r *http.Request) error {
 	})
 }
 
-// near reads proximity, "latitude,longitude,meters", into the locations
-// within that distance, nearest first; nil when proximity is absent. The
-// HSDS OpenAPI measures proximity from the centroid of postcode; Haven
-// places no postcodes, so the centre is given as coordinates.
-func (a *API) near(v string) ([]string, error) {
+// near reads proximity into the locations within that distance, nearest
+// first; nil when proximity is absent. As the HSDS OpenAPI has it,
+// proximity is a distance in meters from the centroid of postcode (a US
+// ZIP code, placed by internal/places); "latitude,longitude,meters" gives
+// the centre as coordinates instead.
+func (a *API) near(v, postcode string) ([]string, error) {
 	if v == "" {
 		return nil, nil
 	}
@@ -144,8 +151,18 @@ func (a *API) near(v string) ([]string, error) {
 		}
 		nums[i] = x
 	}
+	if len(nums) == 1 {
+		if postcode == "" {
+			return nil, invalid("proximity", "proximity in meters needs postcode, the ZIP code whose centroid it is measured from (or give latitude,longitude,meters).")
+		}
+		p, err := places.Lookup(postcode)
+		if err != nil {
+			return nil, invalid("postcode", "postcode must be a known 5-digit US ZIP code to measure proximity from.")
+		}
+		nums = []float64{p.Lat, p.Lon, nums[0]}
+	}
 	if len(nums) != 3 {
-		return nil, invalid("proximity", "proximity must be latitude,longitude,meters (Haven does not place postcodes).")
+		return nil, invalid("proximity", "proximity must be meters from the centroid of postcode, or latitude,longitude,meters.")
 	}
 	if a.Places == nil {
 		return nil, &haven.Error{Kind: haven.Unavailable, Message: "proximity needs the matching index, which this server does not run."}
