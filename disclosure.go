@@ -51,13 +51,27 @@ const (
 func DisclosableFields() []Field {
 	var out []Field
 	for _, f := range Fields {
-		if f.Table == "survivors" && (f.Entry != "" || f.Column == "age_band" || f.Column == "languages") ||
+		if f.Table == "survivors" && (f.Value != nil || f.Column == "age_band" || f.Column == "languages") ||
 			f.Table == "encounters" && f.Column == "note" || f.Table == "screenings" && f.Column == "concern" ||
 			f.Table == "contacts" && f.Column == "outcome" {
 			out = append(out, f)
 		}
 	}
 	return out
+}
+
+// DisclosureCategoryOf is the data category of a disclosable field:
+// DataCategoryOf, except that the dated entries go by what they reveal
+// (a screening's concern is screening data, a contact's outcome contact
+// data), not as the coded, basic fields they are stored as.
+func DisclosureCategoryOf(f Field) DataCategory {
+	switch f.Table {
+	case "screenings":
+		return CategoryScreening
+	case "contacts":
+		return CategoryContact
+	}
+	return DataCategoryOf(f)
 }
 
 // FieldKey is a field's key in a disclosure: table.column.
@@ -104,7 +118,7 @@ func AllowedFields(basis LegalBasis, consented []DataCategory) []string {
 	}
 	var out []string
 	for _, f := range DisclosableFields() {
-		if allows == nil || slices.Contains(allows, DataCategoryOf(f)) {
+		if allows == nil || slices.Contains(allows, DisclosureCategoryOf(f)) {
 			out = append(out, f.FieldKey())
 		}
 	}
@@ -121,7 +135,7 @@ func ProposedFields(basis LegalBasis, consented []DataCategory) []string {
 	}
 	var out []string
 	for _, f := range DisclosableFields() {
-		if slices.Contains(basisCategories[basis].proposes, DataCategoryOf(f)) {
+		if slices.Contains(basisCategories[basis].proposes, DisclosureCategoryOf(f)) {
 			out = append(out, f.FieldKey())
 		}
 	}
@@ -134,7 +148,7 @@ func CategoriesOf(keys []string) []DataCategory {
 	var out []DataCategory
 	for _, c := range DataCategories {
 		for _, k := range keys {
-			if f, ok := DisclosableField(k); ok && DataCategoryOf(f) == c {
+			if f, ok := DisclosableField(k); ok && DisclosureCategoryOf(f) == c {
 				out = append(out, c)
 				break
 			}

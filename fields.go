@@ -164,6 +164,13 @@ var Fields = []Field{
 	stored("referrals", "reason", Coded, "Why a referral was rejected, cancelled or failed (no-capacity, ineligible, language-mismatch, survivor-declined, unreachable, other)."),
 	stored("referrals", "note", Sensitive, "The sender's message to the receiving organization."),
 	stored("referral_history", "note", Sensitive, "A note on a change of a referral's status."),
+	stored("disclosures", "basis", Coded, "The legal basis of a request for disclosure (consent, court order or warrant, grand-jury subpoena, administrative request, mandated report, imminent threat), its requester and agency, its deadline and the keys of the fields it discloses."),
+	stored("disclosures", "status", Coded, "pending, approved or refused; who prepared it, who decided and when; the SHA-256 of its package."),
+	stored("disclosures", "documents", Sensitive, "The documents received with a request for disclosure (the warrant, the subpoena), described or transcribed."),
+	stored("disclosures", "decision", Sensitive, "The supervisor's reason for approving or refusing a request for disclosure."),
+	stored("disclosures", "pdf", Sensitive, "The approved package as PDF, built once at approval."),
+	stored("disclosures", "json", Sensitive, "The approved package as JSON, built once at approval."),
+	stored("disclosure_accounting", "categories", Coded, "The accounting of disclosures: number, date, recipient agency, basis, data categories and package hash; no personal data and no tie to the record, so it outlives crypto-shredding; kept six years."),
 	stored("survivor_keys", "wrapped_key", Coded, "The survivor's data key, wrapped by the master key; deleting it crypto-shreds the record."),
 }
 

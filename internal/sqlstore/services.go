@@ -161,5 +161,15 @@ type TrainingService struct{ *store }
 
 var _ haven.TrainingService = (*TrainingService)(nil)
 
+// DisclosureService keeps requests for disclosure outside the care team,
+// their two-person approval, their packages and the survivors'
+// accountings of disclosures (disclosure.go).
+type DisclosureService struct{ *store }
+
+var _ haven.DisclosureService = (*DisclosureService)(nil)
+
+// NewDisclosureService returns the disclosure service over db.
+func NewDisclosureService(db *DB) *DisclosureService { return &DisclosureService{db.store} }
+
 // NewTrainingService returns the training service over db.
 func NewTrainingService(db *DB) *TrainingService { return &TrainingService{db.store} }

@@ -89,6 +89,7 @@ type Store struct {
 	*sqlstore.APITokenAdminService
 	*sqlstore.AuditTrailService
 	*sqlstore.TrainingService
+	*sqlstore.DisclosureService
 }
 
 // NewStore returns db with every domain service over it.
@@ -107,6 +108,7 @@ func NewStore(db *sqlstore.DB) *Store {
 		TaskService:          sqlstore.NewTaskService(db),
 		ConsentService:       sqlstore.NewConsentService(db),
 		ReferralService:      sqlstore.NewReferralService(db),
+		DisclosureService:    sqlstore.NewDisclosureService(db),
 		UserAdminService:     sqlstore.NewUserAdminService(db),
 		TranslationService:   sqlstore.NewTranslationService(db),
 		APITokenAdminService: sqlstore.NewAPITokenAdminService(db),

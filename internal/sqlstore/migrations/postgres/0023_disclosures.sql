@@ -48,3 +48,7 @@ CREATE TABLE disclosure_accounting (
     kept_until   TIMESTAMPTZ NOT NULL
 );
 CREATE INDEX disclosure_accounting_survivor ON disclosure_accounting (survivor_id, disclosed_at);
+-- A task's kind: '' for the tasks staff add; survivor_notification,
+-- mandated_report and guardian_notification for those disclosures open,
+-- which have rules of their own for completing them.
+ALTER TABLE tasks ADD COLUMN kind TEXT NOT NULL DEFAULT '';
