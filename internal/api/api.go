@@ -40,6 +40,9 @@ type Handler struct {
 	Referrals haven.ReferralService
 	// Consents keeps the consent ledger; its routes mount when it is set.
 	Consents haven.ConsentService
+	// Disclosures keeps requests for disclosure and the accounting of
+	// disclosures; its routes mount when it is set.
+	Disclosures haven.DisclosureService
 	// UserAdmin is user administration and the two-step policy; its
 	// routes mount when it is set.
 	UserAdmin haven.UserAdminService
@@ -90,6 +93,9 @@ func (h *Handler) Mount(s *server.Server) {
 	}
 	if h.Referrals != nil {
 		h.mountReferrals(s)
+	}
+	if h.Disclosures != nil {
+		h.mountDisclosures(s)
 	}
 	if h.CareTeams != nil {
 		h.mountCareTeams(s)
