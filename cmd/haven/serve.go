@@ -214,7 +214,7 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 		Tasks: tasks, DueSoonDays: f.dueSoonDays, StaleContactDays: f.staleContactDays,
 		UserAdmin: userAdmin, Passwords: userAdmin, Translations: reviews, Tokens: accounts, TokenAdmin: tokenAdmin,
 		AuditTrail: auditTrail, AuditVerifier: verifier, Training: trainings,
-		Referrals: referrals, ReadAudits: audit, Logger: logger, Demo: f.demo, Version: version, TrustedProxies: f.proxies, TimeZone: f.zone})
+		Referrals: referrals, Disclosures: disclosure, ReadAudits: audit, Logger: logger, Demo: f.demo, Version: version, TrustedProxies: f.proxies, TimeZone: f.zone})
 	if err != nil {
 		return err
 	}

@@ -110,6 +110,10 @@ type survivorPage struct {
 	// survivor's.
 	ReferralsOn bool
 	Referrals   []referralRow
+	// DisclosuresOn is set when disclosures are mounted; Disclosures lists
+	// the survivor's requests for disclosure.
+	DisclosuresOn bool
+	Disclosures   []disclosureRow
 	// Team is the "Care team" section (careteam.go); nil without it.
 	Team *teamView
 	// AccessReport offers the record's access report (audittrail.go).
@@ -191,7 +195,7 @@ func (h *Handler) readSurvivorPage(r *http.Request) (*survivorPage, error) {
 	p.Details = p.details(s)
 	p.CanWork = p.EmergencyUntil == "" && require(r, gateSurvivors) == nil
 	for _, load := range []func(*http.Request, *survivorPage) error{h.loadScreenings, h.loadCarePlan, h.loadTasks, h.loadContacts,
-		h.loadEncounters, h.loadTeam, h.loadConsents, h.loadReferrals} {
+		h.loadEncounters, h.loadTeam, h.loadConsents, h.loadReferrals, h.loadDisclosures} {
 		if err := load(r, p); err != nil {
 			return nil, err
 		}

@@ -73,6 +73,10 @@ type Config struct {
 	// Consents keeps the consent ledger; its pages and the record's consent
 	// section mount when it is set (with Survivors).
 	Consents haven.ConsentService
+	// Disclosures keeps requests for disclosure and the accounting of
+	// disclosures; with Survivors, its pages, the approval queue and the
+	// record's disclosures section mount when it is set.
+	Disclosures haven.DisclosureService
 	// Screenings runs screenings; without it the screening pages are not
 	// mounted.
 	Screenings haven.ScreeningService
@@ -225,6 +229,9 @@ func (h *Handler) Mount(s *server.Server) {
 		}
 		if h.cfg.Consents != nil && h.cfg.Referrals != nil && h.cfg.DirectoryRecords != nil {
 			h.mountReferrals(s)
+		}
+		if h.cfg.Disclosures != nil {
+			h.mountDisclosures(s)
 		}
 	}
 	if h.cfg.Tasks != nil && h.cfg.Survivors != nil {
