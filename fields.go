@@ -171,6 +171,11 @@ var Fields = []Field{
 	stored("disclosures", "pdf", Sensitive, "The approved package as PDF, built once at approval."),
 	stored("disclosures", "json", Sensitive, "The approved package as JSON, built once at approval."),
 	stored("disclosure_accounting", "categories", Coded, "The accounting of disclosures: number, date, recipient agency, basis, data categories and package hash; no personal data and no tie to the record, so it outlives crypto-shredding; kept six years."),
+	stored("mandated_reports", "agency", Coded, "A minor's mandated report: the jurisdiction, the kind and name of the agency, its tasks, what was reported (field keys), to whom and when, and its disclosure number."),
+	stored("mandated_reports", "report_number", Sensitive, "The report number the agency gave a mandated report."),
+	stored("mandated_reports", "guardian_note", Sensitive, "The note of the safety check before a minor's guardian is told; whether the guardian is implicated, who checked and when are coded."),
+	stored("family_choices", "what", Coded, "An adult survivor's choice about telling their family: whether anyone may be told and what (data categories), who recorded it and when; every change kept."),
+	stored("family_choices", "who", Sensitive, "Who in the family may be told, in the survivor's words."),
 	stored("survivor_keys", "wrapped_key", Coded, "The survivor's data key, wrapped by the master key; deleting it crypto-shreds the record."),
 }
 

@@ -195,7 +195,10 @@ var methodKinds = map[string][]string{
 		"SetLicence", "StaffCompliance", "SetTrainingPolicy",
 		// TestDisclosureWalk and TestDisclosureStepsAudited check their entries.
 		"ProposeDisclosure", "RequestDisclosure", "Disclosures", "Disclosure", "PendingDisclosures", "PreviewDisclosure",
-		"DecideDisclosure", "ResubmitDisclosure", "DisclosurePackage", "Accounting"},
+		"DecideDisclosure", "ResubmitDisclosure", "DisclosurePackage", "Accounting",
+		// TestMandatedReportAndGuardian, TestFamilyChoice and TestTestimonyTimeline check theirs.
+		"OpenMandatedReport", "CompleteMandatedReport", "MandatedReports", "RecordGuardianCheck", "SetFamilyChoice",
+		"FamilyChoices", "TestimonyTimeline"},
 	"read": {"APITokens", "AuditEntries", "AuditRoot", "AuditSize", "Authenticate", "AuthenticateAPIToken", "BreakGlassPending", "BreakGlassQueue",
 		"DuplicateReviewsPending",
 		// A user's own sign-in state and the policy; link checks and the
@@ -242,6 +245,7 @@ var storeTypes = []reflect.Type{
 	reflect.TypeFor[*sqlstore.AuditTrailService](),
 	reflect.TypeFor[*sqlstore.TrainingService](),
 	reflect.TypeFor[*sqlstore.DisclosureService](),
+	reflect.TypeFor[*sqlstore.SafeguardService](),
 }
 
 func TestEveryStoreMethodIsClassified(t *testing.T) {

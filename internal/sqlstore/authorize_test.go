@@ -250,6 +250,22 @@ func authorizing(db *sqlstoretest.Store) []struct {
 		}},
 		{"DisclosurePackage", none, func(ctx context.Context) error { _, err := db.DisclosurePackage(ctx, "x", "pdf"); return err }},
 		{"Accounting", none, func(ctx context.Context) error { _, err := db.Accounting(ctx, "x"); return err }},
+		{"OpenMandatedReport", none, func(ctx context.Context) error {
+			_, err := db.OpenMandatedReport(ctx, "x", haven.NewMandatedReport{})
+			return err
+		}},
+		{"CompleteMandatedReport", none, func(ctx context.Context) error {
+			_, err := db.CompleteMandatedReport(ctx, "x", haven.ReportMade{})
+			return err
+		}},
+		{"MandatedReports", none, func(ctx context.Context) error { _, err := db.MandatedReports(ctx, "x"); return err }},
+		{"RecordGuardianCheck", none, func(ctx context.Context) error { _, err := db.RecordGuardianCheck(ctx, "x", true, "n"); return err }},
+		{"SetFamilyChoice", none, func(ctx context.Context) error {
+			_, err := db.SetFamilyChoice(ctx, "x", haven.FamilyChoice{})
+			return err
+		}},
+		{"FamilyChoices", none, func(ctx context.Context) error { _, err := db.FamilyChoices(ctx, "x"); return err }},
+		{"TestimonyTimeline", none, func(ctx context.Context) error { _, err := db.TestimonyTimeline(ctx, "x"); return err }},
 	}
 }
 

@@ -545,14 +545,9 @@ func RenderPackage(p *haven.Package, d *haven.Disclosure) (pdf, js []byte, err e
 
 // account enters an approved disclosure in the survivor's accounting.
 func (tx *Tx) account(ctx context.Context, d *haven.Disclosure) error {
-	cats := haven.CategoriesOf(d.Fields)
-	names := make([]string, len(cats))
-	for i, c := range cats {
-		names[i] = string(c)
-	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO disclosure_accounting (number, survivor_id, disclosed_at, agency, basis, categories,
 		hash, kept_until) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, d.Number, d.SurvivorID, tx.now, d.Agency, d.Basis,
-		strings.Join(names, " "), strings.TrimSpace(d.PDFHash+" "+d.JSONHash), tx.now.AddDate(haven.AccountingYears, 0, 0))
+		joinCategories(haven.CategoriesOf(d.Fields)), strings.TrimSpace(d.PDFHash+" "+d.JSONHash), tx.now.AddDate(haven.AccountingYears, 0, 0))
 	if err != nil {
 		return fmt.Errorf("account disclosure: %w", err)
 	}
@@ -708,9 +703,7 @@ func (db *DisclosureService) Accounting(ctx context.Context, survivorID string) 
 				return err
 			}
 			e.DisclosedAt, e.KeptUntil = e.DisclosedAt.UTC(), e.KeptUntil.UTC()
-			for _, c := range strings.Fields(cats) {
-				e.Categories = append(e.Categories, haven.DataCategory(c))
-			}
+			e.Categories = splitCategories(cats)
 			out = append(out, e)
 		}
 		if err := rows.Err(); err != nil {

@@ -269,6 +269,11 @@ func (db *TaskService) UpdateTask(ctx context.Context, survivorID, taskID string
 				return err
 			}
 		}
+		if c.Status != nil && *c.Status != t.Status {
+			if err := tx.checkTaskCompletion(ctx, t, *c.Status); err != nil {
+				return err
+			}
+		}
 		changed := applyTaskChange(&t, c, tx.now)
 		if c.Text != nil {
 			sealed = sealer.Seal([]byte(t.Text), taskAAD(t.ID))

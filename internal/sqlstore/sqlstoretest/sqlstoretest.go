@@ -90,6 +90,7 @@ type Store struct {
 	*sqlstore.AuditTrailService
 	*sqlstore.TrainingService
 	*sqlstore.DisclosureService
+	*sqlstore.SafeguardService
 }
 
 // NewStore returns db with every domain service over it.
@@ -109,6 +110,7 @@ func NewStore(db *sqlstore.DB) *Store {
 		ConsentService:       sqlstore.NewConsentService(db),
 		ReferralService:      sqlstore.NewReferralService(db),
 		DisclosureService:    sqlstore.NewDisclosureService(db),
+		SafeguardService:     sqlstore.NewSafeguardService(db),
 		UserAdminService:     sqlstore.NewUserAdminService(db),
 		TranslationService:   sqlstore.NewTranslationService(db),
 		APITokenAdminService: sqlstore.NewAPITokenAdminService(db),

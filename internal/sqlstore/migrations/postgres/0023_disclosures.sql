@@ -52,3 +52,43 @@ CREATE INDEX disclosure_accounting_survivor ON disclosure_accounting (survivor_i
 -- mandated_report and guardian_notification for those disclosures open,
 -- which have rules of their own for completing them.
 ALTER TABLE tasks ADD COLUMN kind TEXT NOT NULL DEFAULT '';
+-- A minor's mandated report (PRODUCT.md §8): the jurisdiction's agency,
+-- its task, and once made what was reported (field keys), to whom, when,
+-- the agency's report number (sealed) and its disclosure number in the
+-- accounting. The guardian-notification task stays blocked until the
+-- safety check records that the guardian is not implicated.
+CREATE TABLE mandated_reports (
+    id                      TEXT PRIMARY KEY,
+    survivor_id             TEXT NOT NULL REFERENCES survivors (id) ON DELETE CASCADE,
+    jurisdiction            TEXT NOT NULL,
+    agency_kind             TEXT NOT NULL,
+    agency                  TEXT NOT NULL,
+    due_on                  TEXT NOT NULL,
+    task_id                 TEXT NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,
+    guardian_task_id        TEXT NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,
+    opened_by               TEXT NOT NULL REFERENCES users (id),
+    opened_at               TIMESTAMPTZ NOT NULL,
+    fields                  TEXT NOT NULL DEFAULT '',
+    reported_to             TEXT NOT NULL DEFAULT '',
+    reported_on             TEXT NOT NULL DEFAULT '',
+    report_number_enc       BYTEA,
+    number                  TEXT NOT NULL DEFAULT '',
+    guardian_not_implicated BOOLEAN,
+    guardian_note_enc       BYTEA,
+    guardian_checked_by     TEXT REFERENCES users (id),
+    guardian_checked_at     TIMESTAMPTZ
+);
+CREATE INDEX mandated_reports_survivor ON mandated_reports (survivor_id, opened_at);
+CREATE INDEX mandated_reports_guardian ON mandated_reports (guardian_task_id);
+-- An adult survivor's choices about telling their family, every change
+-- kept: whether anyone may be told, who (sealed) and what (categories).
+CREATE TABLE family_choices (
+    id          TEXT PRIMARY KEY,
+    survivor_id TEXT NOT NULL REFERENCES survivors (id) ON DELETE CASCADE,
+    notify      BOOLEAN NOT NULL,
+    who_enc     BYTEA,
+    what        TEXT NOT NULL,
+    recorded_by TEXT NOT NULL REFERENCES users (id),
+    recorded_at TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX family_choices_survivor ON family_choices (survivor_id, recorded_at);
