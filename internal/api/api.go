@@ -43,6 +43,9 @@ type Handler struct {
 	// Disclosures keeps requests for disclosure and the accounting of
 	// disclosures; its routes mount when it is set.
 	Disclosures haven.DisclosureService
+	// Safeguards keeps minors' mandated reports, adults' family choices
+	// and testimony timelines; its routes mount when it is set.
+	Safeguards haven.SafeguardService
 	// UserAdmin is user administration and the two-step policy; its
 	// routes mount when it is set.
 	UserAdmin haven.UserAdminService
@@ -96,6 +99,9 @@ func (h *Handler) Mount(s *server.Server) {
 	}
 	if h.Disclosures != nil {
 		h.mountDisclosures(s)
+	}
+	if h.Safeguards != nil {
+		h.mountSafeguards(s)
 	}
 	if h.CareTeams != nil {
 		h.mountCareTeams(s)

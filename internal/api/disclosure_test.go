@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/haven-care/haven"
 	"github.com/haven-care/haven/internal/sqlstore/sqlstoretest"
@@ -103,6 +104,54 @@ func TestDisclosureAPI(t *testing.T) {
 		status, _, acc := e.call(t, "GET", loc+"/accounting", e.read, "", "Accounting")
 		if status != 200 || len(acc["entries"].([]any)) != 1 {
 			t.Errorf("accounting: %d %v", status, acc)
+		}
+	})
+}
+
+// TestSafeguardAPI: a minor's mandated report through the API, its
+// guardian check and the report made; the family choice is refused for a
+// minor; the testimony timeline answers.
+func TestSafeguardAPI(t *testing.T) {
+	sqlstoretest.Run(t, func(t *testing.T, db *sqlstoretest.Store) {
+		e := newAPIEnv(t, db)
+		status, loc, _ := e.call(t, "POST", "/api/v1/survivors", e.write, survivorJSON, "Created")
+		if status != http.StatusCreated {
+			t.Fatalf("create survivor: %d", status)
+		}
+		body := `{"jurisdiction": "TX", "agency_kind": "child_protective_services", "agency": "Texas DFPS", "due_on": "2099-01-01"}`
+		if status, _, _ := e.call(t, "POST", loc+"/mandated-reports", e.write, body, ""); status != http.StatusBadRequest {
+			t.Errorf("due more than five years ahead: %d, want 400", status)
+		}
+		body = strings.Replace(body, "2099-01-01", time.Now().UTC().Format("2006-01-02"), 1)
+		status, _, m := e.call(t, "POST", loc+"/mandated-reports", e.write, body, "MandatedReport")
+		if status != http.StatusCreated {
+			t.Fatalf("open: %d %v", status, m)
+		}
+		rid := "/api/v1/mandated-reports/" + m["id"].(string)
+		if status, _, c := e.call(t, "POST", rid+"/guardian-check", e.write, `{"not_implicated": true, "note": "checked with CPS"}`, "MandatedReport"); status != 200 || c["guardian_check"] == nil {
+			t.Errorf("guardian check: %d %v", status, c)
+		}
+		made := `{"fields": ["survivors.name"], "to": "Texas DFPS intake", "reported_on": "2020-01-01", "report_number": "DFPS-1"}`
+		if status, _, r := e.call(t, "POST", rid+"/made", e.write, made, "MandatedReport"); status != 200 || r["disclosure_number"] == "" {
+			t.Errorf("made: %d %v", status, r)
+		}
+		if status, _, l := e.call(t, "GET", loc+"/mandated-reports", e.read, "", "MandatedReportList"); status != 200 || len(l["reports"].([]any)) != 1 {
+			t.Errorf("list: %d %v", status, l)
+		}
+		if status, _, acc := e.call(t, "GET", loc+"/accounting", e.read, "", "Accounting"); status != 200 || len(acc["entries"].([]any)) != 1 {
+			t.Errorf("accounting: %d %v", status, acc)
+		}
+		if status, _, _ := e.call(t, "POST", loc+"/family-choices", e.write, `{"notify": false}`, ""); status != http.StatusConflict {
+			t.Errorf("family choice for a minor: %d, want 409", status)
+		}
+		if status, _, l := e.call(t, "GET", loc+"/family-choices", e.read, "", "FamilyChoiceList"); status != 200 || len(l["choices"].([]any)) != 0 {
+			t.Errorf("family choices: %d %v", status, l)
+		}
+		if status, _, tl := e.call(t, "GET", loc+"/testimony-timeline", e.read, "", "Timeline"); status != 200 {
+			t.Errorf("timeline: %d %v", status, tl)
+		}
+		if status, _, _ := e.call(t, "GET", loc+"/testimony-timeline", e.stranger, "", ""); status != http.StatusNotFound {
+			t.Errorf("a stranger's timeline: %d, want 404", status)
 		}
 	})
 }

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/haven-care/haven"
 	"github.com/haven-care/haven/internal/disclosurepdf"
@@ -120,5 +121,66 @@ func TestDisclosurePages(t *testing.T) {
 	}
 	if _, body := get(t, adv, record+"/accounting?lang=fr"); !strings.Contains(body, "Relevé des divulgations") {
 		t.Error("the accounting in French")
+	}
+}
+
+// TestSafeguardPages: a minor's record opens a mandated report; the
+// guardian task cannot be ticked off before the safety check; the report
+// made lands in the accounting; an adult's family choice keeps its
+// history; the testimony page lists the user's own entries.
+func TestSafeguardPages(t *testing.T) {
+	e := newEnv(t, false)
+	adult := disclosureCase(t, e.db)
+	adv := client(t)
+	signIn(t, e, adv, "disc.advocate", "")
+	var advID string
+	e.db.SQL().QueryRow(`SELECT id FROM users WHERE username = 'disc.advocate'`).Scan(&advID)
+	actx := haven.WithActor(context.Background(), haven.Actor{UserID: advID, Role: haven.RoleAdvocate})
+	s, _, err := e.db.CreateSurvivor(actx, haven.NewSurvivor{Name: "Synthetic Minor", DateOfBirth: "2013-01-01",
+		SafeContact: haven.SafeContactPlan{Channels: []haven.ContactChannel{haven.ChannelSMS}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	record := e.srv.URL + "/survivors/" + s.ID
+	if resp, body := post(t, adv, record+"/mandated-reports", url.Values{"jurisdiction": {"Texas"}, "agency_kind": {"child_protective_services"},
+		"agency": {"DFPS"}, "due_on": {time.Now().Format("2006-01-02")}}); resp.StatusCode != http.StatusBadRequest ||
+		!strings.Contains(body, "two-letter code") {
+		t.Errorf("bad jurisdiction: %d", resp.StatusCode)
+	}
+	if resp, _ := post(t, adv, record+"/mandated-reports", url.Values{"jurisdiction": {"TX"}, "agency_kind": {"child_protective_services"},
+		"agency": {"Texas DFPS"}, "due_on": {time.Now().Format("2006-01-02")}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("open: %d", resp.StatusCode)
+	}
+	reports, err := e.db.MandatedReports(actx, s.ID)
+	if err != nil || len(reports) != 1 {
+		t.Fatalf("reports %v %v", reports, err)
+	}
+	m := reports[0]
+	if resp, _ := post(t, adv, record+"/tasks/"+m.GuardianTaskID, url.Values{"status": {"done"}}); resp.StatusCode == http.StatusSeeOther {
+		t.Error("the guardian task was ticked off before the safety check")
+	}
+	if resp, _ := post(t, adv, record+"/mandated-reports/"+m.ID+"/guardian-check", url.Values{"guardian": {"not_implicated"},
+		"note": {"Checked with CPS."}}); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("guardian check: %d", resp.StatusCode)
+	}
+	if resp, _ := post(t, adv, record+"/mandated-reports/"+m.ID+"/made", url.Values{"fields": {"survivors.name"}, "to": {"Texas DFPS"},
+		"reported_on": {time.Now().Format("2006-01-02")}, "report_number": {"DFPS-7"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("made: %d", resp.StatusCode)
+	}
+	if _, body := get(t, adv, record+"/accounting?lang=en"); !strings.Contains(body, "Mandated report") || !strings.Contains(body, "Texas DFPS") {
+		t.Error("the report is not in the accounting")
+	}
+	adultRecord := e.srv.URL + "/survivors/" + adult
+	for _, f := range []url.Values{{"notify": {"yes"}, "who": {"Her brother"}, "what": {"contact"}}, {"notify": {"no"}}} {
+		if resp, _ := post(t, adv, adultRecord+"/family-choices", f); resp.StatusCode != http.StatusSeeOther {
+			t.Errorf("family choice: %d", resp.StatusCode)
+		}
+	}
+	if _, body := get(t, adv, adultRecord); !strings.Contains(section(body, "sharing"), "The family must not be told") ||
+		!strings.Contains(section(body, "sharing"), "Her brother") {
+		t.Error("the family choice in force and its history")
+	}
+	if resp, body := get(t, adv, adultRecord+"/testimony"); resp.StatusCode != 200 || !strings.Contains(body, `id="timeline-empty"`) {
+		t.Errorf("testimony page: %d", resp.StatusCode)
 	}
 }

@@ -114,6 +114,9 @@ type survivorPage struct {
 	// the survivor's requests for disclosure.
 	DisclosuresOn bool
 	Disclosures   []disclosureRow
+	// Safeguards is a minor's mandated reports or an adult's family
+	// choices (safeguard.go); nil without them.
+	Safeguards *safeguardView
 	// Team is the "Care team" section (careteam.go); nil without it.
 	Team *teamView
 	// AccessReport offers the record's access report (audittrail.go).
@@ -153,6 +156,8 @@ func (h *Handler) survivorShow(w http.ResponseWriter, r *http.Request) error {
 		p.Notice = p.T("careplan.saved")
 	case q.Get("encounter") == "added":
 		p.Notice = p.T("encounter.added")
+	case safeguardNotices[q.Get("safeguard")]:
+		p.Notice = p.T("safeguard.done_" + q.Get("safeguard"))
 	}
 	if err := h.duplicates(r, p, q); err != nil {
 		return err
@@ -195,7 +200,7 @@ func (h *Handler) readSurvivorPage(r *http.Request) (*survivorPage, error) {
 	p.Details = p.details(s)
 	p.CanWork = p.EmergencyUntil == "" && require(r, gateSurvivors) == nil
 	for _, load := range []func(*http.Request, *survivorPage) error{h.loadScreenings, h.loadCarePlan, h.loadTasks, h.loadContacts,
-		h.loadEncounters, h.loadTeam, h.loadConsents, h.loadReferrals, h.loadDisclosures} {
+		h.loadEncounters, h.loadTeam, h.loadConsents, h.loadReferrals, h.loadDisclosures, h.loadSafeguards} {
 		if err := load(r, p); err != nil {
 			return nil, err
 		}

@@ -77,6 +77,10 @@ type Config struct {
 	// disclosures; with Survivors, its pages, the approval queue and the
 	// record's disclosures section mount when it is set.
 	Disclosures haven.DisclosureService
+	// Safeguards keeps minors' mandated reports and guardian checks,
+	// adults' family choices and testimony timelines; with Survivors, the
+	// record shows them and their forms when it is set.
+	Safeguards haven.SafeguardService
 	// Screenings runs screenings; without it the screening pages are not
 	// mounted.
 	Screenings haven.ScreeningService
@@ -232,6 +236,9 @@ func (h *Handler) Mount(s *server.Server) {
 		}
 		if h.cfg.Disclosures != nil {
 			h.mountDisclosures(s)
+		}
+		if h.cfg.Safeguards != nil {
+			h.mountSafeguards(s)
 		}
 	}
 	if h.cfg.Tasks != nil && h.cfg.Survivors != nil {
