@@ -116,7 +116,9 @@ func (db *DisclosureService) RequestDisclosure(ctx context.Context, survivorID s
 			return err
 		}
 		if nd.ContactID != "" {
-			if err := tx.checkActiveUser(ctx, nd.ContactID); err != nil {
+			if ok, err := tx.activeUser(ctx, nd.ContactID); err != nil {
+				return err
+			} else if !ok {
 				return haven.FieldError("contact_id", "Choose the requester's contact among the active staff.")
 			}
 		}
@@ -147,14 +149,16 @@ func nullable(s string) any {
 	return s
 }
 
-// checkActiveUser requires userID to be an active account.
-func (tx *Tx) checkActiveUser(ctx context.Context, userID string) error {
+// activeUser reports whether userID is an active account.
+func (tx *Tx) activeUser(ctx context.Context, userID string) (bool, error) {
 	var disabled bool
 	err := tx.QueryRowContext(ctx, `SELECT disabled FROM users WHERE id = $1`, userID).Scan(&disabled)
-	if err == nil && disabled {
-		return haven.Errorf(haven.Invalid, "disabled")
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	} else if err != nil {
+		return false, fmt.Errorf("read user: %w", err)
 	}
-	return err
+	return !disabled, nil
 }
 
 // Disclosures lists a survivor's requests, newest first.
@@ -476,6 +480,12 @@ func (db *DisclosureService) DecideDisclosure(ctx context.Context, id string, ap
 	return d, nil
 }
 
+// auditAlone writes ev in a transaction of its own: a refusal, or a read
+// that changed nothing.
+func (db *store) auditAlone(ctx context.Context, ev haven.AuditEvent) error {
+	return db.inTx(ctx, func(tx *Tx) error { return tx.audit(ctx, ev) })
+}
+
 func sealOrNil(s *vault.Sealer, plain, aad []byte) []byte {
 	if plain == nil {
 		return nil
@@ -502,10 +512,8 @@ func (db *store) authorizeApproval(ctx context.Context, actor haven.Actor, survi
 	if d.Allow {
 		return nil
 	}
-	if err := db.inTx(ctx, func(tx *Tx) error {
-		return tx.audit(ctx, haven.AuditEvent{Action: "disclosure.approve", ObjectType: "disclosure", ObjectID: id,
-			Outcome: haven.OutcomeDenied, Reason: d.Reason})
-	}); err != nil {
+	if err := db.auditAlone(ctx, haven.AuditEvent{Action: "disclosure.approve", ObjectType: "disclosure", ObjectID: id,
+		Outcome: haven.OutcomeDenied, Reason: d.Reason}); err != nil {
 		return err
 	}
 	switch d.Reason {
@@ -634,10 +642,8 @@ func (db *DisclosureService) DisclosurePackage(ctx context.Context, id, format s
 		return nil, errDisclosureNotFound
 	}
 	if status != string(haven.DisclosureApproved) || sealed == nil {
-		if err := db.inTx(ctx, func(tx *Tx) error {
-			return tx.audit(ctx, haven.AuditEvent{Action: "disclosure.package", ObjectType: "disclosure", ObjectID: id,
-				Outcome: haven.OutcomeDenied, Reason: "not_approved"})
-		}); err != nil {
+		if err := db.auditAlone(ctx, haven.AuditEvent{Action: "disclosure.package", ObjectType: "disclosure", ObjectID: id,
+			Outcome: haven.OutcomeDenied, Reason: "not_approved"}); err != nil {
 			return nil, err
 		}
 		return nil, errNoPackage
@@ -650,10 +656,7 @@ func (db *DisclosureService) DisclosurePackage(ctx context.Context, id, format s
 	if err != nil {
 		return nil, fmt.Errorf("decrypt package: %w", err)
 	}
-	err = db.inTx(ctx, func(tx *Tx) error {
-		return tx.audit(ctx, haven.AuditEvent{Action: "disclosure.package", ObjectType: "disclosure", ObjectID: id, Reason: format})
-	})
-	if err != nil {
+	if err := db.auditAlone(ctx, haven.AuditEvent{Action: "disclosure.package", ObjectType: "disclosure", ObjectID: id, Reason: format}); err != nil {
 		return nil, err
 	}
 	return plain, nil
@@ -679,11 +682,8 @@ func (db *DisclosureService) Accounting(ctx context.Context, survivorID string) 
 		}
 	} else if d := access.Decide(access.Request{Role: actor.Role, Action: access.List, Resource: access.Disclosure,
 		Relationship: access.None, Class: haven.Coded, Now: db.now()}); !d.Allow {
-		err := db.inTx(ctx, func(tx *Tx) error {
-			return tx.audit(ctx, haven.AuditEvent{Action: "disclosure.accounting", ObjectType: "survivor", ObjectID: survivorID,
-				Outcome: haven.OutcomeDenied, Reason: d.Reason})
-		})
-		if err != nil {
+		if err := db.auditAlone(ctx, haven.AuditEvent{Action: "disclosure.accounting", ObjectType: "survivor", ObjectID: survivorID,
+			Outcome: haven.OutcomeDenied, Reason: d.Reason}); err != nil {
 			return nil, err
 		}
 		return nil, errSurvivorNotFound
