@@ -164,6 +164,18 @@ var Fields = []Field{
 	stored("referrals", "reason", Coded, "Why a referral was rejected, cancelled or failed (no-capacity, ineligible, language-mismatch, survivor-declined, unreachable, other)."),
 	stored("referrals", "note", Sensitive, "The sender's message to the receiving organization."),
 	stored("referral_history", "note", Sensitive, "A note on a change of a referral's status."),
+	stored("disclosures", "basis", Coded, "The legal basis of a request for disclosure (consent, court order or warrant, grand-jury subpoena, administrative request, mandated report, imminent threat), its requester and agency, its deadline and the keys of the fields it discloses."),
+	stored("disclosures", "status", Coded, "pending, approved or refused; who prepared it, who decided and when; the SHA-256 of its package."),
+	stored("disclosures", "documents", Sensitive, "The documents received with a request for disclosure (the warrant, the subpoena), described or transcribed."),
+	stored("disclosures", "decision", Sensitive, "The supervisor's reason for approving or refusing a request for disclosure."),
+	stored("disclosures", "pdf", Sensitive, "The approved package as PDF, built once at approval."),
+	stored("disclosures", "json", Sensitive, "The approved package as JSON, built once at approval."),
+	stored("disclosure_accounting", "categories", Coded, "The accounting of disclosures: number, date, recipient agency, basis, data categories and package hash; no personal data and no tie to the record, so it outlives crypto-shredding; kept six years."),
+	stored("mandated_reports", "agency", Coded, "A minor's mandated report: the jurisdiction, the kind and name of the agency, its tasks, what was reported (field keys), to whom and when, and its disclosure number."),
+	stored("mandated_reports", "report_number", Sensitive, "The report number the agency gave a mandated report."),
+	stored("mandated_reports", "guardian_note", Sensitive, "The note of the safety check before a minor's guardian is told; whether the guardian is implicated, who checked and when are coded."),
+	stored("family_choices", "what", Coded, "An adult survivor's choice about telling their family: whether anyone may be told and what (data categories), who recorded it and when; every change kept."),
+	stored("family_choices", "who", Sensitive, "Who in the family may be told, in the survivor's words."),
 	stored("survivor_keys", "wrapped_key", Coded, "The survivor's data key, wrapped by the master key; deleting it crypto-shreds the record."),
 }
 

@@ -50,7 +50,22 @@ type Task struct {
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 	CompletedAt *time.Time
+	// Kind is empty for the tasks staff add; Haven opens tasks of the
+	// kinds below for disclosures, each with its own rule for completion.
+	Kind string
 }
+
+// The kinds of task Haven opens itself.
+const (
+	// TaskSurvivorNotification: tell the survivor about a disclosure.
+	TaskSurvivorNotification = "survivor_notification"
+	// TaskMandatedReport: make the report the law requires for a minor;
+	// it completes only by recording the report.
+	TaskMandatedReport = "mandated_report"
+	// TaskGuardianNotification: tell a minor's guardian; it stays blocked
+	// until a safety check records that the guardian is not implicated.
+	TaskGuardianNotification = "guardian_notification"
+)
 
 // Overdue reports whether an open task's due date is before today
 // (YYYY-MM-DD, in the clinic's time zone).

@@ -200,6 +200,8 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 		tokenAdmin = sqlstore.NewAPITokenAdminService(db)
 		auditTrail = sqlstore.NewAuditTrailService(db)
 		trainings  = sqlstore.NewTrainingService(db)
+		disclosure = sqlstore.NewDisclosureService(db)
+		safeguards = sqlstore.NewSafeguardService(db)
 		verifier   haven.CheckpointVerifier
 	)
 	go integrateAuditLoop(ctx, audit, logger, auditIntegrateEvery)
@@ -236,7 +238,7 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 	(&api.Handler{Users: accounts, Survivors: survivors, CareTeams: careTeams, Screenings: screenings, CarePlans: carePlans,
 		Consents: consents, Referrals: referrals, Tasks: tasks, Encounters: encounters, UserAdmin: userAdmin, TimeZone: f.zone,
 		DueSoonDays: f.dueSoonDays, StaleContactDays: f.staleContactDays, AuditTrail: auditTrail, AuditVerifier: verifier,
-		Training: trainings}).Mount(srv)
+		Training: trainings, Disclosures: disclosure, Safeguards: safeguards}).Mount(srv)
 	(&fhir.Handler{Screenings: screenings, CarePlans: carePlans, Consents: consents, Referrals: referrals, Survivors: survivors,
 		PublicURL: f.publicURL, Version: version}).Mount(srv)
 	if f.demo {
@@ -256,8 +258,8 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 		Tasks: tasks, DueSoonDays: f.dueSoonDays, StaleContactDays: f.staleContactDays,
 		UserAdmin: userAdmin, Passwords: userAdmin, Translations: reviews, Tokens: accounts, TokenAdmin: tokenAdmin,
 		AuditTrail: auditTrail, AuditVerifier: verifier, Training: trainings,
-		Referrals: referrals, ReadAudits: audit, Logger: logger, Demo: f.demo, Version: version, TrustedProxies: f.proxies, TimeZone: f.zone,
-		ClinicLocations: f.clinics})
+		Referrals: referrals, Disclosures: disclosure, Safeguards: safeguards, ReadAudits: audit, Logger: logger, Demo: f.demo, Version: version,
+		TrustedProxies: f.proxies, TimeZone: f.zone, ClinicLocations: f.clinics})
 	if err != nil {
 		return err
 	}

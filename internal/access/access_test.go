@@ -48,6 +48,9 @@ var expected = []rule{
 	{roles: care, actions: writes, resources: []Resource{Membership}, rels: []Relationship{CareLead}},
 	{roles: sup, actions: []Action{Approve}, resources: []Resource{Disclosure}, rels: []Relationship{CareTeam, CareLead, TeamSupervisor},
 		when: func(r Request) bool { return !r.OwnRequest }},
+	// The accounting of disclosures of a crypto-shredded record: coded only.
+	{roles: sup, actions: []Action{Read, List}, resources: []Resource{Disclosure}, rels: []Relationship{None},
+		when: func(r Request) bool { return r.Class == haven.Coded }},
 	{roles: care, actions: []Action{Read, List}, resources: survivorData, rels: []Relationship{BreakGlass},
 		when: func(r Request) bool { return r.Now.Before(r.GrantExpires) }},
 	{roles: partner, actions: []Action{Read, List}, resources: []Resource{Referral}, rels: []Relationship{Recipient},

@@ -40,6 +40,12 @@ type Handler struct {
 	Referrals haven.ReferralService
 	// Consents keeps the consent ledger; its routes mount when it is set.
 	Consents haven.ConsentService
+	// Disclosures keeps requests for disclosure and the accounting of
+	// disclosures; its routes mount when it is set.
+	Disclosures haven.DisclosureService
+	// Safeguards keeps minors' mandated reports, adults' family choices
+	// and testimony timelines; its routes mount when it is set.
+	Safeguards haven.SafeguardService
 	// UserAdmin is user administration and the two-step policy; its
 	// routes mount when it is set.
 	UserAdmin haven.UserAdminService
@@ -90,6 +96,12 @@ func (h *Handler) Mount(s *server.Server) {
 	}
 	if h.Referrals != nil {
 		h.mountReferrals(s)
+	}
+	if h.Disclosures != nil {
+		h.mountDisclosures(s)
+	}
+	if h.Safeguards != nil {
+		h.mountSafeguards(s)
 	}
 	if h.CareTeams != nil {
 		h.mountCareTeams(s)

@@ -45,7 +45,7 @@ func newAPIEnvLogging(t *testing.T, db *sqlstoretest.Store, logs io.Writer) *api
 	t.Helper()
 	s := server.New(slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})), db)
 	s.APITokens = db
-	(&api.Handler{Users: db, Survivors: db, Consents: db, Referrals: db, CarePlans: db}).Mount(s)
+	(&api.Handler{Users: db, Survivors: db, Consents: db, Referrals: db, CarePlans: db, Disclosures: db, Safeguards: db}).Mount(s)
 	ts := httptest.NewServer(s.Handler())
 	t.Cleanup(ts.Close)
 	e := &apiEnv{url: ts.URL, schemas: openAPISchemas(t)}
@@ -94,7 +94,9 @@ func openAPISchemas(t *testing.T) map[string]*jsonschema.Schema {
 		t.Fatal(err)
 	}
 	out := map[string]*jsonschema.Schema{}
-	for _, name := range []string{"Error", "Survivor", "SurvivorList", "Created", "Consent", "ConsentList", "Referral", "ReferralList", "Packet", "DirectorySearchResults"} {
+	for _, name := range []string{"Error", "Survivor", "SurvivorList", "Created", "Consent", "ConsentList", "Referral", "ReferralList", "Packet", "DirectorySearchResults",
+		"Disclosure", "DisclosureList", "DisclosureProposal", "Package", "Accounting",
+		"MandatedReport", "MandatedReportList", "FamilyChoice", "FamilyChoiceList", "Timeline"} {
 		if out[name], err = c.Compile("file:///openapi.json#/components/schemas/" + name); err != nil {
 			t.Fatalf("compile %s: %v", name, err)
 		}

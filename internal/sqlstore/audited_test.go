@@ -192,7 +192,13 @@ var methodKinds = map[string][]string{
 
 		// TestTrainingAndTrailAudited, TestAccessReport and TestTraining* check their entries.
 		"SearchAudit", "ExportAudit", "AccessReport", "SubmitQuiz", "AddExternalTraining", "ExternalCertificate",
-		"SetLicence", "StaffCompliance", "SetTrainingPolicy"},
+		"SetLicence", "StaffCompliance", "SetTrainingPolicy",
+		// TestDisclosureWalk and TestDisclosureStepsAudited check their entries.
+		"ProposeDisclosure", "RequestDisclosure", "Disclosures", "Disclosure", "PendingDisclosures", "PreviewDisclosure",
+		"DecideDisclosure", "ResubmitDisclosure", "DisclosurePackage", "Accounting",
+		// TestMandatedReportAndGuardian, TestFamilyChoice and TestTestimonyTimeline check theirs.
+		"OpenMandatedReport", "CompleteMandatedReport", "MandatedReports", "RecordGuardianCheck", "SetFamilyChoice",
+		"FamilyChoices", "TestimonyTimeline"},
 	"read": {"APITokens", "AuditEntries", "AuditRoot", "AuditSize", "Authenticate", "AuthenticateAPIToken", "BreakGlassPending", "BreakGlassQueue",
 		"DuplicateReviewsPending",
 		// A user's own sign-in state and the policy; link checks and the
@@ -242,6 +248,8 @@ var storeTypes = []reflect.Type{
 	reflect.TypeFor[*sqlstore.APITokenAdminService](),
 	reflect.TypeFor[*sqlstore.AuditTrailService](),
 	reflect.TypeFor[*sqlstore.TrainingService](),
+	reflect.TypeFor[*sqlstore.DisclosureService](),
+	reflect.TypeFor[*sqlstore.SafeguardService](),
 }
 
 func TestEveryStoreMethodIsClassified(t *testing.T) {

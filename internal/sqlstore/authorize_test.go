@@ -246,6 +246,41 @@ func authorizing(db *sqlstoretest.Store) []struct {
 		{"TrainingPolicy", none, func(ctx context.Context) error { _, err := db.TrainingPolicy(ctx); return err }},
 		{"SetTrainingPolicy", none, func(ctx context.Context) error { return db.SetTrainingPolicy(ctx, haven.TrainingPolicy{}) }},
 		{"ScreeningTrainingMissing", none, func(ctx context.Context) error { _, err := db.ScreeningTrainingMissing(ctx); return err }},
+		{"ProposeDisclosure", none, func(ctx context.Context) error {
+			_, _, err := db.ProposeDisclosure(ctx, "x", haven.BasisSubpoena, "")
+			return err
+		}},
+		{"RequestDisclosure", none, func(ctx context.Context) error {
+			_, err := db.RequestDisclosure(ctx, "x", haven.NewDisclosure{})
+			return err
+		}},
+		{"Disclosures", none, func(ctx context.Context) error { _, err := db.Disclosures(ctx, "x"); return err }},
+		{"Disclosure", none, func(ctx context.Context) error { _, err := db.Disclosure(ctx, "x"); return err }},
+		{"PendingDisclosures", none, func(ctx context.Context) error { _, err := db.PendingDisclosures(ctx); return err }},
+		{"PreviewDisclosure", none, func(ctx context.Context) error { _, err := db.PreviewDisclosure(ctx, "x"); return err }},
+		{"DecideDisclosure", none, func(ctx context.Context) error { _, err := db.DecideDisclosure(ctx, "x", true, "r"); return err }},
+		{"ResubmitDisclosure", none, func(ctx context.Context) error {
+			_, err := db.ResubmitDisclosure(ctx, "x", []string{"survivors.name"})
+			return err
+		}},
+		{"DisclosurePackage", none, func(ctx context.Context) error { _, err := db.DisclosurePackage(ctx, "x", "pdf"); return err }},
+		{"Accounting", none, func(ctx context.Context) error { _, err := db.Accounting(ctx, "x"); return err }},
+		{"OpenMandatedReport", none, func(ctx context.Context) error {
+			_, err := db.OpenMandatedReport(ctx, "x", haven.NewMandatedReport{})
+			return err
+		}},
+		{"CompleteMandatedReport", none, func(ctx context.Context) error {
+			_, err := db.CompleteMandatedReport(ctx, "x", haven.ReportMade{})
+			return err
+		}},
+		{"MandatedReports", none, func(ctx context.Context) error { _, err := db.MandatedReports(ctx, "x"); return err }},
+		{"RecordGuardianCheck", none, func(ctx context.Context) error { _, err := db.RecordGuardianCheck(ctx, "x", true, "n"); return err }},
+		{"SetFamilyChoice", none, func(ctx context.Context) error {
+			_, err := db.SetFamilyChoice(ctx, "x", haven.FamilyChoice{})
+			return err
+		}},
+		{"FamilyChoices", none, func(ctx context.Context) error { _, err := db.FamilyChoices(ctx, "x"); return err }},
+		{"TestimonyTimeline", none, func(ctx context.Context) error { _, err := db.TestimonyTimeline(ctx, "x"); return err }},
 	}
 }
 

@@ -20,7 +20,7 @@ type caseFixture struct {
 	survivorID, teamID                                           string
 }
 
-func newCaseFixture(t *testing.T, db *sqlstoretest.Store) *caseFixture {
+func newCaseFixture(t testing.TB, db *sqlstoretest.Store) *caseFixture {
 	t.Helper()
 	db.DB.Clock = &fixedClock{time.Date(2026, 5, 1, 8, 0, 0, 0, time.UTC)}
 	f := &caseFixture{

@@ -239,12 +239,10 @@ func (tx *Tx) checkConsentParties(ctx context.Context, c *haven.Consent, actor h
 	if c.WitnessID == actor.UserID {
 		return haven.FieldError("witness_id", "The witness must be someone other than the person who explained the consent.")
 	}
-	var disabled bool
-	err := tx.QueryRowContext(ctx, `SELECT disabled FROM users WHERE id = $1`, c.WitnessID).Scan(&disabled)
-	if errors.Is(err, sql.ErrNoRows) || err == nil && disabled {
-		return haven.FieldError("witness_id", "Choose a witness among the active staff.")
+	if ok, err := tx.activeUser(ctx, c.WitnessID); err != nil || ok {
+		return err
 	}
-	return err
+	return haven.FieldError("witness_id", "Choose a witness among the active staff.")
 }
 
 // RevokeConsent ends a consent at once: from this moment it covers

@@ -432,27 +432,34 @@ func (db *ScreeningService) Screenings(ctx context.Context, survivorID string) (
 	}
 	var out []haven.ScreeningSummary
 	err = db.inReadTx(ctx, func(tx *Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT id, survivor_id, instrument_id, concern, flagged, screened, created_at FROM screenings
-			WHERE survivor_id = $1 ORDER BY created_at DESC, id DESC`, survivorID)
-		if err != nil {
-			return fmt.Errorf("list screenings: %w", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var s haven.ScreeningSummary
-			var flagged string
-			var screened sql.NullBool // NULL: stored before the column, shown as screened
-			if err := rows.Scan(&s.ID, &s.SurvivorID, &s.InstrumentID, &s.Concern, &flagged, &screened, &s.CreatedAt); err != nil {
-				return err
-			}
-			s.Flagged, s.CreatedAt = strings.Fields(flagged), s.CreatedAt.UTC()
-			s.Screened = !screened.Valid || screened.Bool
-			out = append(out, s)
-		}
-		if err := rows.Err(); err != nil {
+		if out, err = tx.screeningSummaries(ctx, survivorID); err != nil {
 			return err
 		}
 		return tx.auditRead(ctx, readEvent(rel, "screening.list", "survivor", survivorID))
 	})
 	return out, err
+}
+
+// screeningSummaries lists a survivor's screenings, newest first, coded
+// fields only.
+func (tx *Tx) screeningSummaries(ctx context.Context, survivorID string) ([]haven.ScreeningSummary, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id, survivor_id, instrument_id, concern, flagged, screened, created_at FROM screenings
+		WHERE survivor_id = $1 ORDER BY created_at DESC, id DESC`, survivorID)
+	if err != nil {
+		return nil, fmt.Errorf("list screenings: %w", err)
+	}
+	defer rows.Close()
+	var out []haven.ScreeningSummary
+	for rows.Next() {
+		var s haven.ScreeningSummary
+		var flagged string
+		var screened sql.NullBool // NULL: stored before the column, shown as screened
+		if err := rows.Scan(&s.ID, &s.SurvivorID, &s.InstrumentID, &s.Concern, &flagged, &screened, &s.CreatedAt); err != nil {
+			return nil, err
+		}
+		s.Flagged, s.CreatedAt = strings.Fields(flagged), s.CreatedAt.UTC()
+		s.Screened = !screened.Valid || screened.Bool
+		out = append(out, s)
+	}
+	return out, rows.Err()
 }

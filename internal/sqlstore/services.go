@@ -161,5 +161,25 @@ type TrainingService struct{ *store }
 
 var _ haven.TrainingService = (*TrainingService)(nil)
 
+// DisclosureService keeps requests for disclosure outside the care team,
+// their two-person approval, their packages and the survivors'
+// accountings of disclosures (disclosure.go).
+type DisclosureService struct{ *store }
+
+var _ haven.DisclosureService = (*DisclosureService)(nil)
+
+// NewDisclosureService returns the disclosure service over db.
+func NewDisclosureService(db *DB) *DisclosureService { return &DisclosureService{db.store} }
+
+// SafeguardService keeps minors' mandated reports and guardian safety
+// checks, adults' choices about telling their family, and clinicians'
+// testimony timelines (safeguard.go).
+type SafeguardService struct{ *store }
+
+var _ haven.SafeguardService = (*SafeguardService)(nil)
+
+// NewSafeguardService returns the safeguard service over db.
+func NewSafeguardService(db *DB) *SafeguardService { return &SafeguardService{db.store} }
+
 // NewTrainingService returns the training service over db.
 func NewTrainingService(db *DB) *TrainingService { return &TrainingService{db.store} }

@@ -16,7 +16,7 @@ import (
 const testPassword = "a long pass phrase"
 
 // mustUser creates a user and returns it.
-func mustUser(t *testing.T, db *sqlstoretest.Store, name string, role haven.Role) *haven.User {
+func mustUser(t testing.TB, db *sqlstoretest.Store, name string, role haven.Role) *haven.User {
 	t.Helper()
 	u, err := db.CreateUser(userAdd(context.Background()), haven.NewUser{Username: name, Role: role, Password: testPassword})
 	if err != nil {

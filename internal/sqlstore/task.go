@@ -23,7 +23,7 @@ var errTaskNotFound = haven.Errorf(haven.NotFound, "Task not found.")
 
 // taskColumns are read by scanTask, the sealed text last.
 const taskColumns = `id, survivor_id, COALESCE(need_id, ''), assignee_id, due_on, status, created_by, created_at, updated_at,
-	completed_at, text_enc`
+	completed_at, text_enc, kind`
 
 // taskAAD binds a task's sealed text to its row.
 func taskAAD(id string) []byte { return vault.AAD("tasks", "text", id) }
@@ -124,7 +124,7 @@ func scanTask(row interface{ Scan(...any) error }) (haven.Task, []byte, error) {
 	var completed sql.NullTime
 	var sealed []byte
 	err := row.Scan(&t.ID, &t.SurvivorID, &t.NeedID, &t.AssigneeID, &t.DueOn, &t.Status, &t.CreatedBy, &t.CreatedAt, &t.UpdatedAt,
-		&completed, &sealed)
+		&completed, &sealed, &t.Kind)
 	if err != nil {
 		return t, nil, err
 	}
@@ -176,22 +176,28 @@ func (db *TaskService) AddTask(ctx context.Context, survivorID string, nt haven.
 		if err := tx.checkNeed(ctx, survivorID, t.NeedID); err != nil {
 			return err
 		}
-		t.CreatedAt, t.UpdatedAt = tx.now, tx.now
-		var need any
-		if t.NeedID != "" {
-			need = t.NeedID
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO tasks (id, survivor_id, need_id, assignee_id, due_on, status, text_enc,
-			created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-			t.ID, t.SurvivorID, need, t.AssigneeID, t.DueOn, t.Status, sealed, t.CreatedBy, t.CreatedAt, t.UpdatedAt); err != nil {
-			return fmt.Errorf("insert task: %w", err)
-		}
-		return tx.audit(ctx, haven.AuditEvent{Action: "task.create", ObjectType: "task", ObjectID: t.ID, Reason: "survivor:" + survivorID})
+		return tx.insertTask(ctx, t, sealed)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return t, nil
+}
+
+// insertTask stores t, its text sealed, created now, and audits it.
+func (tx *Tx) insertTask(ctx context.Context, t *haven.Task, sealed []byte) error {
+	t.CreatedAt, t.UpdatedAt = tx.now, tx.now
+	var need any
+	if t.NeedID != "" {
+		need = t.NeedID
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO tasks (id, survivor_id, need_id, assignee_id, due_on, status, text_enc,
+		created_by, created_at, updated_at, kind) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		t.ID, t.SurvivorID, need, t.AssigneeID, t.DueOn, t.Status, sealed, t.CreatedBy, t.CreatedAt, t.UpdatedAt, t.Kind); err != nil {
+		return fmt.Errorf("insert task: %w", err)
+	}
+	return tx.audit(ctx, haven.AuditEvent{Action: "task.create", ObjectType: "task", ObjectID: t.ID,
+		Reason: strings.TrimSpace("survivor:" + t.SurvivorID + " " + t.Kind)})
 }
 
 var errNotAssignable = haven.FieldError("assignee", "Tasks go to members of this survivor's care team who work with survivors (clinician, advocate or supervisor).")
@@ -260,6 +266,11 @@ func (db *TaskService) UpdateTask(ctx context.Context, survivorID, taskID string
 		}
 		if c.AssigneeID != nil && *c.AssigneeID != t.AssigneeID {
 			if err := tx.checkAssignee(ctx, survivorID, *c.AssigneeID); err != nil {
+				return err
+			}
+		}
+		if c.Status != nil && *c.Status != t.Status {
+			if err := tx.checkTaskCompletion(ctx, t, *c.Status); err != nil {
 				return err
 			}
 		}

@@ -51,12 +51,17 @@ var (
 	// gateTrainingPolicy: administrators change the training settings and
 	// other users' licences.
 	gateTrainingPolicy = gate{access.Update, access.Settings}
+	// gateApprovals: supervisors decide the requests for disclosure of the
+	// cases they supervise (each is decided again, with the second-person
+	// rule, by the store).
+	gateApprovals = gate{access.Approve, access.Disclosure}
 )
 
 // reachedThrough names, for a gate whose page reaches records through a
 // relationship rather than none, that relationship: a caseload lists the
 // records a supervisor supervises.
-var reachedThrough = map[gate]access.Relationship{gateCaseload: access.TeamSupervisor, gateInbox: access.Recipient}
+var reachedThrough = map[gate]access.Relationship{gateCaseload: access.TeamSupervisor, gateInbox: access.Recipient,
+	gateApprovals: access.TeamSupervisor}
 
 // allows reports whether g admits role, asking access.Allowed (Decide with
 // no relationship to a record).

@@ -291,8 +291,8 @@ func TestHubNotesNotInLogs(t *testing.T) {
 }
 
 // TestHubSharingWithConsents: with the consent ledger and referrals
-// mounted, each has its own section, and the place for disclosures says
-// that none are recorded yet and points to them.
+// mounted, each has its own section, and the disclosures section says
+// that none are recorded and offers to log a request and the accounting.
 func TestHubSharingWithConsents(t *testing.T) {
 	e := newEnv(t, false)
 	hc := newHubCase(t, e.db)
@@ -300,7 +300,8 @@ func TestHubSharingWithConsents(t *testing.T) {
 	signIn(t, e, c, "lead.advocate", "")
 	_, body := get(t, c, e.srv.URL+"/survivors/"+hc.survivor.ID)
 	sharing := section(body, "sharing")
-	if !strings.Contains(sharing, "No disclosures are recorded for this survivor") || strings.Contains(sharing, "<form") {
+	if !strings.Contains(sharing, "No disclosures are recorded for this survivor") || !strings.Contains(sharing, `id="disclosure-new"`) ||
+		!strings.Contains(sharing, `id="accounting-link"`) {
 		t.Errorf("sharing section with the consent ledger: %q", sharing)
 	}
 	for _, id := range []string{`id="consents"`, `id="referrals"`} {

@@ -68,6 +68,7 @@ var navItems = []struct {
 	{"/", "nav.home", signedInOnly},
 	{"/survivors", "nav.survivors", gateSurvivors},
 	{"/caseload", "nav.caseload", gateCaseload},
+	{"/disclosures/pending", "nav.approvals", gateApprovals},
 	{"/referrals", "nav.inbox", gateInbox},
 	{"/directory", "nav.directory", gateDirectory},
 	{"/survivor-texts", "nav.survivor_texts", signedInOnly},

@@ -112,6 +112,13 @@ type survivorPage struct {
 	// survivor's.
 	ReferralsOn bool
 	Referrals   []referralRow
+	// DisclosuresOn is set when disclosures are mounted; Disclosures lists
+	// the survivor's requests for disclosure.
+	DisclosuresOn bool
+	Disclosures   []disclosureRow
+	// Safeguards is a minor's mandated reports or an adult's family
+	// choices (safeguard.go); nil without them.
+	Safeguards *safeguardView
 	// Team is the "Care team" section (careteam.go); nil without it.
 	Team *teamView
 	// AccessReport offers the record's access report (audittrail.go).
@@ -151,6 +158,8 @@ func (h *Handler) survivorShow(w http.ResponseWriter, r *http.Request) error {
 		p.Notice = p.T("careplan.saved")
 	case q.Get("encounter") == "added":
 		p.Notice = p.T("encounter.added")
+	case safeguardNotices[q.Get("safeguard")]:
+		p.Notice = p.T("safeguard.done_" + q.Get("safeguard"))
 	}
 	if err := h.duplicates(r, p, q); err != nil {
 		return err
@@ -201,7 +210,7 @@ func (h *Handler) readSurvivorPage(r *http.Request) (*survivorPage, error) {
 	type loader = func(*http.Request, *survivorPage) error
 	var g errgroup.Group
 	for _, chain := range [][]loader{{h.loadScreenings, h.loadEncounters}, {h.loadCarePlan}, {h.loadTasks}, {h.loadContacts},
-		{h.loadTeam}, {h.loadConsents}, {h.loadReferrals}} {
+		{h.loadTeam}, {h.loadConsents}, {h.loadReferrals}, {h.loadDisclosures}, {h.loadSafeguards}} {
 		g.Go(func() error {
 			for _, load := range chain {
 				if err := load(r, p); err != nil {

@@ -74,6 +74,14 @@ type Config struct {
 	// Consents keeps the consent ledger; its pages and the record's consent
 	// section mount when it is set (with Survivors).
 	Consents haven.ConsentService
+	// Disclosures keeps requests for disclosure and the accounting of
+	// disclosures; with Survivors, its pages, the approval queue and the
+	// record's disclosures section mount when it is set.
+	Disclosures haven.DisclosureService
+	// Safeguards keeps minors' mandated reports and guardian checks,
+	// adults' family choices and testimony timelines; with Survivors, the
+	// record shows them and their forms when it is set.
+	Safeguards haven.SafeguardService
 	// Screenings runs screenings; without it the screening pages are not
 	// mounted.
 	Screenings haven.ScreeningService
@@ -230,6 +238,12 @@ func (h *Handler) Mount(s *server.Server) {
 		}
 		if h.cfg.Consents != nil && h.cfg.Referrals != nil && h.cfg.DirectoryRecords != nil {
 			h.mountReferrals(s)
+		}
+		if h.cfg.Disclosures != nil {
+			h.mountDisclosures(s)
+		}
+		if h.cfg.Safeguards != nil {
+			h.mountSafeguards(s)
 		}
 	}
 	if h.cfg.Tasks != nil && h.cfg.Survivors != nil {

@@ -89,6 +89,8 @@ type Store struct {
 	*sqlstore.APITokenAdminService
 	*sqlstore.AuditTrailService
 	*sqlstore.TrainingService
+	*sqlstore.DisclosureService
+	*sqlstore.SafeguardService
 }
 
 // NewStore returns db with every domain service over it.
@@ -107,6 +109,8 @@ func NewStore(db *sqlstore.DB) *Store {
 		TaskService:          sqlstore.NewTaskService(db),
 		ConsentService:       sqlstore.NewConsentService(db),
 		ReferralService:      sqlstore.NewReferralService(db),
+		DisclosureService:    sqlstore.NewDisclosureService(db),
+		SafeguardService:     sqlstore.NewSafeguardService(db),
 		UserAdminService:     sqlstore.NewUserAdminService(db),
 		TranslationService:   sqlstore.NewTranslationService(db),
 		APITokenAdminService: sqlstore.NewAPITokenAdminService(db),
