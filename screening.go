@@ -128,4 +128,9 @@ type ScreeningService interface {
 	// Screenings lists a survivor's screenings, newest first, without
 	// answers. Errors: NotFound, Unauthenticated.
 	Screenings(ctx context.Context, survivorID string) ([]ScreeningSummary, error)
+	// RecordScreeningOutcome records what staff later confirmed (or
+	// OutcomeUnknown to take it back), for the programme's accuracy
+	// figures. Errors: Invalid, NotFound (also when the actor may not
+	// change the record), Unauthenticated.
+	RecordScreeningOutcome(ctx context.Context, id string, outcome ScreeningOutcome) error
 }

@@ -310,3 +310,17 @@ func (x *Index) consider(p *prepared, s *scratch, id int32) bool {
 	s.keep(h, p.q.Limit)
 	return true
 }
+
+// missCodes are short codes of missText, in its order.
+var missCodes = []string{"age", "gender", "immigration", "documents", "cost", "trauma-informed", "survivor-specific", "language", "hours"}
+
+// MissCode returns the short code of a near miss's reason (NearMiss.WhyNot),
+// such as "language" or "documents", or "" for an unknown text.
+func MissCode(why string) string {
+	for i, t := range missText {
+		if t == why {
+			return missCodes[i]
+		}
+	}
+	return ""
+}

@@ -4,12 +4,16 @@
 // suppressed count.
 package gap
 
-import "container/heap"
+import (
+	"container/heap"
+
+	"github.com/haven-care/haven"
+)
 
 // Threshold is the smallest count that is published: counts from 1 to
 // Threshold−1 are suppressed. A zero is published: it names no one, and
 // a table where zeros hid would let a reader solve for them.
-const Threshold = 11
+const Threshold = haven.GapThreshold
 
 // small reports whether n must be suppressed on its own (primary
 // suppression).

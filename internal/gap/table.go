@@ -1,10 +1,10 @@
 package gap
 
 import (
-	"encoding/json"
 	"slices"
 	"sort"
-	"strconv"
+
+	"github.com/haven-care/haven"
 )
 
 // Unknown is the row of units whose value of a dimension was not recorded.
@@ -40,62 +40,14 @@ type Unit struct {
 	N        int
 }
 
-// Cell is a published count or a suppressed one. A suppressed cell holds
-// no count at all, so no surface can show it by mistake.
-type Cell struct {
-	n  int
-	ok bool
-}
+// Cell, Row and Table are the domain's types of a suppressed table.
+type (
+	Cell  = haven.GapCell
+	Row   = haven.GapRow
+	Table = haven.GapTable
+)
 
-// Count returns a published cell's count, and false for a suppressed one.
-func (c Cell) Count() (int, bool) { return c.n, c.ok }
-
-// Suppressed reports whether the cell's count is withheld.
-func (c Cell) Suppressed() bool { return !c.ok }
-
-// String is the count, or "<11" for a suppressed cell.
-func (c Cell) String() string {
-	if !c.ok {
-		return "<" + strconv.Itoa(Threshold)
-	}
-	return strconv.Itoa(c.n)
-}
-
-// MarshalJSON writes the count, or null for a suppressed cell.
-func (c Cell) MarshalJSON() ([]byte, error) {
-	if !c.ok {
-		return []byte("null"), nil
-	}
-	return json.Marshal(c.n)
-}
-
-func published(n int) Cell { return Cell{n: n, ok: true} }
-
-// Row is one value of the table's dimension.
-type Row struct {
-	Value string `json:"value"`
-	Cells []Cell `json:"cells"`
-	Total Cell   `json:"total"`
-	// MedianDays is the median wait for a first service, given only for a
-	// row none of whose counts is suppressed and which has at least
-	// Threshold waits.
-	MedianDays *float64 `json:"median_days,omitempty"`
-}
-
-// Table is a population broken down by one dimension against its
-// categories, after suppression. Column totals and the grand total are
-// always published (small categories are merged instead).
-type Table struct {
-	Population string   `json:"population"`
-	By         string   `json:"by"`
-	Categories []string `json:"categories"`
-	Rows       []Row    `json:"rows"`
-	Totals     []Cell   `json:"totals"`
-	Total      Cell     `json:"total"`
-	// Withheld is true when the population is too small to show, or the
-	// table could not be protected: then it has no rows and no counts.
-	Withheld bool `json:"withheld,omitempty"`
-}
+func published(n int) Cell { return haven.PublishedCell(n) }
 
 // Build breaks p down by the dimension by. Every table of one population
 // shares its category merging, its grand total and, per dimension, its

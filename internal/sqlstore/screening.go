@@ -456,3 +456,35 @@ func (db *ScreeningService) Screenings(ctx context.Context, survivorID string) (
 	})
 	return out, err
 }
+
+// RecordScreeningOutcome records what staff later confirmed about a
+// screened person (confirmed or ruled out, or empty to take it back): the
+// reference standard of the programme's accuracy figures. Only the care
+// team may, as for any change of the record; the change is audited.
+func (db *ScreeningService) RecordScreeningOutcome(ctx context.Context, id string, outcome haven.ScreeningOutcome) error {
+	if outcome != haven.OutcomeUnknown && !slices.Contains(haven.ScreeningOutcomes, outcome) {
+		return haven.FieldError("outcome", "Choose confirmed, ruled out, or not known.")
+	}
+	actor, err := actorOf(ctx)
+	if err != nil {
+		return err
+	}
+	var survivorID string
+	err = db.db.QueryRowContext(ctx, `SELECT survivor_id FROM screenings WHERE id = $1`, id).Scan(&survivorID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return errScreeningNotFound
+	} else if err != nil {
+		return fmt.Errorf("find screening: %w", err)
+	}
+	if _, _, err := db.authorizeAs(ctx, actor, access.Update, access.Screening, survivorID); err != nil {
+		if haven.ErrorKind(err) == haven.NotFound {
+			return errScreeningNotFound
+		}
+		return err
+	}
+	return db.inTx(ctx, func(tx *Tx) error {
+		_, err := tx.execAudited(ctx, haven.AuditEvent{Action: "screening.outcome", ObjectType: "screening", ObjectID: id},
+			`UPDATE screenings SET outcome = $2 WHERE id = $1`, id, string(outcome))
+		return err
+	})
+}

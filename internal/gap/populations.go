@@ -1,0 +1,98 @@
+package gap
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/haven-care/haven"
+)
+
+// The dimensions a table may be broken down by.
+const (
+	DimDomain      = "domain"
+	DimArea        = "area"
+	DimPeriod      = "period" // calendar quarter, YYYY-Qn
+	DimAgeBand     = "age_band"
+	DimGender      = "gender"
+	DimLanguage    = "language" // the first preferred language
+	DimRegion      = "region_of_origin"
+	DimTrafficking = "trafficking_type"
+	DimInstrument  = "instrument"
+)
+
+// groupDims are the survivor's groups, which every population has.
+var groupDims = []string{DimAgeBand, DimGender, DimLanguage, DimRegion, DimTrafficking, DimArea, DimPeriod}
+
+// Dims lists each population's dimensions, the first its default.
+var Dims = map[string][]string{
+	haven.PopulationNeeds:      append([]string{DimDomain}, groupDims...),
+	haven.PopulationReferrals:  append([]string{DimDomain}, groupDims...),
+	haven.PopulationSurvivors:  groupDims,
+	haven.PopulationScreenings: append([]string{DimInstrument}, groupDims...),
+	haven.PopulationOutcomes:   append([]string{DimInstrument}, groupDims...),
+	haven.PopulationSupply:     {DimDomain, DimLanguage, DimArea, DimAgeBand, DimGender},
+}
+
+// The referral outcome categories besides the coded reasons of failure.
+const (
+	Waiting   = "waiting"    // requested or accepted, no service yet
+	InService = "in_service" // in progress or on hold
+	Completed = "completed"
+)
+
+// Categories lists each population's columns.
+var Categories = map[string][]string{
+	haven.PopulationNeeds: {string(haven.NeedMet), "open", string(haven.NeedNotMet), string(haven.NeedDeclined)},
+	haven.PopulationReferrals: append([]string{Waiting, InService, Completed}, func() []string {
+		var out []string
+		for _, r := range haven.ReferralReasons {
+			out = append(out, string(r))
+		}
+		return out
+	}()...),
+	haven.PopulationSurvivors:  {Served, NotServed},
+	haven.PopulationScreenings: {"none", "low", "moderate", "high", "not_screened"},
+	haven.PopulationOutcomes:   {TruePositive, FalseNegative, FalsePositive, TrueNegative},
+	haven.PopulationSupply:     SupplyCategories,
+}
+
+// Order gives the known values of the dimensions that have a fixed
+// vocabulary, in the order rows are shown.
+var Order = func() map[string][]string {
+	o := map[string][]string{DimRegion: haven.Regions, DimTrafficking: haven.TraffickingTypes}
+	for _, b := range haven.AgeBands {
+		o[DimAgeBand] = append(o[DimAgeBand], string(b))
+	}
+	for _, g := range haven.SurvivorGenders {
+		o[DimGender] = append(o[DimGender], string(g))
+	}
+	for _, n := range haven.Needs {
+		o[DimDomain] = append(o[DimDomain], n.Code)
+	}
+	return o
+}()
+
+// Quarter turns a month YYYY-MM into its quarter YYYY-Qn, and anything
+// else into "".
+func Quarter(month string) string {
+	var y, m int
+	if _, err := fmt.Sscanf(month, "%4d-%2d", &y, &m); err != nil || m < 1 || m > 12 || len(month) != 7 {
+		return ""
+	}
+	return fmt.Sprintf("%04d-Q%d", y, (m-1)/3+1)
+}
+
+// Check says whether population and by name a table, as an Invalid error
+// that lists the choices when they do not.
+func Check(population, by string) error {
+	dims, ok := Dims[population]
+	if !ok {
+		return haven.FieldError("population", "Choose one of: "+strings.Join(haven.GapPopulations, ", ")+".")
+	}
+	for _, d := range dims {
+		if d == by {
+			return nil
+		}
+	}
+	return haven.FieldError("by", fmt.Sprintf("A table of %s breaks down by one of: %s.", population, strings.Join(dims, ", ")))
+}
