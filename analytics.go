@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -126,10 +127,6 @@ type GapRow struct {
 	Value string    `json:"value"`
 	Cells []GapCell `json:"cells"`
 	Total GapCell   `json:"total"`
-	// MedianDays is the median wait for a first service (referrals), given
-	// only for a row none of whose counts is suppressed and which has at
-	// least GapThreshold waits.
-	MedianDays *float64 `json:"median_days,omitempty"`
 }
 
 // GapTable is a population broken down by one dimension against its
@@ -171,4 +168,42 @@ type GapService interface {
 	// is what keeps two requests from being differenced. Errors: Invalid
 	// (an unknown population or dimension), Unauthenticated, Forbidden.
 	GapTable(ctx context.Context, population, by string) (*GapTable, error)
+}
+
+// SyntheticCase is one invented survivor of a synthetic caseload (`haven
+// demo cases`), with the screenings, needs and referrals the gap reports
+// count. It is never a real person.
+type SyntheticCase struct {
+	Survivor   NewSurvivor
+	Created    time.Time
+	Screenings []SyntheticScreening
+	Needs      []SyntheticNeed
+}
+
+// SyntheticScreening is a screening's coded outcome.
+type SyntheticScreening struct {
+	InstrumentID string
+	Concern      string
+	Screened     bool
+	Outcome      ScreeningOutcome
+	Created      time.Time
+}
+
+// SyntheticNeed is a need of the care plan and the referrals made for it.
+type SyntheticNeed struct {
+	Domain    string
+	Status    NeedStatus
+	Created   time.Time
+	Referrals []SyntheticReferral
+}
+
+// SyntheticReferral is a referral and where it ended. ServedAfterDays is
+// the days to its first service, or −1 when it never reached one.
+type SyntheticReferral struct {
+	ServiceID       string
+	OrganizationID  string
+	Status          ReferralStatus
+	Reason          ReferralReason
+	Created         time.Time
+	ServedAfterDays int
 }

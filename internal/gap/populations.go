@@ -34,16 +34,19 @@ var Dims = map[string][]string{
 }
 
 // The referral outcome categories besides the coded reasons of failure.
+// Time to first service splits the completed ones: a median per row
+// would move when a suppressed count moves, a count does not.
 const (
-	Waiting   = "waiting"    // requested or accepted, no service yet
-	InService = "in_service" // in progress or on hold
-	Completed = "completed"
+	Waiting       = "waiting"    // requested or accepted, no service yet
+	InService     = "in_service" // in progress or on hold
+	CompletedSoon = "completed_within_30_days"
+	CompletedLate = "completed_after_30_days"
 )
 
 // Categories lists each population's columns.
 var Categories = map[string][]string{
 	haven.PopulationNeeds: {string(haven.NeedMet), "open", string(haven.NeedNotMet), string(haven.NeedDeclined)},
-	haven.PopulationReferrals: append([]string{Waiting, InService, Completed}, func() []string {
+	haven.PopulationReferrals: append([]string{Waiting, InService, CompletedSoon, CompletedLate}, func() []string {
 		var out []string
 		for _, r := range haven.ReferralReasons {
 			out = append(out, string(r))

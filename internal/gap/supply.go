@@ -79,7 +79,7 @@ func SupplyUnits(demand []Demand, idx Querier) ([]Unit, error) {
 			return nil, err
 		}
 		out = append(out, Unit{Values: []string{d.Domain, d.Language, d.Area, d.AgeBand, d.Gender, barrier},
-			Category: cat, Days: -1, N: d.N})
+			Category: cat, N: d.N})
 	}
 	return out, nil
 }

@@ -16,7 +16,7 @@ func randomPopulation(seed uint64, units int) Population {
 		Order: map[string][]string{"a": {"a0", "a1", "a2"}}}
 	vals := []int{3, 5, 6}
 	for range units {
-		u := Unit{Days: -1, N: 1}
+		u := Unit{N: 1}
 		for d, n := range vals {
 			k := int(float64(n) * rng.Float64() * rng.Float64()) // skewed towards the first values
 			u.Values = append(u.Values, fmt.Sprintf("%s%d", p.Dims[d], k))
@@ -24,9 +24,6 @@ func randomPopulation(seed uint64, units int) Population {
 		u.Category = p.Categories[int(4*rng.Float64()*rng.Float64())]
 		if rng.IntN(10) == 0 {
 			u.Values[1] = "" // unknown
-		}
-		if u.Category == "x" {
-			u.Days = rng.IntN(60)
 		}
 		p.Units = append(p.Units, u)
 	}

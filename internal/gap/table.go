@@ -31,12 +31,10 @@ type Population struct {
 	Units []Unit
 }
 
-// Unit is N units sharing every dimension value and a category. Days is
-// the days a referral waited for its first service, or −1.
+// Unit is N units sharing every dimension value and a category.
 type Unit struct {
 	Values   []string
 	Category string
-	Days     int
 	N        int
 }
 
@@ -95,13 +93,8 @@ func Build(p Population, by string) (Table, bool) {
 	}
 	for i, v := range rows {
 		r := Row{Value: v, Total: cellOf(rowTot[i], rowHide[i])}
-		clear := !rowHide[i]
 		for j := range cats {
 			r.Cells = append(r.Cells, cellOf(x[i][j], hide[i][j]))
-			clear = clear && !hide[i][j]
-		}
-		if clear {
-			r.MedianDays = median(p, d, v)
 		}
 		t.Rows = append(t.Rows, r)
 	}
@@ -198,36 +191,4 @@ func mergeCategories(p Population) ([]string, map[string]int) {
 		cats = append(cats, Merged)
 	}
 	return cats, index
-}
-
-// median is the median of the days of the units of row v, or nil when
-// fewer than Threshold waited.
-func median(p Population, d int, v string) *float64 {
-	counts := map[int]int{}
-	n := 0
-	for _, u := range p.Units {
-		if u.Days >= 0 && valueOf(u, d) == v {
-			counts[u.Days] += u.N
-			n += u.N
-		}
-	}
-	if n < Threshold {
-		return nil
-	}
-	days := make([]int, 0, len(counts))
-	for k := range counts {
-		days = append(days, k)
-	}
-	sort.Ints(days)
-	at := func(k int) int { // the k-th wait, from 0
-		for _, dd := range days {
-			if k < counts[dd] {
-				return dd
-			}
-			k -= counts[dd]
-		}
-		return days[len(days)-1]
-	}
-	m := float64(at((n-1)/2)+at(n/2)) / 2
-	return &m
 }

@@ -79,10 +79,10 @@ var sqliteDialect = dialect{
 		VALUES ((SELECT COALESCE(MAX(idx) + 1, 0) FROM audit_entries), $1, $2, $3, $4, $5, $6, $7)`,
 	insertAuditHashes: insertHashRows,
 	purgeOldRows:      []string{`VACUUM`, `PRAGMA wal_checkpoint(TRUNCATE)`},
-	// Times are stored as text that starts YYYY-MM-DD, in UTC.
+	// Times are stored as text that starts YYYY-MM-DD HH:MM:SS, in UTC.
 	month: func(col string) string { return "substr(" + col + ", 1, 7)" },
 	days: func(a, b string) string {
-		return "CAST(julianday(" + b + ") - julianday(" + a + ") AS INTEGER)"
+		return "CAST(julianday(substr(" + b + ", 1, 19)) - julianday(substr(" + a + ", 1, 19)) AS INTEGER)"
 	},
 }
 

@@ -89,6 +89,7 @@ type Store struct {
 	*sqlstore.APITokenAdminService
 	*sqlstore.AuditTrailService
 	*sqlstore.TrainingService
+	*sqlstore.GapService
 }
 
 // NewStore returns db with every domain service over it.
@@ -112,6 +113,7 @@ func NewStore(db *sqlstore.DB) *Store {
 		APITokenAdminService: sqlstore.NewAPITokenAdminService(db),
 		AuditTrailService:    sqlstore.NewAuditTrailService(db),
 		TrainingService:      sqlstore.NewTrainingService(db),
+		GapService:           sqlstore.NewGapService(db, nil),
 	}
 }
 
