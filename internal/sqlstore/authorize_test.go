@@ -123,7 +123,10 @@ func authorizing(db *sqlstoretest.Store) []struct {
 		{"LoadCaseload", []haven.SystemJob{access.JobDemo}, func(ctx context.Context) error {
 			return db.LoadCaseload(ctx, nil, "no-such-user", nil)
 		}},
-		{"GapTable", none, func(ctx context.Context) error { _, err := db.GapTable(ctx, haven.PopulationNeeds, "domain"); return err }},
+		{"GapTable", none, func(ctx context.Context) error {
+			_, err := db.GapTable(ctx, haven.PopulationNeeds, "domain")
+			return err
+		}},
 		{"CarePlan", none, func(ctx context.Context) error { _, err := db.CarePlan(ctx, "x"); return err }},
 		{"Need", none, func(ctx context.Context) error { _, err := db.Need(ctx, "x"); return err }},
 		{"AddNeed", none, func(ctx context.Context) error {
