@@ -1,7 +1,10 @@
 package gap
 
 import (
+	"encoding/csv"
 	"fmt"
+	"io"
+	"slices"
 	"strings"
 
 	"github.com/haven-care/haven"
@@ -98,4 +101,85 @@ func Check(population, by string) error {
 		}
 	}
 	return haven.FieldError("by", fmt.Sprintf("A table of %s breaks down by one of: %s.", population, strings.Join(dims, ", ")))
+}
+
+// Headline lists the categories whose share of each row a chart shows:
+// needs met, referrals completed, survivors served, screens positive, and
+// for supply the gap columns at km.
+func Headline(population string, km int) []string {
+	switch population {
+	case haven.PopulationNeeds:
+		return []string{string(haven.NeedMet)}
+	case haven.PopulationReferrals:
+		return []string{CompletedSoon, CompletedLate}
+	case haven.PopulationSurvivors:
+		return []string{Served}
+	case haven.PopulationScreenings:
+		return []string{"moderate", "high"}
+	case haven.PopulationOutcomes:
+		return []string{TruePositive, TrueNegative}
+	case haven.PopulationSupply:
+		return GapColumns(km)
+	}
+	return nil
+}
+
+// RowShare is the share of row r that falls in the categories cats of
+// table t, and false when a count it needs is suppressed or merged away.
+func RowShare(t *haven.GapTable, r haven.GapRow, cats []string) (float64, bool) {
+	total, ok := r.Total.Count()
+	if !ok || total == 0 {
+		return 0, false
+	}
+	sum := 0
+	for _, c := range cats {
+		j := slices.Index(t.Categories, c)
+		if j < 0 {
+			if slices.Contains(Categories[t.Population], c) {
+				return 0, false // merged into Merged
+			}
+			continue
+		}
+		n, ok := r.Cells[j].Count()
+		if !ok {
+			return 0, false
+		}
+		sum += n
+	}
+	return float64(sum) / float64(total), true
+}
+
+// WriteCSV writes t as CSV: a header of the dimension, the categories
+// and total, one line per row and a line of totals; a suppressed count is
+// written "<11", as on the page.
+func WriteCSV(w io.Writer, t *haven.GapTable) error {
+	cw := csv.NewWriter(w)
+	if t.Withheld {
+		cw.Write([]string{"withheld", "the population is too small to show"})
+		cw.Flush()
+		return cw.Error()
+	}
+	cw.Write(append(append([]string{t.By}, t.Categories...), "total"))
+	for _, r := range t.Rows {
+		line := []string{safeCell(r.Value)}
+		for _, c := range r.Cells {
+			line = append(line, c.String())
+		}
+		cw.Write(append(line, r.Total.String()))
+	}
+	line := []string{"total"}
+	for _, c := range t.Totals {
+		line = append(line, c.String())
+	}
+	cw.Write(append(line, t.Total.String()))
+	cw.Flush()
+	return cw.Error()
+}
+
+// safeCell keeps a spreadsheet from reading a value as a formula.
+func safeCell(v string) string {
+	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+		return "'" + v
+	}
+	return v
 }
