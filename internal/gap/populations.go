@@ -93,14 +93,20 @@ func Quarter(month string) string {
 func Check(population, by string) error {
 	dims, ok := Dims[population]
 	if !ok {
-		return haven.FieldError("population", "Choose one of: "+strings.Join(haven.GapPopulations, ", ")+".")
+		return Invalid("population", "Choose one of: "+strings.Join(haven.GapPopulations, ", ")+".")
 	}
 	for _, d := range dims {
 		if d == by {
 			return nil
 		}
 	}
-	return haven.FieldError("by", fmt.Sprintf("A table of %s breaks down by one of: %s.", population, strings.Join(dims, ", ")))
+	return Invalid("by", fmt.Sprintf("A table of %s breaks down by one of: %s.", population, strings.Join(dims, ", ")))
+}
+
+// Invalid is an Invalid error whose message is the problem itself, for
+// surfaces that show only the message (the report's own checks too).
+func Invalid(field, problem string) error {
+	return &haven.Error{Kind: haven.Invalid, Message: problem, Fields: map[string]string{field: problem}}
 }
 
 // Headline lists the categories whose share of each row a chart shows:

@@ -98,12 +98,12 @@ func gapRequest(r *http.Request) (pop, by string, km int, err error) {
 	km = 25
 	if v := q.Get("km"); v != "" {
 		if km, err = strconv.Atoi(v); err != nil || !slices.Contains(gap.SupplyDistances, km) {
-			return "", "", 0, haven.FieldError("km", "Choose 10, 25, 50 or 100 km.")
+			return "", "", 0, gap.Invalid("km", "Choose 10, 25, 50 or 100 km.")
 		}
 	}
 	for k := range q {
 		if k != "population" && k != "by" && k != "km" {
-			return "", "", 0, haven.FieldError(k, "The report takes no filter: choose a population and what to break it down by.")
+			return "", "", 0, gap.Invalid(k, "The report takes no filter: choose a population and what to break it down by.")
 		}
 	}
 	return pop, by, km, gap.Check(pop, by)
