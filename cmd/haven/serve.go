@@ -194,7 +194,7 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 	(&api.Handler{Users: accounts, Survivors: survivors, CareTeams: careTeams, Screenings: screenings, CarePlans: carePlans,
 		Consents: consents, Referrals: referrals, Tasks: tasks, Encounters: encounters, UserAdmin: userAdmin, TimeZone: f.zone,
 		DueSoonDays: f.dueSoonDays, StaleContactDays: f.staleContactDays, AuditTrail: auditTrail, AuditVerifier: verifier,
-		Training: trainings}).Mount(srv)
+		Training: trainings, Gap: gaps}).Mount(srv)
 	(&fhir.Handler{Screenings: screenings, CarePlans: carePlans, Consents: consents, Referrals: referrals, Survivors: survivors,
 		PublicURL: f.publicURL, Version: version}).Mount(srv)
 	if f.demo {
