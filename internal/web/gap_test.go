@@ -150,3 +150,32 @@ func TestGapReportIsTheAnalysts(t *testing.T) {
 		}
 	}
 }
+
+// TestSurvivorGroupsOnTheForm: staff record the coded groups on the
+// record's form; an address in the area is refused beside the field.
+func TestSurvivorGroupsOnTheForm(t *testing.T) {
+	e := newEnv(t, false)
+	c := client(t)
+	signIn(t, e, c, "advocate", "")
+	form := survivorForm()
+	form.Set("gender", "female")
+	form.Set("region_of_origin", "southeast-asia")
+	form.Set("trafficking_type", "labor")
+	form.Set("area", "12 Main Street")
+	resp, body := post(t, c, e.srv.URL+"/survivors", form)
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, `id="area-error">Give a city`) {
+		t.Fatalf("an address as the area: status %d", resp.StatusCode)
+	}
+	form.Set("area", "Austin")
+	resp, _ = post(t, c, e.srv.URL+"/survivors", form)
+	id := regexp.MustCompile(`/survivors/([0-9a-f-]{36})`).FindStringSubmatch(resp.Header.Get("Location"))
+	if resp.StatusCode != http.StatusSeeOther || id == nil {
+		t.Fatalf("create: status %d, location %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	_, edit := get(t, c, e.srv.URL+"/survivors/"+id[1]+"/edit")
+	for _, w := range []string{`<option value="southeast-asia" selected>`, `<option value="labor" selected>`, `value="Austin"`} {
+		if !strings.Contains(edit, w) {
+			t.Errorf("the edit form lacks %q", w)
+		}
+	}
+}
