@@ -48,6 +48,8 @@ type Screening struct {
 	Concern string
 	Flagged []string
 	Minor   bool
+	// Outcome is what staff later confirmed, if they recorded it.
+	Outcome ScreeningOutcome
 
 	CreatedBy string
 	CreatedAt time.Time

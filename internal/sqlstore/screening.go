@@ -392,9 +392,9 @@ func (tx *Tx) readScreening(ctx context.Context, id string) (*haven.Screening, e
 	var flagged string
 	sealed := make([][]byte, len(screeningSecrets))
 	err := tx.QueryRowContext(ctx, `SELECT sc.id, sc.survivor_id, sv.case_number, sc.instrument_id, sc.concern, sc.flagged, sc.minor,
-		sc.created_by, sc.created_at, sc.response_enc, sc.result_enc
+		sc.outcome, sc.created_by, sc.created_at, sc.response_enc, sc.result_enc
 		FROM screenings sc JOIN survivors sv ON sv.id = sc.survivor_id WHERE sc.id = $1`, id).Scan(&sc.ID, &sc.SurvivorID,
-		&sc.CaseNumber, &sc.InstrumentID, &sc.Concern, &flagged, &sc.Minor, &sc.CreatedBy, &sc.CreatedAt, &sealed[0], &sealed[1])
+		&sc.CaseNumber, &sc.InstrumentID, &sc.Concern, &flagged, &sc.Minor, &sc.Outcome, &sc.CreatedBy, &sc.CreatedAt, &sealed[0], &sealed[1])
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errScreeningNotFound
 	} else if err != nil {

@@ -29,6 +29,7 @@ func newGapEnv(t *testing.T, n int) *env {
 	e := newEnvWith(t, false, func(c *web.Config) {
 		gs = sqlstore.NewGapService(c.Survivors.(*sqlstoretest.Store).DB, directory.New(sites))
 		c.Gap = gs
+		c.Screenings = c.Survivors.(*sqlstoretest.Store)
 	})
 	lead := mustUser(t, e.db, "case.lead", "", haven.RoleAdvocate)
 	if err := gs.LoadCaseload(haven.WithSystem(context.Background(), access.JobDemo), demo.Caseload(n, 1), lead.ID, nil); err != nil {
@@ -177,5 +178,38 @@ func TestSurvivorGroupsOnTheForm(t *testing.T) {
 		if !strings.Contains(edit, w) {
 			t.Errorf("the edit form lacks %q", w)
 		}
+	}
+}
+
+// TestScreeningOutcomeForm: the care team records the confirmed outcome on
+// the result page; the analyst cannot.
+func TestScreeningOutcomeForm(t *testing.T) {
+	e := newGapEnv(t, 3)
+	lead := client(t)
+	signIn(t, e, lead, "case.lead", "")
+	_, list := get(t, lead, e.srv.URL+"/survivors")
+	id := regexp.MustCompile(`/survivors/([0-9a-f-]{36})`).FindStringSubmatch(list)
+	_, record := get(t, lead, e.srv.URL+"/survivors/"+id[1])
+	sid := regexp.MustCompile(`/screenings/([0-9a-f-]{36})`).FindStringSubmatch(record)
+	if sid == nil {
+		t.Fatal("the record links no screening")
+	}
+	resp, _ := post(t, lead, e.srv.URL+"/screenings/"+sid[1]+"/outcome", url.Values{"outcome": {"confirmed"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("record outcome: status %d", resp.StatusCode)
+	}
+	if _, page := get(t, lead, e.srv.URL+"/screenings/"+sid[1]); !strings.Contains(page, `<option value="confirmed" selected>`) {
+		t.Error("the result page does not show the recorded outcome")
+	}
+	if resp, _ := post(t, lead, e.srv.URL+"/screenings/"+sid[1]+"/outcome", url.Values{"outcome": {"maybe"}}); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("an unknown outcome: status %d, want 400", resp.StatusCode)
+	}
+	an := client(t)
+	signIn(t, e, an, "analyst", "")
+	if resp, _ := post(t, an, e.srv.URL+"/screenings/"+sid[1]+"/outcome", url.Values{"outcome": {"ruled_out"}}); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("the analyst records an outcome: status %d, want 404", resp.StatusCode)
+	}
+	if resp, body := get(t, an, e.srv.URL+"/screenings/"+sid[1]); resp.StatusCode != http.StatusNotFound || strings.Contains(body, "Synthetic") {
+		t.Errorf("the analyst reads a screening: status %d", resp.StatusCode)
 	}
 }
