@@ -188,3 +188,30 @@ func syntheticNeed(rng *rand.Rand, created time.Time, domain, lang, area string,
 	}
 	return n
 }
+
+// ScaleReferrals adds referrals to the cases' needs, copies of each need's
+// own referrals a few days apart and in turn, until the caseload holds
+// total referrals (for benchmarks at a chosen scale). The same cases and
+// total give the same result.
+func ScaleReferrals(cases []haven.SyntheticCase, total int) {
+	have := 0
+	for _, c := range cases {
+		for _, n := range c.Needs {
+			have += len(n.Referrals)
+		}
+	}
+	for round := 1; have < total && have > 0; round++ {
+		for i := range cases {
+			for j := range cases[i].Needs {
+				n := &cases[i].Needs[j]
+				if have >= total || len(n.Referrals) == 0 {
+					continue
+				}
+				r := n.Referrals[0]
+				r.Created = r.Created.AddDate(0, 0, -7*round)
+				n.Referrals = append(n.Referrals, r)
+				have++
+			}
+		}
+	}
+}

@@ -54,10 +54,15 @@ func (db *GapService) source(population string) gapSource {
 				WHEN r.status IN ('in-progress', 'on-hold') THEN 'in_service'
 				WHEN r.status IN ('requested', 'accepted') THEN 'waiting' WHEN r.reason = '' THEN 'other' ELSE r.reason END`}
 	case haven.PopulationSurvivors:
-		return gapSource{from: `survivors s WHERE EXISTS (SELECT 1 FROM needs n WHERE n.survivor_id = s.id)`, period: "s.created_at",
-			category: `CASE WHEN EXISTS (SELECT 1 FROM needs n WHERE n.survivor_id = s.id AND n.status = 'met')
-				OR EXISTS (SELECT 1 FROM referrals r WHERE r.survivor_id = s.id AND r.status = 'completed')
-				THEN 'served' ELSE 'not_served' END`}
+		// Served: a need met or a referral completed. One pass over needs
+		// and completed referrals makes a row per survivor with a need,
+		// which then finds its survivor by primary key.
+		return gapSource{from: `(SELECT survivor_id, MAX(served) AS served FROM (
+					SELECT survivor_id, 1 AS has_need, CASE WHEN status = 'met' THEN 1 ELSE 0 END AS served FROM needs
+					UNION ALL SELECT survivor_id, 0, 1 FROM referrals WHERE status = 'completed') u
+				GROUP BY survivor_id HAVING MAX(has_need) = 1) sv JOIN survivors s ON s.id = sv.survivor_id`,
+			period:   "s.created_at",
+			category: `CASE WHEN sv.served = 1 THEN 'served' ELSE 'not_served' END`}
 	case haven.PopulationScreenings:
 		return gapSource{from: `screenings sc JOIN survivors s ON s.id = sc.survivor_id`,
 			dims: map[string]string{gap.DimInstrument: "sc.instrument_id"}, period: "sc.created_at",
