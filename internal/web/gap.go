@@ -32,20 +32,20 @@ func (h *Handler) mountGap(s *server.Server) {
 // survivors the representation, for confirmed outcomes the accuracy.
 type gapPage struct {
 	Page
-	Population, By, Query string
-	Km                    int
-	Populations, Dims     []Option
-	Distances             []Option
-	Table                 *haven.GapTable
-	Columns               []string
-	Rows                  []gapRow
-	Totals                []string
-	Total                 string
-	Chart                 *gapChart
-	Shares                []gapShare
-	Accuracy              []accuracyGroup
-	Reference             string
-	Fields                map[string]string
+	Population, By    string
+	Km                int
+	Populations, Dims []Option
+	Distances         []Option
+	Table             *haven.GapTable
+	Columns           []string
+	Rows              []gapRow
+	Totals            []string
+	Total             string
+	Chart             *gapChart
+	Shares            []gapShare
+	Accuracy          []accuracyGroup
+	Reference         string
+	Fields            map[string]string
 }
 
 type gapRow struct {
@@ -127,7 +127,6 @@ func (h *Handler) gapReport(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := gapPage{Page: h.page(r, "gap.title"), Population: pop, By: by, Km: km, Table: t, Fields: map[string]string{}}
-	p.Query = "population=" + pop + "&by=" + by
 	p.options()
 	p.fill(t)
 	status := http.StatusOK
