@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/haven-care/haven"
+	"github.com/haven-care/haven/internal/directory"
 )
 
 // The synthetic caseload (`haven demo cases --survivors N`): invented
@@ -37,24 +38,7 @@ const (
 	CaseloadService      = "demo-caseload-service"
 )
 
-type pick[T any] []struct {
-	v T
-	w float64
-}
-
-func (p pick[T]) from(rng *rand.Rand) T {
-	total := 0.0
-	for _, c := range p {
-		total += c.w
-	}
-	r := rng.Float64() * total
-	for _, c := range p {
-		if r -= c.w; r < 0 {
-			return c.v
-		}
-	}
-	return p[len(p)-1].v
-}
+type pick[T any] = directory.Weighted[T]
 
 var (
 	caseLanguages = pick[string]{{"en", 40}, {"es", 30}, {"vi", 7}, {"ar", 6}, {GapLanguage, 7}, {"zh", 5}, {"ht", 5}}
@@ -85,18 +69,18 @@ func Caseload(n int, seed uint64) []haven.SyntheticCase {
 }
 
 func syntheticCase(rng *rand.Rand, i int) haven.SyntheticCase {
-	lang, area := caseLanguages.from(rng), caseAreas.from(rng)
-	ns := haven.NewSurvivor{Name: fmt.Sprintf("Synthetic Case %d", i+1), AgeBand: caseAges.from(rng),
+	lang, area := caseLanguages.Pick(rng), caseAreas.Pick(rng)
+	ns := haven.NewSurvivor{Name: fmt.Sprintf("Synthetic Case %d", i+1), AgeBand: caseAges.Pick(rng),
 		Languages: []haven.LanguagePreference{{Code: lang, Interpreter: lang != "en"}},
-		Groups: haven.SurvivorGroups{Gender: caseGenders.from(rng), RegionOfOrigin: caseRegions.from(rng),
-			TraffickingType: caseTypes.from(rng), Area: area},
+		Groups: haven.SurvivorGroups{Gender: caseGenders.Pick(rng), RegionOfOrigin: caseRegions.Pick(rng),
+			TraffickingType: caseTypes.Pick(rng), Area: area},
 		SafeContact: haven.SafeContactPlan{Channels: []haven.ContactChannel{haven.ChannelInPerson}}}
 	created := CaseloadEnd.Add(-time.Duration(rng.Float64()*730*24) * time.Hour)
 	c := haven.SyntheticCase{Survivor: ns, Created: created}
 	c.Screenings = append(c.Screenings, syntheticScreening(rng, created, ns.AgeBand))
 	seen := map[string]bool{}
 	for range 1 + rng.IntN(4) {
-		d := caseDomains.from(rng)
+		d := caseDomains.Pick(rng)
 		if seen[d] {
 			continue
 		}
@@ -107,7 +91,7 @@ func syntheticCase(rng *rand.Rand, i int) haven.SyntheticCase {
 }
 
 func syntheticScreening(rng *rand.Rand, at time.Time, age haven.AgeBand) haven.SyntheticScreening {
-	s := haven.SyntheticScreening{InstrumentID: caseInstruments.from(rng), Screened: rng.Float64() > 0.05, Created: at}
+	s := haven.SyntheticScreening{InstrumentID: caseInstruments.Pick(rng), Screened: rng.Float64() > 0.05, Created: at}
 	if age.Minor() {
 		s.InstrumentID = "haven-youth-short"
 	}
@@ -169,7 +153,7 @@ func syntheticNeed(rng *rand.Rand, created time.Time, domain, lang, area string,
 		case rng.Float64() < meet:
 			r.Status, r.ServedAfterDays, met = haven.ReferralCompleted, int(math.Round(rng.ExpFloat64()*wait)), true
 		default:
-			r.Status, r.Reason = haven.ReferralFailed, failReasons.from(rng)
+			r.Status, r.Reason = haven.ReferralFailed, failReasons.Pick(rng)
 		}
 		n.Referrals = append(n.Referrals, r)
 		if met {
