@@ -257,3 +257,114 @@ func TestBuildRefusesAnUnknownDimension(t *testing.T) {
 		t.Fatal("Build by an unknown dimension succeeded")
 	}
 }
+
+// TestDifferencingAttack is the attacker the issue names: it requests
+// every breakdown of a population, learns every figure two requests
+// share (the grand total and the category totals, whichever table shows
+// them), then solves every row and column of every table for any line
+// left with one unknown, over and over, and subtracts tables from one
+// another where their lines cover the same units. It must recover
+// nothing; TestSuppressedCellsCannotBeRecovered proves the stronger
+// statement that no computation can.
+func TestDifferencingAttack(t *testing.T) {
+	for seed := range uint64(30) {
+		p := randomPopulation(seed, 120+int(seed)*30)
+		var tables []Table
+		for _, d := range p.Dims {
+			tab, _ := Build(p, d)
+			if !tab.Withheld {
+				tables = append(tables, tab)
+			}
+		}
+		// Differencing: a category total learned from one request is a
+		// line sum of every other.
+		colTotal := map[string]int{}
+		for _, tab := range tables {
+			for j, c := range tab.Totals {
+				if n, ok := c.Count(); ok {
+					colTotal[tab.Categories[j]] = n
+				}
+			}
+		}
+		for ti, tab := range tables {
+			known := map[[2]int]int{} // cell → value (published or solved)
+			rowKnown := map[int]int{} // row total → value
+			for i, r := range tab.Rows {
+				for j, c := range r.Cells {
+					if n, ok := c.Count(); ok {
+						known[[2]int{i, j}] = n
+					}
+				}
+				if n, ok := r.Total.Count(); ok {
+					rowKnown[i] = n
+				}
+			}
+			total, _ := tab.Total.Count()
+			for changed := true; changed; {
+				changed = false
+				for i := range tab.Rows { // row i: cells sum to its total
+					if rt, ok := rowKnown[i]; ok {
+						if j, v, ok := oneUnknown(len(tab.Categories), func(j int) (int, bool) { n, ok := known[[2]int{i, j}]; return n, ok }, rt); ok {
+							known[[2]int{i, j}], changed = v, true
+						}
+					}
+				}
+				for j, cat := range tab.Categories { // column j: cells sum to the category total
+					if ct, ok := colTotal[cat]; ok {
+						if i, v, ok := oneUnknown(len(tab.Rows), func(i int) (int, bool) { n, ok := known[[2]int{i, j}]; return n, ok }, ct); ok {
+							known[[2]int{i, j}], changed = v, true
+						}
+					}
+				}
+				// Row totals sum to the grand total; a row whose cells are all known has a known total.
+				for i := range tab.Rows {
+					if _, ok := rowKnown[i]; ok {
+						continue
+					}
+					sum, all := 0, true
+					for j := range tab.Categories {
+						n, ok := known[[2]int{i, j}]
+						sum, all = sum+n, all && ok
+					}
+					if all {
+						rowKnown[i], changed = sum, true
+					}
+				}
+				if i, v, ok := oneUnknown(len(tab.Rows), func(i int) (int, bool) { n, ok := rowKnown[i]; return n, ok }, total); ok {
+					rowKnown[i], changed = v, true
+				}
+			}
+			for i, r := range tab.Rows {
+				for j, c := range r.Cells {
+					if _, ok := known[[2]int{i, j}]; ok && c.Suppressed() {
+						t.Errorf("seed %d, table %d by %s: the attacker recovered suppressed cell %s/%s", seed, ti, tab.By, r.Value, tab.Categories[j])
+					}
+				}
+				if _, ok := rowKnown[i]; ok && r.Total.Suppressed() {
+					t.Errorf("seed %d, table by %s: the attacker recovered the suppressed total of %s", seed, tab.By, r.Value)
+				}
+			}
+		}
+	}
+}
+
+// oneUnknown solves a line of n entries summing to sum when exactly one
+// entry is unknown.
+func oneUnknown(n int, get func(int) (int, bool), sum int) (int, int, bool) {
+	missing, rest := -1, 0
+	for k := range n {
+		v, ok := get(k)
+		if !ok {
+			if missing >= 0 {
+				return 0, 0, false
+			}
+			missing = k
+			continue
+		}
+		rest += v
+	}
+	if missing < 0 {
+		return 0, 0, false
+	}
+	return missing, sum - rest, true
+}
