@@ -18,9 +18,6 @@ func init() {
 	pageNames = append(pageNames, "gap")
 }
 
-// gateGap: the gap and equity report, suppressed aggregates only.
-var gateGap = gate{gateAccuracy.action, gateAccuracy.resource}
-
 func (h *Handler) mountGap(s *server.Server) {
 	s.HandleFunc("GET /gap", h.authed(h.gapReport))
 	s.HandleFunc("POST /gap", h.authed(h.gapReport))
