@@ -48,6 +48,8 @@ type Screening struct {
 	Concern string
 	Flagged []string
 	Minor   bool
+	// Outcome is what staff later confirmed, if they recorded it.
+	Outcome ScreeningOutcome
 
 	CreatedBy string
 	CreatedAt time.Time
@@ -128,4 +130,9 @@ type ScreeningService interface {
 	// Screenings lists a survivor's screenings, newest first, without
 	// answers. Errors: NotFound, Unauthenticated.
 	Screenings(ctx context.Context, survivorID string) ([]ScreeningSummary, error)
+	// RecordScreeningOutcome records what staff later confirmed (or
+	// OutcomeUnknown to take it back), for the programme's accuracy
+	// figures. Errors: Invalid, NotFound (also when the actor may not
+	// change the record), Unauthenticated.
+	RecordScreeningOutcome(ctx context.Context, id string, outcome ScreeningOutcome) error
 }

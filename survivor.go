@@ -175,6 +175,8 @@ type NewSurvivor struct {
 	Languages               []LanguagePreference `json:"languages"`
 	PreferredProviderGender ProviderGender       `json:"preferred_provider_gender"`
 	SafeContact             SafeContactPlan      `json:"safe_contact"`
+	// Groups are the coded groups the gap analysis counts by.
+	Groups SurvivorGroups `json:"groups"`
 }
 
 // Field length limits.
@@ -268,7 +270,7 @@ func (s Survivor) validateCoded() error {
 	if utf8.RuneCountInString(s.SafeContact.CodeWord) > maxShortText {
 		return FieldError("code_word", "Use at most 200 characters.")
 	}
-	return nil
+	return s.Groups.validate()
 }
 
 // ValidLanguageTag accepts the shape of a BCP 47 tag: 2-3 letter primary

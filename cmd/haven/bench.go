@@ -12,7 +12,7 @@ import (
 )
 
 func init() {
-	commands["bench"] = command{"benchmark the matching index against PostgreSQL (bench directory) or drive a mixed load (bench load)", runBench}
+	commands["bench"] = command{"benchmark the matching index against PostgreSQL (bench directory), drive a mixed load (bench load) or time the gap report (bench gap)", runBench}
 }
 
 const (
@@ -26,6 +26,9 @@ const (
 func runBench(m *Main, ctx context.Context, args []string) error {
 	if len(args) > 0 && args[0] == "load" {
 		return runBenchLoad(m, ctx, args[1:])
+	}
+	if len(args) > 0 && args[0] == "gap" {
+		return runBenchGap(m, ctx, args[1:])
 	}
 	return subcommand(m, ctx, "bench", args, "directory", benchUsage, benchExample, runBenchDirectory)
 }

@@ -11,7 +11,7 @@ import (
 )
 
 func init() {
-	commands["demo"] = command{"load synthetic demo data (demo directory --services N)", runDemo}
+	commands["demo"] = command{"load synthetic demo data (demo directory --services N, demo cases --survivors N)", runDemo}
 }
 
 const (
@@ -22,6 +22,9 @@ const (
 )
 
 func runDemo(m *Main, ctx context.Context, args []string) error {
+	if len(args) > 0 && args[0] == "cases" {
+		return runDemoCases(m, ctx, args[1:])
+	}
 	return subcommand(m, ctx, "demo", args, "directory", demoDirUsage, demoDirExample, runDemoDirectory)
 }
 

@@ -202,6 +202,7 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 		trainings  = sqlstore.NewTrainingService(db)
 		disclosure = sqlstore.NewDisclosureService(db)
 		safeguards = sqlstore.NewSafeguardService(db)
+		gaps       = sqlstore.NewGapService(db, nil) // matched against the directory once its index is built
 		verifier   haven.CheckpointVerifier
 	)
 	go integrateAuditLoop(ctx, audit, logger, auditIntegrateEvery)
@@ -238,13 +239,14 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 	(&api.Handler{Users: accounts, Survivors: survivors, CareTeams: careTeams, Screenings: screenings, CarePlans: carePlans,
 		Consents: consents, Referrals: referrals, Tasks: tasks, Encounters: encounters, UserAdmin: userAdmin, TimeZone: f.zone,
 		DueSoonDays: f.dueSoonDays, StaleContactDays: f.staleContactDays, AuditTrail: auditTrail, AuditVerifier: verifier,
-		Training: trainings, Disclosures: disclosure, Safeguards: safeguards}).Mount(srv)
+		Training: trainings, Disclosures: disclosure, Safeguards: safeguards, Gap: gaps}).Mount(srv)
 	(&fhir.Handler{Screenings: screenings, CarePlans: carePlans, Consents: consents, Referrals: referrals, Survivors: survivors,
 		PublicURL: f.publicURL, Version: version}).Mount(srv)
 	if f.demo {
 		// Before the index is built, so that it starts with the demo's
 		// directory.
-		if err := m.loadDemo(ctx, demo.Store{Users: accounts, Survivors: survivors, CareTeams: careTeams, Teams: teams, Directory: dir}); err != nil {
+		if err := m.loadDemo(ctx, demo.Store{Users: accounts, Survivors: survivors, CareTeams: careTeams, Teams: teams, Directory: dir,
+			Caseload: gaps}); err != nil {
 			return err
 		}
 	}
@@ -252,12 +254,13 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	gaps.Directory = index
 	pages, err := web.New(web.Config{Auth: accounts, MFA: accounts, BreakGlass: breakGlass, Users: accounts,
 		Directory: index, DirectoryRecords: dir, ServiceWriter: dir, Survivors: survivors, Duplicates: survivors, Screenings: screenings,
 		CareTeams: careTeams, Teams: teams, CarePlans: carePlans, Encounters: encounters, Consents: consents,
 		Tasks: tasks, DueSoonDays: f.dueSoonDays, StaleContactDays: f.staleContactDays,
 		UserAdmin: userAdmin, Passwords: userAdmin, Translations: reviews, Tokens: accounts, TokenAdmin: tokenAdmin,
-		AuditTrail: auditTrail, AuditVerifier: verifier, Training: trainings,
+		AuditTrail: auditTrail, AuditVerifier: verifier, Training: trainings, Gap: gaps,
 		Referrals: referrals, Disclosures: disclosure, Safeguards: safeguards, ReadAudits: audit, Logger: logger, Demo: f.demo, Version: version,
 		TrustedProxies: f.proxies, TimeZone: f.zone, ClinicLocations: f.clinics})
 	if err != nil {
@@ -305,7 +308,8 @@ func (m *Main) loadDemo(ctx context.Context, db demo.Store) error {
 		return fmt.Errorf("load demo data: %w", err)
 	}
 	if loaded {
-		fmt.Fprintf(m.Stdout, "Loaded synthetic demo data (a directory of %d services around %s).\n", demo.DirectoryServices, demo.Clinic.City)
+		fmt.Fprintf(m.Stdout, "Loaded synthetic demo data (a directory of %d services around %s, a caseload of %d synthetic survivors).\n",
+			demo.DirectoryServices, demo.Clinic.City, demo.DemoCases)
 	}
 	return nil
 }

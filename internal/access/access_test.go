@@ -81,7 +81,7 @@ var expected = []rule{
 var expectedSystem = map[haven.SystemJob][]string{
 	JobUserAdd:           {"create users"},
 	JobUserAdmin:         {"list users", "update users"},
-	JobDemo:              {"create users", "update directory", "update confidential_location"},
+	JobDemo:              {"create users", "create survivor", "update directory", "update confidential_location"},
 	JobImportHSDS:        {"update directory", "update confidential_location"},
 	JobExportHSDS:        {"export directory", "export confidential_location"},
 	JobImportInstruments: {"update instruments"},

@@ -16,8 +16,9 @@ const (
 	// administration by whoever holds the database, as the first
 	// administrator is made.
 	JobUserAdmin haven.SystemJob = "user-admin"
-	// JobDemo is `serve --demo` and `haven demo directory`: demo accounts
-	// and a synthetic directory, shelters included.
+	// JobDemo is `serve --demo`, `haven demo directory` and `haven demo
+	// cases`: demo accounts, a synthetic directory, shelters included, and
+	// a synthetic caseload.
 	JobDemo haven.SystemJob = "demo"
 	// JobImportHSDS is `haven import hsds`, shelters included.
 	JobImportHSDS haven.SystemJob = "import-hsds"
@@ -53,7 +54,7 @@ type SystemGrant struct {
 var SystemGrants = []SystemGrant{
 	{JobUserAdd, []Action{Create}, []Resource{Users}},
 	{JobUserAdmin, []Action{List, Update}, []Resource{Users}},
-	{JobDemo, []Action{Create}, []Resource{Users}},
+	{JobDemo, []Action{Create}, []Resource{Users, Survivor}},
 	{JobDemo, []Action{Update}, []Resource{Directory, ConfidentialLocation}},
 	{JobImportHSDS, []Action{Update}, []Resource{Directory, ConfidentialLocation}},
 	{JobExportHSDS, []Action{Export}, []Resource{Directory, ConfidentialLocation}},

@@ -55,6 +55,9 @@ type Handler struct {
 	AuditVerifier haven.CheckpointVerifier
 	// Training keeps staff training; its routes mount when it is set.
 	Training haven.TrainingService
+	// Gap answers the gap analysis's suppressed tables; its route mounts
+	// when it is set.
+	Gap haven.GapService
 	// Clock tells the time a consent's state is given at; the system
 	// clock when nil.
 	Clock haven.Clock
@@ -117,6 +120,9 @@ func (h *Handler) Mount(s *server.Server) {
 	}
 	if h.Training != nil {
 		h.mountTraining(s)
+	}
+	if h.Gap != nil {
+		h.mountGap(s)
 	}
 }
 

@@ -18,6 +18,7 @@ func (h *Handler) mountScreenings(s *server.Server) {
 	s.Handle("GET /api/v1/survivors/{id}/screenings", s.RequireToken(haven.ScopeAPIRead, h.listScreenings))
 	s.Handle("POST /api/v1/survivors/{id}/screenings", s.RequireToken(haven.ScopeAPIWrite, h.createScreening))
 	s.Handle("GET /api/v1/screenings/{id}", s.RequireToken(haven.ScopeAPIRead, h.getScreening))
+	s.Handle("PUT /api/v1/screenings/{id}/outcome", s.RequireToken(haven.ScopeAPIWrite, h.recordScreeningOutcome))
 }
 
 // Instrument is one entry of GET /api/v1/instruments; the Questionnaire

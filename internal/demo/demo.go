@@ -38,7 +38,19 @@ type Store struct {
 	CareTeams haven.CareTeamService
 	Teams     haven.TeamService
 	Directory haven.DirectoryService
+	// Caseload, when set, receives a small synthetic caseload
+	// (DemoCases cases, led by the demo advocate) for the gap report.
+	Caseload CaseloadLoader
 }
+
+// CaseloadLoader bulk-loads a synthetic caseload (sqlstore.GapService).
+type CaseloadLoader interface {
+	LoadCaseload(ctx context.Context, cases []haven.SyntheticCase, lead string, progress func(done, total int)) error
+}
+
+// DemoCases is the size of the demo's synthetic caseload: enough that the
+// gap report's tables show most of their cells.
+const DemoCases = 600
 
 // TeamName is the demo's team of staff: the advocate, the clinician and
 // the supervisor, who supervises it and so sees its cases in a caseload.
@@ -95,6 +107,11 @@ func Load(ctx context.Context, s Store) (bool, error) {
 	}
 	if err := loadCases(ctx, s, users); err != nil {
 		return false, err
+	}
+	if s.Caseload != nil {
+		if err := s.Caseload.LoadCaseload(ctx, Caseload(DemoCases, 2026), users[haven.RoleAdvocate].ID, nil); err != nil {
+			return false, fmt.Errorf("demo caseload: %w", err)
+		}
 	}
 	d, err := directory.GenerateDirectoryAround(Clinic.City, DirectoryServices, 2026)
 	if err != nil {

@@ -1,5 +1,7 @@
 package directory
 
+import "strings"
+
 // city is a US city with its approximate centre, population (city proper,
 // thousands) and time zone: public facts used to place synthetic services.
 type city struct {
@@ -122,4 +124,15 @@ var cityState = map[string]string{
 	"Cape Coral": "FL", "Sioux Falls": "SD", "Knoxville": "TN", "Providence": "RI", "Chattanooga": "TN", "Jackson": "MS",
 	"Charleston": "SC", "Albany": "NY", "Portland ME": "ME", "Burlington": "VT", "Billings": "MT", "Fargo": "ND",
 	"Cheyenne": "WY", "Manchester": "NH", "Wilmington": "DE", "Charleston WV": "WV", "Rapid City": "SD",
+}
+
+// CityPoint returns the centre of a city of the gazetteer by its name
+// (case-insensitive), for the gap analysis's areas.
+func CityPoint(name string) (Point, bool) {
+	for _, c := range cities {
+		if strings.EqualFold(c.name, name) {
+			return Point{Lat: c.lat, Lon: c.lon}, true
+		}
+	}
+	return Point{}, false
 }

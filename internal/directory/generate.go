@@ -75,22 +75,29 @@ var (
 const time6 = 6 // Saturday
 
 type weighted[T any] []struct {
-	v T
-	w float64
+	V T
+	W float64
 }
+
+// Weighted is a mix of values with relative weights, for the synthetic
+// data of other packages (the demo's caseload).
+type Weighted[T any] = weighted[T]
+
+// Pick draws a value of m with probability proportional to its weight.
+func (m weighted[T]) Pick(rng *rand.Rand) T { return m.pick(rng) }
 
 func (m weighted[T]) pick(rng *rand.Rand) T {
 	total := 0.0
 	for _, e := range m {
-		total += e.w
+		total += e.W
 	}
 	x := rng.Float64() * total
 	for _, e := range m {
-		if x -= e.w; x < 0 {
-			return e.v
+		if x -= e.W; x < 0 {
+			return e.V
 		}
 	}
-	return m[len(m)-1].v
+	return m[len(m)-1].V
 }
 
 func weekdays(open, close int) []Hours {

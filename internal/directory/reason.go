@@ -72,3 +72,12 @@ func ReasonCodes() []string {
 	}
 	return out
 }
+
+// missShort is the gap report's short code of each near-miss code.
+var missShort = map[string]string{MissAge: "age", MissGender: "gender", MissImmigration: "immigration", MissDocuments: "documents",
+	MissCost: "cost", MissTrauma: "trauma-informed", MissSurvivor: "survivor-specific", MissLanguage: "language", MissClosed: "hours"}
+
+// MissCode returns the short code of a near miss's failed constraint
+// (a Reason code of NearMiss.Why), such as "language" or "documents", as
+// the gap report names its barriers; "" for a code that is not a miss.
+func MissCode(code string) string { return missShort[code] }

@@ -132,6 +132,16 @@ func authorizing(db *sqlstoretest.Store) []struct {
 		}},
 		{"Screening", none, func(ctx context.Context) error { _, err := db.Screening(ctx, "x"); return err }},
 		{"Screenings", none, func(ctx context.Context) error { _, err := db.Screenings(ctx, "x"); return err }},
+		{"RecordScreeningOutcome", none, func(ctx context.Context) error {
+			return db.RecordScreeningOutcome(ctx, "x", haven.OutcomeConfirmed)
+		}},
+		{"LoadCaseload", []haven.SystemJob{access.JobDemo}, func(ctx context.Context) error {
+			return db.LoadCaseload(ctx, nil, "no-such-user", nil)
+		}},
+		{"GapTable", none, func(ctx context.Context) error {
+			_, err := db.GapTable(ctx, haven.PopulationNeeds, "domain")
+			return err
+		}},
 		{"CarePlan", none, func(ctx context.Context) error { _, err := db.CarePlan(ctx, "x"); return err }},
 		{"Need", none, func(ctx context.Context) error { _, err := db.Need(ctx, "x"); return err }},
 		{"AddNeed", none, func(ctx context.Context) error {

@@ -52,6 +52,11 @@ type dialect struct {
 	// migration took out of the clear leave its old row versions and
 	// free pages (and, on SQLite, the write-ahead log).
 	purgeOldRows []string
+	// month is the SQL of a timestamp column's UTC month as YYYY-MM, and
+	// days the whole days from timestamp column a to b: the gap
+	// analysis's period and time to first service.
+	month func(col string) string
+	days  func(a, b string) string
 }
 
 var sqliteDialect = dialect{
@@ -80,6 +85,11 @@ var sqliteDialect = dialect{
 		VALUES ((SELECT COALESCE(MAX(idx) + 1, 0) FROM audit_entries), $1, $2, $3, $4, $5, $6, $7)`,
 	insertAuditHashes: insertHashRows,
 	purgeOldRows:      []string{`VACUUM`, `PRAGMA wal_checkpoint(TRUNCATE)`},
+	// Times are stored as text that starts YYYY-MM-DD HH:MM:SS, in UTC.
+	month: func(col string) string { return "substr(" + col + ", 1, 7)" },
+	days: func(a, b string) string {
+		return "CAST(julianday(substr(" + b + ", 1, 19)) - julianday(substr(" + a + ", 1, 19)) AS INTEGER)"
+	},
 }
 
 // pgAppendAudit returns the WITH clause that appends an audit entry on
@@ -117,6 +127,12 @@ var postgresDialect = dialect{
 		db.SetMaxIdleConns(10)
 	},
 	purgeOldRows: []string{`VACUUM FULL survivors`},
+	month: func(col string) string {
+		return "to_char(" + col + " AT TIME ZONE 'UTC', 'YYYY-MM')"
+	},
+	days: func(a, b string) string {
+		return "CAST(floor(EXTRACT(EPOCH FROM (" + b + " - " + a + ")) / 86400) AS INTEGER)"
+	},
 	// The append alone: its WITH clause in front of a statement that does
 	// nothing else.
 	insertAuditEntry: pgAppendAudit(0) + `SELECT 1`,

@@ -646,7 +646,9 @@ func (db *ReferralService) MoveReferral(ctx context.Context, referralID string, 
 		if err := cur.Status.CheckMove(sc.Status); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE referrals SET status = $1, reason = $2, updated_at = $3 WHERE id = $4 AND status = $5`,
+		res, err := tx.ExecContext(ctx, `UPDATE referrals SET status = $1, reason = $2, updated_at = $3,
+			served_at = CASE WHEN served_at IS NULL AND $1 IN ('in-progress', 'completed') THEN $3 ELSE served_at END
+			WHERE id = $4 AND status = $5`,
 			sc.Status, sc.Reason, tx.now, referralID, cur.Status)
 		if err != nil {
 			return fmt.Errorf("move referral: %w", err)

@@ -392,9 +392,9 @@ func (tx *Tx) readScreening(ctx context.Context, id string) (*haven.Screening, e
 	var flagged string
 	sealed := make([][]byte, len(screeningSecrets))
 	err := tx.QueryRowContext(ctx, `SELECT sc.id, sc.survivor_id, sv.case_number, sc.instrument_id, sc.concern, sc.flagged, sc.minor,
-		sc.created_by, sc.created_at, sc.response_enc, sc.result_enc
+		sc.outcome, sc.created_by, sc.created_at, sc.response_enc, sc.result_enc
 		FROM screenings sc JOIN survivors sv ON sv.id = sc.survivor_id WHERE sc.id = $1`, id).Scan(&sc.ID, &sc.SurvivorID,
-		&sc.CaseNumber, &sc.InstrumentID, &sc.Concern, &flagged, &sc.Minor, &sc.CreatedBy, &sc.CreatedAt, &sealed[0], &sealed[1])
+		&sc.CaseNumber, &sc.InstrumentID, &sc.Concern, &flagged, &sc.Minor, &sc.Outcome, &sc.CreatedBy, &sc.CreatedAt, &sealed[0], &sealed[1])
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errScreeningNotFound
 	} else if err != nil {
@@ -462,4 +462,36 @@ func (tx *Tx) screeningSummaries(ctx context.Context, survivorID string) ([]have
 		out = append(out, s)
 	}
 	return out, rows.Err()
+}
+
+// RecordScreeningOutcome records what staff later confirmed about a
+// screened person (confirmed or ruled out, or empty to take it back): the
+// reference standard of the programme's accuracy figures. Only the care
+// team may, as for any change of the record; the change is audited.
+func (db *ScreeningService) RecordScreeningOutcome(ctx context.Context, id string, outcome haven.ScreeningOutcome) error {
+	if outcome != haven.OutcomeUnknown && !slices.Contains(haven.ScreeningOutcomes, outcome) {
+		return haven.FieldError("outcome", "Choose confirmed, ruled out, or not known.")
+	}
+	actor, err := actorOf(ctx)
+	if err != nil {
+		return err
+	}
+	var survivorID string
+	err = db.db.QueryRowContext(ctx, `SELECT survivor_id FROM screenings WHERE id = $1`, id).Scan(&survivorID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return errScreeningNotFound
+	} else if err != nil {
+		return fmt.Errorf("find screening: %w", err)
+	}
+	if _, _, err := db.authorizeAs(ctx, actor, access.Update, access.Screening, survivorID); err != nil {
+		if haven.ErrorKind(err) == haven.NotFound {
+			return errScreeningNotFound
+		}
+		return err
+	}
+	return db.inTx(ctx, func(tx *Tx) error {
+		_, err := tx.execAudited(ctx, haven.AuditEvent{Action: "screening.outcome", ObjectType: "screening", ObjectID: id},
+			`UPDATE screenings SET outcome = $2 WHERE id = $1`, id, string(outcome))
+		return err
+	})
 }

@@ -94,6 +94,7 @@ var (
 	_ haven.PasswordService          = (*UserAdminService)(nil)
 	_ haven.TranslationReviewService = (*TranslationService)(nil)
 	_ haven.APITokenAdminService     = (*APITokenAdminService)(nil)
+	_ haven.GapService               = (*GapService)(nil)
 )
 
 // NewAccountService returns the account service over db.

@@ -25,7 +25,7 @@ func SurvivorEncryptedColumns() []string {
 }
 
 const survivorCoded = `id, case_number, age_band, minor, languages, preferred_provider_gender, contact_channels,
-	do_not_contact, voicemail_safe, created_at, updated_at`
+	do_not_contact, voicemail_safe, created_at, updated_at, gender, region_of_origin, trafficking_type, area`
 
 // encColumns are the ciphertext columns of survivors, in survivorSecrets
 // order.
@@ -216,7 +216,8 @@ func (tx *Tx) writeSurvivor(ctx context.Context, s *haven.Survivor, dk []byte, i
 	}
 	index := indexer.Index(s.Name, s.DateOfBirth)
 	coded := []any{s.ID, s.CaseNumber, index, s.AgeBand, s.Minor, languagesAtRest(s.Languages), s.PreferredProviderGender,
-		joinChannels(s.SafeContact.Channels), s.SafeContact.DoNotContact, s.SafeContact.VoicemailSafe, s.CreatedAt, s.UpdatedAt}
+		joinChannels(s.SafeContact.Channels), s.SafeContact.DoNotContact, s.SafeContact.VoicemailSafe, s.CreatedAt, s.UpdatedAt,
+		s.Groups.Gender, s.Groups.RegionOfOrigin, s.Groups.TraffickingType, s.Groups.Area}
 	args := append(coded, sealed...)
 	if insert {
 		_, err = tx.ExecContext(ctx, insertSurvivorSQL, args...)
@@ -234,7 +235,8 @@ func (tx *Tx) writeSurvivor(ctx context.Context, s *haven.Survivor, dk []byte, i
 // order.
 var insertSurvivorSQL, updateSurvivorSQL = func() (string, string) {
 	coded := []string{"id", "case_number", "name_dob_index", "age_band", "minor", "languages", "preferred_provider_gender",
-		"contact_channels", "do_not_contact", "voicemail_safe", "created_at", "updated_at"}
+		"contact_channels", "do_not_contact", "voicemail_safe", "created_at", "updated_at", "gender", "region_of_origin",
+		"trafficking_type", "area"}
 	cols := append(coded, encColumns...)
 	var set []string
 	for i, c := range cols[2:] { // id and case number never change

@@ -45,7 +45,8 @@ func (tx *Tx) readSurvivor(ctx context.Context, id string) (*haven.Survivor, err
 	var langs, channels string // channels: a queryable copy of SafeContact.Channels
 	sealed := make([][]byte, len(survivorSecrets))
 	dest := []any{&s.ID, &s.CaseNumber, &s.AgeBand, &s.Minor, &langs, &s.PreferredProviderGender, &channels,
-		&s.SafeContact.DoNotContact, &s.SafeContact.VoicemailSafe, &s.CreatedAt, &s.UpdatedAt}
+		&s.SafeContact.DoNotContact, &s.SafeContact.VoicemailSafe, &s.CreatedAt, &s.UpdatedAt,
+		&s.Groups.Gender, &s.Groups.RegionOfOrigin, &s.Groups.TraffickingType, &s.Groups.Area}
 	for i := range sealed {
 		dest = append(dest, &sealed[i])
 	}

@@ -23,10 +23,12 @@ var (
 	signedInOnly = gate{}
 	// gateSurvivors: care roles open and work survivors' records (each
 	// record is decided again, with the actor's relationship, by the store).
-	gateSurvivors        = gate{access.Create, access.Survivor}
-	gateDirectory        = gate{access.Read, access.Directory}
-	gateDirectoryEdit    = gate{access.Update, access.Directory}
-	gateAccuracy         = gate{access.Read, access.Analytics}
+	gateSurvivors     = gate{access.Create, access.Survivor}
+	gateDirectory     = gate{access.Read, access.Directory}
+	gateDirectoryEdit = gate{access.Update, access.Directory}
+	gateAccuracy      = gate{access.Read, access.Analytics}
+	// gateGap: the gap and equity report, suppressed aggregates only.
+	gateGap              = gate{access.Read, access.Analytics}
 	gateBreakGlass       = gate{access.Create, access.EmergencyAccess}
 	gateBreakGlassReview = gate{access.Update, access.EmergencyAccess}
 	gateTranslations     = gate{access.Update, access.Settings}

@@ -20,6 +20,7 @@ import (
 	"github.com/haven-care/haven/internal/directory/live"
 	"github.com/haven-care/haven/internal/fhir"
 	"github.com/haven-care/haven/internal/server"
+	"github.com/haven-care/haven/internal/sqlstore"
 	"github.com/haven-care/haven/internal/sqlstore/sqlstoretest"
 	"github.com/haven-care/haven/internal/web"
 )
@@ -65,7 +66,7 @@ func newEnvOn(tb testing.TB, engine string, demo bool, configure func(*web.Confi
 	if err != nil {
 		tb.Fatal(err)
 	}
-	cfg := web.Config{Auth: e.db, MFA: e.db, BreakGlass: e.db, Users: e.db, UserAdmin: e.db, Passwords: e.db, Translations: e.db, Directory: idx, DirectoryRecords: e.db, Survivors: e.db, Duplicates: e.db, CareTeams: e.db, Teams: e.db, CarePlans: e.db, Consents: e.db, AuditTrail: e.db, Training: e.db, Tokens: e.db, TokenAdmin: e.db, Referrals: e.db, Disclosures: e.db, Safeguards: e.db, Encounters: e.db, Tasks: e.db, ReadAudits: e.db, Demo: demo, Version: "test", NeutralURL: e.neutral.URL + "/forecast"}
+	cfg := web.Config{Auth: e.db, MFA: e.db, BreakGlass: e.db, Users: e.db, UserAdmin: e.db, Passwords: e.db, Translations: e.db, Directory: idx, DirectoryRecords: e.db, Survivors: e.db, Duplicates: e.db, CareTeams: e.db, Teams: e.db, CarePlans: e.db, Consents: e.db, AuditTrail: e.db, Training: e.db, Tokens: e.db, TokenAdmin: e.db, Referrals: e.db, Disclosures: e.db, Safeguards: e.db, Encounters: e.db, Tasks: e.db, ReadAudits: e.db, Gap: sqlstore.NewGapService(e.db.DB, idx), Demo: demo, Version: "test", NeutralURL: e.neutral.URL + "/forecast"}
 	if configure != nil {
 		configure(&cfg)
 	}

@@ -48,7 +48,7 @@ type reviewRow struct {
 // startLinks are the main pages of the roles that work no cases, in the
 // order the start page offers them (each still behind its gate).
 var startLinks = map[haven.Role][]string{
-	haven.RoleAnalyst: {"/screening-accuracy", "/directory"},
+	haven.RoleAnalyst: {"/gap", "/screening-accuracy", "/directory"},
 	haven.RoleEditor:  {"/directory"},
 	haven.RoleAdmin:   {"/admin/teams", "/admin/translations"},
 	haven.RolePartner: {"/directory", "/survivor-texts"},

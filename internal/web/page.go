@@ -72,6 +72,7 @@ var navItems = []struct {
 	{"/referrals", "nav.inbox", gateInbox},
 	{"/directory", "nav.directory", gateDirectory},
 	{"/survivor-texts", "nav.survivor_texts", signedInOnly},
+	{"/gap", "nav.gap", gateGap},
 	{"/screening-accuracy", "nav.accuracy", gateAccuracy},
 	{"/sessions", "nav.sessions", signedInOnly},
 	{"/account/two-step", "nav.mfa", signedInOnly},

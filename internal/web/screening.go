@@ -22,6 +22,7 @@ func (h *Handler) mountScreenings(s *server.Server) {
 	s.HandleFunc("GET /survivors/{id}/screenings/new", h.authed(h.screeningNew))
 	s.HandleFunc("POST /survivors/{id}/screenings/new", h.authed(h.screeningSubmit))
 	s.HandleFunc("GET /screenings/{id}", h.authed(h.screeningShow))
+	s.HandleFunc("POST /screenings/{id}/outcome", h.authed(h.screeningOutcome))
 }
 
 type screeningChoosePage struct {
@@ -219,6 +220,10 @@ type screeningResultPage struct {
 	Steps      []haven.ScreeningStep
 	// Codes are the suggested codes, described in the page's language.
 	Codes []haven.ScreeningCode
+	// Outcomes are the confirmed outcomes staff may record; Saved says
+	// one was just recorded.
+	Outcomes []Option
+	Saved    bool
 	resultAnswers
 }
 
@@ -246,7 +251,26 @@ func (h *Handler) screeningShow(w http.ResponseWriter, r *http.Request) error {
 	for _, s := range res.NextSteps {
 		p.Steps = append(p.Steps, haven.ScreeningStep{Kind: s.Kind, Text: p.resultText(stepKey(s.Kind, res), s.Text)})
 	}
+	p.Saved = r.URL.Query().Has("outcome_saved")
+	for _, o := range append([]haven.ScreeningOutcome{haven.OutcomeUnknown}, haven.ScreeningOutcomes...) {
+		key := "screening.outcome.unknown"
+		if o != haven.OutcomeUnknown {
+			key = "screening.outcome." + string(o)
+		}
+		p.Outcomes = append(p.Outcomes, Option{Value: string(o), Label: p.T(key), Selected: sc.Outcome == o})
+	}
 	return h.render(w, http.StatusOK, "screeningresult", &p)
+}
+
+// screeningOutcome records what staff later confirmed about the screened
+// person, for the gap report's accuracy figures.
+func (h *Handler) screeningOutcome(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	if err := h.cfg.Screenings.RecordScreeningOutcome(r.Context(), id, haven.ScreeningOutcome(r.PostFormValue("outcome"))); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/screenings/"+url.PathEscape(id)+"?outcome_saved=1#outcome", http.StatusSeeOther)
+	return nil
 }
 
 // concern is the label of a level of concern.

@@ -36,6 +36,35 @@ type survivorForm struct {
 	DoNotContact, VoicemailSafe           bool
 	Channels                              []string
 	SafeTimes, VoicemailMessage, CodeWord string
+	// Groups are the coded groups the gap analysis counts by.
+	Groups haven.SurvivorGroups
+}
+
+// groupView is one of the survivor's coded groups on the form.
+type groupView struct {
+	Name, Label, Value, Error string
+	Options                   []Option
+}
+
+// Groups lays out the survivor's coded groups: gender, region of origin
+// and form of trafficking as lists, the area as a place name.
+func (p *survivorFormPage) Groups() []groupView {
+	g := p.F.Groups
+	choices := func(name, value string, codes []string) groupView {
+		v := groupView{Name: name, Label: p.T("gap.dim." + name), Error: p.Fields[name],
+			Options: []Option{{Value: "", Label: p.T("gap.unknown"), Selected: value == ""}}}
+		for _, c := range codes {
+			v.Options = append(v.Options, Option{Value: c, Label: p.T("gap." + name + "." + c), Selected: value == c})
+		}
+		return v
+	}
+	var genders []string
+	for _, x := range haven.SurvivorGenders {
+		genders = append(genders, string(x))
+	}
+	return []groupView{choices("gender", string(g.Gender), genders), choices("region_of_origin", g.RegionOfOrigin, haven.Regions),
+		choices("trafficking_type", g.TraffickingType, haven.TraffickingTypes),
+		{Name: "area", Label: p.T("survivor.area"), Value: g.Area, Error: p.Fields["area"]}}
 }
 
 // entryView is one field of the record that staff enter as text, laid out
@@ -187,7 +216,9 @@ func parseSurvivorForm(r *http.Request) (survivorForm, haven.NewSurvivor) {
 	v := func(name string) string { return r.PostFormValue(name) }
 	f := survivorForm{Text: map[string]string{}, AgeBand: v("age_band"), Gender: v("preferred_provider_gender"),
 		DoNotContact: v("do_not_contact") == "1", VoicemailSafe: v("voicemail_safe") == "1",
-		Channels: r.PostForm["contact_channels"], SafeTimes: v("safe_times"), VoicemailMessage: v("voicemail_message"), CodeWord: v("code_word")}
+		Channels: r.PostForm["contact_channels"], SafeTimes: v("safe_times"), VoicemailMessage: v("voicemail_message"), CodeWord: v("code_word"),
+		Groups: haven.SurvivorGroups{Gender: haven.Gender(v("gender")), RegionOfOrigin: v("region_of_origin"),
+			TraffickingType: v("trafficking_type"), Area: v("area")}}
 	for i := range maxLanguageRows {
 		row := languageRow{Dialect: strings.TrimSpace(v(fmt.Sprintf("dialect_%d", i))), Interpreter: v(fmt.Sprintf("interpreter_%d", i)) == "1"}
 		typed := strings.TrimSpace(v(fmt.Sprintf("language_%d", i)))
@@ -200,7 +231,7 @@ func parseSurvivorForm(r *http.Request) (survivorForm, haven.NewSurvivor) {
 			f.Languages = append(f.Languages, row)
 		}
 	}
-	ns := haven.NewSurvivor{AgeBand: haven.AgeBand(f.AgeBand), PreferredProviderGender: haven.ProviderGender(f.Gender),
+	ns := haven.NewSurvivor{AgeBand: haven.AgeBand(f.AgeBand), PreferredProviderGender: haven.ProviderGender(f.Gender), Groups: f.Groups,
 		SafeContact: haven.SafeContactPlan{DoNotContact: f.DoNotContact, SafeTimes: f.SafeTimes, VoicemailSafe: f.VoicemailSafe,
 			VoicemailMessage: f.VoicemailMessage, CodeWord: f.CodeWord}}
 	for _, e := range haven.SurvivorEntries() {
@@ -236,7 +267,7 @@ func lines(s string) []string {
 func formOf(ns haven.NewSurvivor) survivorForm {
 	f := survivorForm{Text: map[string]string{}, AgeBand: string(ns.AgeBand), Gender: string(ns.PreferredProviderGender),
 		DoNotContact: ns.SafeContact.DoNotContact, VoicemailSafe: ns.SafeContact.VoicemailSafe, SafeTimes: ns.SafeContact.SafeTimes,
-		VoicemailMessage: ns.SafeContact.VoicemailMessage, CodeWord: ns.SafeContact.CodeWord}
+		VoicemailMessage: ns.SafeContact.VoicemailMessage, CodeWord: ns.SafeContact.CodeWord, Groups: ns.Groups}
 	for _, e := range haven.SurvivorEntries() {
 		switch p := e.Value(&ns).(type) {
 		case *string:

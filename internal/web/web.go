@@ -118,6 +118,9 @@ type Config struct {
 	// AuditVerifier checks the signature of the latest audit checkpoint
 	// on the audit page; nil shows the signature as not checked.
 	AuditVerifier haven.CheckpointVerifier
+	// Gap answers the gap and equity report's suppressed tables; its
+	// pages (/gap, its CSV and JSON) mount when it is set.
+	Gap haven.GapService
 	// Training keeps staff training, licences and compliance; its pages
 	// mount, and the screening policy applies, when it is set.
 	Training haven.TrainingService
@@ -272,6 +275,9 @@ func (h *Handler) Mount(s *server.Server) {
 	}
 	if h.cfg.Training != nil {
 		h.mountTraining(s)
+	}
+	if h.cfg.Gap != nil {
+		h.mountGap(s)
 	}
 	s.HandleFunc("/", h.notFound)
 	s.RenderErrors("/", h.errorPage)

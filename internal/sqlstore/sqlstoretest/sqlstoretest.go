@@ -91,6 +91,7 @@ type Store struct {
 	*sqlstore.TrainingService
 	*sqlstore.DisclosureService
 	*sqlstore.SafeguardService
+	*sqlstore.GapService
 }
 
 // NewStore returns db with every domain service over it.
@@ -116,6 +117,7 @@ func NewStore(db *sqlstore.DB) *Store {
 		APITokenAdminService: sqlstore.NewAPITokenAdminService(db),
 		AuditTrailService:    sqlstore.NewAuditTrailService(db),
 		TrainingService:      sqlstore.NewTrainingService(db),
+		GapService:           sqlstore.NewGapService(db, nil),
 	}
 }
 
