@@ -34,20 +34,30 @@ var groupExpr = map[string]string{
 
 // gapSource is how one population is counted.
 type gapSource struct {
-	from     string            // FROM and WHERE, survivors as s
-	dims     map[string]string // dimension → SQL, besides groupExpr
-	period   string            // the timestamp column of the period
-	category string
+	// from is the FROM: survivors as s when alias is empty, otherwise
+	// without survivors, alias naming the table whose survivor_id leads
+	// to them (join adds them when they are counted by). where is the
+	// WHERE clause, if any.
+	from, alias, where string
+	dims               map[string]string // dimension → SQL, besides groupExpr
+	period             string            // the timestamp column of the period
+	category           string
 }
 
-func (db *GapService) source(population string) gapSource {
+// source is how population is counted by the dimension by. A referral's
+// need is joined only when by is its domain.
+func (db *GapService) source(population, by string) gapSource {
 	d := db.dialect
 	switch population {
 	case haven.PopulationNeeds:
-		return gapSource{from: `needs n JOIN survivors s ON s.id = n.survivor_id`, dims: map[string]string{gap.DimDomain: "n.domain"},
+		return gapSource{from: `needs n`, alias: "n", dims: map[string]string{gap.DimDomain: "n.domain"},
 			period: "n.created_at", category: `CASE WHEN n.status IN ('met', 'not_met', 'declined') THEN n.status ELSE 'open' END`}
 	case haven.PopulationReferrals:
-		return gapSource{from: `referrals r JOIN survivors s ON s.id = r.survivor_id LEFT JOIN needs n ON n.id = r.need_id`,
+		from := `referrals r`
+		if by == gap.DimDomain {
+			from += ` LEFT JOIN needs n ON n.id = r.need_id`
+		}
+		return gapSource{from: from, alias: "r",
 			dims: map[string]string{gap.DimDomain: "COALESCE(n.domain, '')"}, period: "r.created_at",
 			category: `CASE WHEN r.status = 'completed' THEN CASE WHEN r.served_at IS NOT NULL AND ` +
 				d.days("r.created_at", "r.served_at") + ` <= 30 THEN 'completed_within_30_days' ELSE 'completed_after_30_days' END
@@ -64,19 +74,29 @@ func (db *GapService) source(population string) gapSource {
 			period:   "s.created_at",
 			category: `CASE WHEN sv.served = 1 THEN 'served' ELSE 'not_served' END`}
 	case haven.PopulationScreenings:
-		return gapSource{from: `screenings sc JOIN survivors s ON s.id = sc.survivor_id`,
+		return gapSource{from: `screenings sc`, alias: "sc",
 			dims: map[string]string{gap.DimInstrument: "sc.instrument_id"}, period: "sc.created_at",
 			category: `CASE WHEN sc.screened = FALSE THEN 'not_screened' ELSE sc.concern END`}
 	case haven.PopulationOutcomes:
 		// Positive: the screen met its threshold (moderate or high concern).
-		return gapSource{from: `screenings sc JOIN survivors s ON s.id = sc.survivor_id WHERE sc.outcome <> ''
-				AND (sc.screened IS NULL OR sc.screened = TRUE)`,
+		return gapSource{from: `screenings sc`, where: `WHERE sc.outcome <> '' AND (sc.screened IS NULL OR sc.screened = TRUE)`,
 			dims: map[string]string{gap.DimInstrument: "sc.instrument_id"}, period: "sc.created_at",
 			category: `CASE WHEN sc.concern IN ('moderate', 'high') THEN
 				CASE WHEN sc.outcome = 'confirmed' THEN 'tp' ELSE 'fp' END
-				ELSE CASE WHEN sc.outcome = 'confirmed' THEN 'fn' ELSE 'tn' END END`}
+				ELSE CASE WHEN sc.outcome = 'confirmed' THEN 'fn' ELSE 'tn' END END`, alias: "sc"}
 	}
 	return gapSource{}
+}
+
+// join is the FROM and WHERE of src counted by the dimension by: with the
+// survivors joined only when by is one of their groups, so that counting
+// a million referrals by month or status reads the referrals alone.
+func (src gapSource) join(by string) string {
+	from := src.from
+	if _, group := groupExpr[by]; group && src.alias != "" {
+		from += ` JOIN survivors s ON s.id = ` + src.alias + `.survivor_id`
+	}
+	return from + " " + src.where
 }
 
 // GapTable counts population by one dimension and returns the suppressed
@@ -93,7 +113,7 @@ func (db *GapService) GapTable(ctx context.Context, population, by string) (*hav
 	if population == haven.PopulationSupply {
 		units, err = db.supplyUnits(ctx, by)
 	} else {
-		units, err = db.countBy(ctx, db.source(population), by)
+		units, err = db.countBy(ctx, db.source(population, by), by)
 	}
 	if err != nil {
 		return nil, err
@@ -113,7 +133,7 @@ func (db *GapService) countBy(ctx context.Context, src gapSource, by string) ([]
 	default:
 		expr = groupExpr[by]
 	}
-	rows, err := db.db.QueryContext(ctx, `SELECT `+expr+`, `+src.category+`, COUNT(*) FROM `+src.from+` GROUP BY 1, 2`)
+	rows, err := db.db.QueryContext(ctx, `SELECT `+expr+`, `+src.category+`, COUNT(*) FROM `+src.join(by)+` GROUP BY 1, 2`)
 	if err != nil {
 		return nil, fmt.Errorf("count %s: %w", by, err)
 	}
