@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 
 	"github.com/haven-care/haven"
 	"github.com/haven-care/haven/internal/server"
@@ -34,6 +35,17 @@ type teamMemberView struct {
 	Lead, Self         bool
 }
 
+// leadsTeam reports whether userID is the lead among a care team's members.
+func leadsTeam(members []haven.CareTeamMember, userID string) bool {
+	return slices.ContainsFunc(members, func(m haven.CareTeamMember) bool { return m.Lead && m.UserID == userID })
+}
+
+// mayChangeTeam reports whether u may change a care team: its lead, or a
+// supervisor. The store judges again.
+func mayChangeTeam(members []haven.CareTeamMember, u *haven.User) bool {
+	return u.Role == haven.RoleSupervisor || leadsTeam(members, u.ID)
+}
+
 // loadTeam fills the record page's care team. The lead and supervisors
 // (whom the store lets change it) get the forms, with the users they may
 // add; under emergency access the section is read-only.
@@ -50,9 +62,9 @@ func (h *Handler) loadTeam(r *http.Request, p *survivorPage) error {
 	for _, m := range members {
 		v.Members = append(v.Members, teamMemberView{UserID: m.UserID, Name: m.DisplayName, Role: p.T("role." + string(m.Role)),
 			Lead: m.Lead, Self: m.UserID == me})
-		v.IsLead = v.IsLead || m.Lead && m.UserID == me
 	}
-	v.CanChange = p.EmergencyUntil == "" && p.User.Role.CareRole() && (v.IsLead || p.User.Role == haven.RoleSupervisor)
+	v.IsLead = leadsTeam(members, me)
+	v.CanChange = p.EmergencyUntil == "" && p.User.Role.CareRole() && mayChangeTeam(members, p.User)
 	if v.CanChange {
 		staff, err := h.cfg.CareTeams.CareTeamCandidates(r.Context(), p.S.ID)
 		if isKind(err, haven.NotFound) || isKind(err, haven.Forbidden) {

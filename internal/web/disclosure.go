@@ -139,12 +139,10 @@ func (h *Handler) disclosureForm(r *http.Request, v url.Values) (*disclosureForm
 			return nil, err
 		}
 		staff := make([]haven.StaffMember, 0, len(team))
-		mayAdd := p.User.Role == haven.RoleSupervisor
 		for _, m := range team {
 			staff = append(staff, haven.StaffMember{UserID: m.UserID, DisplayName: m.DisplayName, Role: m.Role})
-			mayAdd = mayAdd || m.Lead && m.UserID == p.User.ID
 		}
-		if mayAdd {
+		if mayChangeTeam(team, p.User) {
 			others, err := h.cfg.CareTeams.CareTeamCandidates(r.Context(), s.ID)
 			if err != nil {
 				return nil, err
