@@ -145,8 +145,13 @@ type listing struct {
 	ndjson        bool
 }
 
-func readListing(r *http.Request) (listing, error) {
+// readListing refuses parameters outside listParams and extra, then
+// reads the listing.
+func readListing(r *http.Request, extra ...string) (listing, error) {
 	l := listing{page: 1, perPage: DefaultPerPage}
+	if err := onlyParams(r, slices.Concat(listParams, extra)...); err != nil {
+		return l, err
+	}
 	q := r.URL.Query()
 	var err error
 	if v := q.Get("page"); v != "" {

@@ -52,10 +52,7 @@ func (a *API) organizationObjects(ctx context.Context, d *haven.Directory, s hsd
 const maxOrgServices = 10000
 
 func (a *API) organizations(w http.ResponseWriter, r *http.Request) error {
-	if err := onlyParams(r, append(listParams, orgParams...)...); err != nil {
-		return err
-	}
-	l, err := readListing(r)
+	l, err := readListing(r, orgParams...)
 	if err != nil {
 		return err
 	}

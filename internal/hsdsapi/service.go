@@ -39,10 +39,7 @@ func shape(full bool) hsds.Shape {
 }
 
 func (a *API) services(w http.ResponseWriter, r *http.Request) error {
-	if err := onlyParams(r, append(listParams, serviceParams...)...); err != nil {
-		return err
-	}
-	l, err := readListing(r)
+	l, err := readListing(r, serviceParams...)
 	if err != nil {
 		return err
 	}
@@ -98,10 +95,7 @@ func (a *API) service(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) serviceAtLocations(w http.ResponseWriter, r *http.Request) error {
-	if err := onlyParams(r, append(listParams, salParams...)...); err != nil {
-		return err
-	}
-	l, err := readListing(r)
+	l, err := readListing(r, salParams...)
 	if err != nil {
 		return err
 	}

@@ -11,9 +11,6 @@ import (
 )
 
 func (a *API) taxonomies(w http.ResponseWriter, r *http.Request) error {
-	if err := onlyParams(r, listParams...); err != nil {
-		return err
-	}
 	l, err := readListing(r)
 	if err != nil {
 		return err
@@ -40,10 +37,7 @@ func (a *API) taxonomy(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) taxonomyTerms(w http.ResponseWriter, r *http.Request) error {
-	if err := onlyParams(r, append(listParams, termListParams...)...); err != nil {
-		return err
-	}
-	l, err := readListing(r)
+	l, err := readListing(r, termListParams...)
 	if err != nil {
 		return err
 	}

@@ -116,9 +116,10 @@ func (l *Index) Refresh(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	changed, bySvc := changes(d, ids) // before the lock: queries wait on it
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	upsert(l.x, d, ids)
+	apply(l.x, changed, bySvc)
 	l.version = v
 	return nil
 }

@@ -150,15 +150,29 @@ func (l *Index) sealShelters(ctx context.Context, x *directory.Index) []byte {
 // upsert replaces in x the sites of the services of d, and of ids (a
 // service of ids that d lacks has been deleted or made inactive).
 func upsert(x *directory.Index, d *haven.Directory, ids []string) {
-	for _, s := range d.Services {
-		ids = append(ids, s.ID) // no sites: inactive
-	}
-	upsertSites(x, directory.SitesFromDirectory(d), ids)
+	changed, bySvc := changes(d, ids)
+	apply(x, changed, bySvc)
 }
 
 // upsertSites replaces in x the sites of every service of sites, and of
 // ids (which then have none).
 func upsertSites(x *directory.Index, sites []directory.Site, ids []string) {
+	changed, bySvc := group(sites, ids)
+	apply(x, changed, bySvc)
+}
+
+// changes groups the sites of the services of d by service, listing each
+// service of d and of ids once.
+func changes(d *haven.Directory, ids []string) ([]string, map[string][]directory.Site) {
+	for _, s := range d.Services {
+		ids = append(ids, s.ID) // no sites: inactive
+	}
+	return group(directory.SitesFromDirectory(d), ids)
+}
+
+// group groups sites by service, listing each service of sites and of ids
+// once.
+func group(sites []directory.Site, ids []string) ([]string, map[string][]directory.Site) {
 	bySvc := map[string][]directory.Site{}
 	for _, s := range sites {
 		if _, ok := bySvc[s.ServiceID]; !ok {
@@ -167,11 +181,20 @@ func upsertSites(x *directory.Index, sites []directory.Site, ids []string) {
 		bySvc[s.ServiceID] = append(bySvc[s.ServiceID], s)
 	}
 	done := map[string]bool{}
+	var uniq []string
 	for _, id := range ids {
 		if !done[id] {
 			done[id] = true
-			x.Upsert(id, bySvc[id])
+			uniq = append(uniq, id)
 		}
+	}
+	return uniq, bySvc
+}
+
+// apply replaces in x the sites of each service of ids by its bySvc.
+func apply(x *directory.Index, ids []string, bySvc map[string][]directory.Site) {
+	for _, id := range ids {
+		x.Upsert(id, bySvc[id])
 	}
 }
 
