@@ -229,7 +229,7 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 	if verifier == nil && f.store.data != "" {
 		// The audit page checks the latest checkpoint's signature with the
 		// verifier key, when there is one.
-		if v, err := auditlog.LoadVerifierKey(filepath.Join(f.store.data, auditlog.PubFile)); err == nil {
+		if v, err := loadAuditVerifier(f.store.data, ""); err == nil {
 			verifier = v
 		}
 	}
