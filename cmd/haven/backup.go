@@ -84,13 +84,9 @@ func runBackup(m *Main, ctx context.Context, args []string) error {
 // backupKeyFiles copies the master key (when it is a file) and the audit
 // checkpoint keys (when present) to their sides of the backup.
 func backupKeyFiles(m *Main, sf *storeFlags, to, keysTo string) error {
-	master := sf.masterKeyFile
-	if master == "" {
-		master = filepath.Join(sf.data, backupMasterKeyFile)
-	}
 	if os.Getenv("HAVEN_MASTER_KEY") != "" {
 		fmt.Fprintln(m.Stderr, "the master key comes from HAVEN_MASTER_KEY and is not in the backup: keep a copy of it with the key backup")
-	} else if err := copyNew(master, filepath.Join(keysTo, backupMasterKeyFile)); err != nil {
+	} else if err := copyNew(sf.masterKeyPath(), filepath.Join(keysTo, backupMasterKeyFile)); err != nil {
 		return err
 	}
 	for _, f := range []struct{ name, dir string }{{auditlog.KeyFile, keysTo}, {auditlog.PubFile, to}} {
@@ -132,11 +128,7 @@ func runRestore(m *Main, ctx context.Context, args []string) error {
 		{filepath.Join(keysFrom, backupKeysFile), keysPath},
 	}
 	if os.Getenv("HAVEN_MASTER_KEY") == "" {
-		master := sf.masterKeyFile
-		if master == "" {
-			master = filepath.Join(sf.data, backupMasterKeyFile)
-		}
-		copies = append(copies, struct{ from, to string }{filepath.Join(keysFrom, backupMasterKeyFile), master})
+		copies = append(copies, struct{ from, to string }{filepath.Join(keysFrom, backupMasterKeyFile), sf.masterKeyPath()})
 	}
 	for _, c := range copies {
 		if _, err := os.Stat(c.from); err != nil {

@@ -102,9 +102,13 @@ func (sf *storeFlags) rawKey() ([]byte, error) {
 		}
 		return key, nil
 	}
-	path := sf.masterKeyFile
-	if path == "" {
-		path = filepath.Join(sf.data, "master.key")
+	return vault.LoadKeyFile(sf.masterKeyPath())
+}
+
+// masterKeyPath is the master key file: --master-key-file, or DATA/master.key.
+func (sf *storeFlags) masterKeyPath() string {
+	if sf.masterKeyFile != "" {
+		return sf.masterKeyFile
 	}
-	return vault.LoadKeyFile(path)
+	return filepath.Join(sf.data, "master.key")
 }

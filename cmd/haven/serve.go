@@ -47,8 +47,10 @@ type serveFlags struct {
 	// checkpointEvery, if positive, is how often this instance signs an
 	// audit checkpoint with the key in its data directory.
 	checkpointEvery time.Duration
-	// witness, if set, is the file path or URL each checkpoint is sent to.
-	witness string
+	// witness, if set, is the file path or URL each checkpoint is sent to;
+	// witnessTo is it parsed.
+	witness   string
+	witnessTo auditlog.Witness
 	// trustedProxies lists the reverse proxies whose X-Forwarded-For
 	// names the client for sign-in throttling; proxies is it parsed.
 	trustedProxies string
@@ -131,7 +133,7 @@ func (f *serveFlags) validate() error {
 		if f.checkpointEvery == 0 {
 			return haven.Errorf(haven.Invalid, "--audit-witness needs checkpoints: --audit-checkpoint-every must not be 0")
 		}
-		if _, err := auditlog.NewWitness(f.witness); err != nil {
+		if f.witnessTo, err = auditlog.NewWitness(f.witness); err != nil {
 			return haven.Errorf(haven.Invalid, "--audit-witness: %v", err)
 		}
 	}
@@ -220,16 +222,14 @@ func runServe(m *Main, ctx context.Context, args []string) error {
 			return err
 		}
 		verifier = v
-		c := &checkpointer{audit: audit, signer: signer, logger: logger, metrics: newCheckpointMetrics(srv.Registry()), witnessed: -1}
-		if f.witness != "" {
-			c.witness, _ = auditlog.NewWitness(f.witness) // validated
-		}
+		c := &checkpointer{audit: audit, signer: signer, witness: f.witnessTo, logger: logger,
+			metrics: newCheckpointMetrics(srv.Registry()), witnessed: -1}
 		go c.run(ctx, f.checkpointEvery, witnessRetryEvery)
 	}
 	if verifier == nil && f.store.data != "" {
 		// The audit page checks the latest checkpoint's signature with the
 		// verifier key, when there is one.
-		if v, err := auditlog.LoadVerifierKey(filepath.Join(f.store.data, auditlog.PubFile)); err == nil {
+		if v, err := loadAuditVerifier(f.store.data, ""); err == nil {
 			verifier = v
 		}
 	}
