@@ -172,7 +172,7 @@ func (db *DisclosureService) Disclosures(ctx context.Context, survivorID string)
 		return nil, err
 	}
 	var out []haven.Disclosure
-	err = db.inTx(ctx, func(tx *Tx) error {
+	err = db.inReadTx(ctx, func(tx *Tx) error {
 		if out, err = tx.readDisclosures(ctx, `WHERE survivor_id = $1 ORDER BY created_at DESC, id DESC`, survivorID); err != nil {
 			return err
 		}
@@ -294,7 +294,7 @@ func (db *DisclosureService) Disclosure(ctx context.Context, id string) (*haven.
 		return nil, err
 	}
 	var d *haven.Disclosure
-	err = db.inTx(ctx, func(tx *Tx) error {
+	err = db.inReadTx(ctx, func(tx *Tx) error {
 		if d, err = tx.readDisclosure(ctx, id); err != nil {
 			return err
 		}
@@ -370,7 +370,7 @@ func (db *DisclosureService) PreviewDisclosure(ctx context.Context, id string) (
 		return nil, err
 	}
 	var p *haven.Package
-	err = db.inTx(ctx, func(tx *Tx) error {
+	err = db.inReadTx(ctx, func(tx *Tx) error {
 		d, err := tx.readDisclosure(ctx, id)
 		if err != nil {
 			return err
@@ -689,7 +689,7 @@ func (db *DisclosureService) Accounting(ctx context.Context, survivorID string) 
 		return nil, errSurvivorNotFound
 	}
 	var out []haven.AccountingEntry
-	err = db.inTx(ctx, func(tx *Tx) error {
+	err = db.inReadTx(ctx, func(tx *Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT number, survivor_id, disclosed_at, agency, basis, categories, hash, kept_until
 			FROM disclosure_accounting WHERE survivor_id = $1 ORDER BY disclosed_at DESC, number`, survivorID)
 		if err != nil {

@@ -166,10 +166,8 @@ func (db *store) authorizeReferral(ctx context.Context, actor haven.Actor, act a
 	if d.Allow {
 		return rel, nil
 	}
-	err = db.inTx(ctx, func(tx *Tx) error {
-		return tx.audit(ctx, haven.AuditEvent{Action: "referral." + string(act), ObjectType: "referral", ObjectID: r.ID,
-			Outcome: haven.OutcomeDenied, Reason: d.Reason})
-	})
+	err = db.auditAlone(ctx, haven.AuditEvent{Action: "referral." + string(act), ObjectType: "referral", ObjectID: r.ID,
+		Outcome: haven.OutcomeDenied, Reason: d.Reason})
 	if err != nil {
 		return rel, err
 	}
@@ -586,9 +584,7 @@ func (db *ReferralService) Inbox(ctx context.Context) ([]haven.Referral, error) 
 	d := access.Decide(access.Request{Role: actor.Role, Action: access.List, Resource: access.Referral, Relationship: rel,
 		Class: haven.Coded, Consent: access.ConsentActive, Now: db.now()})
 	if !d.Allow {
-		err := db.inTx(ctx, func(tx *Tx) error {
-			return tx.audit(ctx, haven.AuditEvent{Action: "referral.inbox", ObjectType: "referral", Outcome: haven.OutcomeDenied, Reason: d.Reason})
-		})
+		err := db.auditAlone(ctx, haven.AuditEvent{Action: "referral.inbox", ObjectType: "referral", Outcome: haven.OutcomeDenied, Reason: d.Reason})
 		if err != nil {
 			return nil, err
 		}

@@ -230,7 +230,7 @@ func (db *SafeguardService) MandatedReports(ctx context.Context, survivorID stri
 		return nil, err
 	}
 	var out []haven.MandatedReport
-	err = db.inTx(ctx, func(tx *Tx) error {
+	err = db.inReadTx(ctx, func(tx *Tx) error {
 		if out, err = tx.readReports(ctx, sealer, `WHERE survivor_id = $1 ORDER BY opened_at DESC, id DESC`, survivorID); err != nil {
 			return err
 		}
@@ -360,7 +360,7 @@ func (db *SafeguardService) FamilyChoices(ctx context.Context, survivorID string
 		return nil, err
 	}
 	var out []haven.FamilyChoice
-	err = db.inTx(ctx, func(tx *Tx) error {
+	err = db.inReadTx(ctx, func(tx *Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT id, notify, who_enc, what, recorded_by, recorded_at FROM family_choices
 			WHERE survivor_id = $1 ORDER BY recorded_at DESC, id DESC`, survivorID)
 		if err != nil {

@@ -40,9 +40,7 @@ func (db *TaskService) Worklist(ctx context.Context, q haven.WorklistQuery) (*ha
 	if err != nil {
 		return nil, err
 	}
-	err = db.inTx(ctx, func(tx *Tx) error {
-		return tx.audit(ctx, haven.AuditEvent{Action: "worklist.read", ObjectType: "user", ObjectID: actor.UserID})
-	})
+	err = db.auditAlone(ctx, haven.AuditEvent{Action: "worklist.read", ObjectType: "user", ObjectID: actor.UserID})
 	if err != nil {
 		return nil, err
 	}

@@ -230,9 +230,7 @@ func (db *TrainingService) ExternalCertificate(ctx context.Context, id string) (
 	if err != nil {
 		return nil, "", fmt.Errorf("open certificate: %w", err)
 	}
-	err = db.inTx(ctx, func(tx *Tx) error {
-		return tx.audit(ctx, haven.AuditEvent{Action: "training.certificate_read", ObjectType: "external_training", ObjectID: id})
-	})
+	err = db.auditAlone(ctx, haven.AuditEvent{Action: "training.certificate_read", ObjectType: "external_training", ObjectID: id})
 	return plain, ct, err
 }
 
@@ -493,10 +491,8 @@ func (db *TrainingService) StaffCompliance(ctx context.Context) ([]haven.Complia
 		return nil, err
 	}
 	if actor.Role != haven.RoleSupervisor && actor.Role != haven.RoleAdmin {
-		err := db.inTx(ctx, func(tx *Tx) error {
-			return tx.audit(ctx, haven.AuditEvent{Action: "training.compliance", ObjectType: "training", Outcome: haven.OutcomeDenied,
-				Reason: access.ReasonNoRule})
-		})
+		err := db.auditAlone(ctx, haven.AuditEvent{Action: "training.compliance", ObjectType: "training", Outcome: haven.OutcomeDenied,
+			Reason: access.ReasonNoRule})
 		if err != nil {
 			return nil, err
 		}
@@ -535,9 +531,7 @@ func (db *TrainingService) StaffCompliance(ctx context.Context) ([]haven.Complia
 	for i, s := range people {
 		out[i].UserName = s.name
 	}
-	err = db.inTx(ctx, func(tx *Tx) error {
-		return tx.audit(ctx, haven.AuditEvent{Action: "training.compliance", ObjectType: "training", Reason: fmt.Sprintf("staff=%d", len(out))})
-	})
+	err = db.auditAlone(ctx, haven.AuditEvent{Action: "training.compliance", ObjectType: "training", Reason: fmt.Sprintf("staff=%d", len(out))})
 	return out, err
 }
 

@@ -214,10 +214,8 @@ func (db *store) refuseSelf(ctx context.Context, id, action string) error {
 	if !ok || actor.UserID != id {
 		return nil
 	}
-	err := db.inTx(ctx, func(tx *Tx) error {
-		return tx.audit(ctx, haven.AuditEvent{Action: action, ObjectType: "user", ObjectID: id,
-			Outcome: haven.OutcomeDenied, Reason: "own_account"})
-	})
+	err := db.auditAlone(ctx, haven.AuditEvent{Action: action, ObjectType: "user", ObjectID: id,
+		Outcome: haven.OutcomeDenied, Reason: "own_account"})
 	if err != nil {
 		return err
 	}
