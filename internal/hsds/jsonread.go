@@ -37,7 +37,7 @@ func ReadJSONDir(fsys fs.FS, o Options) (*haven.Directory, *Report, error) {
 		name string
 		each func(any, string)
 	}{{"organizations.json", j.organization}, {"services.json", j.serviceTop}, {"taxonomies.json", func(v any, p string) { j.taxonomy(v, p) }},
-		{"taxonomy_terms.json", func(v any, p string) { j.term(v, p) }}} {
+		{"taxonomy_terms.json", func(v any, p string) { j.term(v, p) }}, {"locations.json", func(v any, p string) { j.location(v, p, "") }}} {
 		r, err := fsys.Open(f.name)
 		if err != nil {
 			continue

@@ -25,7 +25,8 @@ func WriteJSON(w func(name string) (io.WriteCloser, error), d *haven.Directory) 
 		name  string
 		items []any
 	}{{"services.json", x.all(tService, x.service)}, {"organizations.json", x.all(tOrg, x.organization)},
-		{"taxonomies.json", x.all(tTax, x.taxonomy)}, {"taxonomy_terms.json", x.all(tTerm, x.term)}}
+		{"taxonomies.json", x.all(tTax, x.taxonomy)}, {"taxonomy_terms.json", x.all(tTerm, x.term)},
+		{"locations.json", x.unnested()}}
 	for _, f := range files {
 		if err := writeJSONFile(w, f.name, f.items); err != nil {
 			return err
@@ -320,6 +321,22 @@ func (x *jsonIndex) location(i int) map[string]any {
 	put(m, "contacts", x.contacts("location_id", id))
 	put(m, "accessibility", x.children(tAccess, "location_id", id))
 	return m
+}
+
+// unnested lists the locations that nest under no organization and no
+// service at location, which the other files would otherwise drop.
+func (x *jsonIndex) unnested() []any {
+	atService := map[string]bool{}
+	for _, s := range x.d.ServiceAtLocations {
+		atService[s.LocationID] = true
+	}
+	var out []any
+	for i, l := range x.d.Locations {
+		if _, owned := x.pos["organization"][l.OrganizationID]; !owned && !atService[l.ID] {
+			out = append(out, x.location(i))
+		}
+	}
+	return out
 }
 
 func (x *jsonIndex) organization(i int) map[string]any {
